@@ -1,0 +1,108 @@
+"""Risk actions: "my actions", adding and editing them, recording progress."""
+from __future__ import annotations
+
+from datetime import date
+
+from flask import flash, redirect, render_template, request, url_for
+from flask_login import current_user, login_required
+from sqlalchemy import or_, select
+from sqlalchemy.orm import joinedload
+
+from ..auth import permissions
+from ..auth.permissions import require
+from ..extensions import db
+from ..risks.forms import set_owner_choices
+from ..risks.models import Action, Risk
+from ..risks.services import StaleEdit
+from ..risks.views import load_risk, rejected, stale
+from ..rules.actions import worklist_key
+from . import bp, services
+from .forms import ActionForm, ProgressForm
+
+
+def _action_data(form) -> dict:
+    return {k: form.data[k] for k in services.ACTION_FIELDS}
+
+
+@bp.route("/mine")
+@login_required
+def mine():
+    """Actions assigned to me, and open actions on risks I own or lead: overdue first."""
+    today = date.today()
+    stmt = (select(Action).join(Risk)
+            .where(or_(Action.assignee_id == current_user.id,
+                       Risk.owner_id == current_user.id, Risk.lead_id == current_user.id))
+            .where(Action.status.not_in(("Complete", "Cancelled")))
+            .options(joinedload(Action.risk), joinedload(Action.assignee)))
+    actions = sorted(db.session.scalars(stmt).unique(),
+                     key=lambda a: worklist_key(a.target_date, a.status, today))
+    return render_template("actions/mine.html", today=today,
+                           assigned=[a for a in actions if a.assignee_id == current_user.id],
+                           on_my_risks=[a for a in actions if a.assignee_id != current_user.id])
+
+
+@bp.route("/new/<reference>", methods=["GET", "POST"])
+@login_required
+def new(reference):
+    risk = load_risk(reference)
+    require(permissions.can_add_action(current_user, risk))
+    form = ActionForm()
+    set_owner_choices(form.assignee_id)
+    if form.validate_on_submit():
+        services.add_action(risk, _action_data(form), today=date.today())
+        db.session.commit()
+        flash("Action added.", "success")
+        return redirect(url_for("risks.detail", reference=risk.reference, _anchor="actions"))
+    return render_template("actions/edit.html", form=form, risk=risk, action=None), rejected(form)
+
+
+@bp.route("/<int:action_id>/edit", methods=["GET", "POST"])
+@login_required
+def edit(action_id):
+    action = db.get_or_404(Action, action_id)
+    require(permissions.can_edit_action(current_user, action))
+    form = ActionForm(obj=action)
+    set_owner_choices(form.assignee_id)
+    if form.validate_on_submit():
+        try:
+            services.update_action(action, _action_data(form), seen_version=form.version.data,
+                                   today=date.today())
+        except StaleEdit as error:
+            db.session.rollback()
+            stale(form, error)
+            return render_template("actions/edit.html", form=form, risk=action.risk,
+                                   action=action), 409
+        db.session.commit()
+        flash("Action saved.", "success")
+        return redirect(url_for("risks.detail", reference=action.risk.reference,
+                                _anchor="actions"))
+    return render_template("actions/edit.html", form=form, risk=action.risk,
+                           action=action), rejected(form)
+
+
+@bp.route("/<int:action_id>/progress", methods=["GET", "POST"])
+@login_required
+def progress(action_id):
+    action = db.get_or_404(Action, action_id)
+    require(permissions.can_progress_action(current_user, action))
+    form = ProgressForm(obj=action if request.method == "GET" else None)
+    if request.method == "GET":
+        form.note.data = ""
+    if form.validate_on_submit():
+        try:
+            services.record_progress(action, form.note.data, form.status.data,
+                                     by=current_user, today=date.today(),
+                                     target_date=form.target_date.data,
+                                     seen_version=form.version.data)
+        except StaleEdit as error:
+            db.session.rollback()
+            stale(form, error)
+            return render_template("actions/progress.html", form=form, action=action,
+                                   today=date.today()), 409
+        db.session.commit()
+        flash("Progress recorded.", "success")
+        return redirect(request.args.get("back") == "mine" and url_for("actions.mine")
+                        or url_for("risks.detail", reference=action.risk.reference,
+                                   _anchor="actions"))
+    return render_template("actions/progress.html", form=form, action=action,
+                           today=date.today()), rejected(form)

@@ -1,0 +1,20 @@
+from flask_wtf import FlaskForm
+from wtforms import BooleanField, EmailField, PasswordField, SelectField, StringField
+from wtforms.validators import Email, InputRequired, Length, Optional
+
+from ..auth.models import ROLE_LABELS
+from ..risks.forms import ChoiceField, optional_int
+
+
+class UserForm(FlaskForm):
+    name = StringField("Full name", validators=[InputRequired("Enter the person's name"),
+                                                Length(max=200)])
+    email = EmailField("Email address", validators=[
+        InputRequired("Enter an email address"), Email("Enter a real email address")])
+    job_title = StringField("Job title or position", validators=[Optional(), Length(max=200)])
+    directorate_id = ChoiceField("Directorate", coerce=optional_int, validators=[Optional()])
+    role = SelectField("Role", choices=[(r.value, label) for r, label in ROLE_LABELS.items()])
+    active = BooleanField("Active (can sign in)", default=True)
+    password = PasswordField("New password", validators=[
+        Optional(), Length(min=12, message="Use at least 12 characters")],
+        description="Leave blank to keep the current password.")

@@ -1,0 +1,6 @@
+"""The JSON API, /api/v1: one module per resource, mounted here."""
+from flask import Blueprint
+
+bp = Blueprint("api", __name__, url_prefix="/api/v1")
+
+from . import risks  # noqa: E402,F401

@@ -1,0 +1,168 @@
+"""/api/v1/risks: the register, a risk, its movement over a financial year."""
+from __future__ import annotations
+
+from datetime import date
+
+from sqlalchemy import func, select
+
+from ..auth.models import Directorate
+from ..extensions import csrf, db
+from ..risks import queries
+from ..risks.models import Band, Register, Risk
+from ..risks.services import ordered_bands
+from ..rules import scoring
+from . import bp
+from .common import (ApiError, choice_arg, date_arg, error_response, int_arg, page_envelope,
+                     require_reader)
+
+csrf.exempt(bp)  # read-only so far; cookie-authenticated writes will need CSRF again
+
+
+@bp.errorhandler(ApiError)
+def api_error(error: ApiError):
+    return error_response(error)
+
+
+@bp.before_request
+def authenticate():
+    require_reader()
+
+
+def _score(consequence, likelihood, bands) -> dict | None:
+    if consequence is None or likelihood is None:
+        return None
+    score = consequence * likelihood
+    band = scoring.band_for(score, bands)
+    return {"consequence": consequence, "likelihood": likelihood, "score": score,
+            "band": band.name if band else None,
+            "text": scoring.format_score(consequence, likelihood, bands)}
+
+
+def _person(user) -> dict | None:
+    return {"id": user.id, "name": user.name} if user else None
+
+
+def risk_summary(risk: Risk, bands) -> dict:
+    return {
+        "ref": risk.reference, "title": risk.title, "register": risk.register.name,
+        "status": risk.status, "owner": _person(risk.owner), "lead": _person(risk.lead),
+        "directorate": risk.directorate.name if risk.directorate else None,
+        "initial": _score(risk.initial_consequence, risk.initial_likelihood, bands),
+        "current": _score(risk.current_consequence, risk.current_likelihood, bands),
+        "target": _score(risk.target_consequence, risk.target_likelihood, bands),
+        "above_appetite": risk.is_above_appetite,
+        "next_review_date": risk.next_review_date.isoformat() if risk.next_review_date else None,
+        "version": risk.version,
+    }
+
+
+def _iso(day):
+    return day.isoformat() if day else None
+
+
+def risk_detail(risk: Risk, bands, today: date) -> dict:
+    body = risk_summary(risk, bands)
+    body.update({
+        "description": risk.description, "strategic_objective": risk.strategic_objective,
+        "appetite": {"category": risk.appetite_category,
+                     "level": risk.appetite_level.name if risk.appetite_level else None,
+                     "max_score": risk.appetite_level.max_score if risk.appetite_level else None},
+        "target_date": _iso(risk.target_date), "opened_on": _iso(risk.opened_on),
+        "committees": [c.name for c in risk.committees],
+        "controls": [{"id": c.id, "description": c.description, "owner": _person(c.owner),
+                      "effectiveness": c.effectiveness,
+                      "expected_implementation_date": _iso(c.expected_implementation_date),
+                      "actual_implementation_date": _iso(c.actual_implementation_date)}
+                     for c in risk.controls],
+        "gaps_in_control": [g.description for g in risk.gaps_in("control") if not g.closed],
+        "assurances": [{"id": a.id, "line": a.line, "source": a.source, "summary": a.summary,
+                        "date": _iso(a.assured_on), "positive": a.positive}
+                       for a in risk.assurances],
+        "gaps_in_assurance": [g.description for g in risk.gaps_in("assurance") if not g.closed],
+        "actions": [{"id": a.id, "detail": a.detail, "assignee": _person(a.assignee),
+                     "target_date": _iso(a.target_date),
+                     "original_target_date": _iso(a.original_target_date),
+                     "target_date_changes": a.target_date_changes, "status": a.status,
+                     "completed_on": _iso(a.completed_on), "overdue": a.is_overdue(today),
+                     "progress": [{"date": _iso(p.noted_on), "note": p.note}
+                                  for p in a.progress_notes]}
+                    for a in risk.actions],
+        "history": [{"date": _iso(h.recorded_on), "consequence": h.consequence,
+                     "likelihood": h.likelihood, "score": h.score, "changed": h.changed,
+                     "rationale": h.rationale,
+                     "by": h.recorded_by.name if h.recorded_by else None}
+                    for h in risk.score_records],
+    })
+    return body
+
+
+def _lookup_id(name: str, model, column):
+    """Accept an id or a name for a filter; refuse one that matches nothing."""
+    from flask import request
+    raw = request.args.get(name)
+    if raw in (None, ""):
+        return None
+    if raw.isdigit():
+        return int(raw)
+    found = db.session.scalar(select(model.id).where(func.lower(column) == raw.lower()))
+    if found is None:
+        raise ApiError(400, f"No {name} called {raw!r}", field=name)
+    return found
+
+
+@bp.get("/risks")
+def risks():
+    from flask import request
+    from ..auth.models import User
+    from ..committees.models import Committee
+    bands = ordered_bands()
+    band = None
+    band_name = request.args.get("band")
+    if band_name:
+        band = db.session.scalar(select(Band).where(func.lower(Band.name) == band_name.lower()))
+        if band is None:
+            raise ApiError(400, f"No band called {band_name!r}", field="band")
+    filters = queries.RiskFilters(
+        q=request.args.get("q") or None,
+        register_id=_lookup_id("register", Register, Register.prefix),
+        status=choice_arg("status", ("Open", "Closed", "Archived")), band=band,
+        owner_id=_lookup_id("owner", User, User.email),
+        lead_id=_lookup_id("lead", User, User.email),
+        directorate_id=_lookup_id("directorate", Directorate, Directorate.name),
+        committee_id=_lookup_id("committee", Committee, Committee.name),
+        above_appetite=choice_arg("above_appetite", ("0", "1", "true", "false")) in ("1", "true"),
+        sort=choice_arg("sort", tuple(queries.SORTS), "reference"))
+    page = int_arg("page", 1, minimum=1, maximum=100000)
+    per_page = int_arg("per_page", 50, minimum=1, maximum=200)
+    pagination = db.paginate(queries.filtered_risks(filters), page=page, per_page=per_page,
+                             error_out=False)
+    return page_envelope([risk_summary(r, bands) for r in pagination.items], pagination.total,
+                         page, per_page)
+
+
+def _risk_or_404(ref: str) -> Risk:
+    risk = db.session.scalars(queries.risk_by_reference(ref)).unique().one_or_none()
+    if risk is None:
+        raise ApiError(404, f"No risk has the reference {ref}")
+    return risk
+
+
+@bp.get("/risks/<ref>")
+def risk(ref):
+    return risk_detail(_risk_or_404(ref), ordered_bands(), date.today())
+
+
+@bp.get("/risks/<ref>/movement")
+def movement(ref):
+    risk = _risk_or_404(ref)
+    today = date.today()
+    fy = int_arg("fy", None, minimum=2000, maximum=2100)
+    if fy is None:
+        fy = scoring.financial_year_of(today)
+    as_of = date_arg("as_of", today)
+    cells = scoring.movement([h.as_point() for h in risk.score_records], fy, as_of)
+    return {"ref": risk.reference, "fy": fy, "label": scoring.financial_year_label(fy),
+            "as_of": as_of.isoformat(),
+            "months": [{"month": c.month.strftime("%Y-%m"), "score": c.score,
+                        "consequence": c.consequence, "likelihood": c.likelihood,
+                        "reviewed": c.reviewed} for c in cells]}

@@ -1,0 +1,1 @@
+"""The audit trail: every change to an audited model, written by one session hook."""

@@ -1,0 +1,35 @@
+"""Audit trail rows: append-only, never edited through the app."""
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import ForeignKey, Index, String, Text, event
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from ..auth.models import User, utcnow
+from ..extensions import db
+
+
+class AuditEntry(db.Model):
+    __tablename__ = "audit_entries"
+    __table_args__ = (Index("ix_audit_entries_object", "object_type", "object_id"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    at: Mapped[datetime] = mapped_column(db.DateTime(timezone=True), default=utcnow)
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    #: The table of the changed object ("risks", "actions", ...).
+    object_type: Mapped[str] = mapped_column(String(50))
+    object_id: Mapped[int]
+    #: The risk the change belongs to, so the risk page can show its whole trail in one query.
+    risk_id: Mapped[int | None] = mapped_column(index=True)
+    operation: Mapped[str] = mapped_column(String(10))  # create / update
+    field: Mapped[str | None] = mapped_column(String(60))
+    old_value: Mapped[str | None] = mapped_column(Text)
+    new_value: Mapped[str | None] = mapped_column(Text)
+
+    user: Mapped[User | None] = relationship()
+
+
+@event.listens_for(AuditEntry, "before_update")
+@event.listens_for(AuditEntry, "before_delete")
+def _refuse_changes(mapper, connection, target):
+    raise RuntimeError("Audit entries cannot be changed or removed")

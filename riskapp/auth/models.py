@@ -1,0 +1,124 @@
+"""People, their roles and their API tokens."""
+from __future__ import annotations
+
+import enum
+import hashlib
+import secrets
+from datetime import datetime, timedelta, timezone
+
+from flask_login import UserMixin
+from sqlalchemy import ForeignKey, String, func, select
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+from werkzeug.security import check_password_hash, generate_password_hash
+
+from ..extensions import db
+
+
+def utcnow() -> datetime:
+    return datetime.now(timezone.utc)
+
+
+class Role(str, enum.Enum):
+    ADMIN = "admin"
+    RISK_MANAGER = "risk_manager"
+    SECRETARIAT = "secretariat"
+    BOARD = "board"
+    STAFF = "staff"
+
+    @property
+    def label(self) -> str:
+        return ROLE_LABELS[self]
+
+
+ROLE_LABELS = {
+    Role.ADMIN: "Administrator",
+    Role.RISK_MANAGER: "Risk manager",
+    Role.SECRETARIAT: "Committee secretariat",
+    Role.BOARD: "Board or audit committee member",
+    Role.STAFF: "Staff",
+}
+
+
+class Directorate(db.Model):
+    __tablename__ = "directorates"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(200), unique=True)
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class User(UserMixin, db.Model):
+    __tablename__ = "users"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    email: Mapped[str] = mapped_column(String(254), unique=True)
+    name: Mapped[str] = mapped_column(String(200))
+    job_title: Mapped[str | None] = mapped_column(String(200))
+    directorate_id: Mapped[int | None] = mapped_column(ForeignKey("directorates.id"))
+    role: Mapped[Role] = mapped_column(
+        db.Enum(Role, native_enum=False, length=20, values_callable=lambda e: [m.value for m in e]),
+        default=Role.STAFF,
+    )
+    active: Mapped[bool] = mapped_column(default=True)
+    password_hash: Mapped[str | None] = mapped_column(String(256))
+    #: Changes whenever the password changes, so older sessions stop working.
+    session_nonce: Mapped[str] = mapped_column(String(32), default=lambda: secrets.token_hex(8))
+    created_at: Mapped[datetime] = mapped_column(db.DateTime(timezone=True), default=utcnow)
+
+    directorate: Mapped[Directorate | None] = relationship()
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def is_active(self) -> bool:  # Flask-Login refuses inactive users at login.
+        return self.active
+
+    def get_id(self) -> str:
+        return f"{self.id}:{self.session_nonce}"
+
+    def set_password(self, password: str) -> None:
+        """Store a salted scrypt hash (werkzeug's default KDF) and end other sessions."""
+        self.password_hash = generate_password_hash(password)
+        self.session_nonce = secrets.token_hex(8)
+
+    def check_password(self, password: str) -> bool:
+        return bool(self.password_hash) and check_password_hash(self.password_hash, password)
+
+    def has_role(self, *roles: Role) -> bool:
+        return self.role in roles
+
+    @staticmethod
+    def by_email(email: str):
+        return select(User).where(func.lower(User.email) == email.strip().lower())
+
+
+class ApiToken(db.Model):
+    """A personal API token; only its SHA-256 is stored."""
+    __tablename__ = "api_tokens"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(db.DateTime(timezone=True), default=utcnow)
+    expires_at: Mapped[datetime] = mapped_column(db.DateTime(timezone=True))
+    revoked_at: Mapped[datetime | None] = mapped_column(db.DateTime(timezone=True))
+
+    user: Mapped[User] = relationship()
+
+    @staticmethod
+    def hash(token: str) -> str:
+        return hashlib.sha256(token.encode()).hexdigest()
+
+    @classmethod
+    def issue(cls, user: User, days: int) -> tuple["ApiToken", str]:
+        """Create a token for `user`; return it and the secret, shown once."""
+        secret = secrets.token_urlsafe(32)
+        token = cls(user=user, token_hash=cls.hash(secret),
+                    expires_at=utcnow() + timedelta(days=days))
+        return token, secret
+
+    def is_valid(self, now: datetime) -> bool:
+        expires = self.expires_at
+        if expires.tzinfo is None:  # SQLite returns naive datetimes
+            expires = expires.replace(tzinfo=timezone.utc)
+        return self.revoked_at is None and expires > now and self.user.active

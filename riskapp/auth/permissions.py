@@ -1,0 +1,72 @@
+"""Who may do what. Plain predicates over a user and the object, used by views and the API.
+
+DESIGN.md "Who uses it": owners and leads edit their risks; assignees progress their actions;
+the risk manager does everything on risks and registers; the secretariat and board members
+cannot change risk scores; the administrator manages users and settings.
+"""
+from __future__ import annotations
+
+from flask import abort
+
+from .models import Role
+
+
+def require(allowed: bool) -> None:
+    """Refuse the request with 403 unless `allowed`."""
+    if not allowed:
+        abort(403)
+
+
+def is_risk_manager(user) -> bool:
+    return user.is_authenticated and user.role == Role.RISK_MANAGER
+
+
+def is_admin(user) -> bool:
+    return user.is_authenticated and user.role == Role.ADMIN
+
+
+def can_read(user) -> bool:
+    """Every signed-in user may read the register (board members read everything)."""
+    return user.is_authenticated and user.active
+
+
+def can_create_risk(user) -> bool:
+    return is_risk_manager(user)
+
+
+def can_edit_risk(user, risk) -> bool:
+    """Edit the risk's description, scores, controls, assurances and gaps."""
+    return is_risk_manager(user) or (user.is_authenticated and risk.is_owned_or_led_by(user))
+
+
+def can_rescore(user, risk) -> bool:
+    return can_edit_risk(user, risk)
+
+
+def can_manage_risk_settings(user, risk=None) -> bool:
+    """Status, register, owner and lead: the risk manager's decisions."""
+    return is_risk_manager(user)
+
+
+def can_add_action(user, risk) -> bool:
+    return can_edit_risk(user, risk)
+
+
+def can_edit_action(user, action) -> bool:
+    """Change everything about an action: the risk's owner/lead, or the risk manager."""
+    return can_edit_risk(user, action.risk)
+
+
+def can_progress_action(user, action) -> bool:
+    """Add progress notes and change status: also the action's assignee."""
+    return can_edit_action(user, action) or (
+        user.is_authenticated and action.assignee_id == user.id)
+
+
+def can_configure_register(user) -> bool:
+    """Bands, appetite levels and registers."""
+    return is_risk_manager(user)
+
+
+def can_manage_users(user) -> bool:
+    return is_admin(user)

@@ -1,0 +1,1 @@
+"""Committees: the Board, its committees, their terms of reference and meetings."""

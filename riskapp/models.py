@@ -1,0 +1,8 @@
+"""Import every model so metadata (and Alembic) sees them all."""
+from .audit.models import AuditEntry  # noqa: F401
+from .auth.models import ApiToken, Directorate, User  # noqa: F401
+from .committees.models import Committee  # noqa: F401
+from .risks.models import (  # noqa: F401
+    Action, ActionProgress, AppetiteLevel, Assurance, Band, Control, Gap, Register, Risk,
+    ScoreRecord,
+)

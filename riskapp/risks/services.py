@@ -1,0 +1,171 @@
+"""Changes to the risk register. Services flush, never commit: the caller commits once."""
+from __future__ import annotations
+
+import logging
+from datetime import date
+
+from sqlalchemy import select
+
+from ..extensions import db
+from ..rules import scoring
+from .models import Assurance, Band, Control, Gap, Register, Risk, ScoreRecord
+
+logger = logging.getLogger(__name__)
+
+
+class StaleEdit(Exception):
+    """The record changed since the user loaded it: their save would overwrite someone's work."""
+
+
+def check_version(obj, seen_version) -> None:
+    """Refuse a save made from an older version of `obj` than the one stored."""
+    if seen_version in (None, ""):
+        return
+    try:
+        seen = int(seen_version)
+    except (TypeError, ValueError):
+        raise StaleEdit("The form was not recognised; reload the page and try again")
+    if seen != obj.version:
+        raise StaleEdit(
+            "Someone else changed this record while you were editing it. Your changes have not "
+            "been saved: check the current values below, then save again.")
+
+
+def populate(obj, data: dict, fields) -> dict:
+    """Set `fields` of `obj` from `data`; return {field: (old, new)} for what changed."""
+    changes = {}
+    for field in fields:
+        if field not in data:
+            continue
+        old, new = getattr(obj, field), data[field]
+        if old != new:
+            setattr(obj, field, new)
+            changes[field] = (old, new)
+    return changes
+
+
+def ordered_bands() -> list[scoring.Band]:
+    return [b.as_rule() for b in db.session.scalars(select(Band).order_by(Band.min_score))]
+
+
+def review_frequency_months(risk: Risk) -> int:
+    """The risk's own review frequency, or its band's (High monthly, Medium quarterly...)."""
+    if risk.review_frequency_months:
+        return risk.review_frequency_months
+    band = db.session.scalar(select(Band).where(Band.min_score <= risk.current_score,
+                                                Band.max_score >= risk.current_score))
+    return band.review_months if band else 3
+
+
+def allocate_reference(register: Register) -> tuple[int, str]:
+    """Hand out the register's next reference; numbers only go up, so none is reused."""
+    locked = db.session.scalar(select(Register).where(Register.id == register.id)
+                               .with_for_update())
+    number = locked.next_number
+    locked.next_number = number + 1
+    db.session.flush()
+    return number, f"{locked.prefix}{number:04d}"
+
+
+RISK_FIELDS = ("title", "description", "strategic_objective", "directorate_id", "owner_id",
+               "lead_id", "status", "appetite_category", "appetite_level_id",
+               "review_frequency_months", "initial_consequence", "initial_likelihood",
+               "target_consequence", "target_likelihood", "target_date")
+
+
+def create_risk(register: Register, data: dict, *, by, today: date,
+                committees=()) -> Risk:
+    """Open a new risk in `register`, with its first score record."""
+    number, reference = allocate_reference(register)
+    consequence, likelihood = data["current_consequence"], data["current_likelihood"]
+    risk = Risk(register=register, number=number, reference=reference, opened_on=today,
+                current_consequence=consequence, current_likelihood=likelihood,
+                current_score=scoring.risk_score(consequence, likelihood))
+    populate(risk, data, RISK_FIELDS)
+    risk.status = data.get("status") or "Open"
+    risk.committees = list(committees)
+    db.session.add(risk)
+    db.session.add(ScoreRecord(risk=risk, recorded_on=today, consequence=consequence,
+                               likelihood=likelihood, score=risk.current_score,
+                               rationale=data.get("rationale") or "Risk opened",
+                               recorded_by_id=by.id if by else None))
+    db.session.flush()
+    risk.next_review_date = scoring.next_review_date(today, review_frequency_months(risk))
+    db.session.flush()
+    return risk
+
+
+def update_risk(risk: Risk, data: dict, *, seen_version, committees=None) -> dict:
+    """Change a risk's details (not its current score: that is `rescore_risk`)."""
+    check_version(risk, seen_version)
+    changes = populate(risk, data, RISK_FIELDS)
+    if committees is not None and set(committees) != set(risk.committees):
+        risk.committees = list(committees)
+    db.session.flush()
+    return changes
+
+
+def rescore_risk(risk: Risk, consequence: int, likelihood: int, rationale: str, *, by,
+                 today: date, seen_version=None) -> ScoreRecord:
+    """Record a review: a new current score, or "reviewed, no change" when it is the same."""
+    check_version(risk, seen_version)
+    score = scoring.risk_score(consequence, likelihood)
+    changed = (consequence, likelihood) != (risk.current_consequence, risk.current_likelihood)
+    record = ScoreRecord(risk=risk, recorded_on=today, consequence=consequence,
+                         likelihood=likelihood, score=score, rationale=rationale.strip(),
+                         changed=changed, recorded_by_id=by.id if by else None)
+    db.session.add(record)
+    risk.current_consequence, risk.current_likelihood, risk.current_score = (
+        consequence, likelihood, score)
+    risk.next_review_date = scoring.next_review_date(today, review_frequency_months(risk))
+    db.session.flush()
+    return record
+
+
+CONTROL_FIELDS = ("description", "owner_id", "effectiveness", "expected_implementation_date",
+                  "actual_implementation_date")
+
+
+def add_control(risk: Risk, data: dict) -> Control:
+    control = Control(risk=risk)
+    populate(control, data, CONTROL_FIELDS)
+    db.session.add(control)
+    db.session.flush()
+    return control
+
+
+def update_control(control: Control, data: dict, *, seen_version) -> dict:
+    check_version(control, seen_version)
+    changes = populate(control, data, CONTROL_FIELDS)
+    db.session.flush()
+    return changes
+
+
+ASSURANCE_FIELDS = ("line", "source", "summary", "assured_on", "positive")
+
+
+def add_assurance(risk: Risk, data: dict) -> Assurance:
+    assurance = Assurance(risk=risk)
+    populate(assurance, data, ASSURANCE_FIELDS)
+    db.session.add(assurance)
+    db.session.flush()
+    return assurance
+
+
+def update_assurance(assurance: Assurance, data: dict, *, seen_version) -> dict:
+    check_version(assurance, seen_version)
+    changes = populate(assurance, data, ASSURANCE_FIELDS)
+    db.session.flush()
+    return changes
+
+
+def add_gap(risk: Risk, kind: str, description: str) -> Gap:
+    gap = Gap(risk=risk, kind=kind, description=description.strip())
+    db.session.add(gap)
+    db.session.flush()
+    return gap
+
+
+def close_gap(gap: Gap) -> None:
+    gap.closed = True
+    db.session.flush()

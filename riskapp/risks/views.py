@@ -1,0 +1,359 @@
+"""Risk register pages: the list, a risk, its edits and reviews."""
+from __future__ import annotations
+
+from datetime import date
+
+from flask import current_app, flash, redirect, render_template, request, url_for
+from flask_login import current_user, login_required
+from sqlalchemy import select
+
+from ..auth import permissions
+from ..auth.permissions import require
+from ..committees.models import Committee
+from ..extensions import db
+from ..rules import scoring
+from . import bp, queries, services
+from .charts import trend_svg
+from .forms import (AssuranceForm, ControlForm, GapForm, NewRiskForm, RiskFilterForm, RiskForm,
+                    ScoreUpdateForm, set_owner_choices, set_risk_choices)
+from .models import Assurance, Control, Gap, Register, Risk
+from .services import StaleEdit
+
+
+def load_risk(reference: str) -> Risk:
+    return db.one_or_404(queries.risk_by_reference(reference))
+
+
+def rejected(form) -> int:
+    """422 when a submitted form was refused, so tests and clients can tell."""
+    return 422 if form.errors else 200
+
+
+def stale(form, error: StaleEdit) -> None:
+    """Put a stale-save refusal at the top of the form, keeping everything typed."""
+    form.form_errors.append(str(error))
+
+
+def rule_bands() -> list[scoring.Band]:
+    return services.ordered_bands()
+
+
+def _filters_from(form: RiskFilterForm) -> queries.RiskFilters:
+    def as_id(value):
+        return int(value) if value and str(value).isdigit() else None
+
+    band = None
+    if form.band.data:
+        band = db.session.scalar(select(queries.Band).where(queries.Band.name == form.band.data))
+    return queries.RiskFilters(
+        q=form.q.data or None, register_id=as_id(form.register.data),
+        status=form.status.data or None, band=band, owner_id=as_id(form.owner.data),
+        lead_id=as_id(form.lead.data), directorate_id=as_id(form.directorate.data),
+        committee_id=as_id(form.committee.data), above_appetite=form.above_appetite.data == "1",
+        sort=form.sort.data if form.sort.data in queries.SORTS else "reference")
+
+
+def filter_form() -> RiskFilterForm:
+    from ..auth.models import Directorate
+    form = RiskFilterForm(request.args)
+    users = queries.active_users()
+    form.register.choices = [("", "All registers")] + [(str(r.id), r.name)
+                                                       for r in queries.registers()]
+    form.band.choices = [("", "Any band")] + [(b.name, b.name) for b in queries.bands()]
+    form.owner.choices = [("", "Anyone")] + [(str(u.id), u.name) for u in users]
+    form.lead.choices = [("", "Anyone")] + [(str(u.id), u.name) for u in users]
+    form.directorate.choices = [("", "Any directorate")] + [
+        (str(d.id), d.name) for d in db.session.scalars(select(Directorate).order_by(Directorate.name))]
+    form.committee.choices = [("", "Any committee")] + [
+        (str(c.id), c.name) for c in db.session.scalars(select(Committee).order_by(Committee.name))]
+    if not form.validate():
+        # Unknown filter values are ignored, never put into SQL.
+        for field in form:
+            if field.errors:
+                field.data = ""
+    return form
+
+
+@bp.route("/")
+@login_required
+def index():
+    require(permissions.can_read(current_user))
+    form = filter_form()
+    page = request.args.get("page", 1, type=int)
+    pagination = db.paginate(queries.filtered_risks(_filters_from(form)), page=page,
+                             per_page=current_app.config["RISKS_PER_PAGE"], error_out=False)
+    args = {k: v for k, v in request.args.items() if k != "page" and v}
+    return render_template("risks/list.html", form=form, pagination=pagination,
+                           bands=rule_bands(), args=args, today=date.today(),
+                           can_create=permissions.can_create_risk(current_user))
+
+
+@bp.route("/mine")
+@login_required
+def mine():
+    risks = list(db.session.scalars(queries.risks_for(current_user)).unique())
+    today = date.today()
+    return render_template("risks/mine.html", risks=risks, bands=rule_bands(), today=today,
+                           due=[r for r in risks if scoring.is_review_due(r.next_review_date, today)])
+
+
+def _selected_fy(risk: Risk) -> int:
+    fy = request.args.get("fy", type=int)
+    if fy and 2000 <= fy <= 2100:
+        return fy
+    latest = risk.score_records[-1].recorded_on if risk.score_records else date.today()
+    return scoring.financial_year_of(latest)
+
+
+@bp.route("/<reference>")
+@login_required
+def detail(reference):
+    risk = load_risk(reference)
+    require(permissions.can_read(current_user))
+    today, bands = date.today(), rule_bands()
+    fy = _selected_fy(risk)
+    cells = scoring.movement([r.as_point() for r in risk.score_records], fy, today)
+    first_fy = scoring.financial_year_of(risk.score_records[0].recorded_on) \
+        if risk.score_records else fy
+    trail = db.session.scalars(queries.audit_trail(risk.id).limit(200)).all()
+    people = queries.people_named_in(trail)
+    return render_template(
+        "risks/detail.html", risk=risk, bands=bands, today=today, fy=fy, cells=cells,
+        fy_label=scoring.financial_year_label(fy),
+        fy_choices=range(first_fy, scoring.financial_year_of(today) + 1),
+        chart=trend_svg(cells, bands, f"{risk.reference} score at each month end, "
+                                      f"{scoring.financial_year_label(fy)}"),
+        trail=trail, people=people, can_edit=permissions.can_edit_risk(current_user, risk),
+        can_rescore=permissions.can_rescore(current_user, risk),
+        can_add_action=permissions.can_add_action(current_user, risk),
+        can_manage=permissions.can_manage_risk_settings(current_user, risk),
+        permissions=permissions)
+
+
+@bp.route("/new", methods=["GET", "POST"])
+@login_required
+def new():
+    require(permissions.can_create_risk(current_user))
+    form = NewRiskForm()
+    set_risk_choices(form)
+    del form.version
+    if form.validate_on_submit():
+        register = db.get_or_404(Register, form.register_id.data)
+        committees = _committees(form.committee_ids.data)
+        risk = services.create_risk(register, form.data, by=current_user, today=date.today(),
+                                    committees=committees)
+        db.session.commit()
+        flash(f"{risk.reference} opened.", "success")
+        return redirect(url_for("risks.detail", reference=risk.reference))
+    return render_template("risks/edit.html", form=form, risk=None), rejected(form)
+
+
+def _committees(ids) -> list[Committee]:
+    if not ids:
+        return []
+    return list(db.session.scalars(select(Committee).where(Committee.id.in_(ids))))
+
+
+@bp.route("/<reference>/edit", methods=["GET", "POST"])
+@login_required
+def edit(reference):
+    risk = load_risk(reference)
+    require(permissions.can_edit_risk(current_user, risk))
+    form = RiskForm(obj=risk)
+    del form.register_id
+    if not permissions.can_manage_risk_settings(current_user, risk):
+        # Owners and leads describe their risk; who owns it and its status are the risk
+        # manager's decisions, so those fields are not even accepted from their form.
+        for name in ("owner_id", "lead_id", "status"):
+            delattr(form, name)
+    set_risk_choices(form)
+    if request.method == "GET":
+        form.committee_ids.data = [c.id for c in risk.committees]
+    if form.validate_on_submit():
+        data = {k: v for k, v in form.data.items() if k not in ("committee_ids", "version",
+                                                                  "csrf_token")}
+        try:
+            services.update_risk(risk, data, seen_version=form.version.data,
+                                 committees=_committees(form.committee_ids.data))
+        except StaleEdit as error:
+            db.session.rollback()
+            stale(form, error)
+            return render_template("risks/edit.html", form=form, risk=load_risk(reference)), 409
+        db.session.commit()
+        flash("Risk saved.", "success")
+        return redirect(url_for("risks.detail", reference=risk.reference))
+    return render_template("risks/edit.html", form=form, risk=risk), rejected(form)
+
+
+@bp.route("/<reference>/review", methods=["GET", "POST"])
+@login_required
+def rescore(reference):
+    risk = load_risk(reference)
+    require(permissions.can_rescore(current_user, risk))
+    form = ScoreUpdateForm()
+    if request.method == "GET":
+        form.consequence.data = risk.current_consequence
+        form.likelihood.data = risk.current_likelihood
+        form.version.data = risk.version
+    if form.validate_on_submit():
+        try:
+            services.rescore_risk(risk, form.consequence.data, form.likelihood.data,
+                                  form.rationale.data, by=current_user, today=date.today(),
+                                  seen_version=form.version.data)
+        except StaleEdit as error:
+            db.session.rollback()
+            stale(form, error)
+            return render_template("risks/rescore.html", form=form, risk=load_risk(reference),
+                                   bands=rule_bands()), 409
+        db.session.commit()
+        flash(f"Review of {risk.reference} recorded.", "success")
+        return redirect(url_for("risks.detail", reference=risk.reference))
+    return render_template("risks/rescore.html", form=form, risk=risk,
+                           bands=rule_bands()), rejected(form)
+
+
+def _control_data(form) -> dict:
+    return {k: form.data[k] for k in services.CONTROL_FIELDS}
+
+
+@bp.route("/<reference>/controls/new", methods=["GET", "POST"])
+@login_required
+def control_new(reference):
+    risk = load_risk(reference)
+    require(permissions.can_edit_risk(current_user, risk))
+    form = ControlForm()
+    set_owner_choices(form.owner_id)
+    if form.validate_on_submit():
+        services.add_control(risk, _control_data(form))
+        db.session.commit()
+        flash("Control added.", "success")
+        return redirect(url_for("risks.detail", reference=risk.reference, _anchor="controls"))
+    return render_template("risks/control.html", form=form, risk=risk,
+                           control=None), rejected(form)
+
+
+@bp.route("/<reference>/controls/<int:control_id>/edit", methods=["GET", "POST"])
+@login_required
+def control_edit(reference, control_id):
+    risk = load_risk(reference)
+    control = db.get_or_404(Control, control_id)
+    if control.risk_id != risk.id:
+        return render_template("errors/404.html"), 404
+    require(permissions.can_edit_risk(current_user, risk))
+    form = ControlForm(obj=control)
+    set_owner_choices(form.owner_id)
+    if form.validate_on_submit():
+        try:
+            services.update_control(control, _control_data(form), seen_version=form.version.data)
+        except StaleEdit as error:
+            db.session.rollback()
+            stale(form, error)
+            return render_template("risks/control.html", form=form, risk=risk,
+                                   control=control), 409
+        db.session.commit()
+        flash("Control saved.", "success")
+        return redirect(url_for("risks.detail", reference=risk.reference, _anchor="controls"))
+    return render_template("risks/control.html", form=form, risk=risk,
+                           control=control), rejected(form)
+
+
+def _assurance_data(form) -> dict:
+    data = {k: form.data[k] for k in services.ASSURANCE_FIELDS}
+    data["positive"] = {"yes": True, "no": False}.get(form.positive.data)
+    data["summary"] = data["summary"] or None
+    return data
+
+
+@bp.route("/<reference>/assurances/new", methods=["GET", "POST"])
+@login_required
+def assurance_new(reference):
+    risk = load_risk(reference)
+    require(permissions.can_edit_risk(current_user, risk))
+    form = AssuranceForm()
+    if form.validate_on_submit():
+        services.add_assurance(risk, _assurance_data(form))
+        db.session.commit()
+        flash("Assurance added.", "success")
+        return redirect(url_for("risks.detail", reference=risk.reference, _anchor="assurances"))
+    return render_template("risks/assurance.html", form=form, risk=risk,
+                           assurance=None), rejected(form)
+
+
+@bp.route("/<reference>/assurances/<int:assurance_id>/edit", methods=["GET", "POST"])
+@login_required
+def assurance_edit(reference, assurance_id):
+    risk = load_risk(reference)
+    assurance = db.get_or_404(Assurance, assurance_id)
+    if assurance.risk_id != risk.id:
+        return render_template("errors/404.html"), 404
+    require(permissions.can_edit_risk(current_user, risk))
+    form = AssuranceForm(obj=assurance)
+    if request.method == "GET":
+        form.positive.data = {True: "yes", False: "no"}.get(assurance.positive, "")
+    if form.validate_on_submit():
+        try:
+            services.update_assurance(assurance, _assurance_data(form),
+                                      seen_version=form.version.data)
+        except StaleEdit as error:
+            db.session.rollback()
+            stale(form, error)
+            return render_template("risks/assurance.html", form=form, risk=risk,
+                                   assurance=assurance), 409
+        db.session.commit()
+        flash("Assurance saved.", "success")
+        return redirect(url_for("risks.detail", reference=risk.reference, _anchor="assurances"))
+    return render_template("risks/assurance.html", form=form, risk=risk,
+                           assurance=assurance), rejected(form)
+
+
+@bp.route("/<reference>/gaps/new", methods=["GET", "POST"])
+@login_required
+def gap_new(reference):
+    risk = load_risk(reference)
+    require(permissions.can_edit_risk(current_user, risk))
+    form = GapForm(kind=request.args.get("kind", "control"))
+    if form.validate_on_submit():
+        services.add_gap(risk, form.kind.data, form.description.data)
+        db.session.commit()
+        flash("Gap recorded.", "success")
+        return redirect(url_for("risks.detail", reference=risk.reference, _anchor="gaps"))
+    return render_template("risks/gap.html", form=form, risk=risk), rejected(form)
+
+
+@bp.route("/<reference>/gaps/<int:gap_id>/close", methods=["POST"])
+@login_required
+def gap_close(reference, gap_id):
+    risk = load_risk(reference)
+    gap = db.get_or_404(Gap, gap_id)
+    if gap.risk_id != risk.id:
+        return render_template("errors/404.html"), 404
+    require(permissions.can_edit_risk(current_user, risk))
+    services.close_gap(gap)
+    db.session.commit()
+    flash("Gap closed.", "success")
+    return redirect(url_for("risks.detail", reference=risk.reference, _anchor="gaps"))
+
+
+@bp.route("/movement")
+@login_required
+def movement():
+    """Risk Movement Over Time for a register and financial year."""
+    require(permissions.can_read(current_user))
+    today = date.today()
+    regs = queries.registers()
+    register_id = request.args.get("register", type=int) or (regs[0].id if regs else None)
+    fy = request.args.get("fy", type=int)
+    if not fy or not 2000 <= fy <= 2100:
+        fy = scoring.financial_year_of(today)
+    risks = list(db.session.scalars(
+        select(Risk).where(Risk.register_id == register_id, Risk.status == "Open")
+        .order_by(Risk.reference)))
+    history = queries.score_history([r.id for r in risks])
+    rows = [(risk, scoring.movement([h.as_point() for h in history[risk.id]], fy, today))
+            for risk in risks]
+    months = [m.strftime("%b-%y") for m in scoring.financial_year_months(fy)]
+    return render_template("risks/movement.html", rows=rows, months=months, fy=fy,
+                           fy_label=scoring.financial_year_label(fy), registers=regs,
+                           register_id=register_id, bands=rule_bands(),
+                           fy_choices=range(queries.first_review_year(today) - 1,
+                                            scoring.financial_year_of(today) + 1))
