@@ -1,0 +1,99 @@
+"""Fixtures: an app on a fresh database per test, a client, a CLI runner, users and sign-in.
+
+The suite runs on SQLite in memory by default and on PostgreSQL when
+RISKAPP_TEST_DATABASE_URL is set (the test script starts one on 127.0.0.1).
+"""
+from __future__ import annotations
+
+import os
+
+import pytest
+from sqlalchemy import text
+
+from riskapp import create_app
+from riskapp.extensions import db as _db
+
+from . import factories
+
+TEST_DATABASE_URL = os.environ.get("RISKAPP_TEST_DATABASE_URL", "sqlite://")
+
+
+def is_postgres() -> bool:
+    return TEST_DATABASE_URL.startswith("postgresql")
+
+
+@pytest.fixture
+def app(tmp_path):
+    app = create_app({
+        "TESTING": True,
+        "SECRET_KEY": "test",
+        "SQLALCHEMY_DATABASE_URI": TEST_DATABASE_URL,
+        "WTF_CSRF_ENABLED": False,
+        "SERVER_NAME": "localhost",
+    })
+    with app.app_context():
+        _db.create_all()
+        yield app
+        _db.session.remove()
+        # Emptying the tables is far quicker than dropping them on PostgreSQL.
+        for table in reversed(_db.metadata.sorted_tables):
+            _db.session.execute(table.delete())
+        _db.session.commit()
+        _db.session.remove()
+
+
+@pytest.fixture
+def db(app):
+    return _db
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+@pytest.fixture
+def runner(app):
+    return app.test_cli_runner()
+
+
+class Auth:
+    """Sign in as a user through the real login form."""
+
+    def __init__(self, client):
+        self.client = client
+
+    def login(self, user, password: str = factories.PASSWORD):
+        response = self.client.post("/auth/login", data={"email": user.email,
+                                                         "password": password})
+        assert response.status_code == 302, response.get_data(as_text=True)[:2000]
+        return response
+
+    def logout(self):
+        return self.client.post("/auth/logout")
+
+
+@pytest.fixture
+def auth(client):
+    return Auth(client)
+
+
+@pytest.fixture
+def baf(app):
+    """The BLMK demo data set, loaded as `flask demo load` does."""
+    from riskapp.demo.loader import load_demo
+    load_demo()
+    _db.session.commit()
+    return _db
+
+
+@pytest.fixture
+def db_backend():
+    return "postgresql" if is_postgres() else "sqlite"
+
+
+def pytest_report_header(config):
+    return f"riskapp test database: {TEST_DATABASE_URL.split('@')[-1]}"
+
+
+__all__ = ["text"]
