@@ -50,12 +50,15 @@ def _register_blueprints(app: Flask) -> None:
     from .admin import bp as admin_bp
     from .api import bp as api_bp
     from .auth import bp as auth_bp
+    from .committees import bp as committees_bp
     from .demo import bp as demo_bp
     from .main import bp as main_bp
+    from .meetings import bp as meetings_bp
     from .risks import bp as risks_bp
     from .settings import bp as settings_bp
 
-    for bp in (main_bp, auth_bp, risks_bp, actions_bp, settings_bp, admin_bp, api_bp, demo_bp):
+    for bp in (main_bp, auth_bp, risks_bp, actions_bp, settings_bp, admin_bp, api_bp, demo_bp,
+               committees_bp, meetings_bp):
         app.register_blueprint(bp)
 
 

@@ -1,8 +1,13 @@
 """Import every model so metadata (and Alembic) sees them all."""
 from .audit.models import AuditEntry  # noqa: F401
 from .auth.models import ApiToken, Directorate, User  # noqa: F401
-from .committees.models import Committee  # noqa: F401
+from .committees.models import (  # noqa: F401
+    CalendarFeedToken, Committee, CommitteeMember, TermsOfReference, TorPosition, TorRequirement,
+)
 from .risks.models import (  # noqa: F401
     Action, ActionProgress, AppetiteLevel, Assurance, Band, Control, Gap, Register, Risk,
     ScoreRecord,
+)
+from .meetings.models import (  # noqa: F401
+    AgendaItem, Attendance, Declaration, Meeting, MeetingAction, MinuteCorrection, Vote,
 )

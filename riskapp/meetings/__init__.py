@@ -1,0 +1,6 @@
+"""Meetings: agenda, attendance, quoracy, declarations, votes, minutes and the action log."""
+from flask import Blueprint
+
+bp = Blueprint("meetings", __name__, url_prefix="/meetings")
+
+from . import views  # noqa: E402,F401

@@ -1,0 +1,261 @@
+"""Meetings: agenda items, attendance, declarations, votes, minutes and the action log."""
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from sqlalchemy import JSON, CheckConstraint, ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from ..auth.models import User, utcnow
+from ..committees.models import Committee, CommitteeMember
+from ..extensions import db
+
+MEETING_STATUSES = ("Planned", "Held", "Cancelled")
+ITEM_PURPOSES = {"decision": "For decision", "information": "For information",
+                 "discussion": "For discussion"}
+ATTENDANCE_STATUSES = {
+    "present": "Present in person",
+    "remote": "Present remotely",
+    "apologies": "Apologies",
+    "absent": "Absent",
+    "deputy": "Represented by a named deputy",
+}
+DECLARATION_ACTIONS = {
+    "noted": "Noted",
+    "excluded_discussion": "Excluded from discussion",
+    "excluded_decision": "Excluded from decision",
+}
+DECISION_METHODS = {"consensus": "By consensus", "vote": "By a vote"}
+ACTION_STATUSES = ("Open", "Complete", "Cancelled")
+MINUTES_STATUSES = ("draft", "approved")
+
+agenda_item_risks = db.Table(
+    "agenda_item_risks",
+    db.Column("item_id", ForeignKey("agenda_items.id", ondelete="CASCADE"), primary_key=True),
+    db.Column("risk_id", ForeignKey("risks.id"), primary_key=True),
+)
+
+
+class Meeting(db.Model):
+    __tablename__ = "meetings"
+    __audit__ = ("starts_at", "location", "remote", "status", "minutes_status",
+                 "minutes_approved_on")
+    __table_args__ = (
+        CheckConstraint("status IN ('Planned', 'Held', 'Cancelled')", name="status"),
+    )
+    id: Mapped[int] = mapped_column(primary_key=True)
+    committee_id: Mapped[int] = mapped_column(ForeignKey("committees.id"), index=True)
+    #: Stored in UTC; entered and shown in Europe/London.
+    starts_at: Mapped[datetime] = mapped_column(db.DateTime(timezone=True), index=True)
+    ends_at: Mapped[datetime | None] = mapped_column(db.DateTime(timezone=True))
+    location: Mapped[str] = mapped_column(String(300), default="")
+    #: Held on Teams or similar, with or without a room.
+    remote: Mapped[bool] = mapped_column(default=False)
+    has_public_part: Mapped[bool] = mapped_column(default=True)
+    has_private_part: Mapped[bool] = mapped_column(default=False)
+    status: Mapped[str] = mapped_column(String(20), default="Planned")
+    minutes_status: Mapped[str] = mapped_column(String(20), default="draft")
+    #: The later meeting whose members approved these minutes; then they are locked.
+    minutes_approved_at_id: Mapped[int | None] = mapped_column(ForeignKey("meetings.id"))
+    minutes_approved_on: Mapped[date | None]
+    created_at: Mapped[datetime] = mapped_column(db.DateTime(timezone=True), default=utcnow)
+
+    committee: Mapped[Committee] = relationship()
+    items: Mapped[list["AgendaItem"]] = relationship(
+        back_populates="meeting", order_by="AgendaItem.sort_order, AgendaItem.id",
+        cascade="all, delete-orphan")
+    attendances: Mapped[list["Attendance"]] = relationship(
+        back_populates="meeting", cascade="all, delete-orphan",
+        foreign_keys="Attendance.meeting_id")
+    declarations: Mapped[list["Declaration"]] = relationship(
+        back_populates="meeting", order_by="Declaration.id", cascade="all, delete-orphan")
+    actions: Mapped[list["MeetingAction"]] = relationship(
+        back_populates="meeting", order_by="MeetingAction.id")
+    minutes_approved_at: Mapped["Meeting | None"] = relationship(
+        remote_side=[id], foreign_keys=[minutes_approved_at_id])
+
+    def __str__(self) -> str:
+        return f"{self.committee.label} {self.starts_at:%d %b %Y}"
+
+    @property
+    def minutes_locked(self) -> bool:
+        return self.minutes_status == "approved"
+
+
+class AgendaItem(db.Model):
+    __tablename__ = "agenda_items"
+    __audit__ = ("number", "title", "presenter", "private", "purpose", "decision_method",
+                 "outcome")
+    id: Mapped[int] = mapped_column(primary_key=True)
+    meeting_id: Mapped[int] = mapped_column(ForeignKey("meetings.id"), index=True)
+    number: Mapped[str] = mapped_column(String(10))
+    sort_order: Mapped[int] = mapped_column(default=0)
+    title: Mapped[str] = mapped_column(String(300))
+    presenter: Mapped[str] = mapped_column(String(200), default="")
+    private: Mapped[bool] = mapped_column(default=False)
+    purpose: Mapped[str] = mapped_column(String(20), default="information")
+    #: How the item was decided: "consensus" or "vote"; None while undecided.
+    decision_method: Mapped[str | None] = mapped_column(String(20))
+    #: The decision as recorded at the meeting (for a vote, the vote's summary).
+    outcome: Mapped[str | None] = mapped_column(Text)
+    #: Draft minutes; locked when the meeting's minutes are approved.
+    minutes_discussion: Mapped[str] = mapped_column(Text, default="")
+    minutes_decision: Mapped[str] = mapped_column(Text, default="")
+
+    meeting: Mapped[Meeting] = relationship(back_populates="items")
+    risks: Mapped[list["Risk"]] = relationship(secondary=agenda_item_risks,  # noqa: F821
+                                             order_by="Risk.reference")
+    votes: Mapped[list["Vote"]] = relationship(back_populates="item", order_by="Vote.id",
+                                               cascade="all, delete-orphan")
+    corrections: Mapped[list["MinuteCorrection"]] = relationship(
+        back_populates="item", order_by="MinuteCorrection.id", cascade="all, delete-orphan")
+
+    def __str__(self) -> str:
+        return f"{self.number}. {self.title}"
+
+    @property
+    def decided(self) -> bool:
+        return self.decision_method is not None
+
+
+class Attendance(db.Model):
+    """One member's attendance at one meeting."""
+    __tablename__ = "attendances"
+    __audit__ = ("status", "deputy_name", "arrived_at_item_id", "left_at_item_id")
+    __table_args__ = (
+        UniqueConstraint("meeting_id", "member_id"),
+        CheckConstraint("status != 'deputy' OR deputy_name IS NOT NULL", name="deputy_named"),
+    )
+    id: Mapped[int] = mapped_column(primary_key=True)
+    meeting_id: Mapped[int] = mapped_column(ForeignKey("meetings.id"), index=True)
+    member_id: Mapped[int] = mapped_column(ForeignKey("committee_members.id"), index=True)
+    status: Mapped[str] = mapped_column(String(20))
+    #: The named deputy attending in the member's place (status "deputy").
+    deputy_name: Mapped[str | None] = mapped_column(String(200))
+    #: Present from this item on (arrived late); None = from the start.
+    arrived_at_item_id: Mapped[int | None] = mapped_column(
+        ForeignKey("agenda_items.id", ondelete="SET NULL"))
+    #: Left before this item (not present for it or later ones); None = stayed to the end.
+    left_at_item_id: Mapped[int | None] = mapped_column(
+        ForeignKey("agenda_items.id", ondelete="SET NULL"))
+
+    meeting: Mapped[Meeting] = relationship(back_populates="attendances",
+                                            foreign_keys=[meeting_id])
+    member: Mapped[CommitteeMember] = relationship()
+    arrived_at_item: Mapped[AgendaItem | None] = relationship(foreign_keys=[arrived_at_item_id])
+    left_at_item: Mapped[AgendaItem | None] = relationship(foreign_keys=[left_at_item_id])
+
+    @property
+    def attends(self) -> bool:
+        """The member (or their deputy) is in the room or on the call for part of the meeting."""
+        return self.status in ("present", "remote", "deputy")
+
+    @property
+    def status_label(self) -> str:
+        return ATTENDANCE_STATUSES[self.status]
+
+
+class Declaration(db.Model):
+    """A declared interest at a meeting, on one agenda item or on the whole meeting."""
+    __tablename__ = "declarations"
+    __audit__ = ("interest", "action", "item_id")
+    __table_args__ = (
+        CheckConstraint("member_id IS NOT NULL OR person_name IS NOT NULL", name="has_person"),
+    )
+    id: Mapped[int] = mapped_column(primary_key=True)
+    meeting_id: Mapped[int] = mapped_column(ForeignKey("meetings.id"), index=True)
+    item_id: Mapped[int | None] = mapped_column(ForeignKey("agenda_items.id", ondelete="CASCADE"),
+                                                index=True)
+    member_id: Mapped[int | None] = mapped_column(ForeignKey("committee_members.id"), index=True)
+    #: Someone in attendance who is not a member.
+    person_name: Mapped[str | None] = mapped_column(String(200))
+    interest: Mapped[str] = mapped_column(Text)
+    action: Mapped[str] = mapped_column(String(30), default="noted")
+
+    meeting: Mapped[Meeting] = relationship(back_populates="declarations")
+    item: Mapped[AgendaItem | None] = relationship()
+    member: Mapped[CommitteeMember | None] = relationship()
+
+    @property
+    def who(self) -> str:
+        return self.member.name if self.member else (self.person_name or "")
+
+    @property
+    def excludes(self) -> bool:
+        return self.action != "noted"
+
+    @property
+    def action_label(self) -> str:
+        return DECLARATION_ACTIONS[self.action]
+
+
+class Vote(db.Model):
+    """A vote on an item with its result and a snapshot of the roster when it closed."""
+    __tablename__ = "votes"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    item_id: Mapped[int] = mapped_column(ForeignKey("agenda_items.id", ondelete="CASCADE"),
+                                         index=True)
+    majority_base: Mapped[str] = mapped_column(String(20))
+    votes_for: Mapped[int]
+    votes_against: Mapped[int]
+    abstentions: Mapped[int]
+    carried: Mapped[bool]
+    tied: Mapped[bool]
+    casting_vote: Mapped[str | None] = mapped_column(String(10))
+    casting_voter_name: Mapped[str | None] = mapped_column(String(200))
+    summary: Mapped[str] = mapped_column(Text)
+    #: Who was present and eligible, who was not and why, and each ballot, as the vote closed;
+    #: later corrections to attendance do not rewrite it.
+    snapshot: Mapped[dict] = mapped_column(JSON)
+    recorded_at: Mapped[datetime] = mapped_column(db.DateTime(timezone=True), default=utcnow)
+    recorded_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+
+    item: Mapped[AgendaItem] = relationship(back_populates="votes")
+    recorded_by: Mapped[User | None] = relationship()
+
+
+class MinuteCorrection(db.Model):
+    """A correction to approved minutes; the earlier text is kept."""
+    __tablename__ = "minute_corrections"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    item_id: Mapped[int] = mapped_column(ForeignKey("agenda_items.id", ondelete="CASCADE"),
+                                         index=True)
+    field: Mapped[str] = mapped_column(String(30))
+    old_text: Mapped[str] = mapped_column(Text)
+    new_text: Mapped[str] = mapped_column(Text)
+    reason: Mapped[str] = mapped_column(Text)
+    corrected_at: Mapped[datetime] = mapped_column(db.DateTime(timezone=True), default=utcnow)
+    corrected_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+
+    item: Mapped[AgendaItem] = relationship(back_populates="corrections")
+    corrected_by: Mapped[User | None] = relationship()
+
+
+class MeetingAction(db.Model):
+    """An action from a meeting's action log, carried forward until closed."""
+    __tablename__ = "meeting_actions"
+    __audit__ = ("detail", "assignee_id", "due_date", "status", "closed_on")
+    __table_args__ = (
+        CheckConstraint("status IN ('Open', 'Complete', 'Cancelled')", name="status"),
+    )
+    id: Mapped[int] = mapped_column(primary_key=True)
+    meeting_id: Mapped[int] = mapped_column(ForeignKey("meetings.id"), index=True)
+    item_id: Mapped[int | None] = mapped_column(ForeignKey("agenda_items.id", ondelete="SET NULL"))
+    detail: Mapped[str] = mapped_column(Text)
+    assignee_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), index=True)
+    due_date: Mapped[date | None] = mapped_column(index=True)
+    status: Mapped[str] = mapped_column(String(20), default="Open", index=True)
+    closed_on: Mapped[date | None]
+    update: Mapped[str] = mapped_column(Text, default="")
+    created_at: Mapped[datetime] = mapped_column(db.DateTime(timezone=True), default=utcnow)
+
+    meeting: Mapped[Meeting] = relationship(back_populates="actions")
+    item: Mapped[AgendaItem | None] = relationship()
+    assignee: Mapped[User | None] = relationship()
+
+    @property
+    def is_open(self) -> bool:
+        return self.status == "Open"
+
+    def is_overdue(self, today: date) -> bool:
+        return self.is_open and self.due_date is not None and self.due_date < today
