@@ -11,6 +11,7 @@ from sqlalchemy import select
 
 from ..audit.tracking import reset_actor, set_actor
 from ..auth.models import Directorate, Role, User
+from ..committees.demo import load_committee_demo
 from ..committees.models import Committee
 from ..extensions import db
 from ..risks.models import (Action, AppetiteLevel, Assurance, Band, Control, Register, Risk,
@@ -158,8 +159,10 @@ def load_demo() -> dict:
     risk_manager = db.session.scalar(select(User).where(User.email == "risk.manager@example.org"))
     token = set_actor(risk_manager.id)
     try:
-        return _load_register(baf, people, person, logins, users_created_ref=lambda: users_created,
-                              directorates=directorates)
+        return {**_load_register(baf, people, person, logins,
+                                 users_created_ref=lambda: users_created,
+                                 directorates=directorates),
+                "committees": load_committee_demo()}  # issue 4: after the risks it links
     finally:
         reset_actor(token)
 

@@ -1,0 +1,286 @@
+"""Committee verbs and the adapter from database rows to the quoracy rule's dataclasses.
+
+Services flush, never commit: the caller (view, API, command) commits once.
+"""
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from datetime import date
+
+from sqlalchemy import select
+from sqlalchemy.orm import selectinload
+
+from ..extensions import db
+from ..rules import quoracy
+from ..rules.scoring import add_months
+from .models import CommitteeMember, Committee, TermsOfReference, TorPosition, TorRequirement
+
+logger = logging.getLogger(__name__)
+
+#: DESIGN.md: review due at most two years after approval.
+MAX_REVIEW_MONTHS = 24
+
+
+class CommitteeError(ValueError):
+    """A refused change, with the field it is about (for forms and the API)."""
+
+    def __init__(self, message: str, field: str | None = None):
+        super().__init__(message)
+        self.message, self.field = message, field
+
+
+# ---------------------------------------------------------------------------------------------
+# Queries
+
+
+def committees_list():
+    return (select(Committee)
+            .options(selectinload(Committee.members).joinedload(CommitteeMember.user),
+                     selectinload(Committee.terms), selectinload(Committee.risks))
+            .order_by(Committee.parent_id.is_not(None), Committee.name))
+
+
+def tor_in_force(committee: Committee) -> TermsOfReference | None:
+    return next((t for t in committee.terms if t.status == "in_force"), None)
+
+
+def tor_on(committee: Committee, day: date) -> TermsOfReference | None:
+    """Return the version that governed `day`: the latest approved on or before it.
+
+    A meeting before any approval uses the version in force now.
+    """
+    approved = [t for t in committee.terms
+                if t.status in ("in_force", "superseded") and t.approved_on
+                and t.approved_on <= day]
+    if approved:
+        return max(approved, key=lambda t: (t.approved_on, t.id))
+    return tor_in_force(committee)
+
+
+def current_members(committee: Committee, on: date) -> list[CommitteeMember]:
+    return [m for m in committee.members if m.is_current(on)]
+
+
+# ---------------------------------------------------------------------------------------------
+# The adapter: rows -> rules.quoracy dataclasses
+
+
+@dataclass
+class RuleInputs:
+    rule: quoracy.QuorumRule
+    positions: dict[str, quoracy.Position]
+    members: list[quoracy.Member]
+    #: Positions a member holds that this version does not name (ignored, with a warning).
+    unknown: list[str]
+
+
+def rule_inputs(tor: TermsOfReference, members: list[CommitteeMember]) -> RuleInputs:
+    """Build the quorum rule, positions and members of one ToR version for the rules module."""
+    positions = {p.name: quoracy.Position(p.name, p.category, p.voting, p.chair, p.deputy_chair)
+                 for p in tor.positions}
+    requirements = tuple(
+        quoracy.Requirement(r.label, r.count, frozenset(r.positions or ()),
+                            frozenset(r.categories or ()))
+        for r in tor.requirements)
+    rule = quoracy.QuorumRule(requirements, tor.min_voting_members, tor.deputy_policy)
+    unknown: list[str] = []
+    rule_members = []
+    for m in members:
+        held = tuple(p for p in (m.positions or []) if p in positions)
+        for p in m.positions or []:
+            if p not in positions:
+                unknown.append(f"{m.name} holds {p!r}, a position v{tor.version} does not name")
+        rule_members.append(quoracy.Member(m.id, m.name, held))
+    return RuleInputs(rule, positions, rule_members, unknown)
+
+
+def membership_warnings(committee: Committee, today: date) -> list[str]:
+    """Return why the rule in force cannot be met by the current membership (accepted, shown)."""
+    tor = tor_in_force(committee)
+    if tor is None:
+        return ["No terms of reference are in force."]
+    inputs = rule_inputs(tor, current_members(committee, today))
+    return inputs.unknown + quoracy.unmeetable_requirements(
+        inputs.rule, inputs.positions, inputs.members)
+
+
+def quoracy_json(result: quoracy.QuoracyResult) -> dict:
+    """The API's and page's shape of a quoracy decision."""
+    return {
+        "quorate": result.quorate,
+        "filled": [{"requirement": f.requirement, "by": f.by} for f in result.filled],
+        "unfilled": result.shortfalls,
+        "not_counted": [{"who": n.who, "why": n.why} for n in result.not_counted],
+    }
+
+
+def check_quoracy(committee: Committee, present: list[int], deputies: list[tuple[int, str]],
+                  excluded: list[int], today: date) -> quoracy.QuoracyResult:
+    """Answer "what if these members attend" on the rule in force, saving nothing."""
+    tor = tor_in_force(committee)
+    if tor is None:
+        raise CommitteeError("The committee has no terms of reference in force")
+    members = current_members(committee, today)
+    ids = {m.id for m in members}
+    for field, values in (("present", present), ("excluded", excluded),
+                          ("deputies", [d[0] for d in deputies])):
+        unknown = sorted(set(values) - ids)
+        if unknown:
+            raise CommitteeError(f"not current members of this committee: {unknown}", field)
+    inputs = rule_inputs(tor, members)
+    return quoracy.decide_quoracy(inputs.rule, inputs.positions, inputs.members, present,
+                                  [quoracy.Deputy(i, n) for i, n in deputies], excluded)
+
+
+# ---------------------------------------------------------------------------------------------
+# Terms of reference
+
+
+def create_draft(committee: Committee, version: str) -> TermsOfReference:
+    """Start a new draft, copying the rules of the version in force."""
+    if any(t.version == version for t in committee.terms):
+        raise CommitteeError(f"Version {version} already exists", "version")
+    if any(t.status == "draft" for t in committee.terms):
+        raise CommitteeError("There is already a draft: edit it or approve it first", "version")
+    base = tor_in_force(committee)
+    draft = TermsOfReference(committee=committee, version=version, status="draft")
+    if base is not None:
+        for name in ("text", "deputy_policy", "majority_base", "voting_rule",
+                     "papers_deadline_days", "attendance_threshold_percent", "frequency",
+                     "min_voting_members"):
+            setattr(draft, name, getattr(base, name))
+        draft.positions = [TorPosition(name=p.name, category=p.category, voting=p.voting,
+                                       chair=p.chair, deputy_chair=p.deputy_chair,
+                                       sort_order=p.sort_order) for p in base.positions]
+        draft.requirements = [TorRequirement(label=r.label, count=r.count,
+                                             positions=list(r.positions or []),
+                                             categories=list(r.categories or []),
+                                             sort_order=r.sort_order)
+                              for r in base.requirements]
+    db.session.add(draft)
+    db.session.flush()
+    return draft
+
+
+def require_draft(tor: TermsOfReference) -> None:
+    if tor.status != "draft":
+        raise CommitteeError(
+            f"Version {tor.version} is {tor.status_label.lower()}: start a new draft to change it")
+
+
+def update_tor(tor: TermsOfReference, data: dict) -> None:
+    require_draft(tor)
+    for name in ("version", "text", "deputy_policy", "majority_base", "voting_rule",
+                 "papers_deadline_days", "attendance_threshold_percent", "frequency",
+                 "min_voting_members"):
+        if name in data:
+            setattr(tor, name, data[name])
+    db.session.flush()
+
+
+def add_position(tor: TermsOfReference, data: dict) -> TorPosition:
+    require_draft(tor)
+    if any(p.name == data["name"] for p in tor.positions):
+        raise CommitteeError(f"Version {tor.version} already has a position called "
+                             f"{data['name']!r}", "name")
+    position = TorPosition(terms=tor, sort_order=len(tor.positions) + 1, **data)
+    db.session.flush()
+    return position
+
+
+def remove_position(tor: TermsOfReference, position: TorPosition) -> None:
+    require_draft(tor)
+    used = [r.label for r in tor.requirements if position.name in (r.positions or [])]
+    if used:
+        raise CommitteeError(f"{position.name} is named by the quorum requirement "
+                             f"{', '.join(used)}: change that first")
+    tor.positions.remove(position)
+    db.session.flush()
+
+
+def add_requirement(tor: TermsOfReference, data: dict) -> TorRequirement:
+    require_draft(tor)
+    if any(r.label == data["label"] for r in tor.requirements):
+        raise CommitteeError("Each requirement needs its own label", "label")
+    if not data.get("positions") and not data.get("categories"):
+        raise CommitteeError("Choose at least one position or category", "positions")
+    names = {p.name for p in tor.positions}
+    unknown = [p for p in data.get("positions") or [] if p not in names]
+    if unknown:
+        raise CommitteeError(f"Not a position of this version: {', '.join(unknown)}", "positions")
+    requirement = TorRequirement(terms=tor, sort_order=len(tor.requirements) + 1, **data)
+    db.session.flush()
+    return requirement
+
+
+def remove_requirement(tor: TermsOfReference, requirement: TorRequirement) -> None:
+    require_draft(tor)
+    tor.requirements.remove(requirement)
+    db.session.flush()
+
+
+def approve_tor(tor: TermsOfReference, approved_by: str, approved_on: date,
+                review_due: date) -> None:
+    """Put a draft in force; the version in force until now is superseded."""
+    require_draft(tor)
+    if review_due <= approved_on:
+        raise CommitteeError("The review date must be after the approval date", "review_due")
+    if review_due > add_months(approved_on, MAX_REVIEW_MONTHS):
+        raise CommitteeError("Terms of reference must be reviewed within two years of approval",
+                             "review_due")
+    if not tor.requirements:
+        raise CommitteeError("Add at least one quorum requirement before approving")
+    current = tor_in_force(tor.committee)
+    if current is not None:
+        current.status = "superseded"
+        db.session.flush()  # one version in force at a time (a unique index says so too)
+    tor.status = "in_force"
+    tor.approved_by, tor.approved_on, tor.review_due = approved_by, approved_on, review_due
+    db.session.flush()
+
+
+# ---------------------------------------------------------------------------------------------
+# Members
+
+
+def add_member(committee: Committee, data: dict) -> CommitteeMember:
+    """Appoint someone (a user, or a named person with no login) to one or more positions."""
+    if not data.get("user_id") and not (data.get("person_name") or "").strip():
+        raise CommitteeError("Choose a user or type the name of someone with no login",
+                             "user_id")
+    if not data.get("positions"):
+        raise CommitteeError("Choose at least one position", "positions")
+    tor = tor_in_force(committee)
+    if tor is not None:
+        names = {p.name for p in tor.positions}
+        unknown = [p for p in data["positions"] if p not in names]
+        if unknown:
+            raise CommitteeError(f"Not a position of the terms of reference in force: "
+                                 f"{', '.join(unknown)}", "positions")
+    if data.get("term_ends_on") and data["term_ends_on"] <= data["appointed_on"]:
+        raise CommitteeError("The term must end after the appointment date", "term_ends_on")
+    if data.get("user_id"):
+        again = [m for m in committee.members
+                 if m.user_id == data["user_id"] and m.ended_on is None]
+        if again:
+            raise CommitteeError("That person is already a member: end that membership or "
+                                 "change its positions", "user_id")
+    member = CommitteeMember(committee=committee, user_id=data.get("user_id"),
+                             person_name=(data.get("person_name") or "").strip() or None,
+                             organisation=data.get("organisation") or None,
+                             positions=list(data["positions"]),
+                             appointed_on=data["appointed_on"],
+                             term_ends_on=data.get("term_ends_on"))
+    db.session.add(member)
+    db.session.flush()
+    return member
+
+
+def end_member(member: CommitteeMember, ended_on: date) -> None:
+    if member.ended_on is not None:
+        raise CommitteeError("This membership has already ended", "ended_on")
+    if ended_on < member.appointed_on:
+        raise CommitteeError("A membership cannot end before it began", "ended_on")
+    member.ended_on = ended_on
+    db.session.flush()
