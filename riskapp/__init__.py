@@ -93,6 +93,9 @@ def _register_template_helpers(app: Flask) -> None:
     def score_text(consequence, likelihood, bands) -> str:
         return format_score(consequence, likelihood, bands)
 
+    from .main.colours import band_class
+    app.add_template_global(band_class)
+
     @app.template_global()
     def score_band(score, bands):
         return band_for(score, bands)

@@ -6,6 +6,7 @@ import hashlib
 import secrets
 from datetime import datetime, timedelta, timezone
 
+from flask import current_app, has_app_context
 from flask_login import UserMixin
 from sqlalchemy import ForeignKey, String, func, select
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -79,7 +80,10 @@ class User(UserMixin, db.Model):
 
     def set_password(self, password: str) -> None:
         """Store a salted scrypt hash (werkzeug's default KDF) and end other sessions."""
-        self.password_hash = generate_password_hash(password)
+        method = "scrypt"
+        if has_app_context():  # tests use a cheap method, so fixtures do not take seconds
+            method = current_app.config.get("PASSWORD_HASH_METHOD", method)
+        self.password_hash = generate_password_hash(password, method=method)
         self.session_nonce = secrets.token_hex(8)
 
     def check_password(self, password: str) -> bool:

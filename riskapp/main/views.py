@@ -19,3 +19,22 @@ def health():
     from ..extensions import db
     db.session.execute(text("SELECT 1"))
     return {"status": "ok"}
+
+
+@bp.route("/bands.css")
+def bands_css():
+    """Colours of the configured bands as CSS classes (no inline styles, for the CSP)."""
+    from flask import Response
+    from sqlalchemy import select
+
+    from ..extensions import db
+    from ..risks.models import Band
+    from .colours import band_class, text_colour_for
+
+    rules = []
+    for band in db.session.scalars(select(Band)):
+        rules.append(f".{band_class(band.name)}{{background-color:{band.colour};"
+                     f"color:{text_colour_for(band.colour)};border-color:{band.colour}}}")
+    response = Response("\n".join(rules) + "\n", mimetype="text/css")
+    response.cache_control.max_age = 60
+    return response

@@ -7,9 +7,9 @@ from ..rules.scoring import Band, MonthCell, band_for
 
 
 def trend_svg(cells: list[MonthCell], bands: list[Band], title: str,
-              width: int = 420, height: int = 160) -> Markup:
+              width: int = 600, height: int = 240) -> Markup:
     """Return an accessible SVG line chart of month-end scores (1-25), bands shaded behind."""
-    left, right, top, bottom = 28, 8, 8, 22
+    left, right, top, bottom = 34, 10, 10, 26
     plot_w, plot_h = width - left - right, height - top - bottom
     step = plot_w / max(len(cells) - 1, 1)
 
@@ -29,14 +29,14 @@ def trend_svg(cells: list[MonthCell], bands: list[Band], title: str,
                      f'height="{y_bottom - y_top:.1f}" fill="{escape(band.colour)}" '
                      f'fill-opacity="0.12"/>')
     for tick in (5, 10, 15, 20, 25):
-        parts.append(f'<text x="{left - 4}" y="{y(tick) + 4:.1f}" font-size="10" '
+        parts.append(f'<text x="{left - 4}" y="{y(tick) + 4:.1f}" font-size="13" '
                      f'text-anchor="end" fill="#4c6272">{tick}</text>')
         parts.append(f'<line x1="{left}" x2="{left + plot_w}" y1="{y(tick):.1f}" '
                      f'y2="{y(tick):.1f}" stroke="#d8dde0" stroke-width="1"/>')
     points = []
     for i, cell in enumerate(cells):
         x = left + i * step
-        parts.append(f'<text x="{x:.1f}" y="{height - 6}" font-size="9" text-anchor="middle" '
+        parts.append(f'<text x="{x:.1f}" y="{height - 6}" font-size="12" text-anchor="middle" '
                      f'fill="#4c6272">{escape(cell.label[:3])}</text>')
         if cell.score is not None:
             points.append((x, y(cell.score), cell))
@@ -46,7 +46,7 @@ def trend_svg(cells: list[MonthCell], bands: list[Band], title: str,
         for x, yy, cell in points:
             band = band_for(cell.score, bands)
             fill = "#005eb8" if cell.reviewed else "#ffffff"
-            parts.append(f'<circle cx="{x:.1f}" cy="{yy:.1f}" r="4" fill="{fill}" '
+            parts.append(f'<circle cx="{x:.1f}" cy="{yy:.1f}" r="5" fill="{fill}" '
                          f'stroke="#005eb8" stroke-width="2"><title>{escape(cell.label)}: '
                          f'{cell.score}{" " + escape(band.name) if band else ""}'
                          f'{"" if cell.reviewed else " (not reviewed)"}</title></circle>')
