@@ -1,0 +1,69 @@
+"""`flask report ...`: the BAF pack PDF from the command line (the same PDF as the download)."""
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+
+import click
+from flask import current_app
+from sqlalchemy import func, or_, select
+
+from ..committees.models import Committee
+from ..extensions import db
+from ..risks.models import Register
+from . import bp
+from .baf_pdf import render_baf_pack
+from .pack import Selection, build_pack
+
+logger = logging.getLogger(__name__)
+
+
+def find_register(name: str) -> Register | None:
+    """A register by its prefix (BAF) or its name, ignoring case."""
+    value = name.strip().lower()
+    return db.session.scalar(select(Register).where(or_(
+        func.lower(Register.prefix) == value, func.lower(Register.name) == value)))
+
+
+def find_committee(name: str) -> Committee | None:
+    """A committee by its name or short name (ARAC), ignoring case."""
+    value = name.strip().lower()
+    return db.session.scalars(select(Committee).where(or_(
+        func.lower(Committee.name) == value, func.lower(Committee.short_name) == value))
+        .order_by(Committee.id)).first()
+
+
+@bp.cli.command("baf")
+@click.option("--register", "register_name", required=True,
+              help="Register prefix or name, e.g. BAF.")
+@click.option("--out", "out", required=True, type=click.Path(dir_okay=False, path_type=Path),
+              help="Where to write the PDF.")
+@click.option("--as-of", "as_of", type=click.DateTime(formats=["%Y-%m-%d"]),
+              help="Report as at this date (YYYY-MM-DD); default today.")
+@click.option("--committee", "committee_name", help="Only risks this committee oversees.")
+@click.option("--fy", type=click.IntRange(2000, 2100),
+              help="Financial year of the movement table by its first year, e.g. 2023 for 23/24.")
+def baf_command(register_name, out, as_of, committee_name, fy):
+    """Write the BAF pack (heatmap report) of a register as a PDF."""
+    register = find_register(register_name)
+    if register is None:
+        known = ", ".join(r.prefix for r in db.session.scalars(select(Register)))
+        raise click.BadParameter(f"no register {register_name!r} (known: {known})",
+                                 param_hint="--register")
+    committee = None
+    if committee_name:
+        committee = find_committee(committee_name)
+        if committee is None:
+            raise click.BadParameter(f"no committee {committee_name!r}", param_hint="--committee")
+    selection = Selection(register=register, committee=committee,
+                          as_of=as_of.date() if as_of else None)
+    pack = build_pack(selection, organisation=current_app.config["ORGANISATION_NAME"],
+                      author="riskapp (flask report baf)", fy=fy)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    tmp = out.with_name(out.name + ".part")
+    with tmp.open("wb") as handle:
+        render_baf_pack(pack, handle)
+    tmp.replace(out)  # never leave half a PDF where the reader expects a whole one
+    actions = sum(len(r.actions) for r in pack.risks)
+    click.echo(f"Wrote {out}: {len(pack.risks)} risks, {actions} actions, "
+               f"financial year {pack.fy_label}.")

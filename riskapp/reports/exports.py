@@ -1,0 +1,211 @@
+"""Export the register and its actions as CSV and XLSX, in the columns the import reads back.
+
+Every text cell a spreadsheet could run as a formula (starting with =, +, -, @, tab or carriage
+return; OWASP "CSV injection") is written with a leading apostrophe, which the import strips
+again, so an export imported unchanged changes nothing.
+"""
+from __future__ import annotations
+
+import csv
+import io
+import logging
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from openpyxl import Workbook
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+from openpyxl.styles import Font
+from sqlalchemy import func, select
+from sqlalchemy.orm import joinedload
+
+from ..extensions import db
+from ..risks.models import Action, Band, Control, Register, Risk
+from ..rules import scoring
+from ..rules.actions import CLOSED_STATUSES
+
+logger = logging.getLogger(__name__)
+
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+QUOTE = "'"
+
+
+@dataclass(frozen=True)
+class Column:
+    header: str
+    #: Read back by the import; read-only columns are information for the reader only.
+    imported: bool = True
+    required: bool = False
+
+
+RISK_COLUMNS: tuple[Column, ...] = (
+    Column("Reference"),
+    Column("Register", required=True),
+    Column("Title", required=True),
+    Column("Description"),
+    Column("Owner", imported=False),
+    Column("Owner email", required=True),
+    Column("Lead", imported=False),
+    Column("Lead email"),
+    Column("Directorate"),
+    Column("Status", required=True),
+    Column("Initial consequence", required=True),
+    Column("Initial likelihood", required=True),
+    Column("Current consequence", required=True),
+    Column("Current likelihood", required=True),
+    Column("Current score", imported=False),
+    Column("Band", imported=False),
+    Column("Target consequence"),
+    Column("Target likelihood"),
+    Column("Target date"),
+    Column("Controls", imported=False),
+    Column("Open actions", imported=False),
+)
+
+ACTION_COLUMNS: tuple[Column, ...] = (
+    Column("Action ID"),
+    Column("Risk reference", required=True),
+    Column("Detail", required=True),
+    Column("Assignee", imported=False),
+    Column("Assignee email"),
+    Column("Target date"),
+    Column("Original target date", imported=False),
+    Column("Status", required=True),
+    Column("Completed on", imported=False),
+)
+
+SHEETS = {"Risks": RISK_COLUMNS, "Actions": ACTION_COLUMNS}
+
+
+def neutralise(value):
+    """Make a text cell inert in a spreadsheet: `=1+1` -> `'=1+1`; other values unchanged.
+
+    A value already starting with an apostrophe gets one more, so the import's single strip
+    (`unneutralise`) always gives back exactly what was stored.
+    """
+    if isinstance(value, str) and value and (value.startswith(FORMULA_STARTS)
+                                             or value.startswith(QUOTE)):
+        return QUOTE + value
+    return value
+
+
+def unneutralise(value):
+    """Undo `neutralise`: drop one leading apostrophe put before a formula-like or quoted text."""
+    if (isinstance(value, str) and len(value) > 1 and value.startswith(QUOTE)
+            and (value[1:].startswith(FORMULA_STARTS) or value[1:].startswith(QUOTE))):
+        return value[1:]
+    return value
+
+
+# --- Rows -------------------------------------------------------------------------------------
+
+def risk_rows(register: Register | None = None) -> list[list]:
+    """One row per risk, counts of controls and open actions included, in three queries."""
+    controls = (select(Control.risk_id, func.count(Control.id).label("n"))
+                .group_by(Control.risk_id).subquery())
+    open_actions = (select(Action.risk_id, func.count(Action.id).label("n"))
+                    .where(Action.status.not_in(CLOSED_STATUSES))
+                    .group_by(Action.risk_id).subquery())
+    stmt = (select(Risk, func.coalesce(controls.c.n, 0), func.coalesce(open_actions.c.n, 0))
+            .outerjoin(controls, controls.c.risk_id == Risk.id)
+            .outerjoin(open_actions, open_actions.c.risk_id == Risk.id)
+            .options(joinedload(Risk.owner), joinedload(Risk.lead), joinedload(Risk.register),
+                     joinedload(Risk.directorate))
+            .order_by(Risk.register_id, Risk.number, Risk.reference))
+    if register is not None:
+        stmt = stmt.where(Risk.register_id == register.id)
+    bands = [b.as_rule() for b in db.session.scalars(select(Band).order_by(Band.min_score))]
+    rows = []
+    for risk, n_controls, n_open in db.session.execute(stmt).unique():
+        band = scoring.band_for(risk.current_score, bands)
+        rows.append([
+            risk.reference, risk.register.prefix, risk.title, risk.description or "",
+            risk.owner.name, risk.owner.email, risk.lead.name if risk.lead else "",
+            risk.lead.email if risk.lead else "",
+            risk.directorate.name if risk.directorate else "", risk.status,
+            risk.initial_consequence, risk.initial_likelihood,
+            risk.current_consequence, risk.current_likelihood, risk.current_score,
+            band.name if band else "", risk.target_consequence, risk.target_likelihood,
+            risk.target_date, n_controls, n_open,
+        ])
+    return rows
+
+
+def action_rows(register: Register | None = None) -> list[list]:
+    """One row per action, with its risk's reference and its assignee, in one query."""
+    stmt = (select(Action).join(Risk, Action.risk_id == Risk.id)
+            .options(joinedload(Action.risk), joinedload(Action.assignee))
+            .order_by(Risk.register_id, Risk.number, Action.id))
+    if register is not None:
+        stmt = stmt.where(Risk.register_id == register.id)
+    rows = []
+    for action in db.session.scalars(stmt):
+        rows.append([
+            action.id, action.risk.reference, action.detail,
+            action.assignee.name if action.assignee else "",
+            action.assignee.email if action.assignee else "",
+            action.target_date, action.original_target_date, action.status, action.completed_on,
+        ])
+    return rows
+
+
+# --- Writers ----------------------------------------------------------------------------------
+
+def _csv_value(value) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, (date, datetime)):
+        return value.isoformat()
+    return str(neutralise(value))
+
+
+def to_csv(columns: Sequence[Column], rows: Iterable[Sequence]) -> bytes:
+    """CSV in UTF-8 with a byte order mark, so Excel opens accents correctly."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\r\n")
+    writer.writerow([c.header for c in columns])
+    for row in rows:
+        writer.writerow([_csv_value(v) for v in row])
+    return ("\ufeff" + buffer.getvalue()).encode("utf-8")
+
+
+_CONTROL_CHARS = ILLEGAL_CHARACTERS_RE
+
+
+def _xlsx_value(value):
+    if isinstance(value, str):
+        # XML cannot carry most control characters; openpyxl refuses them outright.
+        return neutralise(_CONTROL_CHARS.sub("", value))
+    return value
+
+
+def to_xlsx(sheets: dict[str, tuple[Sequence[Column], Iterable[Sequence]]]) -> bytes:
+    """A workbook with one sheet per entry, header row bold and frozen."""
+    workbook = Workbook()
+    workbook.remove(workbook.active)
+    for title, (columns, rows) in sheets.items():
+        sheet = workbook.create_sheet(title)
+        sheet.append([c.header for c in columns])
+        for cell in sheet[1]:
+            cell.font = Font(bold=True)
+        sheet.freeze_panes = "A2"
+        for row in rows:
+            sheet.append([_xlsx_value(v) for v in row])
+            for cell in sheet[sheet.max_row]:
+                if isinstance(cell.value, (date, datetime)):
+                    cell.number_format = "yyyy-mm-dd"
+                elif isinstance(cell.value, str):
+                    # Never a formula, whatever the text: openpyxl guesses one from a leading =.
+                    cell.data_type = "s"
+        for index, column in enumerate(columns, start=1):
+            letter = sheet.cell(row=1, column=index).column_letter
+            sheet.column_dimensions[letter].width = max(12, min(60, len(column.header) + 4))
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()
+
+
+def export_filename(what: str, register: Register | None, fmt: str, today: date) -> str:
+    scope = re.sub(r"[^a-z0-9]+", "-", register.prefix.lower()) if register else "all"
+    return f"{what}-{scope}-{today.isoformat()}.{fmt}"

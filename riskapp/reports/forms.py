@@ -1,0 +1,69 @@
+"""Report forms: the heatmap's filters, the pack's options and the import upload."""
+from __future__ import annotations
+
+from flask_wtf import FlaskForm
+from flask_wtf.file import FileField
+from sqlalchemy import select
+from wtforms import HiddenField, IntegerField, SelectField
+from wtforms.validators import NumberRange, Optional, ValidationError
+
+from ..auth.models import Directorate
+from ..committees.models import Committee
+from ..extensions import db
+from ..forms_common import NHSDateField
+from ..risks import queries as risk_queries
+from .pack import VIEWS
+
+VIEW_LABELS = {"current": "Current", "initial": "Initial", "target": "Target"}
+
+
+class ReportFilterForm(FlaskForm):
+    """Which risks: read from the query string, so every report view can be bookmarked."""
+
+    class Meta:
+        csrf = False
+
+    register = SelectField("Register", validators=[Optional()])
+    committee = SelectField("Committee", validators=[Optional()])
+    directorate = SelectField("Directorate", validators=[Optional()])
+    owner = SelectField("Owner", validators=[Optional()])
+
+
+class HeatmapForm(ReportFilterForm):
+    view = SelectField("Position", validators=[Optional()],
+                       choices=[(v, f"{VIEW_LABELS[v]} score") for v in VIEWS])
+
+
+class PackForm(ReportFilterForm):
+    as_of = NHSDateField("Report as at", validators=[Optional()], error_name="The report date",
+                         description="Leave blank for today. For example, 29 11 2023")
+    fy = IntegerField("Financial year of the movement table", validators=[
+        Optional(), NumberRange(2000, 2100, "Enter a year from 2000 to 2100, like 2023")],
+        description="The year it starts, e.g. 2023 for April 2023 to March 2024. Leave blank "
+                    "for the year of the latest review.")
+
+
+class ImportForm(FlaskForm):
+    file = FileField("Upload a file", description="An Excel workbook (.xlsx) or CSV file in the "
+                                                  "columns of the export.")
+
+    def validate_file(self, field):
+        if not field.data or not getattr(field.data, "filename", ""):
+            raise ValidationError("Select an Excel or CSV file to import")
+
+
+class ConfirmImportForm(FlaskForm):
+    payload = HiddenField()
+
+
+def set_filter_choices(form: ReportFilterForm) -> None:
+    """Fill the filters from the database (four small queries) and drop unknown values."""
+    form.register.choices = [("", "All registers")] + [
+        (str(r.id), r.name) for r in risk_queries.registers()]
+    form.committee.choices = [("", "Any committee")] + [
+        (str(c.id), c.name) for c in db.session.scalars(select(Committee).order_by(Committee.name))]
+    form.directorate.choices = [("", "Any directorate")] + [
+        (str(d.id), d.name)
+        for d in db.session.scalars(select(Directorate).order_by(Directorate.name))]
+    form.owner.choices = [("", "Anyone")] + [
+        (str(u.id), u.name) for u in risk_queries.active_users()]

@@ -1,0 +1,228 @@
+"""Build the BAF pack and the on-screen heatmap from the database.
+
+Both the download button and `flask report baf` call `build_pack`, so they produce the same PDF.
+Loading is a fixed number of queries whatever the number of risks: the risks with their owner
+and lead joined, then one `selectinload` each for controls, assurances, actions and score
+records (and the bands) -- never a query per risk.
+"""
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import Select, select
+from sqlalchemy.orm import joinedload, selectinload
+
+from ..auth.models import Directorate, User
+from ..committees.models import Committee
+from ..extensions import db
+from ..risks.models import Action, Band, Control, Register, Risk, risk_committees
+from ..rules import scoring
+from ..rules.actions import is_overdue
+from . import pack_data
+
+logger = logging.getLogger(__name__)
+
+LONDON = ZoneInfo("Europe/London")
+VIEWS = ("current", "initial", "target")
+
+
+@dataclass
+class Selection:
+    """Which risks a report covers: open risks of a register, optionally narrowed further."""
+
+    register: Register | None = None
+    committee: Committee | None = None
+    directorate: Directorate | None = None
+    owner: User | None = None
+    #: The date the report is "as at": later risks are left out, movement stops here.
+    as_of: date | None = None
+
+    def labels(self) -> dict[str, str]:
+        """The filters as the pack header shows them, label -> value."""
+        labels = {"Register": self.register.name if self.register else "All registers"}
+        if self.committee:
+            labels["Committee"] = self.committee.name
+        if self.directorate:
+            labels["Directorate"] = self.directorate.name
+        if self.owner:
+            labels["Owner"] = self.owner.name
+        labels["Status"] = "Open"
+        return labels
+
+
+def selected_risks(selection: Selection) -> Select:
+    """Open risks matching `selection`, by reference (no loader options: callers add theirs)."""
+    stmt = select(Risk).where(Risk.status == "Open")
+    if selection.register is not None:
+        stmt = stmt.where(Risk.register_id == selection.register.id)
+    if selection.committee is not None:
+        stmt = stmt.where(Risk.id.in_(select(risk_committees.c.risk_id).where(
+            risk_committees.c.committee_id == selection.committee.id)))
+    if selection.directorate is not None:
+        stmt = stmt.where(Risk.directorate_id == selection.directorate.id)
+    if selection.owner is not None:
+        stmt = stmt.where(Risk.owner_id == selection.owner.id)
+    if selection.as_of is not None:
+        stmt = stmt.where(Risk.opened_on <= selection.as_of)
+    return stmt.order_by(Risk.register_id, Risk.number, Risk.reference)
+
+
+def rule_bands() -> list[scoring.Band]:
+    return [b.as_rule() for b in db.session.scalars(select(Band).order_by(Band.min_score))]
+
+
+# --- The heatmap on screen ------------------------------------------------------------------
+
+@dataclass
+class HeatmapCell:
+    consequence: int
+    likelihood: int
+    band: scoring.Band | None
+    risks: list[Risk] = field(default_factory=list)
+
+    @property
+    def score(self) -> int:
+        return self.consequence * self.likelihood
+
+
+def position(risk: Risk, view: str) -> tuple[int | None, int | None]:
+    """The (consequence, likelihood) of `risk` in the initial, current or target view."""
+    if view == "initial":
+        return risk.initial_consequence, risk.initial_likelihood
+    if view == "target":
+        return risk.target_consequence, risk.target_likelihood
+    return risk.current_consequence, risk.current_likelihood
+
+
+def heatmap(risks: Iterable[Risk], view: str,
+            bands: Sequence[scoring.Band]) -> tuple[list[list[HeatmapCell]], list[Risk]]:
+    """Place risks on the 5x5 grid: rows consequence 5..1, columns likelihood 1..5.
+
+    Returns the rows and the risks with no position in this view (no target set).
+    """
+    grid = {(c, lk): HeatmapCell(c, lk, scoring.band_for(c * lk, bands))
+            for c in range(1, 6) for lk in range(1, 6)}
+    unplaced = []
+    for risk in risks:
+        c, lk = position(risk, view)
+        if c is None or lk is None:
+            unplaced.append(risk)
+        else:
+            grid[(c, lk)].risks.append(risk)
+    rows = [[grid[(c, lk)] for lk in range(1, 6)] for c in range(5, 0, -1)]
+    return rows, unplaced
+
+
+def heatmap_risks(selection: Selection) -> list[Risk]:
+    """The risks of the on-screen heatmap, in one query."""
+    stmt = selected_risks(selection).options(joinedload(Risk.owner))
+    return list(db.session.scalars(stmt))
+
+
+# --- The BAF pack ------------------------------------------------------------------------------
+
+def pack_risks(selection: Selection) -> list[Risk]:
+    """The risks of the pack with everything it prints, in a fixed number of queries."""
+    stmt = selected_risks(selection).options(
+        joinedload(Risk.owner), joinedload(Risk.lead),
+        selectinload(Risk.controls).joinedload(Control.owner),
+        selectinload(Risk.assurances),
+        selectinload(Risk.actions).joinedload(Action.assignee),
+        selectinload(Risk.score_records))
+    return list(db.session.scalars(stmt).unique())
+
+
+def default_financial_year(risks: Sequence[Risk], as_of: date) -> int:
+    """The financial year of the latest review on or before `as_of`, as the risk page picks it."""
+    latest = max((r.recorded_on for risk in risks for r in risk.score_records
+                  if r.recorded_on <= as_of), default=as_of)
+    return scoring.financial_year_of(latest)
+
+
+def _score(consequence: int | None, likelihood: int | None) -> pack_data.Score | None:
+    if consequence is None or likelihood is None:
+        return None
+    return pack_data.Score(consequence, likelihood)
+
+
+def _current_as_of(risk: Risk, as_of: date, today: date) -> pack_data.Score:
+    """The current score in force on `as_of`: the risk's own today, its history before then."""
+    if as_of >= today:
+        return pack_data.Score(risk.current_consequence, risk.current_likelihood)
+    in_force = [r for r in risk.score_records if r.recorded_on <= as_of]
+    if not in_force:
+        return pack_data.Score(risk.current_consequence, risk.current_likelihood)
+    last = in_force[-1]
+    return pack_data.Score(last.consequence, last.likelihood)
+
+
+def _assurance_source(assurance) -> str:
+    if assurance.summary:
+        return f"{assurance.source}: {assurance.summary}"
+    return assurance.source
+
+
+def pack_risk(risk: Risk, *, fy: int, as_of: date, today: date) -> pack_data.PackRisk:
+    """Map one loaded risk onto the renderer's plain data."""
+    cells = scoring.movement([r.as_point() for r in risk.score_records], fy, as_of)
+    return pack_data.PackRisk(
+        ref=risk.reference, title=risk.title, description=risk.description or "",
+        owner=risk.owner.name if risk.owner else None,
+        lead=risk.lead.name if risk.lead else None, status=risk.status,
+        initial=pack_data.Score(risk.initial_consequence, risk.initial_likelihood),
+        current=_current_as_of(risk, as_of, today),
+        target=_score(risk.target_consequence, risk.target_likelihood),
+        controls=tuple(pack_data.PackControl(c.description, c.owner.name if c.owner else None,
+                                             c.effectiveness) for c in risk.controls),
+        assurances=tuple(pack_data.PackAssurance(a.line, _assurance_source(a), a.positive)
+                         for a in risk.assurances),
+        actions=tuple(pack_data.PackAction(
+            a.detail, a.assignee.name if a.assignee else None, a.target_date, a.status,
+            overdue=is_overdue(a.target_date, a.status, as_of)) for a in risk.actions),
+        movement=tuple(pack_data.MovementCell(c.score, c.reviewed) for c in cells),
+    )
+
+
+def build_pack(selection: Selection, *, organisation: str, author: str, fy: int | None = None,
+               today: date | None = None, now: datetime | None = None) -> pack_data.BafPack:
+    """Build the BAF pack for `selection` as at `selection.as_of` (default today)."""
+    now = (now or datetime.now(LONDON)).astimezone(LONDON)
+    today = today or now.date()
+    as_of = selection.as_of or today
+    bands = rule_bands()
+    risks = pack_risks(selection)
+    if fy is None:
+        fy = default_financial_year(risks, as_of)
+    filters = selection.labels()
+    filters["As at"] = f"{as_of:%d %b %Y}"
+    filters["Financial year"] = scoring.financial_year_label(fy)
+    return pack_data.BafPack(
+        organisation=organisation,
+        register_name=selection.register.name if selection.register else "All registers",
+        generated_at=now,
+        filters=filters,
+        fy_label=scoring.financial_year_label(fy),
+        month_labels=tuple(m.strftime("%b-%y") for m in scoring.financial_year_months(fy)),
+        bands=tuple(pack_data.Band(b.name, b.min_score, b.max_score, _hex(b.colour))
+                    for b in bands) or (pack_data.Band("Unbanded", 1, 25, "#d8dde0"),),
+        risks=tuple(pack_risk(r, fy=fy, as_of=as_of, today=today) for r in risks),
+        author=author,
+    )
+
+
+def _hex(colour: str) -> str:
+    """Bands are validated as #rrggbb when saved; fall back to grey rather than fail a pack."""
+    value = (colour or "").strip()
+    digits = value.lstrip("#")
+    if len(digits) == 6 and all(c in "0123456789abcdefABCDEF" for c in digits):
+        return "#" + digits
+    return "#d8dde0"
+
+
+def pack_filename(pack: pack_data.BafPack) -> str:
+    """A download name such as `baf-pack-2023-11-29.pdf`."""
+    return f"baf-pack-{pack.generated_at:%Y-%m-%d}.pdf"

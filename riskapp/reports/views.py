@@ -1,0 +1,215 @@
+"""Report pages: the heatmap, the BAF pack download, export and import.
+
+Reading, the heatmap, the pack and the exports: anyone signed in. Import: the risk manager.
+"""
+from __future__ import annotations
+
+import io
+import logging
+from datetime import date
+
+from flask import current_app, flash, redirect, render_template, request, send_file, url_for
+from flask_login import current_user, login_required
+from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
+
+from ..auth import permissions
+from ..auth.models import Directorate, User
+from ..auth.permissions import require
+from ..committees.models import Committee
+from ..extensions import db
+from ..risks.models import Register
+from . import bp, exports, imports
+from .baf_pdf import render_baf_pack
+from .forms import (VIEW_LABELS, ConfirmImportForm, HeatmapForm, ImportForm, PackForm,
+                    ReportFilterForm, set_filter_choices)
+from .pack import VIEWS, Selection, build_pack, heatmap, heatmap_risks, pack_filename, rule_bands
+
+logger = logging.getLogger(__name__)
+
+IMPORT_SALT = "riskapp.reports.import"
+IMPORT_MAX_AGE = 3600
+
+
+def _selection(form: ReportFilterForm) -> Selection:
+    """The risks the filters choose; values already checked against the choices."""
+    def get(model, value):
+        return db.session.get(model, int(value)) if value and str(value).isdigit() else None
+
+    return Selection(register=get(Register, form.register.data),
+                     committee=get(Committee, form.committee.data),
+                     directorate=get(Directorate, form.directorate.data),
+                     owner=get(User, form.owner.data))
+
+
+def _clean(form: ReportFilterForm) -> None:
+    """Unknown filter values (an old bookmark, a hand-edited address) are ignored."""
+    if not form.validate():
+        for name in ("register", "committee", "directorate", "owner", "view"):
+            field = getattr(form, name, None)
+            if field is not None and field.errors:
+                field.data = ""
+                field.errors = []
+
+
+def _filter_args(form: ReportFilterForm) -> dict:
+    return {name: getattr(form, name).data for name in ("register", "committee", "directorate",
+                                                        "owner") if getattr(form, name).data}
+
+
+@bp.route("/")
+@login_required
+def index():
+    require(permissions.can_read(current_user))
+    return render_template("reports/index.html", registers=list(db.session.scalars(
+        db.select(Register).order_by(Register.id))),
+        can_import=permissions.can_import_register(current_user))
+
+
+@bp.route("/heatmap")
+@login_required
+def heatmap_page():
+    require(permissions.can_read(current_user))
+    form = HeatmapForm(request.args)
+    set_filter_choices(form)
+    _clean(form)
+    view = form.view.data if form.view.data in VIEWS else "current"
+    bands = rule_bands()
+    risks = heatmap_risks(_selection(form))
+    rows, unplaced = heatmap(risks, view, bands)
+    args = _filter_args(form)
+    return render_template("reports/heatmap.html", form=form, rows=rows, unplaced=unplaced,
+                           risks=risks, view=view, view_label=VIEW_LABELS[view], bands=bands,
+                           args=args, views=VIEWS, view_labels=VIEW_LABELS)
+
+
+@bp.route("/pack")
+@login_required
+def pack_options():
+    """The pack's options (as-at date, financial year) beside the filters."""
+    require(permissions.can_read(current_user))
+    form = PackForm(request.args)
+    set_filter_choices(form)
+    _clean(form)
+    return render_template("reports/pack.html", form=form)
+
+
+@bp.route("/baf.pdf")
+@login_required
+def baf_pdf():
+    """The BAF pack (heatmap report) as PDF: the same as `flask report baf`."""
+    require(permissions.can_read(current_user))
+    form = PackForm(request.args)
+    set_filter_choices(form)
+    if not form.validate():
+        return render_template("reports/pack.html", form=form), 422
+    selection = _selection(form)
+    if selection.register is None:
+        # The pack is of one register, as the source's is; default to the first (the BAF).
+        selection.register = db.session.scalars(db.select(Register).order_by(Register.id)).first()
+    selection.as_of = form.as_of.data
+    pack = build_pack(selection, organisation=current_app.config["ORGANISATION_NAME"],
+                      author=current_user.name, fy=form.fy.data)
+    buffer = io.BytesIO()
+    render_baf_pack(pack, buffer)
+    buffer.seek(0)
+    return send_file(buffer, mimetype="application/pdf", as_attachment=True,
+                     download_name=pack_filename(pack), max_age=0)
+
+
+EXPORT_FORMATS = {"csv": "text/csv",
+                  "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"}
+
+
+@bp.route("/export/<what>.<fmt>")
+@login_required
+def export(what, fmt):
+    """`risks` or `actions` as csv or xlsx; `register.xlsx` is both sheets in one workbook."""
+    require(permissions.can_read(current_user))
+    if fmt not in EXPORT_FORMATS or what not in ("risks", "actions", "register") or (
+            what == "register" and fmt != "xlsx"):
+        return render_template("errors/404.html"), 404
+    register_id = request.args.get("register", type=int)
+    register = db.get_or_404(Register, register_id) if register_id else None
+    sheets = {}
+    if what in ("risks", "register"):
+        sheets["Risks"] = (exports.RISK_COLUMNS, exports.risk_rows(register))
+    if what in ("actions", "register"):
+        sheets["Actions"] = (exports.ACTION_COLUMNS, exports.action_rows(register))
+    if fmt == "csv":
+        ((columns, rows),) = sheets.values()
+        body = exports.to_csv(columns, rows)
+    else:
+        body = exports.to_xlsx(sheets)
+    return send_file(io.BytesIO(body), mimetype=EXPORT_FORMATS[fmt], as_attachment=True,
+                     download_name=exports.export_filename(what, register, fmt, date.today()),
+                     max_age=0)
+
+
+def _serializer() -> URLSafeTimedSerializer:
+    return URLSafeTimedSerializer(current_app.secret_key, salt=IMPORT_SALT)
+
+
+@bp.route("/import", methods=["GET", "POST"])
+@login_required
+def import_upload():
+    """Upload a file and see what it would do: every row's problems, or its changes."""
+    require(permissions.can_import_register(current_user))
+    form = ImportForm()
+    if not form.validate_on_submit():
+        return render_template("reports/import.html", form=form), 422 if form.errors else 200
+    upload = form.file.data
+    limits = imports.Limits.from_config(current_app.config)
+    data = upload.stream.read(limits.max_bytes + 1)
+    try:
+        tables = imports.read_upload(upload.filename, data, limits)
+    except imports.ImportRefused as refusal:
+        form.file.errors.append(str(refusal))
+        return render_template("reports/import.html", form=form), 422
+    plan = imports.plan_import(tables)
+    confirm = ConfirmImportForm()
+    confirm.payload.data = _serializer().dumps({
+        "user": current_user.id, "filename": upload.filename,
+        "tables": [t.as_json() for t in tables]})
+    db.session.rollback()  # a preview changes nothing
+    return render_template("reports/preview.html", plan=plan, filename=upload.filename,
+                           confirm=confirm, tables=tables), 200 if plan.ok else 422
+
+
+@bp.route("/import/confirm", methods=["POST"])
+@login_required
+def import_confirm():
+    """Apply a previewed import: checked again against the database now, then all or nothing."""
+    require(permissions.can_import_register(current_user))
+    form = ConfirmImportForm()
+    upload_form = ImportForm(formdata=None)
+    try:
+        if not form.validate_on_submit():
+            raise BadSignature("no payload")
+        payload = _serializer().loads(form.payload.data or "", max_age=IMPORT_MAX_AGE)
+        if payload.get("user") != current_user.id:
+            raise BadSignature("another user's import")
+        tables = [imports.Table.from_json(t) for t in payload["tables"]]
+    except SignatureExpired:
+        upload_form.form_errors.append("The preview is more than an hour old: upload the file "
+                                       "again.")
+        return render_template("reports/import.html", form=upload_form), 422
+    except (BadSignature, KeyError, TypeError, ValueError, imports.ImportRefused):
+        upload_form.form_errors.append("The import could not be confirmed: upload the file "
+                                       "again.")
+        return render_template("reports/import.html", form=upload_form), 422
+    filename = payload.get("filename") or "a spreadsheet"
+    plan = imports.plan_import(tables)
+    if not plan.ok:
+        db.session.rollback()
+        return render_template("reports/preview.html", plan=plan, filename=filename,
+                               confirm=None, tables=tables, changed_since=True), 422
+    try:
+        outcome = imports.apply_plan(plan, by=current_user, today=date.today(), source=filename)
+        db.session.commit()
+    except Exception:
+        db.session.rollback()
+        logger.exception("import of %s failed; nothing saved", filename)
+        raise
+    flash(f"Import of {filename} saved: {len(outcome.added)} added, {len(outcome.updated)} "
+          f"updated, {outcome.unchanged} unchanged.", "success")
+    return redirect(url_for("risks.index"))
