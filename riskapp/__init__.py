@@ -33,6 +33,8 @@ def create_app(test_config: dict | None = None) -> Flask:
     migrate.init_app(app, db, render_as_batch=True, compare_type=True)
     csrf.init_app(app)
     login_manager.init_app(app)
+    from .auth.session import TokenAwareSessionInterface
+    app.session_interface = TokenAwareSessionInterface()
     login_manager.login_view = "auth.login"
     login_manager.login_message = "Sign in to use riskapp."
     login_manager.login_message_category = "info"
@@ -54,11 +56,13 @@ def _register_blueprints(app: Flask) -> None:
     from .demo import bp as demo_bp
     from .main import bp as main_bp
     from .meetings import bp as meetings_bp
+    from .reminders import bp as reminders_bp
+    from .reports import bp as reports_bp
     from .risks import bp as risks_bp
     from .settings import bp as settings_bp
 
     for bp in (main_bp, auth_bp, risks_bp, actions_bp, settings_bp, admin_bp, api_bp, demo_bp,
-               committees_bp, meetings_bp):
+               committees_bp, meetings_bp, reminders_bp, reports_bp):
         app.register_blueprint(bp)
 
 

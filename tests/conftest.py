@@ -8,6 +8,7 @@ from __future__ import annotations
 import os
 
 import pytest
+from flask.testing import FlaskClient
 from sqlalchemy import text
 
 from riskapp import create_app
@@ -22,6 +23,18 @@ def is_postgres() -> bool:
     return TEST_DATABASE_URL.startswith("postgresql")
 
 
+class FreshContextClient(FlaskClient):
+    """Run each request in its own app context, as a server does: a fresh `g` and session.
+
+    Without this, requests share the test's app context, so Flask-Login's cached user and
+    anything else in `g` would leak from one request into the next.
+    """
+
+    def open(self, *args, **kwargs):
+        with self.application.app_context():
+            return super().open(*args, **kwargs)
+
+
 @pytest.fixture
 def app(tmp_path):
     app = create_app({
@@ -32,6 +45,7 @@ def app(tmp_path):
         "SERVER_NAME": "localhost",
         "PASSWORD_HASH_METHOD": "pbkdf2:sha256:1000",
     })
+    app.test_client_class = FreshContextClient
     with app.app_context():
         _db.create_all()
         yield app
@@ -65,6 +79,7 @@ class Auth:
         self.client = client
 
     def login(self, user, password: str = factories.PASSWORD):
+        _db.session.commit()  # the request runs in its own session: it must see the test's data
         response = self.client.post("/auth/login", data={"email": user.email,
                                                          "password": password})
         assert response.status_code == 302, response.get_data(as_text=True)[:2000]

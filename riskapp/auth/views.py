@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from urllib.parse import urlsplit
 
-from flask import flash, redirect, render_template, request, url_for
+from flask import flash, g, redirect, render_template, request, url_for
 from flask_login import current_user, login_required, login_user, logout_user
 from sqlalchemy import select
 
@@ -34,6 +34,7 @@ def load_user_from_token(req) -> User | None:
         ApiToken.token_hash == ApiToken.hash(header.removeprefix("Bearer ").strip())))
     if token is None or not token.is_valid(utcnow()):
         return None
+    g.login_via_token = True
     return token.user
 
 
