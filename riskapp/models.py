@@ -11,3 +11,4 @@ from .risks.models import (  # noqa: F401
 from .meetings.models import (  # noqa: F401
     AgendaItem, Attendance, Declaration, Meeting, MeetingAction, MinuteCorrection, Vote,
 )
+from .reminders.models import Reminder, ReminderAttempt  # noqa: F401

@@ -70,3 +70,8 @@ def can_configure_register(user) -> bool:
 
 def can_manage_users(user) -> bool:
     return is_admin(user)
+
+
+def can_view_outbox(user) -> bool:
+    """The reminder outbox (every reminder, to anyone, and its errors): administrators."""
+    return is_admin(user) and user.active

@@ -1,0 +1,282 @@
+"""Queue what is due into the outbox, and the bookkeeping of sending. Flush, never commit.
+
+The caller commits: `flask reminders run`, the scheduler job and `outbox.send_pending` (which
+commits once per digest, since a message that left cannot be rolled back).
+"""
+from __future__ import annotations
+
+import logging
+import os
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from flask import current_app
+from sqlalchemy import func, insert, select, update
+
+from ..auth.models import User
+from ..extensions import db
+from ..rules import reminders as rules
+from .models import FAILED, QUEUED, SENDING, SENT, WITHDRAWN, Reminder, ReminderAttempt  # noqa: F401
+from .sources import SOURCES, chunks
+
+logger = logging.getLogger(__name__)
+
+#: Settings and their defaults; each can be set in config or as an environment variable.
+DEFAULTS = {
+    "REMINDERS_ESCALATE_AFTER_DAYS": 14,
+    "REMINDERS_CHASE_EVERY": "week",
+    "REMINDERS_PAPERS_NOTICE_DAYS": 7,
+    "REMINDERS_GOVERNANCE_NOTICE_DAYS": 30,
+    "REMINDERS_RUN_AT": "07:30",
+    "REMINDERS_RETRY_BASE_SECONDS": 300,
+    "REMINDERS_RETRY_CAP_SECONDS": 6 * 3600,
+    "REMINDERS_MAX_ATTEMPTS": 12,
+    "REMINDERS_CLAIM_LEASE_SECONDS": 900,
+    "REMINDERS_RETRY_EVERY_MINUTES": 10,
+    "SMTP_TIMEOUT": 30,
+}
+
+
+def setting(name: str):
+    """Return a reminders setting: app config, else the environment, else the default."""
+    default = DEFAULTS[name]
+    value = current_app.config.get(name, os.environ.get(name, default))
+    return type(default)(value)
+
+
+def policy() -> rules.Policy:
+    return rules.Policy(escalate_after_days=setting("REMINDERS_ESCALATE_AFTER_DAYS"),
+                        chase_every=setting("REMINDERS_CHASE_EVERY"),
+                        papers_notice_days=setting("REMINDERS_PAPERS_NOTICE_DAYS"),
+                        governance_notice_days=setting("REMINDERS_GOVERNANCE_NOTICE_DAYS"))
+
+
+def absolute_link(endpoint: str, values: dict) -> str:
+    """BASE_URL + the route's path: links never come from a request's Host header."""
+    adapter = current_app.url_map.bind("localhost")
+    path = adapter.build(endpoint, values)
+    return current_app.config["BASE_URL"].rstrip("/") + path
+
+
+@dataclass(frozen=True)
+class Found:
+    """A due reminder and the link it carries."""
+    due: rules.Due
+    link: str
+
+
+def find_due(today: date, pol: rules.Policy | None = None) -> list[Found]:
+    """Everything every kind chases on `today`, for active recipients. Reads only."""
+    pol = pol or policy()
+    found: list[Found] = []
+    for kind, src in SOURCES.items():
+        items = src.candidates(today, pol)
+        by_id = {item.id: item for item in items}
+        for due in rules.due_today(kind, items, today, pol):
+            found.append(Found(due, absolute_link(*src.link(by_id[due.item_id]))))
+    active = _active_user_ids({f.due.recipient_id for f in found})
+    return [f for f in found if f.due.recipient_id in active]
+
+
+def _active_user_ids(ids) -> set[int]:
+    active = set()
+    for part in chunks(sorted(ids)):
+        active |= set(db.session.scalars(select(User.id).where(User.id.in_(part), User.active)))
+    return active
+
+
+def _insert_ignoring_duplicates(rows: list[dict]) -> int:
+    """INSERT ... ON CONFLICT DO NOTHING on the outbox key; return how many rows went in."""
+    dialect = db.session.get_bind().dialect.name
+    if dialect == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert as dialect_insert
+    elif dialect == "sqlite":
+        from sqlalchemy.dialects.sqlite import insert as dialect_insert
+    else:  # pragma: no cover
+        raise RuntimeError(f"reminders need PostgreSQL or SQLite, not {dialect}")
+    inserted = 0
+    # 15 columns a row: 500 rows stay under both databases' parameter limits.
+    for start in range(0, len(rows), 500):
+        stmt = dialect_insert(Reminder).values(rows[start:start + 500]).on_conflict_do_nothing(
+            index_elements=["kind", "item_id", "recipient_id", "period"])
+        inserted += db.session.execute(stmt).rowcount
+    return inserted
+
+
+def queue_due_reminders(today: date, now: datetime, pol: rules.Policy | None = None) -> dict:
+    """Put what is due on `today` in the outbox; a key already there (any status) is skipped."""
+    found = find_due(today, pol)
+    rows = [dict(kind=f.due.kind, item_id=f.due.item_id, recipient_id=f.due.recipient_id,
+                 period=f.due.period, as_of=today, text=f.due.text, note=f.due.note,
+                 due_date=f.due.due_date, escalated=f.due.escalated, link=f.link,
+                 status=QUEUED, attempts=0, created_at=now) for f in found]
+    queued = _insert_ignoring_duplicates(rows) if rows else 0
+    db.session.flush()
+    logger.info("Reminders for %s: %d due, %d newly queued", today, len(rows), queued)
+    return {"due": len(rows), "queued": queued}
+
+
+# --- Sending bookkeeping --------------------------------------------------------------------
+
+def claim(token: str, now: datetime, lease_seconds: int | None = None) -> int:
+    """Mark every sendable row as ours; return how many. The caller commits straight away.
+
+    Sendable: queued and past its backoff, or claimed by a sender that died (lease expired).
+    PostgreSQL locks the candidates FOR UPDATE SKIP LOCKED, so concurrent senders split rows
+    and never wait; on SQLite the single UPDATE is atomic (one writer at a time), and whoever
+    runs second finds the rows no longer queued.
+    """
+    lease = timedelta(seconds=lease_seconds if lease_seconds is not None
+                      else setting("REMINDERS_CLAIM_LEASE_SECONDS"))
+    sendable = (((Reminder.status == QUEUED)
+                 & ((Reminder.next_attempt_at.is_(None)) | (Reminder.next_attempt_at <= now)))
+                | ((Reminder.status == SENDING) & (Reminder.claimed_at < now - lease)))
+    values = dict(status=SENDING, claim_token=token, claimed_at=now)
+    if db.session.get_bind().dialect.name == "postgresql":
+        ids = select(Reminder.id).where(sendable).with_for_update(skip_locked=True)
+        stmt = update(Reminder).where(Reminder.id.in_(ids.scalar_subquery())).values(**values)
+    else:
+        stmt = update(Reminder).where(sendable).values(**values)
+    count = db.session.execute(stmt.execution_options(synchronize_session=False)).rowcount
+    return count
+
+
+@dataclass(frozen=True)
+class Pending:
+    """A claimed outbox row as plain values: commits between digests never reload it."""
+    id: int
+    kind: str
+    item_id: int
+    recipient_id: int
+    period: str
+    as_of: date
+    text: str
+    note: str
+    due_date: date | None
+    escalated: bool
+    link: str
+    attempts: int
+    recipient_name: str
+    recipient_email: str
+    recipient_active: bool
+
+    def as_due(self) -> rules.Due:
+        return rules.Due(self.kind, self.item_id, self.recipient_id, self.period, self.text,
+                         self.due_date, self.note, self.escalated)
+
+
+def claimed(token: str) -> list[Pending]:
+    """The rows `token` holds, with their recipients, in one query, by recipient."""
+    stmt = (select(Reminder.id, Reminder.kind, Reminder.item_id, Reminder.recipient_id,
+                   Reminder.period, Reminder.as_of, Reminder.text, Reminder.note,
+                   Reminder.due_date, Reminder.escalated, Reminder.link, Reminder.attempts,
+                   User.name, User.email, User.active)
+            .join(User, Reminder.recipient_id == User.id)
+            .where(Reminder.claim_token == token, Reminder.status == SENDING)
+            .order_by(Reminder.recipient_id, Reminder.id))
+    return [Pending(*row) for row in db.session.execute(stmt)]
+
+
+def withdraw_stale(rows: list[Pending], pol: rules.Policy | None = None) -> list[Pending]:
+    """Withdraw rows no longer owed; return those still to send.
+
+    Owed means the kind still chases that item with that person on the day it was queued: a
+    completed, cancelled or reassigned action is not. Of several periods of one item for one
+    person (a mail outage spanning a week), only the newest goes.
+    """
+    pol = pol or policy()
+    still: set[tuple] = set()
+    by_kind: dict[str, list[Pending]] = defaultdict(list)
+    for row in rows:
+        by_kind[row.kind].append(row)
+    for kind, kind_rows in by_kind.items():
+        src = SOURCES.get(kind)
+        if src is None:
+            continue
+        items = src.by_ids(sorted({r.item_id for r in kind_rows}))
+        for as_of in {r.as_of for r in kind_rows}:
+            still |= {(as_of, *d.target) for d in rules.due_today(kind, items, as_of, pol)}
+    newest: dict[tuple, Pending] = {}
+    for row in rows:
+        target = (row.kind, row.item_id, row.recipient_id)
+        if (row.as_of, *target) in still and (target not in newest
+                                              or newest[target].as_of < row.as_of):
+            newest[target] = row
+    keep_ids = {row.id for row in newest.values()}
+    keep, drop = [], defaultdict(list)
+    for row in rows:
+        if row.id in keep_ids and row.recipient_active:
+            keep.append(row)
+        elif row.id in keep_ids:
+            drop["recipient is no longer active"].append(row.id)
+        elif (row.as_of, row.kind, row.item_id, row.recipient_id) in still:
+            drop["superseded by a later reminder"].append(row.id)
+        else:
+            drop["no longer due: completed, cancelled, reassigned or rescheduled"].append(row.id)
+    for reason, ids in drop.items():
+        for part in chunks(ids):
+            db.session.execute(update(Reminder).where(Reminder.id.in_(part)).values(
+                status=WITHDRAWN, withdrawn_reason=reason, claim_token=None)
+                .execution_options(synchronize_session=False))
+    db.session.flush()
+    return keep
+
+
+def record_sent(token: str, rows: list[Pending], now: datetime, message_id: str) -> None:
+    ids = [r.id for r in rows]
+    db.session.execute(update(Reminder).where(Reminder.id.in_(ids), Reminder.claim_token == token)
+                       .values(status=SENT, sent_at=now, message_id=message_id,
+                               attempts=Reminder.attempts + 1, last_error=None,
+                               claim_token=None)
+                       .execution_options(synchronize_session=False))
+    db.session.execute(insert(ReminderAttempt), [
+        dict(reminder_id=i, at=now, ok=True, message_id=message_id) for i in ids])
+    db.session.flush()
+
+
+def record_failure(token: str, rows: list[Pending], now: datetime, error: str) -> None:
+    """Count a failed attempt; queue the rows again after the backoff, or give up at the limit."""
+    base, cap = setting("REMINDERS_RETRY_BASE_SECONDS"), setting("REMINDERS_RETRY_CAP_SECONDS")
+    limit = setting("REMINDERS_MAX_ATTEMPTS")
+    by_attempts: dict[int, list[int]] = defaultdict(list)
+    for row in rows:
+        by_attempts[row.attempts + 1].append(row.id)
+    for attempts, ids in by_attempts.items():
+        wait = timedelta(seconds=rules.retry_delay(attempts, base, cap))
+        db.session.execute(
+            update(Reminder).where(Reminder.id.in_(ids), Reminder.claim_token == token)
+            .values(status=FAILED if attempts >= limit else QUEUED, attempts=attempts,
+                    next_attempt_at=now + wait, last_error=error[:2000], claim_token=None)
+            .execution_options(synchronize_session=False))
+    db.session.execute(insert(ReminderAttempt), [
+        dict(reminder_id=r.id, at=now, ok=False, error=error[:2000]) for r in rows])
+    db.session.flush()
+
+
+def retry_failed(reminder: Reminder) -> None:
+    """Put a reminder that gave up back in the queue (the administrator's "Try again")."""
+    if reminder.status == FAILED:
+        reminder.status = QUEUED
+        reminder.next_attempt_at = None
+        db.session.flush()
+
+
+def outbox_counts() -> dict[str, int]:
+    rows = db.session.execute(select(Reminder.status, func.count()).group_by(Reminder.status))
+    return dict(rows.all())
+
+
+def already_in_outbox(found: list[Found]) -> set[tuple]:
+    """Keys of `found` the outbox already holds (for the dry run)."""
+    keys = {f.due.key for f in found}
+    held: set[tuple] = set()
+    by_kind: dict[str, set[int]] = defaultdict(set)
+    for kind, item_id, _recipient, _period in keys:
+        by_kind[kind].add(item_id)
+    for kind, item_ids in by_kind.items():
+        for part in chunks(sorted(item_ids)):
+            held |= set(db.session.execute(
+                select(Reminder.kind, Reminder.item_id, Reminder.recipient_id, Reminder.period)
+                .where(Reminder.kind == kind, Reminder.item_id.in_(part))).tuples())
+    return keys & held
+
