@@ -72,6 +72,16 @@ def can_manage_users(user) -> bool:
     return is_admin(user)
 
 
+def can_manage_committees(user) -> bool:
+    """Committees, terms of reference, members and meetings: the secretariat (and the admin)."""
+    return user.is_authenticated and user.active and user.role in (Role.SECRETARIAT, Role.ADMIN)
+
+
+def can_read_committees(user) -> bool:
+    """Board members and everyone signed in read committees and meetings."""
+    return can_read(user)
+
+
 def can_view_outbox(user) -> bool:
     """The reminder outbox (every reminder, to anyone, and its errors): administrators."""
     return is_admin(user) and user.active

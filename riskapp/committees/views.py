@@ -1,1 +1,328 @@
-"""Committee pages."""
+"""Committee pages: list, committee, terms of reference (draft, edit, approve), members."""
+from __future__ import annotations
+
+from datetime import date
+
+from flask import flash, redirect, render_template, url_for
+from flask_login import current_user, login_required
+from sqlalchemy import select
+from sqlalchemy.orm import joinedload, selectinload
+
+from ..auth import permissions
+from ..auth.models import User
+from ..auth.permissions import require
+from ..extensions import db
+from ..risks.services import ordered_bands
+from . import bp, services
+from .forms import (ApproveForm, EndMemberForm, MemberForm, NewDraftForm, PositionForm,
+                    RequirementForm, TorForm)
+from .models import Committee, CommitteeMember, TermsOfReference, TorPosition, TorRequirement
+from .services import CommitteeError
+
+
+def refuse(form, error) -> None:
+    """Show a service's refusal beside its field (or at the top), keeping what was typed."""
+    db.session.rollback()
+    field = getattr(form, error.field, None) if error.field else None
+    if field is not None:
+        field.errors = list(field.errors) + [error.message]
+    else:
+        form.form_errors.append(error.message)
+
+
+def status_of(form) -> int:
+    return 422 if form.errors or form.form_errors else 200
+
+
+def load_committee(committee_id: int) -> Committee:
+    return db.one_or_404(
+        select(Committee).where(Committee.id == committee_id)
+        .options(selectinload(Committee.members).joinedload(CommitteeMember.user),
+                 selectinload(Committee.terms).selectinload(TermsOfReference.positions),
+                 selectinload(Committee.terms).selectinload(TermsOfReference.requirements),
+                 selectinload(Committee.risks), selectinload(Committee.children),
+                 joinedload(Committee.parent)))
+
+
+def load_tor(committee: Committee, tor_id: int) -> TermsOfReference:
+    tor = next((t for t in committee.terms if t.id == tor_id), None)
+    if tor is None:
+        from flask import abort
+        abort(404)
+    return tor
+
+
+@bp.route("/")
+@login_required
+def index():
+    require(permissions.can_read_committees(current_user))
+    committees = db.session.scalars(services.committees_list()).unique().all()
+    return render_template("committees/index.html", committees=committees,
+                           in_force={c.id: services.tor_in_force(c) for c in committees},
+                           today=date.today())
+
+
+@bp.route("/<int:committee_id>")
+@login_required
+def detail(committee_id: int):
+    require(permissions.can_read_committees(current_user))
+    committee = load_committee(committee_id)
+    today = date.today()
+    from ..meetings.services import meetings_list
+    meetings = db.session.scalars(meetings_list(committee.id)).all()
+    return render_template(
+        "committees/detail.html", committee=committee, tor=services.tor_in_force(committee),
+        warnings=services.membership_warnings(committee, today), today=today,
+        current=services.current_members(committee, today),
+        past=[m for m in committee.members if not m.is_current(today)],
+        bands=ordered_bands(), meetings=meetings, draft_form=NewDraftForm(),
+        can_manage=permissions.can_manage_committees(current_user), **_roles(committee, today))
+
+
+def _roles(committee: Committee, today: date) -> dict:
+    """The chair's name and whether each current member votes, from the version in force."""
+    tor = services.tor_in_force(committee)
+    positions = {p.name: p for p in tor.positions} if tor else {}
+    chair_name, voting = None, {}
+    for m in services.current_members(committee, today):
+        held = [positions[p] for p in m.positions or [] if p in positions]
+        voting[m.id] = any(p.voting for p in held)
+        if chair_name is None and any(p.chair for p in held):
+            chair_name = m.name
+    return {"chair_name": chair_name, "voting": voting}
+
+
+@bp.route("/<int:committee_id>/terms/<int:tor_id>")
+@login_required
+def terms(committee_id: int, tor_id: int):
+    require(permissions.can_read_committees(current_user))
+    committee = load_committee(committee_id)
+    return render_template("committees/terms.html", committee=committee,
+                           tor=load_tor(committee, tor_id),
+                           can_manage=permissions.can_manage_committees(current_user))
+
+
+@bp.route("/<int:committee_id>/terms/new", methods=["POST"])
+@login_required
+def new_draft(committee_id: int):
+    committee = load_committee(committee_id)
+    require(permissions.can_manage_committees(current_user))
+    form = NewDraftForm()
+    if form.validate_on_submit():
+        try:
+            draft = services.create_draft(committee, form.version.data.strip())
+            db.session.commit()
+            return redirect(url_for(".edit_terms", committee_id=committee.id, tor_id=draft.id))
+        except CommitteeError as err:
+            refuse(form, err)
+    today = date.today()
+    return render_template(
+        "committees/detail.html", committee=committee, tor=services.tor_in_force(committee),
+        warnings=services.membership_warnings(committee, today), today=today,
+        current=services.current_members(committee, today),
+        past=[m for m in committee.members if not m.is_current(today)], bands=ordered_bands(),
+        meetings=[], draft_form=form, can_manage=True, **_roles(committee, today)), 422
+
+
+def _requirement_form(tor, formdata=None) -> RequirementForm:
+    form = RequirementForm(formdata=formdata, prefix="req")
+    form.positions.choices = [(p.name, p.name) for p in tor.positions]
+    return form
+
+
+def _edit_page(committee, tor, tor_form=None, position_form=None, requirement_form=None):
+    tor_form = tor_form or TorForm(obj=tor, formdata=None)
+    position_form = position_form or PositionForm(formdata=None, prefix="pos", voting=True)
+    requirement_form = requirement_form or _requirement_form(tor, formdata=None)
+    forms = (tor_form, position_form, requirement_form)
+    status = 422 if any(f.errors or f.form_errors for f in forms) else 200
+    return render_template("committees/edit_terms.html", committee=committee, tor=tor,
+                           form=tor_form, position_form=position_form,
+                           requirement_form=requirement_form), status
+
+
+@bp.route("/<int:committee_id>/terms/<int:tor_id>/edit", methods=["GET", "POST"])
+@login_required
+def edit_terms(committee_id: int, tor_id: int):
+    committee = load_committee(committee_id)
+    require(permissions.can_manage_committees(current_user))
+    tor = load_tor(committee, tor_id)
+    form = TorForm(obj=tor)
+    if tor.status != "draft":
+        flash(f"Version {tor.version} is {tor.status_label.lower()}: start a new draft to change "
+              "it.", "warning")
+        return redirect(url_for(".terms", committee_id=committee.id, tor_id=tor.id))
+    if form.validate_on_submit():
+        data = {k: v for k, v in form.data.items() if k != "csrf_token"}
+        data["version"] = data["version"].strip()
+        if any(t.version == data["version"] and t is not tor for t in committee.terms):
+            form.version.errors.append(f"Version {data['version']} already exists")
+        else:
+            try:
+                services.update_tor(tor, data)
+                db.session.commit()
+                flash("Terms of reference saved.", "success")
+                return redirect(url_for(".edit_terms", committee_id=committee.id, tor_id=tor.id))
+            except CommitteeError as err:
+                refuse(form, err)
+    return _edit_page(committee, tor, tor_form=form)
+
+
+@bp.route("/<int:committee_id>/terms/<int:tor_id>/positions", methods=["POST"])
+@login_required
+def add_position(committee_id: int, tor_id: int):
+    committee = load_committee(committee_id)
+    require(permissions.can_manage_committees(current_user))
+    tor = load_tor(committee, tor_id)
+    form = PositionForm(prefix="pos")
+    if form.validate_on_submit():
+        try:
+            data = {k: v for k, v in form.data.items() if k != "csrf_token"}
+            data["name"] = data["name"].strip()
+            services.add_position(tor, data)
+            db.session.commit()
+            return redirect(url_for(".edit_terms", committee_id=committee.id, tor_id=tor.id)
+                            + "#positions")
+        except CommitteeError as err:
+            refuse(form, err)
+            tor = load_tor(load_committee(committee_id), tor_id)
+    return _edit_page(committee, tor, position_form=form)
+
+
+@bp.route("/<int:committee_id>/terms/<int:tor_id>/positions/<int:position_id>/delete",
+          methods=["POST"])
+@login_required
+def remove_position(committee_id: int, tor_id: int, position_id: int):
+    committee = load_committee(committee_id)
+    require(permissions.can_manage_committees(current_user))
+    tor = load_tor(committee, tor_id)
+    position = db.get_or_404(TorPosition, position_id)
+    if position.tor_id != tor.id:
+        from flask import abort
+        abort(404)
+    try:
+        services.remove_position(tor, position)
+        db.session.commit()
+    except CommitteeError as err:
+        db.session.rollback()
+        flash(err.message, "error")
+    return redirect(url_for(".edit_terms", committee_id=committee_id, tor_id=tor_id)
+                    + "#positions")
+
+
+@bp.route("/<int:committee_id>/terms/<int:tor_id>/requirements", methods=["POST"])
+@login_required
+def add_requirement(committee_id: int, tor_id: int):
+    committee = load_committee(committee_id)
+    require(permissions.can_manage_committees(current_user))
+    tor = load_tor(committee, tor_id)
+    form = _requirement_form(tor)
+    if form.validate_on_submit():
+        try:
+            services.add_requirement(tor, dict(label=form.label.data.strip(),
+                                               count=form.count.data,
+                                               positions=form.positions.data or [],
+                                               categories=form.categories.data or []))
+            db.session.commit()
+            return redirect(url_for(".edit_terms", committee_id=committee.id, tor_id=tor.id)
+                            + "#requirements")
+        except CommitteeError as err:
+            refuse(form, err)
+            tor = load_tor(load_committee(committee_id), tor_id)
+    return _edit_page(committee, tor, requirement_form=form)
+
+
+@bp.route("/<int:committee_id>/terms/<int:tor_id>/requirements/<int:requirement_id>/delete",
+          methods=["POST"])
+@login_required
+def remove_requirement(committee_id: int, tor_id: int, requirement_id: int):
+    committee = load_committee(committee_id)
+    require(permissions.can_manage_committees(current_user))
+    tor = load_tor(committee, tor_id)
+    requirement = db.get_or_404(TorRequirement, requirement_id)
+    if requirement.tor_id != tor.id:
+        from flask import abort
+        abort(404)
+    try:
+        services.remove_requirement(tor, requirement)
+        db.session.commit()
+    except CommitteeError as err:
+        db.session.rollback()
+        flash(err.message, "error")
+    return redirect(url_for(".edit_terms", committee_id=committee_id, tor_id=tor_id)
+                    + "#requirements")
+
+
+@bp.route("/<int:committee_id>/terms/<int:tor_id>/approve", methods=["GET", "POST"])
+@login_required
+def approve_terms(committee_id: int, tor_id: int):
+    committee = load_committee(committee_id)
+    require(permissions.can_manage_committees(current_user))
+    tor = load_tor(committee, tor_id)
+    form = ApproveForm()
+    if form.validate_on_submit():
+        try:
+            services.approve_tor(tor, form.approved_by.data.strip(), form.approved_on.data,
+                                 form.review_due.data)
+            db.session.commit()
+            flash(f"Version {tor.version} is now in force.", "success")
+            return redirect(url_for(".detail", committee_id=committee.id))
+        except CommitteeError as err:
+            refuse(form, err)
+            committee = load_committee(committee_id)
+            tor = load_tor(committee, tor_id)
+    return render_template("committees/approve.html", committee=committee, tor=tor,
+                           form=form), status_of(form)
+
+
+def _member_form(committee: Committee) -> MemberForm:
+    form = MemberForm()
+    users = db.session.scalars(select(User).where(User.active.is_(True))
+                               .order_by(User.name)).all()
+    form.user_id.choices = [("", "No login: type the name below")] + \
+        [(u.id, f"{u.name} ({u.email})") for u in users]
+    tor = services.tor_in_force(committee)
+    form.positions.choices = [(p.name, p.name) for p in tor.positions] if tor else []
+    return form
+
+
+@bp.route("/<int:committee_id>/members/new", methods=["GET", "POST"])
+@login_required
+def add_member(committee_id: int):
+    committee = load_committee(committee_id)
+    require(permissions.can_manage_committees(current_user))
+    form = _member_form(committee)
+    if form.validate_on_submit():
+        try:
+            data = {k: v for k, v in form.data.items() if k != "csrf_token"}
+            services.add_member(committee, data)
+            db.session.commit()
+            flash("Member added.", "success")
+            return redirect(url_for(".detail", committee_id=committee.id) + "#members")
+        except CommitteeError as err:
+            refuse(form, err)
+            committee = load_committee(committee_id)
+    return render_template("committees/member.html", committee=committee,
+                           form=form), status_of(form)
+
+
+@bp.route("/<int:committee_id>/members/<int:member_id>/end", methods=["GET", "POST"])
+@login_required
+def end_member(committee_id: int, member_id: int):
+    committee = load_committee(committee_id)
+    require(permissions.can_manage_committees(current_user))
+    member = next((m for m in committee.members if m.id == member_id), None)
+    if member is None:
+        from flask import abort
+        abort(404)
+    form = EndMemberForm()
+    if form.validate_on_submit():
+        try:
+            services.end_member(member, form.ended_on.data)
+            db.session.commit()
+            flash(f"{member.name}'s membership ends on {form.ended_on.data:%d %b %Y}.", "success")
+            return redirect(url_for(".detail", committee_id=committee.id) + "#members")
+        except CommitteeError as err:
+            refuse(form, err)
+    return render_template("committees/end_member.html", committee=committee, member=member,
+                           form=form), status_of(form)

@@ -11,6 +11,7 @@ def nav_items(user, endpoint: str) -> list[dict]:
         ("My risks", "risks.mine", "risks.mine"),
         ("My actions", "actions.mine", "actions."),
         ("Risk register", "risks.index", "risks."),
+        ("Committees", "committees.index", "committees."),
         ("Reminders", "reminders.mine", "reminders."),
     ]
     if can_configure_register(user):

@@ -1,1 +1,446 @@
-"""Meeting pages."""
+"""Meeting pages: schedule, agenda, attendance with live quoracy, declarations, votes, minutes."""
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from flask import abort, flash, redirect, render_template, request, url_for
+from flask_login import current_user, login_required
+from sqlalchemy import select
+
+from ..auth import permissions
+from ..auth.models import User
+from ..auth.permissions import require
+from ..committees.models import Committee
+from ..committees.views import refuse, status_of
+from ..extensions import db
+from ..risks.models import Risk
+from . import bp, services
+from .forms import (ActionForm, ActionStatusForm, ApproveMinutesForm, AttendanceForm,
+                    ConsensusForm, DeclarationForm, ItemForm, MeetingForm, MinutesForm, VoteForm,
+                    parse_time)
+from .models import ATTENDANCE_STATUSES, AgendaItem, Meeting, MeetingAction
+from .services import LONDON, MeetingError
+
+
+def load_meeting(meeting_id: int) -> Meeting:
+    return db.one_or_404(services.meeting_statement(meeting_id))
+
+
+def load_item(meeting: Meeting, item_id: int) -> AgendaItem:
+    item = next((i for i in meeting.items if i.id == item_id), None)
+    if item is None:
+        abort(404)
+    return item
+
+
+def can_manage() -> bool:
+    return permissions.can_manage_committees(current_user)
+
+
+@bp.route("/")
+@login_required
+def index():
+    require(permissions.can_read_committees(current_user))
+    meetings = db.session.scalars(services.meetings_list()).all()
+    return render_template("meetings/index.html", meetings=meetings, can_manage=can_manage())
+
+
+def _meeting_data(form: MeetingForm) -> dict:
+    start = datetime.combine(form.day.data, parse_time(form.start_time.data), tzinfo=LONDON)
+    return dict(starts_at=start, location=(form.location.data or "").strip(),
+                remote=form.remote.data, has_public_part=form.has_public_part.data,
+                has_private_part=form.has_private_part.data, status=form.status.data)
+
+
+@bp.route("/new", methods=["GET", "POST"])
+@login_required
+def new():
+    require(can_manage())
+    committee = db.get_or_404(Committee, request.args.get("committee_id", type=int) or 0)
+    form = MeetingForm(data=None if request.method == "POST" else
+                       {"start_time": "10:00", "has_public_part": True})
+    if form.validate_on_submit():
+        try:
+            meeting = services.create_meeting(committee, _meeting_data(form))
+            db.session.commit()
+            return redirect(url_for(".detail", meeting_id=meeting.id))
+        except MeetingError as err:
+            refuse(form, err)
+    return render_template("meetings/edit.html", committee=committee, meeting=None,
+                           form=form), status_of(form)
+
+
+@bp.route("/<int:meeting_id>/edit", methods=["GET", "POST"])
+@login_required
+def edit(meeting_id: int):
+    meeting = load_meeting(meeting_id)
+    require(can_manage())
+    start = services.as_london(meeting.starts_at)
+    form = MeetingForm(obj=meeting, data=None if request.method == "POST" else {
+        "day": start.date(), "start_time": start.strftime("%H:%M")})
+    if form.validate_on_submit():
+        try:
+            services.update_meeting(meeting, _meeting_data(form))
+            db.session.commit()
+            return redirect(url_for(".detail", meeting_id=meeting.id))
+        except MeetingError as err:
+            refuse(form, err)
+            meeting = load_meeting(meeting_id)
+    return render_template("meetings/edit.html", committee=meeting.committee, meeting=meeting,
+                           form=form), status_of(form)
+
+
+def _context(meeting: Meeting) -> dict:
+    q = services.meeting_quoracy(meeting)
+    return dict(meeting=meeting, q=q, tor=services.tor_of(meeting),
+                deadline=services.papers_deadline(meeting),
+                members=services.members_of(meeting),
+                attendance=services.attendance_of(meeting),
+                forecast=services.forecast(meeting) if meeting.status == "Planned" else None,
+                carried=services.carried_forward(meeting), today=date.today(),
+                can_manage=can_manage(), statuses=ATTENDANCE_STATUSES)
+
+
+@bp.route("/<int:meeting_id>")
+@login_required
+def detail(meeting_id: int):
+    require(permissions.can_read_committees(current_user))
+    meeting = load_meeting(meeting_id)
+    later = db.session.scalars(select(Meeting).where(
+        Meeting.committee_id == meeting.committee_id, Meeting.starts_at > meeting.starts_at)
+        .order_by(Meeting.starts_at)).all()
+    approve_form = ApproveMinutesForm()
+    approve_form.at_meeting_id.choices = [(m.id, f"{services.as_london(m.starts_at):%d %b %Y}")
+                                          for m in later]
+    return render_template("meetings/detail.html", approve_form=approve_form,
+                           **_context(meeting))
+
+
+@bp.route("/<int:meeting_id>/items/new", methods=["GET", "POST"])
+@login_required
+def new_item(meeting_id: int):
+    meeting = load_meeting(meeting_id)
+    require(can_manage())
+    form = _item_form(meeting, None)
+    if form.validate_on_submit():
+        try:
+            services.add_item(meeting, _item_data(form))
+            db.session.commit()
+            return redirect(url_for(".detail", meeting_id=meeting.id) + "#agenda")
+        except MeetingError as err:
+            refuse(form, err)
+            meeting = load_meeting(meeting_id)
+    return render_template("meetings/item_edit.html", meeting=meeting, item=None,
+                           form=form), status_of(form)
+
+
+def _item_form(meeting, item) -> ItemForm:
+    if request.method == "POST":
+        form = ItemForm()
+    else:
+        form = ItemForm(obj=item, data={"risk_ids": [r.id for r in item.risks]} if item else
+                        {"number": str(len(meeting.items) + 1)})
+    form.risk_ids.choices = [(r.id, f"{r.reference} {r.title}") for r in
+                             db.session.scalars(select(Risk).order_by(Risk.reference))]
+    return form
+
+
+def _item_data(form: ItemForm) -> dict:
+    risks = db.session.scalars(select(Risk).where(Risk.id.in_(form.risk_ids.data or []))).all()
+    return dict(number=form.number.data.strip(), title=form.title.data.strip(),
+                presenter=(form.presenter.data or "").strip(), private=form.private.data,
+                purpose=form.purpose.data, risks=risks)
+
+
+@bp.route("/<int:meeting_id>/items/<int:item_id>/edit", methods=["GET", "POST"])
+@login_required
+def edit_item(meeting_id: int, item_id: int):
+    meeting = load_meeting(meeting_id)
+    require(can_manage())
+    item = load_item(meeting, item_id)
+    form = _item_form(meeting, item)
+    if form.validate_on_submit():
+        try:
+            services.update_item(item, _item_data(form))
+            db.session.commit()
+            return redirect(url_for(".item", meeting_id=meeting.id, item_id=item.id))
+        except MeetingError as err:
+            refuse(form, err)
+            meeting = load_meeting(meeting_id)
+            item = load_item(meeting, item_id)
+    return render_template("meetings/item_edit.html", meeting=meeting, item=item,
+                           form=form), status_of(form)
+
+
+# --- attendance ---------------------------------------------------------------------------
+
+
+def _attendance_form(meeting, att, formdata=None, prefix="") -> AttendanceForm:
+    data = None
+    if att is not None and formdata is None:
+        data = dict(status=att.status, deputy_name=att.deputy_name,
+                    arrived_at_item_id=att.arrived_at_item_id,
+                    left_at_item_id=att.left_at_item_id)
+    form = AttendanceForm(formdata=formdata, data=data, prefix=prefix)
+    items = [(i.id, f"{i.number}. {i.title}") for i in meeting.items]
+    form.arrived_at_item_id.choices = [("", "From the start")] + items
+    form.left_at_item_id.choices = [("", "Stayed to the end")] + items
+    return form
+
+
+@bp.route("/<int:meeting_id>/attendance", methods=["GET"])
+@login_required
+def attendance(meeting_id: int):
+    require(permissions.can_read_committees(current_user))
+    meeting = load_meeting(meeting_id)
+    return _attendance_page(meeting, {})
+
+
+def _attendance_page(meeting, forms: dict, status=200):
+    atts = services.attendance_of(meeting)
+    members = services.members_of(meeting)
+    for m in members:
+        if m.id not in forms:
+            forms[m.id] = _attendance_form(meeting, atts.get(m.id), formdata=None,
+                                           prefix=f"m{m.id}")
+    return render_template("meetings/attendance.html", forms=forms,
+                           **_context(meeting)), status
+
+
+@bp.route("/<int:meeting_id>/attendance/<int:member_id>", methods=["POST"])
+@login_required
+def record_attendance(meeting_id: int, member_id: int):
+    meeting = load_meeting(meeting_id)
+    require(can_manage())
+    member = next((m for m in meeting.committee.members if m.id == member_id), None)
+    if member is None:
+        abort(404)
+    form = _attendance_form(meeting, None, formdata=request.form, prefix=f"m{member_id}")
+    if form.validate_on_submit():
+        items = {i.id: i for i in meeting.items}
+        try:
+            services.record_attendance(meeting, member, dict(
+                status=form.status.data, deputy_name=form.deputy_name.data,
+                arrived_at_item=items.get(form.arrived_at_item_id.data),
+                left_at_item=items.get(form.left_at_item_id.data)))
+            db.session.commit()
+            return redirect(url_for(".attendance", meeting_id=meeting.id) + f"#member-{member_id}")
+        except MeetingError as err:
+            refuse(form, err)
+            meeting = load_meeting(meeting_id)
+    return _attendance_page(meeting, {member_id: form}, 422)
+
+
+# --- declarations -------------------------------------------------------------------------
+
+
+@bp.route("/<int:meeting_id>/declarations/new", methods=["GET", "POST"])
+@login_required
+def new_declaration(meeting_id: int):
+    meeting = load_meeting(meeting_id)
+    require(can_manage())
+    form = DeclarationForm(data=None if request.method == "POST" else
+                           {"item_id": request.args.get("item_id", type=int)})
+    form.member_id.choices = [("", "Not a member")] + [
+        (m.id, m.name) for m in services.members_of(meeting)]
+    form.item_id.choices = [("", "The whole meeting")] + [
+        (i.id, f"{i.number}. {i.title}") for i in meeting.items]
+    if form.validate_on_submit():
+        members = {m.id: m for m in services.members_of(meeting)}
+        items = {i.id: i for i in meeting.items}
+        try:
+            services.record_declaration(meeting, dict(
+                member=members.get(form.member_id.data), person_name=form.person_name.data,
+                interest=form.interest.data, action=form.action.data,
+                item=items.get(form.item_id.data)))
+            db.session.commit()
+            return redirect(url_for(".detail", meeting_id=meeting.id) + "#declarations")
+        except MeetingError as err:
+            refuse(form, err)
+            meeting = load_meeting(meeting_id)
+    return render_template("meetings/declaration.html", meeting=meeting,
+                           form=form), status_of(form)
+
+
+@bp.route("/interests")
+@login_required
+def interests():
+    require(permissions.can_read_committees(current_user))
+    declarations = db.session.scalars(
+        services.interests_register(request.args.get("committee_id", type=int))).all()
+    by_person: dict[str, list] = {}
+    for d in declarations:
+        by_person.setdefault(d.who, []).append(d)
+    return render_template("meetings/interests.html", by_person=dict(sorted(by_person.items())))
+
+
+# --- item: decision, vote, minutes --------------------------------------------------------
+
+
+def _item_page(meeting, item, consensus_form=None, vote_form=None, minutes_form=None,
+               status=200):
+    ctx = _context(meeting)
+    q = ctx["q"]
+    roster = services.roster_for(item, q) if q.inputs else []
+    chair_id = services.item_chair_id(item, q) if q.inputs else None
+    minutes_form = minutes_form or MinutesForm(obj=item, formdata=None)
+    return render_template(
+        "meetings/item.html", item=item, roster=roster,
+        chair=next((v.name for v in roster if v.id == chair_id), None), chair_id=chair_id,
+        iq=q.items.get(item.id), consensus_form=consensus_form or ConsensusForm(formdata=None),
+        vote_form=vote_form or VoteForm(formdata=None), minutes_form=minutes_form,
+        form=minutes_form, ballots=request.form if request.method == "POST" else {},
+        **ctx), status
+
+
+@bp.route("/<int:meeting_id>/items/<int:item_id>")
+@login_required
+def item(meeting_id: int, item_id: int):
+    require(permissions.can_read_committees(current_user))
+    meeting = load_meeting(meeting_id)
+    return _item_page(meeting, load_item(meeting, item_id))[0]
+
+
+@bp.route("/<int:meeting_id>/items/<int:item_id>/consensus", methods=["POST"])
+@login_required
+def consensus(meeting_id: int, item_id: int):
+    meeting = load_meeting(meeting_id)
+    require(can_manage())
+    item = load_item(meeting, item_id)
+    form = ConsensusForm()
+    if form.validate_on_submit():
+        try:
+            services.record_consensus(item, form.decision.data)
+            db.session.commit()
+            return redirect(url_for(".item", meeting_id=meeting.id, item_id=item.id))
+        except MeetingError as err:
+            refuse(form, err)
+            meeting = load_meeting(meeting_id)
+            item = load_item(meeting, item_id)
+    return _item_page(meeting, item, consensus_form=form, status=422)
+
+
+@bp.route("/<int:meeting_id>/items/<int:item_id>/vote", methods=["POST"])
+@login_required
+def vote(meeting_id: int, item_id: int):
+    meeting = load_meeting(meeting_id)
+    require(can_manage())
+    item = load_item(meeting, item_id)
+    form = VoteForm()
+    if form.validate_on_submit():
+        ballots = []
+        for key, value in request.form.items():
+            if key.startswith("ballot-") and value:
+                try:
+                    ballots.append((int(key.removeprefix("ballot-")), value))
+                except ValueError:
+                    abort(400)
+        if not ballots:
+            form.form_errors.append("Record at least one vote for, against or abstaining")
+        else:
+            try:
+                services.record_vote(item, ballots, form.casting_vote.data or None,
+                                     by=current_user)
+                db.session.commit()
+                return redirect(url_for(".item", meeting_id=meeting.id, item_id=item.id))
+            except MeetingError as err:
+                db.session.rollback()
+                form.form_errors.append(err.message)
+                meeting = load_meeting(meeting_id)
+                item = load_item(meeting, item_id)
+    return _item_page(meeting, item, vote_form=form, status=422)
+
+
+@bp.route("/<int:meeting_id>/items/<int:item_id>/minutes", methods=["POST"])
+@login_required
+def minutes(meeting_id: int, item_id: int):
+    meeting = load_meeting(meeting_id)
+    require(can_manage())
+    item = load_item(meeting, item_id)
+    form = MinutesForm()
+    if form.validate_on_submit():
+        try:
+            services.update_minutes(item, form.minutes_discussion.data or "",
+                                    form.minutes_decision.data or "", by=current_user,
+                                    reason=form.reason.data)
+            db.session.commit()
+            flash("Minutes saved.", "success")
+            return redirect(url_for(".item", meeting_id=meeting.id, item_id=item.id)
+                            + "#minutes")
+        except MeetingError as err:
+            refuse(form, err)
+            meeting = load_meeting(meeting_id)
+            item = load_item(meeting, item_id)
+    return _item_page(meeting, item, minutes_form=form, status=422)
+
+
+@bp.route("/<int:meeting_id>/approve-minutes", methods=["POST"])
+@login_required
+def approve_minutes(meeting_id: int):
+    meeting = load_meeting(meeting_id)
+    require(can_manage())
+    form = ApproveMinutesForm()
+    later = db.session.scalars(select(Meeting).where(
+        Meeting.committee_id == meeting.committee_id, Meeting.starts_at > meeting.starts_at)
+    ).all()
+    form.at_meeting_id.choices = [(m.id, str(m.id)) for m in later]
+    if form.validate_on_submit():
+        try:
+            services.approve_minutes(meeting, db.session.get(Meeting, form.at_meeting_id.data))
+            db.session.commit()
+            flash("Minutes approved and locked: later changes are recorded as corrections.",
+                  "success")
+        except MeetingError as err:
+            db.session.rollback()
+            flash(err.message, "error")
+    else:
+        flash("; ".join(e for errs in form.errors.values() for e in errs), "error")
+    return redirect(url_for(".detail", meeting_id=meeting_id) + "#minutes")
+
+
+# --- action log ---------------------------------------------------------------------------
+
+
+@bp.route("/<int:meeting_id>/actions/new", methods=["GET", "POST"])
+@login_required
+def new_action(meeting_id: int):
+    meeting = load_meeting(meeting_id)
+    require(can_manage())
+    form = ActionForm()
+    form.assignee_id.choices = [("", "Not assigned")] + [
+        (u.id, u.name) for u in db.session.scalars(
+            select(User).where(User.active.is_(True)).order_by(User.name))]
+    form.item_id.choices = [("", "Not from an item")] + [
+        (i.id, f"{i.number}. {i.title}") for i in meeting.items]
+    if form.validate_on_submit():
+        try:
+            services.add_action(meeting, dict(detail=form.detail.data,
+                                              assignee_id=form.assignee_id.data,
+                                              item_id=form.item_id.data,
+                                              due_date=form.due_date.data))
+            db.session.commit()
+            return redirect(url_for(".detail", meeting_id=meeting.id) + "#actions")
+        except MeetingError as err:
+            refuse(form, err)
+            meeting = load_meeting(meeting_id)
+    return render_template("meetings/action.html", meeting=meeting,
+                           form=form), status_of(form)
+
+
+@bp.route("/actions/<int:action_id>", methods=["POST"])
+@login_required
+def update_action(action_id: int):
+    action = db.get_or_404(MeetingAction, action_id)
+    require(can_manage())
+    form = ActionStatusForm()
+    if form.validate_on_submit():
+        services.update_action(action, dict(status=form.status.data,
+                                            update=form.update.data or action.update),
+                               today=date.today())
+        db.session.commit()
+        flash(f"Action updated: {form.status.data}.", "success")
+    else:
+        flash("Choose a status for the action", "error")
+    return redirect(request.form.get("next_meeting") and url_for(
+        ".detail", meeting_id=int(request.form["next_meeting"])) + "#actions"
+        or url_for(".detail", meeting_id=action.meeting_id) + "#actions")

@@ -1,0 +1,100 @@
+"""Meeting forms: typed fields, messages beside them, what was typed kept."""
+from __future__ import annotations
+
+import re
+from datetime import time
+
+from flask_wtf import FlaskForm
+from wtforms import BooleanField, SelectField, SelectMultipleField, StringField, TextAreaField
+from wtforms.validators import InputRequired, Length, Optional, ValidationError
+
+from ..forms_common import NHSDateField
+from ..risks.forms import ChoiceField, optional_int
+from .models import (ACTION_STATUSES, ATTENDANCE_STATUSES, DECLARATION_ACTIONS, ITEM_PURPOSES,
+                     MEETING_STATUSES)
+
+_TIME = re.compile(r"^([01]?\d|2[0-3])[:.]([0-5]\d)$")
+
+
+def parse_time(text: str) -> time | None:
+    match = _TIME.match((text or "").strip())
+    return time(int(match.group(1)), int(match.group(2))) if match else None
+
+
+class MeetingForm(FlaskForm):
+    day = NHSDateField("Date", validators=[InputRequired()])
+    start_time = StringField("Start time", description="24-hour clock, Europe/London, e.g. 10:00",
+                             validators=[InputRequired("Enter the start time, for example 10:00")])
+    location = StringField("Place", validators=[Optional(), Length(max=300)])
+    remote = BooleanField("Members can join remotely (e.g. Microsoft Teams)")
+    has_public_part = BooleanField("Has a part held in public")
+    has_private_part = BooleanField("Has a private part")
+    status = SelectField("Status", choices=[(s, s) for s in MEETING_STATUSES])
+
+    def validate_start_time(self, field):
+        if parse_time(field.data) is None:
+            raise ValidationError("Enter the start time as hours and minutes, for example 10:00")
+
+
+class ItemForm(FlaskForm):
+    number = StringField("Item number", validators=[InputRequired("Enter the item number"),
+                                                    Length(max=10)])
+    title = StringField("Title", validators=[InputRequired("Enter the title of the item"),
+                                             Length(max=300)])
+    presenter = StringField("Presenter", validators=[Optional(), Length(max=200)])
+    private = BooleanField("Taken in the private part")
+    purpose = SelectField("Purpose", choices=list(ITEM_PURPOSES.items()))
+    risk_ids = SelectMultipleField("Linked risks", coerce=int, choices=[],
+                                   validators=[Optional()])
+
+
+class AttendanceForm(FlaskForm):
+    status = SelectField("Attendance", choices=list(ATTENDANCE_STATUSES.items()))
+    deputy_name = StringField("Named deputy", validators=[Optional(), Length(max=200)])
+    arrived_at_item_id = ChoiceField("Arrived at item", coerce=optional_int,
+                                     validators=[Optional()])
+    left_at_item_id = ChoiceField("Left before item", coerce=optional_int,
+                                  validators=[Optional()])
+
+
+class DeclarationForm(FlaskForm):
+    member_id = ChoiceField("Member", coerce=optional_int, validators=[Optional()])
+    person_name = StringField("Or someone in attendance who is not a member",
+                              validators=[Optional(), Length(max=200)])
+    item_id = ChoiceField("Agenda item", coerce=optional_int, validators=[Optional()])
+    interest = TextAreaField("Interest", validators=[InputRequired("Describe the interest")])
+    action = SelectField("Action", choices=list(DECLARATION_ACTIONS.items()))
+
+
+class ConsensusForm(FlaskForm):
+    decision = TextAreaField("Decision", validators=[InputRequired("Enter the decision")])
+
+
+class VoteForm(FlaskForm):
+    """Ballots come as `ballot-<member id>` fields; the roster changes per item."""
+    casting_vote = SelectField("Casting vote of the chair (only on a tie)",
+                               choices=[("", "No casting vote"), ("for", "For"),
+                                        ("against", "Against")], validators=[Optional()])
+
+
+class MinutesForm(FlaskForm):
+    minutes_discussion = TextAreaField("Discussion", validators=[Optional()])
+    minutes_decision = TextAreaField("Decision", validators=[Optional()])
+    reason = StringField("Reason for the correction", description="Needed once the minutes "
+                         "are approved; the earlier text is kept.", validators=[Optional()])
+
+
+class ApproveMinutesForm(FlaskForm):
+    at_meeting_id = ChoiceField("Approved at the meeting of")
+
+
+class ActionForm(FlaskForm):
+    detail = TextAreaField("Action", validators=[InputRequired("Describe the action")])
+    assignee_id = ChoiceField("Assignee", coerce=optional_int, validators=[Optional()])
+    item_id = ChoiceField("From item", coerce=optional_int, validators=[Optional()])
+    due_date = NHSDateField("Due date", validators=[InputRequired()])
+
+
+class ActionStatusForm(FlaskForm):
+    status = SelectField("Status", choices=[(s, s) for s in ACTION_STATUSES])
+    update = StringField("Update", validators=[Optional()])

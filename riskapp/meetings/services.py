@@ -1,0 +1,467 @@
+"""Meeting verbs: agenda, attendance, quoracy per item, forecast, declarations, votes, minutes.
+
+Builds the framework-free rules' dataclasses from rows (rules/quoracy.py, rules/voting.py,
+rules/working_days.py) and shows their results. Services flush, never commit.
+"""
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from datetime import date, datetime, timezone
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import select
+from sqlalchemy.orm import joinedload, selectinload
+
+from ..committees import services as committee_services
+from ..committees.models import Committee, CommitteeMember
+from ..extensions import db
+from ..rules import quoracy, voting, working_days
+from .models import (ATTENDANCE_STATUSES, DECLARATION_ACTIONS, AgendaItem, Attendance,
+                     Declaration, Meeting, MeetingAction, MinuteCorrection, Vote)
+
+logger = logging.getLogger(__name__)
+LONDON = ZoneInfo("Europe/London")
+
+
+class MeetingError(ValueError):
+    """A refused change, with the field it is about (for forms and the API)."""
+
+    def __init__(self, message: str, field: str | None = None):
+        super().__init__(message)
+        self.message, self.field = message, field
+
+
+# ---------------------------------------------------------------------------------------------
+# Loading
+
+
+def meeting_statement(meeting_id: int):
+    """One meeting with everything its page shows, in a fixed number of queries."""
+    return (select(Meeting).where(Meeting.id == meeting_id)
+            .options(joinedload(Meeting.committee).selectinload(Committee.members)
+                     .joinedload(CommitteeMember.user),
+                     joinedload(Meeting.committee).selectinload(Committee.terms),
+                     selectinload(Meeting.items).selectinload(AgendaItem.risks),
+                     selectinload(Meeting.items).selectinload(AgendaItem.votes),
+                     selectinload(Meeting.items).selectinload(AgendaItem.corrections),
+                     selectinload(Meeting.attendances),
+                     selectinload(Meeting.declarations),
+                     selectinload(Meeting.actions).joinedload(MeetingAction.assignee)))
+
+
+def meetings_list(committee_id: int | None = None):
+    stmt = (select(Meeting).options(joinedload(Meeting.committee))
+            .order_by(Meeting.starts_at.desc()))
+    if committee_id:
+        stmt = stmt.where(Meeting.committee_id == committee_id)
+    return stmt
+
+
+def local_day(meeting: Meeting) -> date:
+    return as_london(meeting.starts_at).date()
+
+
+def as_london(value: datetime) -> datetime:
+    if value.tzinfo is None:  # SQLite returns naive UTC
+        value = value.replace(tzinfo=timezone.utc)
+    return value.astimezone(LONDON)
+
+
+def members_of(meeting: Meeting) -> list[CommitteeMember]:
+    """Members of the committee on the meeting's day."""
+    return committee_services.current_members(meeting.committee, local_day(meeting))
+
+
+def tor_of(meeting: Meeting):
+    return committee_services.tor_on(meeting.committee, local_day(meeting))
+
+
+def papers_deadline(meeting: Meeting) -> date | None:
+    """N working days before the meeting, England and Wales bank holidays not counted."""
+    tor = tor_of(meeting)
+    if tor is None:
+        return None
+    day = local_day(meeting)
+    holidays = working_days.england_and_wales_bank_holidays([day.year - 1, day.year])
+    return working_days.papers_deadline(day, tor.papers_deadline_days, holidays)
+
+
+# ---------------------------------------------------------------------------------------------
+# Meetings and agenda
+
+
+def create_meeting(committee: Committee, data: dict) -> Meeting:
+    meeting = Meeting(committee=committee)
+    update_meeting(meeting, data)
+    db.session.add(meeting)
+    db.session.flush()
+    return meeting
+
+
+def update_meeting(meeting: Meeting, data: dict) -> None:
+    for name in ("starts_at", "ends_at", "location", "remote", "has_public_part",
+                 "has_private_part", "status"):
+        if name in data:
+            setattr(meeting, name, data[name])
+    if not (meeting.location or "").strip() and not meeting.remote:
+        raise MeetingError("Enter where the meeting is held, or say it is remote", "location")
+    if not meeting.has_public_part and not meeting.has_private_part:
+        raise MeetingError("A meeting has a public part, a private part or both",
+                           "has_public_part")
+    db.session.flush()
+
+
+def add_item(meeting: Meeting, data: dict) -> AgendaItem:
+    if any(i.number == data["number"] for i in meeting.items):
+        raise MeetingError(f"Item {data['number']} is already on the agenda", "number")
+    item = AgendaItem(meeting=meeting, sort_order=len(meeting.items) + 1)
+    update_item(item, data)
+    return item
+
+
+def update_item(item: AgendaItem, data: dict) -> None:
+    if "number" in data and any(i.number == data["number"] and i is not item
+                                for i in item.meeting.items):
+        raise MeetingError(f"Item {data['number']} is already on the agenda", "number")
+    for name in ("number", "title", "presenter", "private", "purpose"):
+        if name in data:
+            setattr(item, name, data[name])
+    if "risks" in data:
+        item.risks = list(data["risks"])
+    if item.private and not item.meeting.has_private_part:
+        raise MeetingError("This meeting has no private part: add one to the meeting first",
+                           "private")
+    db.session.flush()
+
+
+# ---------------------------------------------------------------------------------------------
+# Attendance
+
+
+def attendance_of(meeting: Meeting) -> dict[int, Attendance]:
+    return {a.member_id: a for a in meeting.attendances}
+
+
+def record_attendance(meeting: Meeting, member: CommitteeMember, data: dict) -> Attendance:
+    """Record (or change) one member's attendance; refuse what cannot be right."""
+    if member not in members_of(meeting):
+        raise MeetingError(f"{member.name} is not a member of the committee on the day",
+                           "member_id")
+    status = data.get("status")
+    if status not in ATTENDANCE_STATUSES:
+        raise MeetingError("Choose how the member attended", "status")
+    deputy = (data.get("deputy_name") or "").strip() or None
+    if status == "deputy" and not deputy:
+        raise MeetingError("Enter the name of the deputy", "deputy_name")
+    if status != "deputy" and deputy:
+        raise MeetingError("Only name a deputy when the member is represented by one",
+                           "deputy_name")
+    arrived, left = data.get("arrived_at_item"), data.get("left_at_item")
+    for field, item in (("arrived_at_item_id", arrived), ("left_at_item_id", left)):
+        if item is not None and item.meeting_id != meeting.id:
+            raise MeetingError("Choose an item of this meeting", field)
+        if item is not None and status not in ("present", "remote", "deputy"):
+            raise MeetingError("Only someone who attended can arrive late or leave early", field)
+    order = {i.id: n for n, i in enumerate(meeting.items)}
+    if arrived is not None and left is not None and order[left.id] <= order[arrived.id]:
+        raise MeetingError("They must leave at an item after the one they arrived at",
+                           "left_at_item_id")
+    if deputy:
+        for other in meeting.attendances:
+            if other.member_id != member.id and other.deputy_name and \
+                    other.deputy_name.casefold() == deputy.casefold():
+                raise MeetingError(f"{deputy} already stands in for {other.member.name}: "
+                                   "one deputy stands in for one member", "deputy_name")
+    att = attendance_of(meeting).get(member.id)
+    if att is None:
+        att = Attendance(meeting=meeting, member=member, status=status)
+        db.session.add(att)
+    att.status, att.deputy_name = status, deputy
+    att.arrived_at_item, att.left_at_item = arrived, left
+    db.session.flush()
+    return att
+
+
+def _present_for(att: Attendance, index: int, order: dict[int, int]) -> bool:
+    if not att.attends:
+        return False
+    if att.arrived_at_item_id is not None and index < order.get(att.arrived_at_item_id, 0):
+        return False
+    if att.left_at_item_id is not None and index >= order.get(att.left_at_item_id, 10**6):
+        return False
+    return True
+
+
+@dataclass
+class ItemQuoracy:
+    item: AgendaItem | None
+    result: quoracy.QuoracyResult
+    present_ids: list[int]
+    excluded_ids: list[int]
+    deputies: list[quoracy.Deputy]
+
+
+@dataclass
+class MeetingQuoracy:
+    inputs: committee_services.RuleInputs | None
+    meeting: ItemQuoracy | None
+    items: dict[int, ItemQuoracy]
+
+
+def exclusions(meeting: Meeting) -> dict[int, set[int]]:
+    """Member ids excluded from each item by a declared interest."""
+    out: dict[int, set[int]] = {}
+    for d in meeting.declarations:
+        if d.excludes and d.item_id is not None and d.member_id is not None:
+            out.setdefault(d.item_id, set()).add(d.member_id)
+    return out
+
+
+def _decide(inputs, attendances, index, order, excluded, item) -> ItemQuoracy:
+    present, deputies = [], []
+    member_ids = {m.id for m in inputs.members}
+    for att in attendances:
+        if att.member_id not in member_ids or not _present_for(att, index, order):
+            continue
+        if att.status == "deputy":
+            deputies.append(quoracy.Deputy(att.member_id, att.deputy_name))
+        else:
+            present.append(att.member_id)
+    result = quoracy.decide_quoracy(inputs.rule, inputs.positions, inputs.members, present,
+                                    deputies, excluded & member_ids)
+    return ItemQuoracy(item, result, present, sorted(excluded & member_ids), deputies)
+
+
+def meeting_quoracy(meeting: Meeting) -> MeetingQuoracy:
+    """Quoracy at the start of the meeting and for every agenda item, from the register."""
+    tor = tor_of(meeting)
+    if tor is None:
+        return MeetingQuoracy(None, None, {})
+    inputs = committee_services.rule_inputs(tor, members_of(meeting))
+    order = {i.id: n for n, i in enumerate(meeting.items)}
+    excluded = exclusions(meeting)
+    attendances = sorted(meeting.attendances, key=lambda a: a.member_id)
+    whole = _decide(inputs, attendances, 0, order, set(), None)
+    items = {item.id: _decide(inputs, attendances, n, order, excluded.get(item.id, set()), item)
+             for n, item in enumerate(meeting.items)}
+    return MeetingQuoracy(inputs, whole, items)
+
+
+def forecast(meeting: Meeting) -> dict:
+    """Before the meeting: who is expected from apologies and named deputies, item by item."""
+    tor = tor_of(meeting)
+    if tor is None:
+        return {}
+    inputs = committee_services.rule_inputs(tor, members_of(meeting))
+    member_ids = {m.id for m in inputs.members}
+    atts = [a for a in meeting.attendances if a.member_id in member_ids]
+    apologies = [a.member_id for a in atts if a.status in ("apologies", "absent")]
+    deputies = [quoracy.Deputy(a.member_id, a.deputy_name) for a in atts if a.status == "deputy"]
+    excluded = exclusions(meeting)
+    out = {"meeting": quoracy.forecast_quoracy(inputs.rule, inputs.positions, inputs.members,
+                                               apologies, deputies)}
+    for item in meeting.items:
+        out[item.id] = quoracy.forecast_quoracy(
+            inputs.rule, inputs.positions, inputs.members, apologies, deputies,
+            sorted(excluded.get(item.id, set()) & member_ids))
+    return out
+
+
+# ---------------------------------------------------------------------------------------------
+# Declarations
+
+
+def record_declaration(meeting: Meeting, data: dict) -> Declaration:
+    member, name = data.get("member"), (data.get("person_name") or "").strip() or None
+    if member is None and not name:
+        raise MeetingError("Choose the member, or type the name of the person declaring",
+                           "member_id")
+    if member is not None and member not in members_of(meeting):
+        raise MeetingError(f"{member.name} is not a member on the day", "member_id")
+    interest = (data.get("interest") or "").strip()
+    if not interest:
+        raise MeetingError("Describe the interest", "interest")
+    action = data.get("action") or "noted"
+    if action not in DECLARATION_ACTIONS:
+        raise MeetingError("Choose what was done about the interest", "action")
+    item = data.get("item")
+    if item is not None and item.meeting_id != meeting.id:
+        raise MeetingError("Choose an item of this meeting", "item_id")
+    if action != "noted" and item is None:
+        raise MeetingError("Say which item they are excluded from", "item_id")
+    declaration = Declaration(meeting=meeting, member=member, person_name=None if member else name,
+                              interest=interest, action=action, item=item)
+    db.session.add(declaration)
+    db.session.flush()
+    return declaration
+
+
+def interests_register(committee_id: int | None = None):
+    """Every declaration across meetings, by person then date."""
+    stmt = (select(Declaration)
+            .options(joinedload(Declaration.member).joinedload(CommitteeMember.user),
+                     joinedload(Declaration.meeting).joinedload(Meeting.committee),
+                     joinedload(Declaration.item))
+            .join(Declaration.meeting).order_by(Meeting.starts_at.desc(), Declaration.id))
+    if committee_id:
+        stmt = stmt.where(Meeting.committee_id == committee_id)
+    return stmt
+
+
+# ---------------------------------------------------------------------------------------------
+# Decisions and votes
+
+
+def _require_quorate(item: AgendaItem, q: MeetingQuoracy) -> ItemQuoracy:
+    if q.inputs is None:
+        raise MeetingError("The committee has no terms of reference for this meeting's date")
+    iq = q.items[item.id]
+    if not iq.result.quorate:
+        raise MeetingError("Item " + item.number + " is not quorate, so it cannot be decided: "
+                           + "; ".join(iq.result.shortfalls) + " missing")
+    if item.decided:
+        raise MeetingError(f"Item {item.number} has already been decided")
+    return iq
+
+
+def roster_for(item: AgendaItem, q: MeetingQuoracy) -> list[voting.Voter]:
+    iq = q.items[item.id]
+    return voting.voting_roster(q.inputs.positions, q.inputs.members, iq.present_ids,
+                                iq.excluded_ids, iq.result.deputies_counted)
+
+
+def item_chair_id(item: AgendaItem, q: MeetingQuoracy) -> int | None:
+    iq = q.items[item.id]
+    chair, deputy = voting.committee_chairs(q.inputs.positions, q.inputs.members)
+    present = set(iq.present_ids) | {d.for_member_id for d in iq.result.deputies_counted}
+    return voting.item_chair(chair, deputy, present, iq.excluded_ids)
+
+
+def record_consensus(item: AgendaItem, decision: str) -> None:
+    if not decision.strip():
+        raise MeetingError("Enter the decision", "decision")
+    _require_quorate(item, meeting_quoracy(item.meeting))
+    item.decision_method, item.outcome = "consensus", decision.strip()
+    if not item.minutes_decision:
+        item.minutes_decision = decision.strip()
+    db.session.flush()
+
+
+def record_vote(item: AgendaItem, ballots: list[tuple[int, str]], casting_vote: str | None,
+                by=None) -> Vote:
+    """Decide a vote on a quorate item; refuse ineligible voters with the reason."""
+    q = meeting_quoracy(item.meeting)
+    iq = _require_quorate(item, q)
+    tor = tor_of(item.meeting)
+    roster = roster_for(item, q)
+    chair_id = item_chair_id(item, q)
+    try:
+        result = voting.decide_vote(roster, [voting.Ballot(i, c) for i, c in ballots], chair_id,
+                                    casting_vote or None, tor.majority_base)
+    except voting.InvalidVote as exc:
+        raise MeetingError("; ".join(exc.problems), "ballots") from None
+    names = {v.id: v.name for v in roster}
+    snapshot = {
+        "present": [names[i] for i in iq.present_ids],
+        "deputies": [{"for_member_id": d.for_member_id, "name": d.name}
+                     for d in iq.result.deputies_counted],
+        "eligible": [{"member_id": v.id, "name": v.name} for v in roster if v.eligible],
+        "ineligible": [{"member_id": v.id, "name": v.name, "why": v.ineligible_reason}
+                       for v in roster if not v.eligible],
+        "ballots": [{"member_id": i, "name": names[i], "choice": c} for i, c in ballots],
+        "chair": names.get(chair_id) if chair_id else None,
+        "did_not_vote": list(result.did_not_vote),
+        "quoracy": committee_services.quoracy_json(iq.result),
+    }
+    vote = Vote(item=item, majority_base=result.majority_base, votes_for=result.votes_for,
+                votes_against=result.votes_against, abstentions=result.abstentions,
+                carried=result.carried, tied=result.tied, casting_vote=result.casting_vote,
+                casting_voter_name=result.casting_voter_name, summary=result.summary,
+                snapshot=snapshot, recorded_by_id=getattr(by, "id", None))
+    db.session.add(vote)
+    item.decision_method, item.outcome = "vote", result.summary
+    if not item.minutes_decision:
+        item.minutes_decision = result.summary
+    db.session.flush()
+    return vote
+
+
+# ---------------------------------------------------------------------------------------------
+# Minutes
+
+
+def update_minutes(item: AgendaItem, discussion: str, decision: str, by=None,
+                   reason: str | None = None) -> list[MinuteCorrection]:
+    """Edit draft minutes; once approved, only record a correction, keeping the earlier text."""
+    meeting = item.meeting
+    if not meeting.minutes_locked:
+        item.minutes_discussion, item.minutes_decision = discussion, decision
+        db.session.flush()
+        return []
+    if not (reason or "").strip():
+        raise MeetingError("These minutes are approved: give the reason for the correction",
+                           "reason")
+    corrections = []
+    for field, new in (("minutes_discussion", discussion), ("minutes_decision", decision)):
+        old = getattr(item, field)
+        if old != new:
+            corrections.append(MinuteCorrection(item=item, field=field, old_text=old,
+                                                new_text=new, reason=reason.strip(),
+                                                corrected_by_id=getattr(by, "id", None)))
+            setattr(item, field, new)
+    if not corrections:
+        raise MeetingError("Nothing was changed", "minutes_discussion")
+    db.session.add_all(corrections)
+    db.session.flush()
+    return corrections
+
+
+def approve_minutes(meeting: Meeting, at_meeting: Meeting) -> None:
+    """Approve the minutes at a later meeting of the same committee; they are then locked."""
+    if meeting.minutes_locked:
+        raise MeetingError("These minutes are already approved")
+    if at_meeting.committee_id != meeting.committee_id or \
+            at_meeting.starts_at <= meeting.starts_at:
+        raise MeetingError("Minutes are approved at a later meeting of the same committee",
+                           "at_meeting_id")
+    meeting.minutes_status = "approved"
+    meeting.minutes_approved_at = at_meeting
+    meeting.minutes_approved_on = local_day(at_meeting)
+    db.session.flush()
+
+
+# ---------------------------------------------------------------------------------------------
+# Action log
+
+
+def add_action(meeting: Meeting, data: dict) -> MeetingAction:
+    if not (data.get("detail") or "").strip():
+        raise MeetingError("Describe the action", "detail")
+    action = MeetingAction(meeting=meeting, detail=data["detail"].strip(),
+                           assignee_id=data.get("assignee_id"), due_date=data.get("due_date"),
+                           item_id=data.get("item_id"))
+    db.session.add(action)
+    db.session.flush()
+    return action
+
+
+def update_action(action: MeetingAction, data: dict, today: date) -> None:
+    for name in ("detail", "assignee_id", "due_date", "update"):
+        if name in data:
+            setattr(action, name, data[name])
+    status = data.get("status", action.status)
+    if status != action.status:
+        action.status = status
+        action.closed_on = None if status == "Open" else today
+    db.session.flush()
+
+
+def carried_forward(meeting: Meeting) -> list[MeetingAction]:
+    """Open actions of earlier meetings of the committee, brought to this one until closed."""
+    return list(db.session.scalars(
+        select(MeetingAction).join(MeetingAction.meeting)
+        .options(joinedload(MeetingAction.assignee), joinedload(MeetingAction.meeting))
+        .where(Meeting.committee_id == meeting.committee_id,
+               Meeting.starts_at < meeting.starts_at, MeetingAction.status == "Open")
+        .order_by(MeetingAction.due_date, MeetingAction.id)))
