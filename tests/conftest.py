@@ -55,6 +55,8 @@ def app(tmp_path):
             _db.session.execute(table.delete())
         _db.session.commit()
         _db.session.remove()
+        for engine in _db.engines.values():
+            engine.dispose()  # close pooled connections: each test's app has its own engine
 
 
 @pytest.fixture

@@ -1,0 +1,17 @@
+#!/usr/bin/env bash
+# Run all tests: the whole suite on SQLite, then again on a real PostgreSQL started here.
+# Arguments go to pytest (e.g. scripts/test.sh -x tests/risks).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+PY=python3
+[ -x .venv/bin/python ] && PY=.venv/bin/python
+
+echo "== Tests on SQLite"
+"$PY" -m pytest -p no:cacheprovider "$@"
+
+echo "== Tests on PostgreSQL"
+pgdir=$(mktemp -d /tmp/riskapp-pg.XXXXXX)
+chmod 755 "$pgdir"
+trap 'scripts/postgres.sh stop "$pgdir"; rm -rf "$pgdir"' EXIT
+url=$(scripts/postgres.sh start "$pgdir" "${RISKAPP_TEST_PG_PORT:-54329}" | tail -n 1)
+RISKAPP_TEST_DATABASE_URL=$url "$PY" -m pytest -p no:cacheprovider "$@"
