@@ -253,12 +253,14 @@ def record_failure(token: str, rows: list[Pending], now: datetime, error: str) -
     db.session.flush()
 
 
-def retry_failed(reminder: Reminder) -> None:
+def retry_failed(reminder: Reminder) -> bool:
     """Put a reminder that gave up back in the queue (the administrator's "Try again")."""
-    if reminder.status == FAILED:
-        reminder.status = QUEUED
-        reminder.next_attempt_at = None
-        db.session.flush()
+    if reminder.status != FAILED:
+        return False
+    reminder.status = QUEUED
+    reminder.next_attempt_at = None
+    db.session.flush()
+    return True
 
 
 def outbox_counts() -> dict[str, int]:
@@ -275,8 +277,8 @@ def already_in_outbox(found: list[Found]) -> set[tuple]:
         by_kind[kind].add(item_id)
     for kind, item_ids in by_kind.items():
         for part in chunks(sorted(item_ids)):
-            held |= set(db.session.execute(
+            held |= {tuple(row) for row in db.session.execute(
                 select(Reminder.kind, Reminder.item_id, Reminder.recipient_id, Reminder.period)
-                .where(Reminder.kind == kind, Reminder.item_id.in_(part))).tuples())
+                .where(Reminder.kind == kind, Reminder.item_id.in_(part)))}
     return keys & held
 

@@ -1,7 +1,7 @@
 """Reminder pages: "reminders sent to me" for everyone, the outbox for administrators."""
 from __future__ import annotations
 
-from flask import flash, redirect, render_template, request, url_for
+from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
 from ..auth import permissions
@@ -40,7 +40,8 @@ def outbox():
 def retry(reminder_id):
     reminder = db.get_or_404(Reminder, reminder_id)
     require(permissions.can_view_outbox(current_user))
-    services.retry_failed(reminder)
+    if not services.retry_failed(reminder):
+        abort(409, "Only a reminder that gave up can be tried again.")
     db.session.commit()
     flash("The reminder will be sent on the next run.", "success")
     return redirect(url_for("reminders.outbox", status="failed"))
