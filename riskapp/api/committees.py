@@ -1,0 +1,174 @@
+"""/api/v1/committees: committees, terms of reference, members, quoracy check."""
+from __future__ import annotations
+
+from datetime import date
+
+from flask import jsonify, request
+from flask_login import current_user
+
+from ..auth import permissions
+from ..auth.models import User
+from ..committees import services
+from ..committees.models import Committee, TermsOfReference
+from ..committees.services import CommitteeError
+from ..committees.views import load_committee
+from ..extensions import db
+from . import bp
+from .common import ApiError, page_envelope
+
+
+def require_manager() -> None:
+    if not permissions.can_manage_committees(current_user):
+        raise ApiError(403, "Only the committee secretariat can change committees and meetings")
+
+
+def json_body() -> dict:
+    body = request.get_json(silent=True)
+    if not isinstance(body, dict):
+        raise ApiError(400, "Send a JSON object with Content-Type: application/json")
+    return body
+
+
+def int_list(body: dict, field: str) -> list[int]:
+    value = body.get(field, [])
+    if not isinstance(value, list) or not all(isinstance(v, int) and not isinstance(v, bool)
+                                              for v in value):
+        raise ApiError(400, f"{field} must be a list of member ids", field=field)
+    return value
+
+
+def date_field(body: dict, field: str, required: bool = False) -> date | None:
+    raw = body.get(field)
+    if raw in (None, ""):
+        if required:
+            raise ApiError(400, f"{field} is required (YYYY-MM-DD)", field=field)
+        return None
+    try:
+        return date.fromisoformat(raw)
+    except (TypeError, ValueError):
+        raise ApiError(400, f"{field} must be a date written YYYY-MM-DD", field=field)
+
+
+def _iso(day):
+    return day.isoformat() if day else None
+
+
+def tor_json(tor: TermsOfReference) -> dict:
+    return {
+        "id": tor.id, "version": tor.version, "status": tor.status,
+        "approved_by": tor.approved_by, "approved_on": _iso(tor.approved_on),
+        "review_due": _iso(tor.review_due), "text": tor.text,
+        "rules": {
+            "positions": [{"name": p.name, "category": p.category, "voting": p.voting,
+                           "chair": p.chair, "deputy_chair": p.deputy_chair}
+                          for p in tor.positions],
+            "quorum": [{"label": r.label, "count": r.count, "positions": r.positions or [],
+                        "categories": r.categories or []} for r in tor.requirements],
+            "min_voting_members": tor.min_voting_members,
+            "deputies_allowed": tor.deputy_policy,
+            "majority_base": tor.majority_base,
+            "voting_rule": tor.voting_rule,
+            "papers_deadline_working_days": tor.papers_deadline_days,
+            "attendance_threshold_percent": tor.attendance_threshold_percent,
+            "frequency": tor.frequency,
+        },
+    }
+
+
+def member_json(m) -> dict:
+    return {"id": m.id, "name": m.name, "user_id": m.user_id, "organisation": m.organisation,
+            "positions": m.positions or [], "appointed_on": _iso(m.appointed_on),
+            "term_ends_on": _iso(m.term_ends_on), "ended_on": _iso(m.ended_on)}
+
+
+def committee_json(c: Committee, today: date, full: bool = False) -> dict:
+    tor = services.tor_in_force(c)
+    body = {"id": c.id, "name": c.name, "short_name": c.short_name, "kind": c.kind,
+            "parent_id": c.parent_id,
+            "terms_in_force": tor.version if tor else None,
+            "risks": [{"ref": r.reference, "title": r.title, "current_score": r.current_score}
+                      for r in c.risks]}
+    if full:
+        body["terms_of_reference"] = tor_json(tor) if tor else None
+        body["members"] = [member_json(m) for m in services.current_members(c, today)]
+        body["warnings"] = services.membership_warnings(c, today)
+        body["effectiveness_review_due"] = _iso(c.effectiveness_review_due)
+    return body
+
+
+@bp.get("/committees")
+def committees_index():
+    committees = db.session.scalars(services.committees_list()).unique().all()
+    today = date.today()
+    items = [committee_json(c, today) for c in committees]
+    return jsonify(page_envelope(items, len(items), 1, len(items)))
+
+
+@bp.get("/committees/<int:committee_id>")
+def committee_detail(committee_id: int):
+    return jsonify(committee_json(load_committee(committee_id), date.today(), full=True))
+
+
+@bp.get("/committees/<int:committee_id>/terms")
+def committee_terms(committee_id: int):
+    committee = load_committee(committee_id)
+    items = [tor_json(t) for t in reversed(committee.terms)]
+    return jsonify(page_envelope(items, len(items), 1, len(items)))
+
+
+@bp.get("/committees/<int:committee_id>/members")
+def committee_members(committee_id: int):
+    committee = load_committee(committee_id)
+    today = date.today()
+    members = committee.members if request.args.get("all") == "1" else \
+        services.current_members(committee, today)
+    items = [member_json(m) for m in members]
+    return jsonify(page_envelope(items, len(items), 1, len(items)))
+
+
+@bp.post("/committees/<int:committee_id>/members")
+def committee_add_member(committee_id: int):
+    require_manager()
+    committee = load_committee(committee_id)
+    body = json_body()
+    user_id = body.get("user_id")
+    if user_id is not None and (not isinstance(user_id, int) or db.session.get(User, user_id)
+                                is None):
+        raise ApiError(400, "user_id is not a user", field="user_id")
+    positions = body.get("positions")
+    if not isinstance(positions, list) or not all(isinstance(p, str) for p in positions):
+        raise ApiError(400, "positions must be a list of position names", field="positions")
+    data = dict(user_id=user_id, person_name=body.get("person_name"),
+                organisation=body.get("organisation"), positions=positions,
+                appointed_on=date_field(body, "appointed_on", required=True),
+                term_ends_on=date_field(body, "term_ends_on"))
+    try:
+        member = services.add_member(committee, data)
+    except CommitteeError as err:
+        db.session.rollback()
+        raise ApiError(422, err.message, field=err.field)
+    db.session.commit()
+    return jsonify(member_json(member)), 201
+
+
+@bp.post("/committees/<int:committee_id>/quoracy-check")
+def committee_quoracy_check(committee_id: int):
+    """What if these people attend: decide on the rule in force, saving nothing."""
+    committee = load_committee(committee_id)
+    body = json_body()
+    present, excluded = int_list(body, "present"), int_list(body, "excluded")
+    deputies = []
+    raw = body.get("deputies", [])
+    if not isinstance(raw, list):
+        raise ApiError(400, "deputies must be a list of {for_member, name}", field="deputies")
+    for d in raw:
+        if not isinstance(d, dict) or not isinstance(d.get("for_member"), int) or \
+                not isinstance(d.get("name"), str) or not d["name"].strip():
+            raise ApiError(400, "each deputy needs for_member (a member id) and a name",
+                           field="deputies")
+        deputies.append((d["for_member"], d["name"].strip()))
+    try:
+        result = services.check_quoracy(committee, present, deputies, excluded, date.today())
+    except CommitteeError as err:
+        raise ApiError(422, err.message, field=err.field)
+    return jsonify(services.quoracy_json(result))

@@ -1,0 +1,278 @@
+"""/api/v1/meetings: meetings, items, attendance, declarations, votes, quoracy."""
+from __future__ import annotations
+
+from datetime import datetime
+
+from flask import abort, jsonify, request
+from flask_login import current_user
+from sqlalchemy import select
+
+from ..committees.models import Committee
+from ..committees.services import quoracy_json
+from ..extensions import db
+from ..meetings import services
+from ..meetings.models import Meeting
+from ..meetings.services import LONDON, MeetingError
+from ..meetings.views import load_item, load_meeting
+from ..risks.models import Risk
+from . import bp
+from .committees import _iso, json_body, require_manager
+from .common import ApiError, int_arg, page_envelope
+
+
+def _refuse(err: MeetingError):
+    db.session.rollback()
+    raise ApiError(422, err.message, field=err.field)
+
+
+def item_json(item, iq=None) -> dict:
+    body = {"id": item.id, "number": item.number, "title": item.title,
+            "presenter": item.presenter, "private": item.private, "purpose": item.purpose,
+            "risks": [r.reference for r in item.risks],
+            "decision_method": item.decision_method, "outcome": item.outcome,
+            "minutes": {"discussion": item.minutes_discussion,
+                        "decision": item.minutes_decision}}
+    if iq is not None:
+        body["quoracy"] = quoracy_json(iq.result)
+    return body
+
+
+def attendance_json(a) -> dict:
+    return {"member_id": a.member_id, "name": a.member.name, "status": a.status,
+            "deputy_name": a.deputy_name, "arrived_at_item": a.arrived_at_item_id,
+            "left_at_item": a.left_at_item_id}
+
+
+def declaration_json(d) -> dict:
+    return {"id": d.id, "who": d.who, "member_id": d.member_id, "item_id": d.item_id,
+            "interest": d.interest, "action": d.action}
+
+
+def vote_json(v) -> dict:
+    return {"id": v.id, "item_id": v.item_id, "carried": v.carried, "tied": v.tied,
+            "for": v.votes_for, "against": v.votes_against, "abstentions": v.abstentions,
+            "casting_vote": v.casting_vote, "casting_voter": v.casting_voter_name,
+            "majority_base": v.majority_base, "summary": v.summary, "snapshot": v.snapshot,
+            "recorded_at": v.recorded_at.isoformat()}
+
+
+def meeting_json(m: Meeting, full: bool = False) -> dict:
+    body = {"id": m.id, "committee_id": m.committee_id, "committee": m.committee.name,
+            "starts_at": services.as_london(m.starts_at).isoformat(), "location": m.location,
+            "remote": m.remote, "public": m.has_public_part, "private": m.has_private_part,
+            "status": m.status, "minutes_status": m.minutes_status}
+    if full:
+        q = services.meeting_quoracy(m)
+        body["papers_deadline"] = _iso(services.papers_deadline(m))
+        body["items"] = [item_json(i, q.items.get(i.id)) for i in m.items]
+        body["attendance"] = [attendance_json(a) for a in m.attendances]
+        body["declarations"] = [declaration_json(d) for d in m.declarations]
+        body["votes"] = [vote_json(v) for i in m.items for v in i.votes]
+        body["quoracy"] = quoracy_json(q.meeting.result) if q.meeting else None
+        body["actions"] = [{"id": a.id, "detail": a.detail, "assignee_id": a.assignee_id,
+                            "due_date": _iso(a.due_date), "status": a.status,
+                            "closed_on": _iso(a.closed_on)} for a in m.actions]
+    return body
+
+
+@bp.get("/meetings")
+def meetings_index():
+    stmt = services.meetings_list(int_arg("committee_id", minimum=1))
+    meetings = db.session.scalars(stmt).all()
+    items = [meeting_json(m) for m in meetings]
+    return jsonify(page_envelope(items, len(items), 1, len(items)))
+
+
+def _meeting_fields(body: dict, partial: bool) -> dict:
+    data = {}
+    if "starts_at" in body or not partial:
+        try:
+            start = datetime.fromisoformat(body.get("starts_at") or "")
+        except (TypeError, ValueError):
+            raise ApiError(400, "starts_at must be a date and time, e.g. 2024-05-16T10:00 "
+                           "(Europe/London unless an offset is given)", field="starts_at")
+        data["starts_at"] = start if start.tzinfo else start.replace(tzinfo=LONDON)
+    for name, kind in (("location", str), ("remote", bool), ("has_public_part", bool),
+                       ("has_private_part", bool), ("status", str)):
+        if name in body:
+            if not isinstance(body[name], kind):
+                raise ApiError(400, f"{name} must be a {kind.__name__}", field=name)
+            data[name] = body[name]
+    if data.get("status") not in (None, "Planned", "Held", "Cancelled"):
+        raise ApiError(400, "status must be Planned, Held or Cancelled", field="status")
+    if not partial:
+        data.setdefault("has_public_part", True)
+    return data
+
+
+@bp.post("/meetings")
+def meetings_create():
+    require_manager()
+    body = json_body()
+    committee = db.session.get(Committee, body.get("committee_id") or 0) \
+        if isinstance(body.get("committee_id"), int) else None
+    if committee is None:
+        raise ApiError(400, "committee_id is not a committee", field="committee_id")
+    try:
+        meeting = services.create_meeting(committee, _meeting_fields(body, partial=False))
+    except MeetingError as err:
+        _refuse(err)
+    db.session.commit()
+    return jsonify(meeting_json(load_meeting(meeting.id), full=True)), 201
+
+
+@bp.get("/meetings/<int:meeting_id>")
+def meetings_detail(meeting_id: int):
+    return jsonify(meeting_json(load_meeting(meeting_id), full=True))
+
+
+@bp.get("/meetings/<int:meeting_id>/items")
+def meetings_items(meeting_id: int):
+    meeting = load_meeting(meeting_id)
+    q = services.meeting_quoracy(meeting)
+    items = [item_json(i, q.items.get(i.id)) for i in meeting.items]
+    return jsonify(page_envelope(items, len(items), 1, len(items)))
+
+
+@bp.post("/meetings/<int:meeting_id>/items")
+def meetings_add_item(meeting_id: int):
+    require_manager()
+    meeting = load_meeting(meeting_id)
+    body = json_body()
+    for name in ("number", "title"):
+        if not isinstance(body.get(name), str) or not body[name].strip():
+            raise ApiError(400, f"{name} is required", field=name)
+    if body.get("purpose", "information") not in ("decision", "information", "discussion"):
+        raise ApiError(400, "purpose must be decision, information or discussion",
+                       field="purpose")
+    refs = body.get("risks", [])
+    risks = db.session.scalars(select(Risk).where(Risk.reference.in_(refs))).all() \
+        if isinstance(refs, list) else None
+    if risks is None or len(risks) != len(set(refs)):
+        raise ApiError(400, "risks must be a list of existing risk references", field="risks")
+    try:
+        item = services.add_item(meeting, dict(
+            number=body["number"].strip(), title=body["title"].strip(),
+            presenter=str(body.get("presenter") or ""), private=bool(body.get("private")),
+            purpose=body.get("purpose", "information"), risks=risks))
+    except MeetingError as err:
+        _refuse(err)
+    db.session.commit()
+    return jsonify(item_json(item)), 201
+
+
+@bp.get("/meetings/<int:meeting_id>/attendance")
+def meetings_attendance(meeting_id: int):
+    meeting = load_meeting(meeting_id)
+    items = [attendance_json(a) for a in meeting.attendances]
+    return jsonify(page_envelope(items, len(items), 1, len(items)))
+
+
+@bp.put("/meetings/<int:meeting_id>/attendance/<int:member_id>")
+def meetings_record_attendance(meeting_id: int, member_id: int):
+    require_manager()
+    meeting = load_meeting(meeting_id)
+    member = next((m for m in meeting.committee.members if m.id == member_id), None)
+    if member is None:
+        abort(404)
+    body = json_body()
+    items = {i.id: i for i in meeting.items}
+
+    def item_of(field):
+        value = body.get(field)
+        if value is None:
+            return None
+        if value not in items:
+            raise ApiError(400, f"{field} must be the id of an item of this meeting", field=field)
+        return items[value]
+
+    try:
+        att = services.record_attendance(meeting, member, dict(
+            status=body.get("status"), deputy_name=body.get("deputy_name"),
+            arrived_at_item=item_of("arrived_at_item"), left_at_item=item_of("left_at_item")))
+    except MeetingError as err:
+        _refuse(err)
+    db.session.commit()
+    return jsonify(attendance_json(att))
+
+
+@bp.get("/meetings/<int:meeting_id>/declarations")
+def meetings_declarations(meeting_id: int):
+    meeting = load_meeting(meeting_id)
+    items = [declaration_json(d) for d in meeting.declarations]
+    return jsonify(page_envelope(items, len(items), 1, len(items)))
+
+
+@bp.post("/meetings/<int:meeting_id>/declarations")
+def meetings_add_declaration(meeting_id: int):
+    require_manager()
+    meeting = load_meeting(meeting_id)
+    body = json_body()
+    members = {m.id: m for m in meeting.committee.members}
+    items = {i.id: i for i in meeting.items}
+    if body.get("member_id") is not None and body["member_id"] not in members:
+        raise ApiError(400, "member_id is not a member of this committee", field="member_id")
+    if body.get("item_id") is not None and body["item_id"] not in items:
+        raise ApiError(400, "item_id is not an item of this meeting", field="item_id")
+    try:
+        d = services.record_declaration(meeting, dict(
+            member=members.get(body.get("member_id")), person_name=body.get("person_name"),
+            interest=body.get("interest"), action=body.get("action", "noted"),
+            item=items.get(body.get("item_id"))))
+    except MeetingError as err:
+        _refuse(err)
+    db.session.commit()
+    return jsonify(declaration_json(d)), 201
+
+
+@bp.get("/meetings/<int:meeting_id>/quoracy")
+def meetings_quoracy(meeting_id: int):
+    meeting = load_meeting(meeting_id)
+    q = services.meeting_quoracy(meeting)
+    if q.meeting is None:
+        raise ApiError(422, "The committee has no terms of reference for this meeting's date")
+    body = quoracy_json(q.meeting.result)
+    body["items"] = [{"item_id": i.id, "number": i.number, **quoracy_json(q.items[i.id].result)}
+                     for i in meeting.items]
+    return jsonify(body)
+
+
+@bp.get("/meetings/<int:meeting_id>/items/<int:item_id>/quoracy")
+def meetings_item_quoracy(meeting_id: int, item_id: int):
+    meeting = load_meeting(meeting_id)
+    item = load_item(meeting, item_id)
+    q = services.meeting_quoracy(meeting)
+    if q.meeting is None:
+        raise ApiError(422, "The committee has no terms of reference for this meeting's date")
+    return jsonify(quoracy_json(q.items[item.id].result))
+
+
+@bp.get("/meetings/<int:meeting_id>/items/<int:item_id>/votes")
+def meetings_votes(meeting_id: int, item_id: int):
+    item = load_item(load_meeting(meeting_id), item_id)
+    items = [vote_json(v) for v in item.votes]
+    return jsonify(page_envelope(items, len(items), 1, len(items)))
+
+
+@bp.post("/meetings/<int:meeting_id>/items/<int:item_id>/votes")
+def meetings_vote(meeting_id: int, item_id: int):
+    require_manager()
+    item = load_item(load_meeting(meeting_id), item_id)
+    body = json_body()
+    raw = body.get("ballots")
+    if not isinstance(raw, list) or not raw:
+        raise ApiError(400, "ballots must be a non-empty list of {member_id, choice}",
+                       field="ballots")
+    ballots = []
+    for b in raw:
+        if not isinstance(b, dict) or not isinstance(b.get("member_id"), int) or \
+                not isinstance(b.get("choice"), str):
+            raise ApiError(400, "each ballot needs member_id and choice (for, against, abstain)",
+                           field="ballots")
+        ballots.append((b["member_id"], b["choice"]))
+    try:
+        vote = services.record_vote(item, ballots, body.get("casting_vote"), by=current_user)
+    except MeetingError as err:
+        _refuse(err)
+    db.session.commit()
+    return jsonify(vote_json(vote)), 201
