@@ -145,6 +145,7 @@ def create_draft(committee: Committee, version: str) -> TermsOfReference:
         raise CommitteeError("There is already a draft: edit it or approve it first", "version")
     base = tor_in_force(committee)
     draft = TermsOfReference(committee=committee, version=version, status="draft")
+    db.session.add(draft)
     if base is not None:
         for name in ("text", "deputy_policy", "majority_base", "voting_rule",
                      "papers_deadline_days", "attendance_threshold_percent", "frequency",
@@ -184,7 +185,8 @@ def add_position(tor: TermsOfReference, data: dict) -> TorPosition:
     if any(p.name == data["name"] for p in tor.positions):
         raise CommitteeError(f"Version {tor.version} already has a position called "
                              f"{data['name']!r}", "name")
-    position = TorPosition(terms=tor, sort_order=len(tor.positions) + 1, **data)
+    position = TorPosition(sort_order=len(tor.positions) + 1, **data)
+    tor.positions.append(position)
     db.session.flush()
     return position
 
@@ -209,7 +211,8 @@ def add_requirement(tor: TermsOfReference, data: dict) -> TorRequirement:
     unknown = [p for p in data.get("positions") or [] if p not in names]
     if unknown:
         raise CommitteeError(f"Not a position of this version: {', '.join(unknown)}", "positions")
-    requirement = TorRequirement(terms=tor, sort_order=len(tor.requirements) + 1, **data)
+    requirement = TorRequirement(sort_order=len(tor.requirements) + 1, **data)
+    tor.requirements.append(requirement)
     db.session.flush()
     return requirement
 

@@ -115,7 +115,8 @@ def update_meeting(meeting: Meeting, data: dict) -> None:
 def add_item(meeting: Meeting, data: dict) -> AgendaItem:
     if any(i.number == data["number"] for i in meeting.items):
         raise MeetingError(f"Item {data['number']} is already on the agenda", "number")
-    item = AgendaItem(meeting=meeting, sort_order=len(meeting.items) + 1)
+    item = AgendaItem(sort_order=len(meeting.items) + 1)
+    meeting.items.append(item)
     update_item(item, data)
     return item
 
