@@ -92,9 +92,10 @@ def papers_deadline(meeting: Meeting) -> date | None:
 
 
 def create_meeting(committee: Committee, data: dict) -> Meeting:
-    meeting = Meeting(committee=committee)
-    update_meeting(meeting, data)
+    meeting = Meeting(committee=committee, location="", remote=False, has_public_part=True,
+                      has_private_part=False, status="Planned", minutes_status="draft")
     db.session.add(meeting)
+    update_meeting(meeting, data)
     db.session.flush()
     return meeting
 
