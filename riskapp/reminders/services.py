@@ -97,9 +97,12 @@ def _insert_ignoring_duplicates(rows: list[dict]) -> int:
     inserted = 0
     # 15 columns a row: 500 rows stay under both databases' parameter limits.
     for start in range(0, len(rows), 500):
-        stmt = dialect_insert(Reminder).values(rows[start:start + 500]).on_conflict_do_nothing(
-            index_elements=["kind", "item_id", "recipient_id", "period"])
-        inserted += db.session.execute(stmt).rowcount
+        stmt = (dialect_insert(Reminder).values(rows[start:start + 500])
+                .on_conflict_do_nothing(index_elements=["kind", "item_id", "recipient_id",
+                                                        "period"])
+                .returning(Reminder.id))
+        # RETURNING lists only the rows that went in (rowcount is -1 on psycopg here).
+        inserted += len(db.session.execute(stmt).all())
     return inserted
 
 
