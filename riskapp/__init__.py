@@ -6,7 +6,7 @@ import os
 from datetime import datetime, timezone
 from zoneinfo import ZoneInfo
 
-from flask import Flask, render_template, request, url_for
+from flask import Flask, request, url_for
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
 
