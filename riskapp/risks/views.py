@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from flask import current_app, flash, redirect, render_template, request, url_for
+from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 from sqlalchemy import select
 
@@ -238,7 +238,7 @@ def control_edit(reference, control_id):
     risk = load_risk(reference)
     control = db.get_or_404(Control, control_id)
     if control.risk_id != risk.id:
-        return render_template("errors/404.html"), 404
+        abort(404)
     require(permissions.can_edit_risk(current_user, risk))
     form = ControlForm(obj=control)
     set_owner_choices(form.owner_id)
@@ -285,7 +285,7 @@ def assurance_edit(reference, assurance_id):
     risk = load_risk(reference)
     assurance = db.get_or_404(Assurance, assurance_id)
     if assurance.risk_id != risk.id:
-        return render_template("errors/404.html"), 404
+        abort(404)
     require(permissions.can_edit_risk(current_user, risk))
     form = AssuranceForm(obj=assurance)
     if request.method == "GET":
@@ -326,7 +326,7 @@ def gap_close(reference, gap_id):
     risk = load_risk(reference)
     gap = db.get_or_404(Gap, gap_id)
     if gap.risk_id != risk.id:
-        return render_template("errors/404.html"), 404
+        abort(404)
     require(permissions.can_edit_risk(current_user, risk))
     services.close_gap(gap)
     db.session.commit()
