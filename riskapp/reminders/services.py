@@ -53,9 +53,10 @@ def policy() -> rules.Policy:
 
 def absolute_link(endpoint: str, values: dict) -> str:
     """BASE_URL + the route's path: links never come from a request's Host header."""
-    adapter = current_app.url_map.bind("localhost")
-    path = adapter.build(endpoint, values)
-    return current_app.config["BASE_URL"].rstrip("/") + path
+    values = dict(values)
+    anchor = values.pop("_anchor", None)
+    path = current_app.url_map.bind("localhost").build(endpoint, values)
+    return current_app.config["BASE_URL"].rstrip("/") + path + (f"#{anchor}" if anchor else "")
 
 
 @dataclass(frozen=True)

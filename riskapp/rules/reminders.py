@@ -98,6 +98,7 @@ class MeetingActionItem:
     assignee_id: int | None
     due_date: date | None
     status: str
+    meeting_id: int | None = None
 
 
 @dataclass(frozen=True)
@@ -116,6 +117,7 @@ class TermsOfReferenceItem:
     committee_name: str
     review_due: date | None
     secretariat_ids: tuple[int, ...] = ()
+    committee_id: int | None = None
 
 
 @dataclass(frozen=True)
@@ -125,6 +127,7 @@ class MembershipItem:
     member_name: str
     term_ends_on: date | None
     secretariat_ids: tuple[int, ...] = ()
+    committee_id: int | None = None
 
 
 @dataclass(frozen=True)
