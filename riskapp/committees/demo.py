@@ -6,7 +6,7 @@ alone). Names other than the BLMK executives in the board papers are invented.
 from __future__ import annotations
 
 import json
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime, time, timedelta, timezone
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -203,7 +203,7 @@ def load_committee_demo(today: date | None = None) -> dict:
 
 
 def _at(day: date, hour: int) -> datetime:
-    return datetime.combine(day, time(hour, 0), tzinfo=LONDON)
+    return datetime.combine(day, time(hour, 0), tzinfo=LONDON).astimezone(timezone.utc)
 
 
 def _pccac_meetings(pccac: Committee, members: dict[str, CommitteeMember], today: date) -> int:

@@ -124,8 +124,8 @@ def new_draft(committee_id: int):
         meetings=[], draft_form=form, can_manage=True, **_roles(committee, today)), 422
 
 
-def _requirement_form(tor, formdata=None) -> RequirementForm:
-    form = RequirementForm(formdata=formdata, prefix="req")
+def _requirement_form(tor, bind: bool = True) -> RequirementForm:
+    form = RequirementForm(prefix="req") if bind else RequirementForm(formdata=None, prefix="req")
     form.positions.choices = [(p.name, p.name) for p in tor.positions]
     return form
 
@@ -133,7 +133,7 @@ def _requirement_form(tor, formdata=None) -> RequirementForm:
 def _edit_page(committee, tor, tor_form=None, position_form=None, requirement_form=None):
     tor_form = tor_form or TorForm(obj=tor, formdata=None)
     position_form = position_form or PositionForm(formdata=None, prefix="pos", voting=True)
-    requirement_form = requirement_form or _requirement_form(tor, formdata=None)
+    requirement_form = requirement_form or _requirement_form(tor, bind=False)
     forms = (tor_form, position_form, requirement_form)
     status = 422 if any(f.errors or f.form_errors for f in forms) else 200
     return render_template("committees/edit_terms.html", committee=committee, tor=tor,

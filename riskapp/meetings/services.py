@@ -104,7 +104,12 @@ def update_meeting(meeting: Meeting, data: dict) -> None:
     for name in ("starts_at", "ends_at", "location", "remote", "has_public_part",
                  "has_private_part", "status"):
         if name in data:
-            setattr(meeting, name, data[name])
+            value = data[name]
+            if isinstance(value, datetime):
+                # Stored in UTC: SQLite keeps no offset, and the page filters read UTC.
+                value = (value if value.tzinfo else value.replace(tzinfo=LONDON)) \
+                    .astimezone(timezone.utc)
+            setattr(meeting, name, value)
     if not (meeting.location or "").strip() and not meeting.remote:
         raise MeetingError("Enter where the meeting is held, or say it is remote", "location")
     if not meeting.has_public_part and not meeting.has_private_part:
@@ -424,7 +429,7 @@ def approve_minutes(meeting: Meeting, at_meeting: Meeting) -> None:
     if meeting.minutes_locked:
         raise MeetingError("These minutes are already approved")
     if at_meeting.committee_id != meeting.committee_id or \
-            at_meeting.starts_at <= meeting.starts_at:
+            as_london(at_meeting.starts_at) <= as_london(meeting.starts_at):
         raise MeetingError("Minutes are approved at a later meeting of the same committee",
                            "at_meeting_id")
     meeting.minutes_status = "approved"

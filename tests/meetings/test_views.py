@@ -1,0 +1,100 @@
+"""Meeting pages: rights per role, attendance register with live quoracy, votes, forms."""
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import select
+
+from riskapp.auth.models import Role
+from riskapp.extensions import db
+from riskapp.meetings.models import Meeting
+
+
+@pytest.fixture
+def held(pccac):
+    return db.session.scalar(select(Meeting).where(Meeting.status == "Held"))
+
+
+def test_meeting_page_shows_quoracy_per_item_and_papers_deadline(client, auth, held, people):
+    auth.login(people[Role.BOARD])
+    page = client.get(f"/meetings/{held.id}").get_data(as_text=True)
+    assert "09 Nov 2023" in page  # 5 working days before Thursday 16 Nov 2023
+    row6 = page.split('id="item-' + str(held.items[5].id) + '"')[1].split("</tr>")[0]
+    assert "Not quorate" in row6 and "One other executive board member" in row6
+    row5 = page.split('id="item-' + str(held.items[4].id) + '"')[1].split("</tr>")[0]
+    assert "Not quorate" not in row5 and "Quorate" in row5
+
+
+@pytest.mark.parametrize("role, allowed", [(Role.SECRETARIAT, True), (Role.ADMIN, True),
+                                           (Role.BOARD, False), (Role.RISK_MANAGER, False),
+                                           (Role.STAFF, False)])
+def test_recording_attendance_needs_the_secretariat(client, auth, held, members, people, role,
+                                                    allowed):
+    auth.login(people[role])
+    cnd = members["ICB Chief Nursing Director"]
+    r = client.post(f"/meetings/{held.id}/attendance/{cnd.id}",
+                    data={f"m{cnd.id}-status": "present"})
+    assert r.status_code == (302 if allowed else 403)
+    db.session.expire_all()
+    status = next(a.status for a in held.attendances if a.member_id == cnd.id)
+    assert status == ("present" if allowed else "apologies")
+
+
+@pytest.mark.parametrize("path, method", [
+    ("/edit", "get"), ("/items/new", "get"), ("/declarations/new", "get"),
+    ("/actions/new", "get"), ("/items/{item}/vote", "post"), ("/items/{item}/consensus", "post"),
+    ("/items/{item}/minutes", "post"), ("/approve-minutes", "post"),
+    ("/items/{item}/edit", "get")])
+def test_board_member_reads_but_cannot_change(client, auth, held, people, path, method):
+    auth.login(people[Role.BOARD])
+    url = f"/meetings/{held.id}" + path.format(item=held.items[0].id)
+    assert getattr(client, method)(url).status_code == 403
+    assert client.get(f"/meetings/{held.id}/items/{held.items[0].id}").status_code == 200
+
+
+def test_attendance_makes_item_six_quorate_live(client, auth, held, members, people):
+    auth.login(people[Role.SECRETARIAT])
+    cnd = members["ICB Chief Nursing Director"]
+    client.post(f"/meetings/{held.id}/attendance/{cnd.id}", data={
+        f"m{cnd.id}-status": "present", f"m{cnd.id}-arrived_at_item_id": str(held.items[5].id)})
+    page = client.get(f"/meetings/{held.id}").get_data(as_text=True)
+    row6 = page.split('id="item-' + str(held.items[5].id) + '"')[1].split("</tr>")[0]
+    assert "Not quorate" not in row6
+
+
+def test_attendance_refusal_is_422_with_the_message_beside_the_field(client, auth, held,
+                                                                     members, people):
+    auth.login(people[Role.SECRETARIAT])
+    cnd = members["ICB Chief Nursing Director"]
+    r = client.post(f"/meetings/{held.id}/attendance/{cnd.id}",
+                    data={f"m{cnd.id}-status": "deputy", f"m{cnd.id}-deputy_name": ""})
+    assert r.status_code == 422
+    page = r.get_data(as_text=True)
+    assert "Enter the name of the deputy" in page and f'href="#m{cnd.id}-deputy_name"' in page
+
+
+def test_vote_through_the_page_refuses_an_excluded_voter(client, auth, held, members, people):
+    auth.login(people[Role.SECRETARIAT])
+    five = held.items[4]
+    excluded = members["Clinical Representative (primary care leadership) 1"]
+    r = client.post(f"/meetings/{held.id}/items/{five.id}/vote", data={
+        f"ballot-{excluded.id}": "for",
+        f"ballot-{members['ICB Chief Primary Care Officer'].id}": "for"})
+    assert r.status_code == 422
+    assert f"{excluded.name} is excluded from this item" in r.get_data(as_text=True)
+    assert five.votes == [] and five.decision_method is None
+    r = client.post(f"/meetings/{held.id}/items/{five.id}/vote", data={
+        f"ballot-{members['ICB Chief Primary Care Officer'].id}": "for",
+        f"ballot-{members['Non-Executive Member (Chair)'].id}": "for",
+        f"ballot-{members['ICB Chief Medical Director'].id}": "against"})
+    db.session.expire_all()
+    assert r.status_code == 302 and five.outcome.startswith("Carried: 2 for, 1 against")
+
+
+def test_new_meeting_form_keeps_input(client, auth, pccac, people):
+    auth.login(people[Role.SECRETARIAT])
+    r = client.post(f"/meetings/new?committee_id={pccac.id}", data={
+        "day-day": "16", "day-month": "5", "day-year": "2024", "start_time": "25:00",
+        "location": "Room 4", "has_public_part": "y", "status": "Planned"})
+    page = r.get_data(as_text=True)
+    assert r.status_code == 422 and 'value="25:00"' in page and 'value="Room 4"' in page
+    assert "Enter the start time as hours and minutes" in page
