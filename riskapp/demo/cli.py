@@ -18,3 +18,27 @@ def load():
     click.echo(f"Demo logins (password for all: {DEMO_PASSWORD}):")
     for email, role in summary["logins"]:
         click.echo(f"  {email:45} {role}")
+
+
+@bp.cli.command("scale")
+@click.option("--risks", type=click.IntRange(1, 100_000), default=5000, show_default=True,
+              help="How many risks to generate; everything else scales in proportion.")
+@click.option("--seed", type=int, default=1, show_default=True,
+              help="Random seed: the same seed (and --today) gives the same data.")
+@click.option("--today", type=click.DateTime(formats=["%Y-%m-%d"]), default=None,
+              help="Generate as if today were this day (YYYY-MM-DD). Default: today.")
+def scale(risks, seed, today):
+    """Fill the database with a large trust's register (for benchmarks), on top of the demo."""
+    from .scale import AlreadyScaled, ScalePlan, build_scale
+
+    plan = ScalePlan(risks)
+    try:
+        with click.progressbar(length=plan.rows(), label=f"Generating {risks} risks") as bar:
+            counts = build_scale(risks, seed=seed, today=today.date() if today else None,
+                                 progress=bar.update)
+    except AlreadyScaled as error:
+        raise click.ClickException(str(error)) from None
+    db.session.commit()
+    click.echo(f"Generated {sum(counts.values())} rows (seed {seed}):")
+    for table, n in counts.items():
+        click.echo(f"  {table:22} {n:>8}")
