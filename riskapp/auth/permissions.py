@@ -72,6 +72,11 @@ def can_manage_users(user) -> bool:
     return is_admin(user)
 
 
+def can_import_register(user) -> bool:
+    """Import risks and actions from a spreadsheet: the risk manager's job (DESIGN.md)."""
+    return is_risk_manager(user) and user.active
+
+
 def can_manage_committees(user) -> bool:
     """Committees, terms of reference, members and meetings: the secretariat (and the admin)."""
     return user.is_authenticated and user.active and user.role in (Role.SECRETARIAT, Role.ADMIN)

@@ -12,6 +12,7 @@ def nav_items(user, endpoint: str) -> list[dict]:
         ("My actions", "actions.mine", "actions."),
         ("Risk register", "risks.index", "risks."),
         ("Committees", "committees.index", "committees."),
+        ("Reports", "reports.index", "reports."),
         ("Reminders", "reminders.mine", "reminders."),
     ]
     if can_configure_register(user):
