@@ -1,0 +1,126 @@
+"""Security in one place: response headers, request ids, session lifetime, login rate limits.
+
+`init_app(app)` is called once from `create_app`. Each setting is a config key with a safe
+default, so production changes them through the environment (riskapp/config.py):
+
+- a strict Content Security Policy: no inline script or style anywhere (band colours come
+  from /bands.css as classes), no framing, forms post only to this app;
+- a request id per request (from a trusted proxy's `X-Request-ID` when it is a plain token,
+  else a new one), on every log line, in the `X-Request-ID` response header and on error pages;
+- a permanent session with an idle timeout (`SESSION_IDLE_MINUTES`): sign-in makes the session
+  permanent and each request renews it; Flask refuses a cookie signed longer ago than that;
+- cookies HttpOnly and SameSite=Lax always, Secure when `SESSION_COOKIE_SECURE` (set it when
+  served over HTTPS; `RISKAPP_HTTPS=1`);
+- per-address limits on sign-in with Flask-Limiter; `RATELIMIT_STORAGE_URI` points every worker
+  at one shared store (e.g. `redis://...`) in production, memory for one process.
+"""
+from __future__ import annotations
+
+import logging
+import os
+import re
+import uuid
+from datetime import timedelta
+
+from flask import Flask, g, has_request_context, request
+from flask_limiter import Limiter
+from flask_limiter.util import get_remote_address
+
+logger = logging.getLogger(__name__)
+
+#: Sources are this app only; nothing inline, nothing framed, no plugins, forms post here only.
+CONTENT_SECURITY_POLICY = "; ".join([
+    "default-src 'self'",
+    "script-src 'self'",
+    "style-src 'self'",
+    "img-src 'self' data:",
+    "font-src 'self'",
+    "connect-src 'self'",
+    "object-src 'none'",
+    "base-uri 'none'",
+    "form-action 'self'",
+    "frame-ancestors 'none'",
+])
+
+HEADERS = {
+    "Content-Security-Policy": CONTENT_SECURITY_POLICY,
+    "X-Content-Type-Options": "nosniff",
+    "X-Frame-Options": "DENY",
+    "Referrer-Policy": "same-origin",
+    "Permissions-Policy": "camera=(), microphone=(), geolocation=(), payment=(), usb=()",
+    "Cross-Origin-Opener-Policy": "same-origin",
+    "Cross-Origin-Resource-Policy": "same-origin",
+}
+
+_REQUEST_ID = re.compile(r"^[A-Za-z0-9._-]{8,64}$")
+
+limiter = Limiter(key_func=get_remote_address, default_limits=[],
+                  headers_enabled=False, strategy="fixed-window")
+
+#: Sign-in attempts per client address (POST only); the per-account throttle is in the database.
+LOGIN_LIMIT_DEFAULT = "30 per 5 minutes"
+
+
+class RequestIdFilter(logging.Filter):
+    """Put the request id (or "-") on every log record, for the `%(request_id)s` format field."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        record.request_id = g.get("request_id", "-") if has_request_context() else "-"
+        return True
+
+
+def request_id() -> str:
+    return g.get("request_id", "-") if has_request_context() else "-"
+
+
+def init_app(app: Flask) -> None:
+    """Headers, request ids, idle timeout and rate limits for `app`."""
+    env = os.environ
+    app.config.setdefault("SESSION_IDLE_MINUTES", int(env.get("RISKAPP_SESSION_IDLE_MINUTES", "30")))
+    app.config.setdefault("SESSION_COOKIE_SECURE",
+                          env.get("RISKAPP_HTTPS", "").lower() in ("1", "true", "yes"))
+    app.config.setdefault("PROXY_HOPS", int(env.get("RISKAPP_PROXY_HOPS", "0")))
+    if env.get("RATELIMIT_STORAGE_URI"):
+        app.config.setdefault("RATELIMIT_STORAGE_URI", env["RATELIMIT_STORAGE_URI"])
+    app.config["PERMANENT_SESSION_LIFETIME"] = timedelta(minutes=app.config["SESSION_IDLE_MINUTES"])
+    app.config.setdefault("SESSION_REFRESH_EACH_REQUEST", True)
+    app.config["REMEMBER_COOKIE_HTTPONLY"] = True
+    app.config.setdefault("REMEMBER_COOKIE_SECURE", app.config["SESSION_COOKIE_SECURE"])
+    if app.config["PROXY_HOPS"]:
+        # Behind a reverse proxy: the client's address and scheme come from its headers.
+        from werkzeug.middleware.proxy_fix import ProxyFix
+        hops = app.config["PROXY_HOPS"]
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops)
+    app.config["SESSION_COOKIE_HTTPONLY"] = True
+    app.config.setdefault("SESSION_COOKIE_SAMESITE", "Lax")
+    app.config.setdefault("RATELIMIT_STORAGE_URI", "memory://")
+    app.config.setdefault("RATELIMIT_LOGIN", LOGIN_LIMIT_DEFAULT)
+    app.config.setdefault("RATELIMIT_HEADERS_ENABLED", False)
+    limiter.init_app(app)
+
+    handler_filter = RequestIdFilter()
+    for handler in logging.getLogger().handlers + app.logger.handlers:
+        handler.addFilter(handler_filter)
+    app.logger.addFilter(handler_filter)
+
+    @app.before_request
+    def _start():
+        incoming = request.headers.get("X-Request-ID", "")
+        g.request_id = incoming if _REQUEST_ID.match(incoming) else uuid.uuid4().hex
+
+    @app.after_request
+    def _headers(response):
+        for name, value in HEADERS.items():
+            response.headers.setdefault(name, value)
+        response.headers["X-Request-ID"] = g.get("request_id", "-")
+        if request.is_secure or app.config.get("SESSION_COOKIE_SECURE"):
+            response.headers.setdefault("Strict-Transport-Security",
+                                        "max-age=31536000; includeSubDomains")
+        if response.mimetype == "text/html" or request.path.startswith("/api/"):
+            # Pages and API answers hold board business: never kept by shared caches.
+            response.headers.setdefault("Cache-Control", "no-store")
+        return response
+
+    @app.context_processor
+    def _request_id():
+        return {"request_id": request_id()}
