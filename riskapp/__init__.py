@@ -44,6 +44,8 @@ def create_app(test_config: dict | None = None) -> Flask:
     _register_blueprints(app)
     _register_template_helpers(app)
     _register_error_pages(app)
+    from . import security
+    security.init_app(app)
     return app
 
 
