@@ -203,7 +203,8 @@ def _attendance_page(meeting, forms: dict, status=200):
         if m.id not in forms:
             forms[m.id] = _attendance_form(meeting, atts.get(m.id), formdata=None,
                                            prefix=f"m{m.id}")
-    return render_template("meetings/attendance.html", forms=forms,
+    refused = next((f for f in forms.values() if f.errors), None)
+    return render_template("meetings/attendance.html", forms=forms, form=refused,
                            **_context(meeting)), status
 
 
@@ -345,7 +346,7 @@ def vote(meeting_id: int, item_id: int):
                 return redirect(url_for(".item", meeting_id=meeting.id, item_id=item.id))
             except MeetingError as err:
                 db.session.rollback()
-                form.form_errors.append(err.message)
+                form.form_errors.append(err.message[:1].upper() + err.message[1:])
                 meeting = load_meeting(meeting_id)
                 item = load_item(meeting, item_id)
     return _item_page(meeting, item, vote_form=form, status=422)
