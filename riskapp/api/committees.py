@@ -172,3 +172,20 @@ def committee_quoracy_check(committee_id: int):
     except CommitteeError as err:
         raise ApiError(422, err.message, field=err.field)
     return jsonify(services.quoracy_json(result))
+
+
+@bp.get("/committees/<int:committee_id>/attendance-report")
+def committee_attendance_report(committee_id: int):
+    from ..meetings.services import attendance_report
+    from ..rules.scoring import financial_year_of
+    committee = load_committee(committee_id)
+    fy = request.args.get("fy", type=int) or financial_year_of(date.today())
+    lines, threshold = attendance_report(committee, fy)
+    items = [{"member_id": x.member.id, "name": x.member.name, "held": x.held,
+              "attended": x.attended, "percent": x.percent, "by_deputy": x.by_deputy,
+              "apologies": x.apologies,
+              "below_threshold": x.percent is not None and x.percent < threshold}
+             for x in lines]
+    body = page_envelope(items, len(items), 1, len(items))
+    body.update({"financial_year": fy, "threshold_percent": threshold})
+    return jsonify(body)

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from flask import flash, redirect, render_template, url_for
+from flask import Response, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload, selectinload
@@ -326,3 +326,33 @@ def end_member(committee_id: int, member_id: int):
             refuse(form, err)
     return render_template("committees/end_member.html", committee=committee, member=member,
                            form=form), status_of(form)
+
+
+@bp.route("/<int:committee_id>/attendance")
+@login_required
+def attendance_report(committee_id: int):
+    """Per member and financial year: attended of those held while a member; CSV on request."""
+    require(permissions.can_read_committees(current_user))
+    committee = load_committee(committee_id)
+    from ..meetings.services import attendance_report as report
+    from ..rules.scoring import financial_year_label, financial_year_of
+    fy = request.args.get("fy", type=int) or financial_year_of(date.today())
+    lines, threshold = report(committee, fy)
+    if request.args.get("format") == "csv":
+        import csv
+        import io
+        out = io.StringIO()
+        writer = csv.writer(out)
+        writer.writerow(["Member", "Positions", "Meetings held while a member", "Attended",
+                         "Attendance %", "Represented by a deputy", "Apologies",
+                         f"Below {threshold}%"])
+        for line in lines:
+            writer.writerow([line.member.name, line.member.positions_text, line.held,
+                             line.attended, line.percent, line.by_deputy, line.apologies,
+                             "yes" if line.percent is not None and line.percent < threshold
+                             else "no"])
+        return Response(out.getvalue(), mimetype="text/csv", headers={
+            "Content-Disposition": f"attachment; filename={committee.label}-attendance-"
+                                   f"{financial_year_label(fy).replace('/', '-')}.csv"})
+    return render_template("committees/attendance.html", committee=committee, lines=lines,
+                           threshold=threshold, fy=fy, fy_label=financial_year_label(fy))

@@ -472,3 +472,51 @@ def carried_forward(meeting: Meeting) -> list[MeetingAction]:
         .where(Meeting.committee_id == meeting.committee_id,
                Meeting.starts_at < meeting.starts_at, MeetingAction.status == "Open")
         .order_by(MeetingAction.due_date, MeetingAction.id)))
+
+
+# ---------------------------------------------------------------------------------------------
+# Attendance report
+
+
+@dataclass
+class AttendanceLine:
+    member: CommitteeMember
+    held: int          #: meetings held while a member
+    attended: int      #: in person or remotely, themselves
+    by_deputy: int     #: represented by a named deputy: shown beside, not counted as theirs
+    apologies: int
+
+    @property
+    def percent(self) -> int | None:
+        return round(100 * self.attended / self.held) if self.held else None
+
+
+def attendance_report(committee: Committee, fy: int) -> tuple[list[AttendanceLine], int]:
+    """Per member, meetings attended of those held while a member in financial year `fy`.
+
+    Returns the lines and the threshold (%) of the terms of reference in force.
+    """
+    from ..rules.scoring import financial_year_of
+    meetings = db.session.scalars(
+        select(Meeting).where(Meeting.committee_id == committee.id, Meeting.status == "Held")
+        .options(selectinload(Meeting.attendances)).order_by(Meeting.starts_at)).all()
+    meetings = [m for m in meetings if financial_year_of(local_day(m)) == fy]
+    lines = []
+    for member in committee.members:
+        line = AttendanceLine(member, 0, 0, 0, 0)
+        for m in meetings:
+            if not member.served_on(local_day(m)):
+                continue  # appointed later or gone: not counted against them
+            line.held += 1
+            att = next((a for a in m.attendances if a.member_id == member.id), None)
+            status = att.status if att else "absent"
+            if status in ("present", "remote"):
+                line.attended += 1
+            elif status == "deputy":
+                line.by_deputy += 1
+            elif status == "apologies":
+                line.apologies += 1
+        if line.held:
+            lines.append(line)
+    tor = committee_services.tor_in_force(committee)
+    return lines, (tor.attendance_threshold_percent if tor else 75)
