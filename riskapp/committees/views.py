@@ -1,9 +1,9 @@
 """Committee pages: list, committee, terms of reference (draft, edit, approve), members."""
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 
-from flask import Response, flash, redirect, render_template, request, url_for
+from flask import Response, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload, selectinload
@@ -356,3 +356,71 @@ def attendance_report(committee_id: int):
                                    f"{financial_year_label(fy).replace('/', '-')}.csv"})
     return render_template("committees/attendance.html", committee=committee, lines=lines,
                            threshold=threshold, fy=fy, fy_label=financial_year_label(fy))
+
+
+# --- governance calendar and iCalendar feeds ---------------------------------------------
+
+
+def _ical_response(name: str, items) -> Response:
+    from .calendar import to_ical
+    body = to_ical(name, items, lambda mid: url_for("meetings.detail", meeting_id=mid,
+                                                    _external=True))
+    return Response(body, mimetype="text/calendar",
+                    headers={"Content-Disposition": "inline; filename=calendar.ics"})
+
+
+@bp.route("/calendar")
+@login_required
+def calendar():
+    require(permissions.can_read_committees(current_user))
+    from . import calendar as cal
+    today = date.today()
+    committees = db.session.scalars(cal.committees_with_terms()).unique().all()
+    items = cal.events(committees, today - timedelta(days=31), today + timedelta(days=400))
+    token = cal.feed_token_for(current_user)
+    db.session.commit()
+    return render_template("committees/calendar.html", events=items, today=today,
+                           committees=committees, token=token.token)
+
+
+@bp.route("/calendar/reset-feed", methods=["POST"])
+@login_required
+def reset_feed():
+    require(permissions.can_read_committees(current_user))
+    from .calendar import reset_feed_token
+    reset_feed_token(current_user)
+    db.session.commit()
+    flash("Your calendar address has changed: subscribe again with the new one.", "success")
+    return redirect(url_for(".calendar"))
+
+
+def _feed_user(token: str):
+    from .calendar import user_by_feed_token
+    user = user_by_feed_token(token)
+    if user is None:
+        abort(404)  # a wrong or revoked secret says nothing about what exists
+    return user
+
+
+@bp.route("/calendar/<token>.ics")
+def user_feed(token: str):
+    """The meetings and dates of the committees a person sits on (Outlook cannot sign in)."""
+    from . import calendar as cal
+    user = _feed_user(token)
+    today = date.today()
+    committees = [c for c in db.session.scalars(cal.committees_with_terms()).unique()
+                  if any(m.user_id == user.id and m.is_current(today) for m in c.members)]
+    mine = {m.id for c in committees for m in c.members if m.user_id == user.id}
+    items = cal.events(committees, today - timedelta(days=365), today + timedelta(days=730),
+                       member_ids=mine)
+    return _ical_response(f"riskapp: {user.name}", items)
+
+
+@bp.route("/<int:committee_id>/calendar/<token>.ics")
+def committee_feed(committee_id: int, token: str):
+    from . import calendar as cal
+    _feed_user(token)
+    committee = load_committee(committee_id)
+    today = date.today()
+    items = cal.events([committee], today - timedelta(days=365), today + timedelta(days=730))
+    return _ical_response(f"riskapp: {committee.name}", items)
