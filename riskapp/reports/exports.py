@@ -15,8 +15,10 @@ from dataclasses import dataclass
 from datetime import date, datetime
 
 from openpyxl import Workbook
+from openpyxl.cell import WriteOnlyCell
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Font
+from openpyxl.utils import get_column_letter
 from sqlalchemy import func, select
 from sqlalchemy.orm import joinedload
 
@@ -181,29 +183,38 @@ def _xlsx_value(value):
 
 
 def to_xlsx(sheets: dict[str, tuple[Sequence[Column], Iterable[Sequence]]]) -> bytes:
-    """A workbook with one sheet per entry, header row bold and frozen."""
-    workbook = Workbook()
-    workbook.remove(workbook.active)
+    """A workbook with one sheet per entry, header row bold and frozen (streamed, write-only)."""
+    workbook = Workbook(write_only=True)
     for title, (columns, rows) in sheets.items():
         sheet = workbook.create_sheet(title)
-        sheet.append([c.header for c in columns])
-        for cell in sheet[1]:
-            cell.font = Font(bold=True)
         sheet.freeze_panes = "A2"
-        for row in rows:
-            sheet.append([_xlsx_value(v) for v in row])
-            for cell in sheet[sheet.max_row]:
-                if isinstance(cell.value, (date, datetime)):
-                    cell.number_format = "yyyy-mm-dd"
-                elif isinstance(cell.value, str):
-                    # Never a formula, whatever the text: openpyxl guesses one from a leading =.
-                    cell.data_type = "s"
         for index, column in enumerate(columns, start=1):
-            letter = sheet.cell(row=1, column=index).column_letter
-            sheet.column_dimensions[letter].width = max(12, min(60, len(column.header) + 4))
+            sheet.column_dimensions[get_column_letter(index)].width = max(
+                12, min(60, len(column.header) + 4))
+        header = []
+        for column in columns:
+            cell = WriteOnlyCell(sheet, value=column.header)
+            cell.font = Font(bold=True)
+            header.append(cell)
+        sheet.append(header)
+        for row in rows:
+            sheet.append([_xlsx_cell(sheet, v) for v in row])
     buffer = io.BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()
+
+
+def _xlsx_cell(sheet, value):
+    if isinstance(value, str):
+        cell = WriteOnlyCell(sheet, value=_xlsx_value(value))
+        # Never a formula, whatever the text: openpyxl guesses one from a leading "=".
+        cell.data_type = "s"
+        return cell
+    if isinstance(value, (date, datetime)):
+        cell = WriteOnlyCell(sheet, value=value)
+        cell.number_format = "yyyy-mm-dd"
+        return cell
+    return value
 
 
 def export_filename(what: str, register: Register | None, fmt: str, today: date) -> str:
