@@ -121,6 +121,30 @@ def init_app(app: Flask) -> None:
             response.headers.setdefault("Cache-Control", "no-store")
         return response
 
+    @app.after_request
+    def _audit_refusal(response):
+        if response.status_code == 403:
+            _record_refusal()
+        return response
+
     @app.context_processor
     def _request_id():
         return {"request_id": request_id()}
+
+
+def _record_refusal() -> None:
+    """Put a 403 on the audit trail (ASVS 7.2.2), in its own transaction."""
+    from flask_login import current_user
+
+    from .auth.services import record_refusal
+    from .extensions import db
+    user = current_user if current_user and current_user.is_authenticated else None
+    try:
+        db.session.rollback()  # nothing of a refused request is kept
+        record_refusal(user, request.endpoint, request.full_path.rstrip("?"))
+        db.session.commit()
+    except Exception:  # the refusal stands even if the trail cannot be written
+        db.session.rollback()
+        logger.exception("Could not record a refusal on the audit trail")
+    logger.info("Refused %s %s to user %s", request.method, request.path,
+                getattr(user, "id", None))

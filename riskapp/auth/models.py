@@ -126,3 +126,19 @@ class ApiToken(db.Model):
         if expires.tzinfo is None:  # SQLite returns naive datetimes
             expires = expires.replace(tzinfo=timezone.utc)
         return self.revoked_at is None and expires > now and self.user.active
+
+
+class LoginThrottle(db.Model):
+    """Failed sign-ins per email address, in the database so every worker and host sees them.
+
+    Keyed by the address typed, whether or not an account has it, so a lockout does not tell
+    anyone which addresses have accounts.
+    """
+    __tablename__ = "login_throttles"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    #: The email address as typed, lower case.
+    email: Mapped[str] = mapped_column(String(254), unique=True)
+    #: Failed attempts since the last successful sign-in.
+    failures: Mapped[int] = mapped_column(default=0)
+    last_failed_at: Mapped[datetime | None] = mapped_column(db.DateTime(timezone=True))
+    locked_until: Mapped[datetime | None] = mapped_column(db.DateTime(timezone=True))

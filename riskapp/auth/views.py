@@ -3,14 +3,19 @@ from __future__ import annotations
 
 from urllib.parse import urlsplit
 
-from flask import flash, g, redirect, render_template, request, url_for
+from flask import abort, current_app, flash, g, redirect, render_template, request, session, url_for
 from flask_login import current_user, login_required, login_user, logout_user
 from sqlalchemy import select
 
 from ..extensions import db, login_manager
-from . import bp
-from .forms import LoginForm
+from ..rules.login_throttle import minutes_left
+from ..security import limiter
+from . import bp, services
+from .forms import ConfirmPasswordForm, LoginForm, PasswordChangeForm, RevokeTokenForm
 from .models import ApiToken, User, utcnow
+
+#: One message for a wrong password, an unknown address and an inactive account (ASVS 2.2.1).
+WRONG = "The email address or password is not right"
 
 
 @login_manager.user_loader
@@ -50,17 +55,30 @@ def safe_next(target: str | None) -> str | None:
 
 
 @bp.route("/login", methods=["GET", "POST"])
+@limiter.limit(lambda: current_app.config["RATELIMIT_LOGIN"], methods=["POST"])
 def login():
     if current_user.is_authenticated:
         return redirect(url_for("main.index"))
     form = LoginForm()
     if form.validate_on_submit():
+        now = utcnow()
+        until = services.locked_until(form.email.data, now)
         user = db.session.scalar(User.by_email(form.email.data))
-        if user is not None and user.active and user.check_password(form.password.data):
+        if until is not None:
+            # Said for every address alike, so it does not tell whether an account exists.
+            form.password.errors.append(
+                f"Too many failed attempts. Wait {minutes_left(until, now)} minutes and try again")
+        elif user is not None and user.active and user.check_password(form.password.data):
+            services.record_login(user, request.remote_addr)
+            db.session.commit()
+            session.clear()  # nothing from before sign-in is carried into the new session
             login_user(user)
+            session.permanent = True  # expires after SESSION_IDLE_MINUTES without a request
             return redirect(safe_next(request.args.get("next")) or url_for("main.index"))
-        # Same message whether or not the account exists.
-        form.password.errors.append("The email address or password is not right")
+        else:
+            services.record_failed_login(form.email.data, user, now, request.remote_addr)
+            db.session.commit()
+            form.password.errors.append(WRONG)
     status = 422 if form.errors else 200
     return render_template("auth/login.html", form=form), status
 
@@ -71,3 +89,74 @@ def logout():
     logout_user()
     flash("You have signed out.", "success")
     return redirect(url_for("auth.login"))
+
+
+def _fresh_password(form) -> bool:
+    """Check the current password typed in `form`; a wrong one counts as a failed sign-in."""
+    now = utcnow()
+    until = services.locked_until(current_user.email, now)
+    if until is not None:
+        form.current_password.errors.append(
+            f"Too many failed attempts. Wait {minutes_left(until, now)} minutes and try again")
+        return False
+    if not current_user.check_password(form.current_password.data):
+        services.record_failed_login(current_user.email, current_user, now, request.remote_addr)
+        db.session.commit()
+        form.current_password.errors.append("Your current password is not right")
+        return False
+    return True
+
+
+@bp.route("/password", methods=["GET", "POST"])
+@login_required
+def password():
+    """Change your own password: every other session and every API token ends."""
+    form = PasswordChangeForm()
+    if form.validate_on_submit() and _fresh_password(form):
+        problems = services.check_new_password(current_user, form.new_password.data)
+        if problems:
+            form.new_password.errors.extend(problems)
+        else:
+            user = current_user._get_current_object()
+            revoked = services.change_password(user, form.new_password.data, by=user,
+                                               now=utcnow())
+            db.session.commit()
+            session.clear()
+            login_user(user)  # this session carries on with the new nonce
+            session.permanent = True
+            flash("Your password has been changed. Other sessions have been signed out"
+                  + (f" and {revoked} API tokens revoked." if revoked else "."), "success")
+            return redirect(url_for("auth.tokens"))
+    return render_template("auth/password.html", form=form), 422 if form.errors else 200
+
+
+@bp.route("/tokens", methods=["GET", "POST"])
+@login_required
+def tokens():
+    """Your API tokens: list them, create one (after your password), revoke one."""
+    form = ConfirmPasswordForm()
+    secret = None
+    status = 200
+    if request.method == "POST":
+        if form.validate_on_submit() and _fresh_password(form):
+            _, secret = services.issue_token(current_user, current_app.config["API_TOKEN_DAYS"])
+            db.session.commit()
+            status = 201
+        else:
+            status = 422
+    return render_template("auth/tokens.html", form=form, secret=secret,
+                           tokens=services.tokens_of(current_user), now=utcnow(),
+                           revoke_form=RevokeTokenForm()), status
+
+
+@bp.route("/tokens/<int:token_id>/revoke", methods=["POST"])
+@login_required
+def revoke_token(token_id: int):
+    token = db.get_or_404(ApiToken, token_id)
+    if token.user_id != current_user.id:
+        abort(404)  # someone else's token: not even its existence is told
+    if RevokeTokenForm().validate_on_submit():
+        services.revoke_token(token, by=current_user, now=utcnow())
+        db.session.commit()
+        flash("The token has been revoked.", "success")
+    return redirect(url_for("auth.tokens"))

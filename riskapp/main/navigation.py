@@ -14,6 +14,7 @@ def nav_items(user, endpoint: str) -> list[dict]:
         ("Committees", "committees.index", "committees."),
         ("Reports", "reports.index", "reports."),
         ("Reminders", "reminders.mine", "reminders."),
+        ("Your account", "auth.tokens", "auth."),
     ]
     if can_configure_register(user):
         items.append(("Settings", "settings.index", "settings."))

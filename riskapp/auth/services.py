@@ -1,0 +1,129 @@
+"""Sign-in throttling, password changes, tokens and the security events on the audit trail.
+
+Services flush and never commit: the view commits once.
+"""
+from __future__ import annotations
+
+import logging
+from datetime import datetime, timezone
+
+from sqlalchemy import select, update
+from sqlalchemy.exc import IntegrityError
+
+from ..audit.models import AuditEntry
+from ..extensions import db
+from ..rules import login_throttle
+from ..rules.passwords import common_passwords, password_problems
+from .models import ApiToken, LoginThrottle, User
+
+logger = logging.getLogger(__name__)
+
+_COMMON: frozenset[str] | None = None
+
+
+def _aware(value: datetime | None) -> datetime | None:
+    if value is not None and value.tzinfo is None:  # SQLite returns naive datetimes
+        return value.replace(tzinfo=timezone.utc)
+    return value
+
+
+def _key(email: str) -> str:
+    return (email or "").strip().lower()[:254]
+
+
+def locked_until(email: str, now: datetime) -> datetime | None:
+    """When sign-ins for `email` may be tried again, if they are refused now."""
+    until = _aware(db.session.scalar(
+        select(LoginThrottle.locked_until).where(LoginThrottle.email == _key(email))))
+    return until if login_throttle.is_locked(until, now) else None
+
+
+def record_failed_login(email: str, user: User | None, now: datetime, address: str | None) -> None:
+    """Count one failed sign-in for `email` (an account or not) and lock it when due."""
+    key = _key(email)
+    row = db.session.scalar(select(LoginThrottle).where(LoginThrottle.email == key)
+                            .with_for_update())
+    if row is None:
+        try:
+            with db.session.begin_nested():
+                row = LoginThrottle(email=key, failures=0)
+                db.session.add(row)
+        except IntegrityError:  # another worker created it first
+            row = db.session.scalar(select(LoginThrottle).where(LoginThrottle.email == key)
+                                    .with_for_update())
+    row.failures = login_throttle.failures_after(row.failures, _aware(row.last_failed_at), now)
+    row.last_failed_at = now
+    lock = login_throttle.lock_for(row.failures)
+    row.locked_until = now + lock if lock else None
+    _audit(user, "login_fail", field="email", new=key, extra=address)
+    logger.warning("Failed sign-in for %r from %s (%d in a row)", key, address, row.failures)
+    db.session.flush()
+
+
+def record_login(user: User, address: str | None) -> None:
+    """Forget the failures of `user`'s address and put the sign-in on the audit trail."""
+    db.session.execute(update(LoginThrottle).where(LoginThrottle.email == _key(user.email))
+                       .values(failures=0, locked_until=None))
+    _audit(user, "login", field="address", new=address)
+    db.session.flush()
+
+
+def record_refusal(user, endpoint: str | None, path: str) -> None:
+    """A request refused for lack of rights (403), on the audit trail."""
+    db.session.add(AuditEntry(user_id=getattr(user, "id", None), object_type="route",
+                              object_id=0, operation="refused", field=(endpoint or "")[:60],
+                              new_value=path[:2000]))
+    db.session.flush()
+
+
+def check_new_password(user: User, password: str) -> list[str]:
+    """What is wrong with `password` as `user`'s new password."""
+    global _COMMON
+    if _COMMON is None:
+        _COMMON = common_passwords()
+    personal = [user.email, user.email.split("@")[0], *user.name.split()]
+    return password_problems(password, common=_COMMON, personal=personal)
+
+
+def change_password(user: User, new_password: str, *, by: User | None, now: datetime) -> int:
+    """Set the password, end every session and revoke every token; return tokens revoked."""
+    user.set_password(new_password)  # a new session nonce: other sessions end
+    revoked = revoke_all_tokens(user, now)
+    _audit(user, "update", field="password", new="changed", by=by)
+    db.session.flush()
+    return revoked
+
+
+def revoke_all_tokens(user: User, now: datetime) -> int:
+    result = db.session.execute(update(ApiToken).where(ApiToken.user_id == user.id,
+                                                       ApiToken.revoked_at.is_(None))
+                                .values(revoked_at=now))
+    return result.rowcount or 0
+
+
+def tokens_of(user: User) -> list[ApiToken]:
+    return list(db.session.scalars(select(ApiToken).where(ApiToken.user_id == user.id)
+                                   .order_by(ApiToken.created_at.desc(), ApiToken.id.desc())))
+
+
+def issue_token(user: User, days: int) -> tuple[ApiToken, str]:
+    token, secret = ApiToken.issue(user, days)
+    db.session.add(token)
+    db.session.flush()
+    _audit(user, "create", field="api_token", new=f"token {token.id}", by=user)
+    return token, secret
+
+
+def revoke_token(token: ApiToken, *, by: User, now: datetime) -> None:
+    if token.revoked_at is None:
+        token.revoked_at = now
+        _audit(token.user, "update", field="api_token", new=f"token {token.id} revoked", by=by)
+    db.session.flush()
+
+
+def _audit(user: User | None, operation: str, *, field: str, new: str | None,
+           by: User | None = None, extra: str | None = None) -> None:
+    value = new if extra is None else f"{new} from {extra}"
+    db.session.add(AuditEntry(user_id=(by or user).id if (by or user) else None,
+                              object_type="users", object_id=user.id if user else 0,
+                              operation=operation, field=field, new_value=value))
