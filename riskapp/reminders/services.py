@@ -11,7 +11,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from flask import current_app
-from sqlalchemy import func, insert, select, update
+from sqlalchemy import bindparam, func, insert, select, update
 
 from ..auth.models import User
 from ..extensions import db
@@ -34,6 +34,8 @@ DEFAULTS = {
     "REMINDERS_CLAIM_LEASE_SECONDS": 900,
     "REMINDERS_RETRY_EVERY_MINUTES": 10,
     "SMTP_TIMEOUT": 30,
+    #: SMTP connections used at once when sending digests.
+    "SMTP_CONNECTIONS": 4,
 }
 
 
@@ -95,15 +97,15 @@ def _insert_ignoring_duplicates(rows: list[dict]) -> int:
         from sqlalchemy.dialects.sqlite import insert as dialect_insert
     else:  # pragma: no cover
         raise RuntimeError(f"reminders need PostgreSQL or SQLite, not {dialect}")
+    stmt = (dialect_insert(Reminder.__table__)
+            .on_conflict_do_nothing(index_elements=["kind", "item_id", "recipient_id", "period"])
+            .returning(Reminder.__table__.c.id))
+    # Core executemany: SQLAlchemy batches it into multi-row INSERTs ("insertmanyvalues") and
+    # RETURNING lists only the rows that went in (rowcount is -1 for these on psycopg).
+    connection = db.session.connection()
     inserted = 0
-    # 15 columns a row: 500 rows stay under both databases' parameter limits.
-    for start in range(0, len(rows), 500):
-        stmt = (dialect_insert(Reminder).values(rows[start:start + 500])
-                .on_conflict_do_nothing(index_elements=["kind", "item_id", "recipient_id",
-                                                        "period"])
-                .returning(Reminder.id))
-        # RETURNING lists only the rows that went in (rowcount is -1 on psycopg here).
-        inserted += len(db.session.execute(stmt).all())
+    for start in range(0, len(rows), 5000):
+        inserted += len(connection.execute(stmt, rows[start:start + 5000]).all())
     return inserted
 
 
@@ -226,16 +228,22 @@ def withdraw_stale(rows: list[Pending], pol: rules.Policy | None = None) -> list
     return keep
 
 
+def record_sent_many(token: str, sent: list[tuple[list[Pending], str, datetime]]) -> None:
+    """Mark the rows of accepted digests sent: [(rows, Message-ID, when), ...]."""
+    table = Reminder.__table__
+    params = [dict(rid=row.id, at=at, mid=message_id)
+              for rows, message_id, at in sent for row in rows]
+    stmt = (update(table).where(table.c.id == bindparam("rid"), table.c.claim_token == token)
+            .values(status=SENT, sent_at=bindparam("at"), message_id=bindparam("mid"),
+                    attempts=table.c.attempts + 1, last_error=None, claim_token=None))
+    connection = db.session.connection()
+    connection.execute(stmt, params)
+    connection.execute(insert(ReminderAttempt.__table__), [
+        dict(reminder_id=p["rid"], at=p["at"], ok=True, message_id=p["mid"]) for p in params])
+
+
 def record_sent(token: str, rows: list[Pending], now: datetime, message_id: str) -> None:
-    ids = [r.id for r in rows]
-    db.session.execute(update(Reminder).where(Reminder.id.in_(ids), Reminder.claim_token == token)
-                       .values(status=SENT, sent_at=now, message_id=message_id,
-                               attempts=Reminder.attempts + 1, last_error=None,
-                               claim_token=None)
-                       .execution_options(synchronize_session=False))
-    db.session.execute(insert(ReminderAttempt), [
-        dict(reminder_id=i, at=now, ok=True, message_id=message_id) for i in ids])
-    db.session.flush()
+    record_sent_many(token, [(rows, message_id, now)])
 
 
 def record_failure(token: str, rows: list[Pending], now: datetime, error: str) -> None:
