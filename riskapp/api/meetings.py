@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from flask import abort, jsonify, request
+from flask import abort, jsonify
 from flask_login import current_user
 from sqlalchemy import select
 

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from sqlalchemy import select
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import joinedload, selectinload
 
 from ..extensions import db
 from ..rules import quoracy
@@ -37,7 +37,8 @@ class CommitteeError(ValueError):
 def committees_list():
     return (select(Committee)
             .options(selectinload(Committee.members).joinedload(CommitteeMember.user),
-                     selectinload(Committee.terms), selectinload(Committee.risks))
+                     selectinload(Committee.terms), selectinload(Committee.risks),
+                     joinedload(Committee.parent))
             .order_by(Committee.parent_id.is_not(None), Committee.name))
 
 

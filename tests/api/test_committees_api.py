@@ -7,7 +7,6 @@ from sqlalchemy import select
 from riskapp.auth.models import Role
 from riskapp.committees.models import Committee
 from riskapp.extensions import db
-from riskapp.meetings.models import Meeting
 from tests import factories
 
 CFO, CPCO, CMD, CND = ("ICB Chief Finance Officer", "ICB Chief Primary Care Officer",
