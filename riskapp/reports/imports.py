@@ -444,6 +444,11 @@ def _person(row: _Row, column: str, lookups: _Lookups, current_id: int | None,
     return True, user.id
 
 
+def _filled(data: dict) -> list[str]:
+    """The fields a new row sets (blank ones are left at their defaults)."""
+    return sorted(k for k, v in data.items() if v not in (None, ""))
+
+
 def _same(old, new) -> bool:
     """Equal as a spreadsheet keeps them: blank is None, line endings and edge spaces ignored."""
     if isinstance(old, str) or isinstance(new, str):
@@ -522,7 +527,7 @@ def _plan_risks(plan: Plan, table: Table, lookups: _Lookups) -> None:
         if risk is None:
             data["current_consequence"], data["current_likelihood"] = current
             plan.rows.append(RowPlan("Risks", number, "add", label, register, data,
-                                     changed=sorted(data)))
+                                     changed=_filled(data)))
             continue
         changed = [k for k, v in data.items() if not _same(getattr(risk, k), v)]
         rescore = current if current != (risk.current_consequence,
@@ -577,7 +582,7 @@ def _plan_actions(plan: Plan, table: Table, lookups: _Lookups) -> None:
         label = f"{risk.reference} action {action.id if action else '(new)'}"
         if action is None:
             plan.rows.append(RowPlan("Actions", number, "add", label, risk, data,
-                                     changed=sorted(data)))
+                                     changed=_filled(data)))
             continue
         changed = [k for k, v in data.items() if not _same(getattr(action, k), v)]
         plan.rows.append(RowPlan("Actions", number, "update" if changed else "unchanged", label,
