@@ -145,7 +145,7 @@ def test_pack_download_uses_the_filters_and_date(client, auth, baf, tmp_path):
     assert "attachment" in response.headers["Content-Disposition"]
     text = pdf_text(response.data, tmp_path)
     assert "29 Nov 2023" in text and "Primary Care Commissioning" in text
-    detail = "".join(text[text.index("Risk detail by band"):].split())
+    detail = text[text.index("Risk detail by band"):]
     assert "BAF0008" in detail and "BAF0001" not in detail
 
 
