@@ -5,7 +5,7 @@ One list of events feeds the page and the iCalendar feeds (written with `icalend
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta, timezone
+from datetime import date, datetime, time, timedelta, timezone
 
 from icalendar import Calendar, Event
 from sqlalchemy import select
@@ -35,8 +35,14 @@ def events(committees: list[Committee], start: date, end: date,
     `member_ids` limits membership renewals to those people (a personal feed).
     """
     ids = [c.id for c in committees]
+    # Only meetings near the window: a meeting up to 90 days after `end` may have its papers
+    # deadline inside it (issue 9: 2,000 meetings over five years at a large trust).
     meetings = db.session.scalars(
-        select(Meeting).where(Meeting.committee_id.in_(ids), Meeting.status != "Cancelled")
+        select(Meeting).where(Meeting.committee_id.in_(ids), Meeting.status != "Cancelled",
+                              Meeting.starts_at >= datetime.combine(start - timedelta(days=1),
+                                                                    time(), timezone.utc),
+                              Meeting.starts_at < datetime.combine(end + timedelta(days=90),
+                                                                   time(), timezone.utc))
         .order_by(Meeting.starts_at)).all()
     out: list[CalendarEvent] = []
     for m in meetings:

@@ -375,10 +375,12 @@ def calendar():
     require(permissions.can_read_committees(current_user))
     from . import calendar as cal
     today = date.today()
-    committees = db.session.scalars(cal.committees_with_terms()).unique().all()
-    items = cal.events(committees, today - timedelta(days=31), today + timedelta(days=400))
+    # The feed token first: committing after loading would expire every committee, member
+    # and user, and the template would reload them one by one (issue 9 query counts).
     token = cal.feed_token_for(current_user)
     db.session.commit()
+    committees = db.session.scalars(cal.committees_with_terms()).unique().all()
+    items = cal.events(committees, today - timedelta(days=31), today + timedelta(days=400))
     return render_template("committees/calendar.html", events=items, today=today,
                            committees=committees, token=token.token)
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Collection, Iterable
 from datetime import date, timedelta
+from functools import lru_cache
 
 ONE_DAY = timedelta(days=1)
 
@@ -50,8 +51,15 @@ def papers_deadline(meeting_day: date, working_days: int, holidays: Collection[d
 
 def england_and_wales_bank_holidays(years: Iterable[int]) -> frozenset[date]:
     """Return the England and Wales bank holidays (with substitute days) in `years`."""
+    return _bank_holidays(tuple(sorted(set(years))))
+
+
+@lru_cache(maxsize=64)
+def _bank_holidays(years: tuple[int, ...]) -> frozenset[date]:
+    # Cached: building the calendar costs about a millisecond, and a calendar page asks once
+    # per meeting (issue 9: 2,000 meetings at a large trust's scale).
     import holidays as holidays_lib  # the maintained library; data ships with the package
 
     # GB subdivision "ENG": England and Wales share the same bank holidays.
-    calendar = holidays_lib.country_holidays("GB", subdiv="ENG", years=sorted(set(years)))
+    calendar = holidays_lib.country_holidays("GB", subdiv="ENG", years=list(years))
     return frozenset(calendar.keys())
