@@ -199,7 +199,7 @@ def overdue_risk_actions(items: Iterable[RiskActionItem], today: date,
             who = item.assignee_name or "nobody"
             yield Due("risk_action_overdue", item.id, item.owner_id, period, text,
                       item.target_date,
-                      f"{_days(late)} overdue; escalated to you as risk owner (assigned to {who})",
+                      f"{_days(late)} overdue; escalated to you as risk owner, assigned to {who}",
                       escalated=True)
 
 

@@ -72,7 +72,7 @@ def test_one_digest_per_person_listing_their_items_and_escalation_to_the_owner(a
 
     [owner_mail] = smtp.to("olive.owner@example.org")
     assert "Winter plan" in owner_mail.text
-    assert "escalated to you as risk owner (assigned to Alice Assignee)" in owner_mail.text
+    assert "escalated to you as risk owner, assigned to Alice Assignee" in owner_mail.text
     assert "Theatre utilisation" not in owner_mail.text  # only 3 days late
     assert "Exactly fourteen" not in owner_mail.text
 
@@ -293,3 +293,15 @@ def test_header_injection_in_a_name_is_neutralised(app, db, smtp):
     [mail] = smtp.received
     assert mail.rcpt_tos == ["eve@example.org"]
     assert mail.message["Bcc"] is None
+
+
+def test_a_name_outside_ascii_is_encoded_in_the_header_and_kept_in_the_body(app, db, smtp):
+    owner = make_user(name="Zoë Ñúñez", email="zoe@example.org")
+    risk = make_risk(owner)
+    risk.next_review_date = date(2099, 1, 1)
+    make_action(risk, owner, detail="Café rota – review", target_date=TODAY - timedelta(days=1))
+    db.session.commit()
+    outbox.run(TODAY, now=clock())
+    [mail] = smtp.received
+    assert str(mail.message["To"]) == "Zoë Ñúñez <zoe@example.org>"
+    assert "Dear Zoë Ñúñez" in mail.text and "Café rota – review" in mail.html

@@ -73,7 +73,7 @@ def test_overdue_action_due_text_note_and_key():
                                     POLICY)
     assert assignee == Due("risk_action_overdue", 1, ASSIGNEE, "2023-W48", "BAF0003: Winter plans",
                            date(2023, 10, 31), "29 days overdue")
-    assert owner.note == "29 days overdue; escalated to you as risk owner (assigned to Fran)"
+    assert owner.note == "29 days overdue; escalated to you as risk owner, assigned to Fran"
     assert owner.key == ("risk_action_overdue", 1, OWNER, "2023-W48")
     assert r.due_today("risk_action_overdue", [action(date(2023, 11, 28))], TODAY,
                        POLICY)[0].note == "1 day overdue"
