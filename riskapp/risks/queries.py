@@ -4,7 +4,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import Select, or_, select
+from sqlalchemy import Select, func, or_, select
 from sqlalchemy.orm import joinedload, selectinload
 
 from ..audit.models import AuditEntry
@@ -121,7 +121,8 @@ def active_users() -> list[User]:
 
 
 def first_review_year(default: date) -> int:
-    first = db.session.scalar(select(ScoreRecord.recorded_on).order_by(ScoreRecord.recorded_on))
+    # MIN, not ORDER BY: sorting 60,000 records to read one took 380 ms (issue 9).
+    first = db.session.scalar(select(func.min(ScoreRecord.recorded_on)))
     return (first or default).year
 
 

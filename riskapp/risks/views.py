@@ -345,14 +345,19 @@ def movement():
     fy = request.args.get("fy", type=int)
     if not fy or not 2000 <= fy <= 2100:
         fy = scoring.financial_year_of(today)
-    risks = list(db.session.scalars(
+    # A page of risks at a time: a large trust's register has thousands (issue 9: 4,250 open
+    # risks took 1.9 s on one page; 50 a page keep it under 100 ms).
+    pagination = db.paginate(
         select(Risk).where(Risk.register_id == register_id, Risk.status == "Open")
-        .order_by(Risk.reference)))
+        .order_by(Risk.reference), page=request.args.get("page", 1, type=int),
+        per_page=current_app.config["RISKS_PER_PAGE"], error_out=False)
+    risks = pagination.items
     history = queries.score_history([r.id for r in risks])
     rows = [(risk, scoring.movement([h.as_point() for h in history[risk.id]], fy, today))
             for risk in risks]
     months = [m.strftime("%b-%y") for m in scoring.financial_year_months(fy)]
     return render_template("risks/movement.html", rows=rows, months=months, fy=fy,
+                           pagination=pagination, args={"register": register_id, "fy": fy},
                            fy_label=scoring.financial_year_label(fy), registers=regs,
                            register_id=register_id, bands=rule_bands(),
                            fy_choices=range(queries.first_review_year(today) - 1,
