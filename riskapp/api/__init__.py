@@ -6,3 +6,24 @@ bp = Blueprint("api", __name__, url_prefix="/api/v1")
 from . import risks  # noqa: E402,F401
 from . import committees  # noqa: E402,F401
 from . import meetings  # noqa: E402,F401
+
+
+@bp.before_request
+def _csrf_for_cookie_writes():
+    """A write authenticated by the session cookie needs the CSRF token (header X-CSRFToken).
+
+    Bearer-token calls carry no cookie a forged cross-site request could ride on, so they are
+    exempt; everything else on /api/v1 is not.
+    """
+    from flask import current_app, g, request
+    from flask_login import current_user
+
+    from ..extensions import csrf
+    if request.method in ("GET", "HEAD", "OPTIONS") or not current_app.config.get(
+            "WTF_CSRF_ENABLED", True):
+        return None
+    current_user.is_authenticated  # run the loaders: a session user wins over a token
+    if g.get("login_via_token"):
+        return None
+    csrf.protect()
+    return None
