@@ -5,8 +5,7 @@ import re
 
 from riskapp.extensions import db as _db
 from tests.factories import PASSWORD, make_user
-from tests.security.test_route_matrix import (  # noqa: F401  (world is a fixture)
-    MATRIX, _rules, _snapshot, _url, world)
+from tests.security.test_route_matrix import MATRIX, _rules, _snapshot, _url
 
 #: Routes a browser cannot be tricked into with a cookie: no session is used.
 NO_SESSION = {"committees.user_feed", "committees.committee_feed"}
