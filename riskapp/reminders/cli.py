@@ -1,6 +1,7 @@
 """`flask reminders run|send|scheduler`."""
 from __future__ import annotations
 
+import signal
 from datetime import date, datetime
 
 import click
@@ -98,6 +99,9 @@ def scheduler_command():
     for job in scheduler.get_jobs():
         click.echo(f"{job.name}: {job.trigger}")
     click.echo("Scheduler running; Ctrl+C to stop.")
+    # systemd and container stops send SIGTERM: stop taking jobs; a job under way finishes
+    # (and one killed part-way loses nothing: its claimed rows are taken over after the lease).
+    signal.signal(signal.SIGTERM, lambda *_: scheduler.shutdown(wait=False))
     try:
         scheduler.start()
     except (KeyboardInterrupt, SystemExit):
