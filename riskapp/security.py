@@ -52,6 +52,7 @@ HEADERS = {
     "Cross-Origin-Resource-Policy": "same-origin",
 }
 
+LOG_FORMAT = "%(asctime)s %(levelname)s [%(request_id)s] %(name)s: %(message)s"
 _REQUEST_ID = re.compile(r"^[A-Za-z0-9._-]{8,64}$")
 
 limiter = Limiter(key_func=get_remote_address, default_limits=[],
@@ -99,9 +100,13 @@ def init_app(app: Flask) -> None:
     limiter.init_app(app)
 
     handler_filter = RequestIdFilter()
-    for handler in logging.getLogger().handlers + app.logger.handlers:
-        handler.addFilter(handler_filter)
-    app.logger.addFilter(handler_filter)
+    root = logging.getLogger()
+    if not root.handlers and not app.testing:
+        # gunicorn and `flask run` leave the root logger bare: one line per record, with the id.
+        logging.basicConfig(level=logging.INFO, format=LOG_FORMAT)
+    for handler in root.handlers + app.logger.handlers:
+        if not any(isinstance(f, RequestIdFilter) for f in handler.filters):
+            handler.addFilter(handler_filter)
 
     @app.before_request
     def _start():
