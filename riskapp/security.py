@@ -98,6 +98,8 @@ def init_app(app: Flask) -> None:
     app.config.setdefault("RATELIMIT_LOGIN", LOGIN_LIMIT_DEFAULT)
     app.config.setdefault("RATELIMIT_HEADERS_ENABLED", False)
     limiter.init_app(app)
+    from .backup import backup_cli
+    app.cli.add_command(backup_cli)
 
     handler_filter = RequestIdFilter()
     root = logging.getLogger()
