@@ -14,4 +14,5 @@ pgdir=$(mktemp -d /tmp/riskapp-pg.XXXXXX)
 chmod 755 "$pgdir"
 trap 'scripts/postgres.sh stop "$pgdir"; rm -rf "$pgdir"' EXIT
 url=$(scripts/postgres.sh start "$pgdir" "${RISKAPP_TEST_PG_PORT:-54329}" | tail -n 1)
-RISKAPP_TEST_DATABASE_URL=$url "$PY" -m pytest -p no:cacheprovider "$@"
+# Browser tests (tests/browser, marked `browser`) drive their own SQLite server: once is enough.
+RISKAPP_TEST_DATABASE_URL=$url "$PY" -m pytest -p no:cacheprovider -m "not browser" "$@"

@@ -1,0 +1,147 @@
+"""Real-browser fixtures: the app served with the demo data, Debian's Chromium driven by Playwright.
+
+- `live_server`: the app on 127.0.0.1 on a free port, in its own process, on a fresh SQLite
+  file with the demo data (`tests/browser/serve.py`); one per test session. Journeys change
+  different records of the demo, so they can share it.
+- `browser`: Debian's Chromium (`apt-get install -y chromium`), never a downloaded build.
+- `page`: a fresh browser context per test (cookies, viewport), closed afterwards.
+- `shots`: full-page screenshots under `test-artifacts/browser/<test>/`, numbered in order.
+- `sign_in(page, email)`: signs in through the real login form.
+
+Every test here is marked `browser`; scripts/test.sh runs them in the SQLite pass only.
+"""
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+ARTIFACTS = ROOT / "test-artifacts" / "browser"
+CHROMIUM = os.environ.get("RISKAPP_CHROMIUM", "/usr/bin/chromium")
+CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                 "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+DEMO_PASSWORD = "demo-riskapp-2023"
+#: How long one Playwright action or expectation may wait (ms): generous for a 2-core CI box.
+TIMEOUT_MS = 15_000
+
+
+def pytest_collection_modifyitems(config, items):
+    here = Path(__file__).parent
+    for item in items:
+        if here in Path(str(item.fspath)).parents:
+            item.add_marker(pytest.mark.browser)
+
+
+@pytest.fixture(scope="session")
+def live_server(tmp_path_factory):
+    database = tmp_path_factory.mktemp("browser") / "riskapp.sqlite"
+    env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "FLASK_APP")}
+    process = subprocess.Popen([sys.executable, "-m", "tests.browser.serve", str(database)],
+                               cwd=ROOT, env=env, stdout=subprocess.PIPE, text=True)
+    try:
+        line = process.stdout.readline()  # blocks until the demo is loaded and the port bound
+        match = re.fullmatch(r"PORT (\d+)\n", line)
+        if not match:
+            process.wait(timeout=10)
+            pytest.fail(f"the test server did not start (exit {process.returncode}): {line!r}")
+        yield f"http://127.0.0.1:{match[1]}"
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+        process.stdout.close()
+
+
+@pytest.fixture(scope="module")
+def browser():
+    if not Path(CHROMIUM).exists():
+        message = f"{CHROMIUM} is missing: apt-get install -y chromium"
+        if os.environ.get("CI"):
+            pytest.fail(message)
+        pytest.skip(message)
+    from playwright.sync_api import expect, sync_playwright
+    expect.set_options(timeout=TIMEOUT_MS)
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def new_page(browser, live_server):
+    """Open pages in fresh contexts: `new_page(width=320, ...)`; all are closed after the test."""
+    contexts = []
+
+    def open_page(width: int = 1280, height: int = 900, **options):
+        context = browser.new_context(base_url=live_server, viewport={"width": width, "height": height},
+                                      accept_downloads=True, **options)
+        context.set_default_timeout(TIMEOUT_MS)
+        contexts.append(context)
+        page = context.new_page()
+        # Script errors, CSP refusals and failed sub-resources (a refused form's 422 is expected).
+        page.console_errors = []
+        page.on("console", lambda msg: msg.type == "error" and not msg.text.startswith(
+            "Failed to load resource") and page.console_errors.append(msg.text))
+        page.on("pageerror", lambda error: page.console_errors.append(str(error)))
+        page.on("response", lambda r: r.status >= 400 and r.request.resource_type != "document"
+                and page.console_errors.append(f"{r.status} {r.url}"))
+        return page
+
+    yield open_page
+    for context in contexts:
+        context.close()
+
+
+@pytest.fixture
+def page(new_page):
+    return new_page()
+
+
+class Shots:
+    """Full-page screenshots of one test, numbered so they sort in the order they were taken."""
+
+    def __init__(self, name: str):
+        self.folder = ARTIFACTS / re.sub(r"[^\w.-]+", "_", name)
+        shutil.rmtree(self.folder, ignore_errors=True)
+        self.folder.mkdir(parents=True)
+        self.count = 0
+
+    def __call__(self, page, label: str) -> Path:
+        self.count += 1
+        slug = re.sub(r"[^\w-]+", "-", label)
+        path = self.folder / f"{self.count:02d}-{slug}.png"
+        page.screenshot(path=str(path), full_page=True)
+        return path
+
+
+@pytest.fixture
+def shots(request):
+    return Shots(request.node.name)
+
+
+def sign_in(page, email: str, password: str = DEMO_PASSWORD) -> None:
+    """Sign in through the login form and wait for the page it leads to."""
+    page.goto("/auth/login")
+    page.get_by_label("Email address").fill(email)
+    page.get_by_label("Password").fill(password)
+    with page.expect_navigation():
+        page.get_by_role("button", name="Sign in").click()
+    assert "/auth/login" not in page.url, page.locator("main").inner_text()
+
+
+def wait_for(predicate, timeout: float = TIMEOUT_MS / 1000) -> None:
+    deadline = time.monotonic() + timeout
+    while not predicate():
+        if time.monotonic() > deadline:
+            raise AssertionError("condition not met in time")
+        time.sleep(0.05)

@@ -1,0 +1,40 @@
+"""Serve riskapp with the demo data on 127.0.0.1, for the browser tests (run as a subprocess).
+
+    python -m tests.browser.serve DATABASE_FILE
+
+Creates the schema on a fresh SQLite file, loads the demo data as `flask demo load` does, then
+serves on a free port and prints `PORT <n>` on one line so the test knows where to go. It runs
+until it is terminated. Sign-in rate limits are off: every journey signs in from 127.0.0.1.
+"""
+from __future__ import annotations
+
+import logging
+import sys
+
+from werkzeug.serving import make_server
+
+
+def main(database_file: str) -> None:
+    from riskapp import create_app
+    from riskapp.extensions import db
+
+    app = create_app({
+        "SECRET_KEY": "browser-tests",
+        "SQLALCHEMY_DATABASE_URI": f"sqlite:///{database_file}",
+        "RATELIMIT_ENABLED": False,
+        "PASSWORD_HASH_METHOD": "pbkdf2:sha256:1000",
+    })
+    from riskapp.demo.loader import load_demo  # after create_app: it imports every model first
+
+    with app.app_context():
+        db.create_all()
+        load_demo()
+        db.session.commit()
+    logging.getLogger("werkzeug").setLevel(logging.WARNING)
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    print(f"PORT {server.port}", flush=True)
+    server.serve_forever()
+
+
+if __name__ == "__main__":
+    main(sys.argv[1])
