@@ -117,10 +117,17 @@ def heatmap(risks: Iterable[Risk], view: str,
     return rows, unplaced
 
 
-def heatmap_risks(selection: Selection) -> list[Risk]:
-    """The risks of the on-screen heatmap, in one query."""
-    stmt = selected_risks(selection).options(joinedload(Risk.owner))
-    return list(db.session.scalars(stmt))
+def heatmap_risks(selection: Selection) -> list:
+    """The risks of the on-screen heatmap, in one query: rows of only the columns it shows.
+
+    Issue 9: at 5,000 risks, building whole Risk objects (descriptions, owners) that the page
+    never shows was most of its time; plain rows answer the same attribute names.
+    """
+    stmt = selected_risks(selection).with_only_columns(
+        Risk.id, Risk.reference, Risk.title, Risk.initial_consequence, Risk.initial_likelihood,
+        Risk.current_consequence, Risk.current_likelihood, Risk.target_consequence,
+        Risk.target_likelihood)
+    return list(db.session.execute(stmt))
 
 
 # --- The BAF pack ------------------------------------------------------------------------------
