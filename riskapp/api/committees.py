@@ -81,13 +81,20 @@ def member_json(m) -> dict:
             "term_ends_on": _iso(m.term_ends_on), "ended_on": _iso(m.ended_on)}
 
 
-def committee_json(c: Committee, today: date, full: bool = False) -> dict:
+def committee_json(c: Committee, today: date, full: bool = False,
+                   risk_count: int | None = None) -> dict:
     tor = services.tor_in_force(c)
     body = {"id": c.id, "name": c.name, "short_name": c.short_name, "kind": c.kind,
             "parent_id": c.parent_id,
-            "terms_in_force": tor.version if tor else None,
-            "risks": [{"ref": r.reference, "title": r.title, "current_score": r.current_score}
-                      for r in c.risks]}
+            "terms_in_force": tor.version if tor else None}
+    if full:
+        body["risks"] = [{"ref": r.reference, "title": r.title,
+                          "current_score": r.current_score} for r in c.risks]
+        body["risk_count"] = len(body["risks"])
+    else:
+        # The list gives a count: every committee's risks made it 850 KB at 5,000 risks
+        # (issue 9); GET /committees/<id> lists them.
+        body["risk_count"] = risk_count or 0
     if full:
         body["terms_of_reference"] = tor_json(tor) if tor else None
         body["members"] = [member_json(m) for m in services.current_members(c, today)]
@@ -100,7 +107,8 @@ def committee_json(c: Committee, today: date, full: bool = False) -> dict:
 def committees_index():
     committees = db.session.scalars(services.committees_list()).unique().all()
     today = date.today()
-    items = [committee_json(c, today) for c in committees]
+    counts = services.risk_counts()
+    items = [committee_json(c, today, risk_count=counts.get(c.id, 0)) for c in committees]
     return jsonify(page_envelope(items, len(items), 1, len(items)))
 
 

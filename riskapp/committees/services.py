@@ -8,7 +8,7 @@ import logging
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import joinedload, selectinload
 
 from ..extensions import db
@@ -35,11 +35,20 @@ class CommitteeError(ValueError):
 
 
 def committees_list():
+    # Not the risks: at a large trust that is every risk, loaded to be counted (issue 9);
+    # `risk_counts` counts them in SQL.
     return (select(Committee)
             .options(selectinload(Committee.members).joinedload(CommitteeMember.user),
-                     selectinload(Committee.terms), selectinload(Committee.risks),
-                     joinedload(Committee.parent))
+                     selectinload(Committee.terms), joinedload(Committee.parent))
             .order_by(Committee.parent_id.is_not(None), Committee.name))
+
+
+def risk_counts() -> dict[int, int]:
+    """How many risks each committee oversees, by committee id, in one query."""
+    from ..risks.models import risk_committees
+    stmt = (select(risk_committees.c.committee_id, func.count())
+            .group_by(risk_committees.c.committee_id))
+    return {committee_id: n for committee_id, n in db.session.execute(stmt)}
 
 
 def tor_in_force(committee: Committee) -> TermsOfReference | None:

@@ -59,6 +59,7 @@ def index():
     committees = db.session.scalars(services.committees_list()).unique().all()
     return render_template("committees/index.html", committees=committees,
                            in_force={c.id: services.tor_in_force(c) for c in committees},
+                           risk_counts=services.risk_counts(),
                            today=date.today())
 
 
