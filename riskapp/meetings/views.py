@@ -21,6 +21,9 @@ from .forms import (ActionForm, ActionStatusForm, ApproveMinutesForm, Attendance
 from .models import ATTENDANCE_STATUSES, AgendaItem, Meeting, MeetingAction
 from .services import LONDON, MeetingError
 
+#: Meetings on one page of the list.
+MEETINGS_PER_PAGE = 50
+
 
 def load_meeting(meeting_id: int) -> Meeting:
     return db.one_or_404(services.meeting_statement(meeting_id))
@@ -41,8 +44,11 @@ def can_manage() -> bool:
 @login_required
 def index():
     require(permissions.can_read_committees(current_user))
-    meetings = db.session.scalars(services.meetings_list()).all()
-    return render_template("meetings/index.html", meetings=meetings, can_manage=can_manage())
+    # A page at a time: a large trust holds 2,000 meetings over five years (issue 9).
+    pagination = db.paginate(services.meetings_list(), page=request.args.get("page", 1, type=int),
+                             per_page=MEETINGS_PER_PAGE, error_out=False)
+    return render_template("meetings/index.html", meetings=pagination.items,
+                           pagination=pagination, can_manage=can_manage())
 
 
 def _meeting_data(form: MeetingForm) -> dict:
