@@ -1,0 +1,118 @@
+"""Every main page issues the same number of SQL statements at 50 and at 500 risks (issue 9).
+
+A page that loads a relationship per row shows up here as a count that grows with the data.
+The data comes from `flask demo scale`'s generator, built once per size in the same test.
+"""
+from __future__ import annotations
+
+from datetime import date
+
+from sqlalchemy import event, func, select
+
+from riskapp.auth.models import User
+from riskapp.committees.models import Committee
+from riskapp.demo.loader import DEMO_PASSWORD
+from riskapp.demo.scale import build_scale
+from riskapp.extensions import db as _db
+from riskapp.meetings.models import Meeting
+from riskapp.risks.models import Action, Register, Risk
+
+TODAY = date.today()
+
+#: (label, path with {placeholders}, who): "manager" is the risk manager, "assignee" the
+#: person with the most actions, "secretariat" the committee secretariat.
+PAGES = [
+    ("risk list", "/risks/?register={register}", "manager"),
+    ("risk list filtered", "/risks/?register={register}&status=Open&band=High&sort=score",
+     "manager"),
+    ("risk list search", "/risks/?q=capacity&sort=owner", "manager"),
+    ("risk page", "/risks/{risk}", "manager"),
+    ("my risks", "/risks/mine", "assignee"),
+    ("my actions", "/actions/mine", "assignee"),
+    ("heatmap", "/reports/heatmap?register={register}", "manager"),
+    ("movement", "/risks/movement?register={register}", "manager"),
+    ("committees", "/committees/", "manager"),
+    ("committee page", "/committees/{committee}", "manager"),
+    ("attendance report", "/committees/{committee}/attendance", "manager"),
+    ("governance calendar", "/committees/calendar", "secretariat"),
+    ("meetings", "/meetings/", "manager"),
+    ("meeting page", "/meetings/{meeting}", "manager"),
+    ("attendance register", "/meetings/{meeting}/attendance", "secretariat"),
+    ("API risks", "/api/v1/risks?register={register}", "manager"),
+    ("API risk", "/api/v1/risks/{risk}", "manager"),
+    ("API committees", "/api/v1/committees", "manager"),
+    ("API meetings", "/api/v1/meetings", "manager"),
+    ("API meeting quoracy", "/api/v1/meetings/{meeting}/quoracy", "manager"),
+]
+
+
+class StatementCounter:
+    def __init__(self, engine):
+        self.n = 0
+        event.listen(engine, "before_cursor_execute", self._count)
+        self.engine = engine
+
+    def _count(self, *args, **kwargs):
+        self.n += 1
+
+    def close(self):
+        event.remove(self.engine, "before_cursor_execute", self._count)
+
+
+def _empty_database():
+    _db.session.rollback()
+    for table in reversed(_db.metadata.sorted_tables):
+        _db.session.execute(table.delete())
+    _db.session.commit()
+
+
+def _ids() -> dict:
+    register = _db.session.scalar(select(Register.id).where(Register.prefix == "CRR"))
+    committee = _db.session.scalar(select(Committee.id).where(Committee.short_name == "C001"))
+    meeting = _db.session.scalar(select(Meeting.id).where(
+        Meeting.committee_id == committee, Meeting.status == "Held")
+        .order_by(Meeting.starts_at.desc()))
+    assignee = _db.session.execute(
+        select(Action.assignee_id, func.count()).join(Risk).where(Risk.register_id == register)
+        .group_by(Action.assignee_id).order_by(func.count().desc(), Action.assignee_id)).first()[0]
+    return dict(register=register, risk="CRR0010", committee=committee, meeting=meeting,
+                assignee=_db.session.get(User, assignee))
+
+
+def _counts_at(size: int, app, client, auth) -> dict[str, int]:
+    _empty_database()
+    build_scale(size, seed=3, today=TODAY)
+    _db.session.commit()
+    ids = _ids()
+    people = {"manager": _db.session.scalar(User.by_email("risk.manager@example.org")),
+              "assignee": ids["assignee"],
+              "secretariat": _db.session.scalar(User.by_email("secretariat@example.org"))}
+    counter = StatementCounter(_db.engine)
+    counts = {}
+    try:
+        signed_in = None
+        for label, path, who in PAGES:
+            if who != signed_in:
+                auth.logout()
+                auth.login(people[who], password=DEMO_PASSWORD)
+                signed_in = who
+            url = path.format(**ids)
+            client.get(url)  # warm: first-use lookups do not count against the page
+            counter.n = 0
+            response = client.get(url)
+            assert response.status_code == 200, (label, url, response.status_code)
+            counts[label] = counter.n
+    finally:
+        counter.close()
+    return counts
+
+
+def test_statements_per_page_do_not_grow_with_the_register(app, client, auth):
+    small = _counts_at(50, app, client, auth)
+    risks_small = _db.session.scalar(select(func.count()).select_from(Risk))
+    large = _counts_at(500, app, client, auth)
+    risks_large = _db.session.scalar(select(func.count()).select_from(Risk))
+    assert risks_large - risks_small == 450  # the data really grew tenfold
+    grew = {page: (small[page], large[page]) for page in small if small[page] != large[page]}
+    assert not grew, f"statements per page at 50 vs 500 risks: {grew}"
+    assert all(n < 30 for n in large.values()), large
