@@ -62,6 +62,8 @@ risk_committees = db.Table(
     "risk_committees",
     db.Column("risk_id", ForeignKey("risks.id"), primary_key=True),
     db.Column("committee_id", ForeignKey("committees.id"), primary_key=True),
+    # The key starts with risk_id; a committee's risks need their own index (issue 9).
+    Index("ix_risk_committees_committee_id", "committee_id"),
 )
 
 
@@ -165,7 +167,8 @@ class ScoreRecord(db.Model):
                       Index("ix_score_records_risk_date", "risk_id", "recorded_on"))
     id: Mapped[int] = mapped_column(primary_key=True)
     risk_id: Mapped[int] = mapped_column(ForeignKey("risks.id"))
-    recorded_on: Mapped[date]
+    #: Indexed for the first review date across the register (issue 9: 60,000 records).
+    recorded_on: Mapped[date] = mapped_column(index=True)
     consequence: Mapped[int]
     likelihood: Mapped[int]
     score: Mapped[int]
