@@ -43,8 +43,10 @@ def pytest_collection_modifyitems(config, items):
 def live_server(tmp_path_factory):
     database = tmp_path_factory.mktemp("browser") / "riskapp.sqlite"
     env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "FLASK_APP")}
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    log = open(ARTIFACTS / "server.log", "w")  # tracebacks of any 500 land here
     process = subprocess.Popen([sys.executable, "-m", "tests.browser.serve", str(database)],
-                               cwd=ROOT, env=env, stdout=subprocess.PIPE, text=True)
+                               cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=log, text=True)
     try:
         line = process.stdout.readline()  # blocks until the demo is loaded and the port bound
         match = re.fullmatch(r"PORT (\d+)\n", line)
@@ -60,6 +62,7 @@ def live_server(tmp_path_factory):
             process.kill()
             process.wait()
         process.stdout.close()
+        log.close()
 
 
 @pytest.fixture(scope="module")

@@ -30,7 +30,7 @@ def main(database_file: str) -> None:
         db.create_all()
         load_demo()
         db.session.commit()
-    logging.getLogger("werkzeug").setLevel(logging.WARNING)
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
     server = make_server("127.0.0.1", 0, app, threaded=True)
     print(f"PORT {server.port}", flush=True)
     server.serve_forever()

@@ -1,0 +1,88 @@
+"""axe-core over every main page, signed in as each role: no serious or critical violations.
+
+Every violation found (of any impact) is printed, so `pytest -s tests/browser` lists them all.
+"""
+from __future__ import annotations
+
+import pytest
+
+from .axe import BLOCKING, describe, run_axe
+from .conftest import sign_in
+
+RISK_PAGES = ["/", "/risks/mine", "/actions/mine", "/risks/", "/risks/movement", "/risks/BAF0001",
+              "/risks/BAF0008"]
+COMMITTEE_PAGES = ["/committees/", "/committees/4", "/committees/4/terms/2", "/committees/calendar",
+                   "/committees/4/attendance", "/meetings/", "/meetings/1", "/meetings/2",
+                   "/meetings/1/items/1", "/meetings/interests"]
+REPORT_PAGES = ["/reports/", "/reports/heatmap", "/reports/pack", "/reminders/", "/auth/tokens"]
+
+#: Each role's main pages (all must answer 200 for that role).
+PAGES = {
+    "staff": ("anne.brierley@example.org",
+              RISK_PAGES + ["/risks/BAF0001/review", "/actions/12/progress"]
+              + ["/committees/", "/meetings/", "/reports/", "/reports/heatmap", "/reminders/"]),
+    "board": ("board.member@example.org", RISK_PAGES + COMMITTEE_PAGES + REPORT_PAGES),
+    "secretariat": ("secretariat@example.org",
+                    RISK_PAGES + COMMITTEE_PAGES + REPORT_PAGES
+                    + ["/meetings/new?committee_id=4", "/meetings/2/edit", "/meetings/2/attendance",
+                       "/meetings/2/items/new", "/meetings/2/declarations/new",
+                       "/committees/4/members/new", "/committees/4/terms/2/edit"]),
+    "risk_manager": ("risk.manager@example.org",
+                     RISK_PAGES + REPORT_PAGES
+                     + ["/risks/new", "/risks/BAF0001/edit", "/risks/BAF0001/review",
+                        "/risks/BAF0001/controls/new", "/risks/BAF0001/assurances/new",
+                        "/risks/BAF0001/gaps/new", "/actions/new/BAF0001", "/reports/import",
+                        "/settings/"]),
+    "admin": ("admin@example.org", ["/", "/admin/users", "/admin/users/new", "/reminders/outbox",
+                                    "/auth/password"]),
+}
+
+
+def sweep(page, urls: list[str]) -> tuple[list[str], list[str]]:
+    """Visit each URL and run axe; return (blocking violation reports, all reports)."""
+    blocking, everything = [], []
+    for url in urls:
+        response = page.goto(url)
+        assert response.status == 200, f"{url} answered {response.status}"
+        violations = run_axe(page)
+        if violations:
+            everything.append(describe(url, violations))
+        serious = [v for v in violations if v["impact"] in BLOCKING]
+        if serious:
+            blocking.append(describe(url, serious))
+    return blocking, everything
+
+
+@pytest.mark.parametrize("role", list(PAGES))
+def test_main_pages_have_no_serious_axe_violations(role, page):
+    email, urls = PAGES[role]
+    sign_in(page, email)
+    blocking, everything = sweep(page, urls)
+    print(f"\naxe, signed in as {role} ({len(urls)} pages):")
+    print("\n".join(everything) or "  no violations")
+    assert not blocking, "serious or critical axe violations:\n" + "\n".join(blocking)
+
+
+def test_signed_out_and_refused_forms_have_no_serious_axe_violations(page):
+    blocking, everything = sweep(page, ["/auth/login"])
+    page.get_by_label("Email address").fill("nobody@example.org")
+    page.get_by_label("Password").fill("wrong")
+    page.get_by_role("button", name="Sign in").click()
+    page.wait_for_load_state()
+    for report in (run_axe(page),):
+        if report:
+            everything.append(describe("/auth/login (refused)", report))
+            blocking += [describe("/auth/login (refused)", [v]) for v in report if v["impact"] in BLOCKING]
+
+    sign_in(page, "anne.brierley@example.org")
+    page.goto("/risks/BAF0001/review")
+    page.get_by_label("Likelihood").fill("7")
+    page.get_by_role("button", name="Save review").click()
+    assert page.title().startswith("Error: ")
+    report = run_axe(page)
+    if report:
+        everything.append(describe("/risks/BAF0001/review (refused)", report))
+        blocking += [describe("/risks/BAF0001/review (refused)", [v])
+                     for v in report if v["impact"] in BLOCKING]
+    print("\n".join(everything) or "no violations")
+    assert not blocking, "serious or critical axe violations:\n" + "\n".join(blocking)
