@@ -248,7 +248,8 @@ def test_small_macros(macros):
     rows = str(macros.summary_list([("Owner", "Ann <Smith>"), ("Score", "12")]))
     assert '<dt class="nhsuk-summary-list__key">Owner</dt>' in rows
     assert "Ann &lt;Smith&gt;" in rows
-    assert str(macros.back_link("/risks")) == '<a class="nhsuk-back-link" href="/risks">Back</a>'
+    assert str(macros.back_link("/risks")) == ('<nav aria-label="Back"><a class="nhsuk-back-link" '
+                                               'href="/risks">Back</a></nav>')
 
 
 def test_no_summary_without_errors(macros):
