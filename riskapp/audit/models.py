@@ -1,13 +1,16 @@
 """Audit trail rows: append-only, never edited through the app."""
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timezone
 
 from sqlalchemy import ForeignKey, Index, String, Text, event
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from ..auth.models import User, utcnow
 from ..extensions import db
+
+
+def utcnow() -> datetime:
+    return datetime.now(timezone.utc)
 
 
 class AuditEntry(db.Model):
@@ -26,7 +29,9 @@ class AuditEntry(db.Model):
     old_value: Mapped[str | None] = mapped_column(Text)
     new_value: Mapped[str | None] = mapped_column(Text)
 
-    user: Mapped[User | None] = relationship()
+    # By name, not by import: importing riskapp.auth here would import its views (and their
+    # services, which write audit rows) before this module has finished loading.
+    user: Mapped["User | None"] = relationship("User")  # noqa: F821
 
 
 @event.listens_for(AuditEntry, "before_update")
