@@ -1,9 +1,11 @@
 """Committee pages: list, committee, terms of reference (draft, edit, approve), members."""
 from __future__ import annotations
 
-from datetime import date, timedelta
+import io
+from datetime import date, datetime, timedelta, timezone
 
-from flask import Response, abort, flash, redirect, render_template, request, url_for
+from flask import (Response, abort, current_app, flash, redirect, render_template, request,
+                   send_file, url_for)
 from flask_login import current_user, login_required
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload, selectinload
@@ -357,6 +359,29 @@ def attendance_report(committee_id: int):
                                    f"{financial_year_label(fy).replace('/', '-')}.csv"})
     return render_template("committees/attendance.html", committee=committee, lines=lines,
                            threshold=threshold, fy=fy, fy_label=financial_year_label(fy))
+
+
+@bp.route("/<int:committee_id>/attendance.pdf")
+@login_required
+def attendance_pdf(committee_id: int):
+    """The attendance report as PDF, for the chair's papers (issue 5): same rights and figures."""
+    require(permissions.can_read_committees(current_user))
+    committee = load_committee(committee_id)
+    from ..meetings.services import attendance_report as report
+    from ..reports.attendance_pdf import attendance_filename, from_report, render_attendance
+    from ..rules.scoring import financial_year_label, financial_year_of
+    fy = request.args.get("fy", type=int) or financial_year_of(date.today())
+    lines, threshold = report(committee, fy)
+    sheet = from_report(lines, threshold, committee_name=committee.name,
+                        committee_label=committee.label, fy_label=financial_year_label(fy),
+                        generated_at=datetime.now(timezone.utc),
+                        organisation=current_app.config["ORGANISATION_NAME"],
+                        author=current_user.name)
+    buffer = io.BytesIO()
+    render_attendance(sheet, buffer)
+    buffer.seek(0)
+    return send_file(buffer, mimetype="application/pdf", as_attachment=True,
+                     download_name=attendance_filename(sheet), max_age=0)
 
 
 # --- governance calendar and iCalendar feeds ---------------------------------------------

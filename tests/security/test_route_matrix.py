@@ -100,6 +100,7 @@ MATRIX: dict[tuple[str, str], tuple[frozenset, object]] = {
     ("committees.end_member", "GET"): (COMMITTEE, None),
     ("committees.end_member", "POST"): (COMMITTEE, None),
     ("committees.attendance_report", "GET"): (READ, None),
+    ("committees.attendance_pdf", "GET"): (READ, None),
     ("committees.calendar", "GET"): (READ, None),
     ("committees.reset_feed", "POST"): (READ, None),
     # the calendar feeds: the secret in the URL is the credential (for calendar apps)
