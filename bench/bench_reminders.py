@@ -116,6 +116,7 @@ def main() -> None:
         with app.app_context():
             db.drop_all()
             db.create_all()
+            db.session.commit()
             populate(args.actions, args.people, args.risks)
 
             t0 = time.perf_counter()
@@ -148,6 +149,7 @@ def main() -> None:
             print(f"  second run same day: {t_rerun:6.2f} s  {again['queued']} queued, "
                   f"{result2.messages} messages")
             assert result2.messages == 0
+            db.session.remove()  # release its locks, or PostgreSQL's DROP waits on them
             db.drop_all()
     finally:
         received = smtp.stop()

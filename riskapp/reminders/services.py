@@ -97,15 +97,24 @@ def _insert_ignoring_duplicates(rows: list[dict]) -> int:
         from sqlalchemy.dialects.sqlite import insert as dialect_insert
     else:  # pragma: no cover
         raise RuntimeError(f"reminders need PostgreSQL or SQLite, not {dialect}")
-    stmt = (dialect_insert(Reminder.__table__)
-            .on_conflict_do_nothing(index_elements=["kind", "item_id", "recipient_id", "period"])
-            .returning(Reminder.__table__.c.id))
-    # Core executemany: SQLAlchemy batches it into multi-row INSERTs ("insertmanyvalues") and
-    # RETURNING lists only the rows that went in (rowcount is -1 for these on psycopg).
+    table = Reminder.__table__
+    stmt = dialect_insert(table).on_conflict_do_nothing(
+        index_elements=["kind", "item_id", "recipient_id", "period"])
     connection = db.session.connection()
-    inserted = 0
-    for start in range(0, len(rows), 5000):
-        inserted += len(connection.execute(stmt, rows[start:start + 5000]).all())
+    if dialect == "sqlite":
+        # RETURNING lists only the rows that went in; SQLAlchemy batches the executemany into
+        # multi-row INSERTs ("insertmanyvalues").
+        return len(connection.execute(stmt.returning(table.c.id), rows).all())
+    # psycopg runs a plain executemany as one prepared statement in a pipeline (fast); with
+    # RETURNING SQLAlchemy would build huge multi-row statements psycopg is slow to parse, and
+    # rowcount is -1 either way. So count what went in by this run's creation time, among the
+    # rows still queued and untried (few, and indexed by status).
+    connection.execute(stmt, rows)
+    created_at = rows[0]["created_at"]
+    inserted = connection.execute(
+        select(func.count()).select_from(table).where(
+            table.c.status == QUEUED, table.c.next_attempt_at.is_(None),
+            table.c.created_at == created_at)).scalar_one()
     return inserted
 
 
