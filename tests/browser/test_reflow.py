@@ -1,0 +1,98 @@
+"""WCAG 1.4.10 reflow at 320 CSS px and 1.4.4 text resized to 200%: the page never scrolls sideways.
+
+Wide tables may scroll inside their own container (`.app-table-scroll`); the page may not.
+"""
+from __future__ import annotations
+
+import pytest
+from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
+
+from .axe import BLOCKING, describe, run_axe
+from .conftest import sign_in
+
+PAGES = {
+    "anne.brierley@example.org": ["/risks/mine", "/actions/mine", "/risks/BAF0001/review",
+                                  "/actions/11/progress"],
+    "board.member@example.org": ["/", "/risks/", "/risks/BAF0008", "/risks/movement",
+                                 "/committees/", "/committees/4", "/meetings/1", "/meetings/1/items/1",
+                                 "/reports/", "/reports/heatmap", "/reports/pack"],
+    "secretariat@example.org": ["/meetings/2/attendance", "/meetings/new?committee_id=4",
+                                "/meetings/2/declarations/new", "/committees/4/attendance"],
+    "risk.manager@example.org": ["/risks/BAF0001/edit", "/reports/import", "/settings/"],
+}
+
+#: Elements wider than the viewport that are not inside a scrolling container.
+OVERFLOWING = """() => {
+  const width = document.documentElement.clientWidth;
+  const out = [];
+  for (const el of document.querySelectorAll('body *')) {
+    const r = el.getBoundingClientRect();
+    if (r.width === 0 || r.right <= width + 1) continue;
+    let p = el.parentElement, scrolls = false;
+    while (p) { const o = getComputedStyle(p).overflowX;
+                if (o === 'auto' || o === 'scroll' || o === 'hidden') { scrolls = true; break; }
+                p = p.parentElement; }
+    if (!scrolls) out.push(el.tagName.toLowerCase() + (el.id ? '#' + el.id : '') +
+                           (el.className && el.className.baseVal === undefined ? '.' + el.className.split(' ').join('.') : '') +
+                           ' right=' + Math.round(r.right));
+  }
+  return out.slice(0, 8);
+}"""
+
+
+SCROLLS = "document.documentElement.scrollWidth > document.documentElement.clientWidth"
+
+
+def page_scrolls_sideways(page) -> bool:
+    """True if the page still scrolls sideways once it has settled (the header's JS moves
+    links that no longer fit into its "More" menu a moment after a resize)."""
+    try:
+        page.wait_for_function(f"() => !({SCROLLS})", timeout=3000)
+    except PlaywrightTimeoutError:
+        return True
+    return False
+
+
+@pytest.mark.parametrize("email", list(PAGES))
+def test_pages_reflow_at_320_px(email, new_page, shots):
+    page = new_page(width=320, height=640)
+    sign_in(page, email)
+    problems = []
+    for url in PAGES[email]:
+        response = page.goto(url)
+        assert response.status == 200, f"{url} answered {response.status}"
+        if page_scrolls_sideways(page):
+            problems.append(f"{url}: the page scrolls sideways at 320 px: {page.evaluate(OVERFLOWING)}")
+        serious = [v for v in run_axe(page) if v["impact"] in BLOCKING]
+        if serious:  # e.g. a table that now scrolls but cannot be reached by keyboard
+            problems.append(describe(f"{url} at 320 px", serious))
+        shots(page, f"320px-{url}")
+    assert not problems, "\n".join(problems)
+
+
+@pytest.mark.parametrize("email", ["board.member@example.org", "secretariat@example.org"])
+def test_text_resized_to_200_percent(email, new_page, shots):
+    """Text at twice the browser's default size (rem-based NHS.UK type) still fits the page."""
+    page = new_page(width=1280, height=900)
+    sign_in(page, email)
+    problems = []
+    for url in PAGES[email][:6]:
+        page.goto(url)
+        before = page.evaluate("parseFloat(getComputedStyle(document.querySelector('h1')).fontSize)")
+        page.evaluate("document.documentElement.style.fontSize = '200%'")
+        after = page.evaluate("parseFloat(getComputedStyle(document.querySelector('h1')).fontSize)")
+        if after < before * 1.9:
+            problems.append(f"{url}: the heading grew from {before}px to only {after}px")
+        if page_scrolls_sideways(page):
+            problems.append(f"{url}: the page scrolls sideways at 200% text: {page.evaluate(OVERFLOWING)}")
+        shots(page, f"text-200-{url}")
+    assert not problems, "\n".join(problems)
+
+
+def test_zoom_400_percent_is_the_320_px_layout(new_page):
+    """Browser zoom at 400% on a 1280 px screen is a 320 CSS px viewport: same check, hi-dpi."""
+    page = new_page(width=320, height=256, device_scale_factor=4)
+    sign_in(page, "board.member@example.org")
+    for url in ["/risks/", "/reports/heatmap"]:
+        page.goto(url)
+        assert not page_scrolls_sideways(page), (url, page.evaluate(OVERFLOWING))
