@@ -17,6 +17,7 @@ PostgreSQL, a PostgreSQL server installed (scripts/postgres.sh).
 from __future__ import annotations
 
 import argparse
+import http.client
 import http.cookiejar
 import os
 import platform
@@ -57,7 +58,8 @@ class Result:
     page: Page
     status: int
     samples: list[float] = field(default_factory=list)
-    queries: int | None = None
+    #: Requests that did not answer 200 (the status column shows the last odd one).
+    failures: int = 0
 
     def pct(self, p: float) -> float:
         """Nearest-rank percentile, in milliseconds."""
@@ -187,6 +189,10 @@ class Client:
         except urllib.error.HTTPError as error:
             error.read()
             status = error.code
+        except (OSError, http.client.HTTPException) as error:
+            # A worker that died mid-request (gunicorn starts another): count it, carry on.
+            log(f"  {path}: {error!r}")
+            status = 599
         return status, time.perf_counter() - started
 
 
@@ -274,7 +280,9 @@ def measure(server: Server, pages: list[Page], email: str, rounds: int, warmup: 
     for r in range(warmup + rounds):
         for result in results:
             status, seconds = clients[result.page.who].get(result.page.path)
-            result.status = status
+            if status != 200:
+                result.failures += 1
+            result.status = status if not result.status or status != 200 else result.status
             if r >= warmup:
                 result.samples.append(seconds)
     return results
@@ -352,7 +360,8 @@ def write_results(runs: list[dict], args, pg_version: str | None, started: datet
             ratio = r.p95 / floor.p95 if floor.p95 else float("nan")
             is_floor = r is floor
             lines.append(
-                f"| {r.page.label} | `{r.page.path}` | {r.status} | {r.p50:.1f} | {r.p95:.1f} | "
+                f"| {r.page.label} | `{r.page.path}` | {r.status}"
+                f"{f' ({r.failures} failed)' if r.failures else ''} | {r.p50:.1f} | {r.p95:.1f} | "
                 f"{ratio:.1f} | {'' if is_floor else verdict(r.p95 < TARGET_P95_MS)} | "
                 f"{'' if is_floor else verdict(ratio <= TARGET_RATIO)} |")
         if "pack_s" in run:
