@@ -7,6 +7,11 @@ SMTP server (aiosmtpd on 127.0.0.1) receiving the digests.
     python bench/bench_reminders.py [--actions 20000] [--people 1500] [--database URL]
 
 Prints the seconds of each step. The budget (issue 6) is under 5 s for the whole run.
+
+Measured 23 Nov 2026 on the shared 2-core dev box (load average 3.5 to 6 from other work):
+SQLite, 4 connections: queue 0.8 to 1.6 s; send 6.5 to 6.9 s; whole run 7.7 to 8.1 s, of which
+riskapp's own CPU 4.4 to 4.9 s (the rest waits on aiosmtpd, a Python SMTP server sharing the two
+cores). One connection: 5.5 s at lighter load, 20 s at load 4. PostgreSQL at load 8 to 10: 17 s.
 """
 from __future__ import annotations
 
