@@ -378,14 +378,13 @@ def _risks(w: _Writer, rng, plan, register, owners, user_ids, directorate_ids, a
 
 
 def _meetings(w: _Writer, rng, plan, committee_ids, members, risk_ids, user_ids, start, today):
-    per_committee = plan.meetings // len(committee_ids)
     span = (today + timedelta(days=180) - start).days
     links = {}
     for row in db.session.execute(select(risk_committees.c.committee_id,
                                          risk_committees.c.risk_id)
                                   .where(risk_committees.c.risk_id.in_(risk_ids[:2000]))):
         links.setdefault(row.committee_id, []).append(row.risk_id)
-    total = per_committee * len(committee_ids)
+    total = plan.meetings
     meeting_ids = iter(w.ids(Meeting.__table__, total))
     item_ids = iter(w.ids(AgendaItem.__table__, total * 6))
     attendance_ids = iter(w.ids(Attendance.__table__, total * (len(POSITIONS) + 1)))
@@ -393,10 +392,15 @@ def _meetings(w: _Writer, rng, plan, committee_ids, members, risk_ids, user_ids,
     action_ids = iter(w.ids(MeetingAction.__table__, total * 2))
     meeting_rows, item_rows, attendance_rows, declaration_rows = [], [], [], []
     action_rows, item_risk_rows = [], []
-    for committee_id in committee_ids:
+    for n, committee_id in enumerate(committee_ids):
+        # The meetings shared out, the first committees taking one more when it does not divide.
+        per_committee = total // len(committee_ids) + (n < total % len(committee_ids))
         step = span / per_committee
         for k in range(per_committee):
             day = start + timedelta(days=int(k * step) + rng.randint(0, 6))
+            day += timedelta(days=(7 - day.weekday()) % 7 if day.weekday() >= 5 else 0)
+            if (day.month, day.day) in ((12, 25), (12, 26), (1, 1)):
+                day += timedelta(days=3 if day.weekday() < 2 else 5)  # not over Christmas
             meeting_id = next(meeting_ids)
             held = day < today
             starts = datetime.combine(day, time(9 + rng.randint(0, 4), 0), tzinfo=timezone.utc)
