@@ -5,7 +5,7 @@ import re
 from datetime import time
 
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, SelectField, SelectMultipleField, StringField, TextAreaField
+from wtforms import BooleanField, HiddenField, SelectField, SelectMultipleField, StringField, TextAreaField
 from wtforms.validators import InputRequired, Length, Optional, ValidationError
 
 from ..forms_common import NHSDateField
@@ -22,6 +22,8 @@ def parse_time(text: str) -> time | None:
 
 
 class MeetingForm(FlaskForm):
+    #: The version the user saw: a save from an older one is refused, what they typed kept.
+    version = HiddenField()
     day = NHSDateField("Date", validators=[InputRequired()])
     start_time = StringField("Start time", description="24-hour clock, Europe/London, e.g. 10:00",
                              validators=[InputRequired("Enter the start time, for example 10:00")])

@@ -59,6 +59,10 @@ class Meeting(db.Model):
     minutes_approved_at_id: Mapped[int | None] = mapped_column(ForeignKey("meetings.id"))
     minutes_approved_on: Mapped[date | None]
     created_at: Mapped[datetime] = mapped_column(db.DateTime(timezone=True), default=utcnow)
+    #: Raised by every change of the row: a save from an older version is refused (409).
+    version: Mapped[int] = mapped_column(default=1, server_default="1")
+
+    __mapper_args__ = {"version_id_col": version}
 
     committee: Mapped[Committee] = relationship()
     items: Mapped[list["AgendaItem"]] = relationship(

@@ -16,6 +16,7 @@ from sqlalchemy.orm import joinedload, selectinload
 from ..committees import services as committee_services
 from ..committees.models import Committee, CommitteeMember
 from ..extensions import db
+from ..risks.services import check_version
 from ..rules import quoracy, voting, working_days
 from .models import (ATTENDANCE_STATUSES, DECLARATION_ACTIONS, AgendaItem, Attendance,
                      Declaration, Meeting, MeetingAction, MinuteCorrection, Vote)
@@ -100,7 +101,9 @@ def create_meeting(committee: Committee, data: dict) -> Meeting:
     return meeting
 
 
-def update_meeting(meeting: Meeting, data: dict) -> None:
+def update_meeting(meeting: Meeting, data: dict, *, seen_version=None) -> None:
+    """Change a meeting's details; `seen_version` refuses a save from an older version."""
+    check_version(meeting, seen_version)
     for name in ("starts_at", "ends_at", "location", "remote", "has_public_part",
                  "has_private_part", "status"):
         if name in data:

@@ -14,6 +14,8 @@ from ..committees.models import Committee
 from ..committees.views import refuse, status_of
 from ..extensions import db
 from ..risks.models import Risk
+from ..risks.services import StaleEdit
+from ..risks.views import stale
 from . import bp, services
 from .forms import (ActionForm, ActionStatusForm, ApproveMinutesForm, AttendanceForm,
                     ConsensusForm, DeclarationForm, ItemForm, MeetingForm, MinutesForm, VoteForm,
@@ -86,9 +88,14 @@ def edit(meeting_id: int):
         "day": start.date(), "start_time": start.strftime("%H:%M")})
     if form.validate_on_submit():
         try:
-            services.update_meeting(meeting, _meeting_data(form))
+            services.update_meeting(meeting, _meeting_data(form), seen_version=form.version.data)
             db.session.commit()
             return redirect(url_for(".detail", meeting_id=meeting.id))
+        except StaleEdit as error:
+            db.session.rollback()
+            stale(form, error)
+            return render_template("meetings/edit.html", committee=meeting.committee,
+                                   meeting=load_meeting(meeting_id), form=form), 409
         except MeetingError as err:
             refuse(form, err)
             meeting = load_meeting(meeting_id)

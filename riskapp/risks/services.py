@@ -4,7 +4,7 @@ from __future__ import annotations
 import logging
 from datetime import date
 
-from sqlalchemy import select
+from sqlalchemy import inspect, select
 
 from ..extensions import db
 from ..rules import scoring
@@ -25,10 +25,35 @@ def check_version(obj, seen_version) -> None:
         seen = int(seen_version)
     except (TypeError, ValueError):
         raise StaleEdit("The form was not recognised; reload the page and try again")
-    if seen != obj.version:
+    if seen != _locked_version(obj):
         raise StaleEdit(
             "Someone else changed this record while you were editing it. Your changes have not "
             "been saved: check the current values below, then save again.")
+
+
+def _locked_version(obj) -> int:
+    """The stored version of `obj`, its row locked until this transaction ends.
+
+    Two saves of the same record at the same moment would otherwise both pass the comparison
+    with the version they read; the second would then fail at the UPDATE (version_id_col), too
+    late to keep what its user typed. With the row locked (PostgreSQL: SELECT ... FOR UPDATE)
+    the second waits for the first to commit, reads the new version here and is refused as a
+    stale edit with its form kept. SQLite takes no row locks: it serialises writers instead.
+    """
+    state = inspect(obj)
+    mapper = state.mapper
+    if state.identity is None or mapper.version_id_col is None:
+        return obj.version
+    pk = mapper.primary_key
+    current = db.session.scalar(
+        select(mapper.version_id_col)
+        .where(*[col == value for col, value in zip(pk, state.identity)])
+        .with_for_update())
+    if current is None:
+        return obj.version
+    if current != obj.version:
+        db.session.expire(obj)  # loaded before another save committed: read it again
+    return current
 
 
 def populate(obj, data: dict, fields) -> dict:
