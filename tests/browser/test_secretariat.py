@@ -130,6 +130,7 @@ def test_secretariat_runs_a_meeting(page, shots):
 
     page.goto(meeting_url)
     agenda_rows.nth(0).get_by_role("link", name=re.compile("Primary care estates plan")).click()
+    expect(page.locator("h1 + p")).to_have_text(re.compile(r"^\s*Change the item · Record a declaration\s*$"))
     ballots = page.locator("select[id^='ballot-']")
     count = ballots.count()
     assert count >= 2, f"only {count} voters"
