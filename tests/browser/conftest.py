@@ -17,7 +17,6 @@ import re
 import shutil
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import pytest
@@ -141,10 +140,3 @@ def sign_in(page, email: str, password: str = DEMO_PASSWORD) -> None:
         page.get_by_role("button", name="Sign in").click()
     assert "/auth/login" not in page.url, page.locator("main").inner_text()
 
-
-def wait_for(predicate, timeout: float = TIMEOUT_MS / 1000) -> None:
-    deadline = time.monotonic() + timeout
-    while not predicate():
-        if time.monotonic() > deadline:
-            raise AssertionError("condition not met in time")
-        time.sleep(0.05)

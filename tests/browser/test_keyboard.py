@@ -61,6 +61,7 @@ def test_score_update_by_keyboard_alone(page, shots):
     page.keyboard.press("Enter")
     expect(page).to_have_title(re.compile(r"^BAF0005"))
     newest = page.locator("table").filter(has_text="Rationale").locator("tbody tr").first
-    expect(newest).to_contain_text("Reviewed at the executive meeting. Likelihood down to 3 after the winter plan.")
+    expect(newest).to_contain_text(
+        "Reviewed at the executive meeting. Likelihood down to 3 after the winter plan.")
     expect(newest).to_contain_text("(4:3=12)")
     shots(page, "keyboard-review-saved")

@@ -32,8 +32,9 @@ OVERFLOWING = """() => {
     while (p) { const o = getComputedStyle(p).overflowX;
                 if (o === 'auto' || o === 'scroll' || o === 'hidden') { scrolls = true; break; }
                 p = p.parentElement; }
-    if (!scrolls) out.push(el.tagName.toLowerCase() + (el.id ? '#' + el.id : '') +
-                           (el.className && el.className.baseVal === undefined ? '.' + el.className.split(' ').join('.') : '') +
+    const classes = typeof el.className === 'string' && el.className ?
+      '.' + el.className.split(' ').join('.') : '';
+    if (!scrolls) out.push(el.tagName.toLowerCase() + (el.id ? '#' + el.id : '') + classes +
                            ' right=' + Math.round(r.right));
   }
   return out.slice(0, 8);
