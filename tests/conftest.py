@@ -50,9 +50,14 @@ def app(tmp_path):
         _db.create_all()
         yield app
         _db.session.remove()
-        # Emptying the tables is far quicker than dropping them on PostgreSQL.
-        for table in reversed(_db.metadata.sorted_tables):
-            _db.session.execute(table.delete())
+        # Emptying the tables is far quicker than dropping them on PostgreSQL; restarting the
+        # id sequences there makes each test start as on a new database, as SQLite does.
+        if is_postgres():
+            names = ", ".join(f'"{t.name}"' for t in _db.metadata.sorted_tables)
+            _db.session.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
+        else:
+            for table in reversed(_db.metadata.sorted_tables):
+                _db.session.execute(table.delete())
         _db.session.commit()
         _db.session.remove()
         for engine in _db.engines.values():
@@ -113,5 +118,3 @@ def db_backend():
 def pytest_report_header(config):
     return f"riskapp test database: {TEST_DATABASE_URL.split('@')[-1]}"
 
-
-__all__ = ["text"]

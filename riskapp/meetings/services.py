@@ -52,8 +52,9 @@ def meeting_statement(meeting_id: int):
 
 
 def meetings_list(committee_id: int | None = None):
+    # The id breaks ties between meetings at the same time, so pages never repeat or skip one.
     stmt = (select(Meeting).options(joinedload(Meeting.committee))
-            .order_by(Meeting.starts_at.desc()))
+            .order_by(Meeting.starts_at.desc(), Meeting.id.desc()))
     if committee_id:
         stmt = stmt.where(Meeting.committee_id == committee_id)
     return stmt

@@ -10,13 +10,15 @@ from sqlalchemy import func, select, text
 
 from riskapp import create_app
 from riskapp.extensions import db as _db
-from tests.conftest import is_postgres
+
+
+# These back up an SQLite file of their own whatever the suite's database, so one pass is
+# enough: scripts/test.sh deselects them in the PostgreSQL pass (PostgreSQL uses pg_dump).
+pytestmark = pytest.mark.sqlite_only
 
 
 @pytest.fixture
 def file_app(tmp_path):
-    if is_postgres():
-        pytest.skip("SQLite backups; PostgreSQL uses pg_dump (see riskapp/backup.py)")
     app = create_app({"TESTING": True, "SECRET_KEY": "t",
                       "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'live.sqlite'}",
                       "PASSWORD_HASH_METHOD": "pbkdf2:sha256:1000"})
