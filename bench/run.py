@@ -302,7 +302,8 @@ def run_one(db_name: str, url: str, size: int, args, extras: dict) -> dict:
         results = measure(server, pages, ids["email"], args.requests, args.warmup)
     finally:
         server.stop()
-    out = {"db": db_name, "size": size, "build_s": build, "results": results}
+    out = {"db": db_name, "size": size, "build_s": build, "results": results,
+           "load": os.getloadavg()[0]}
     if size == 500 and "pack" in extras:
         pdf = Path(tempfile.gettempdir()) / f"riskapp-bench-pack-{db_name}.pdf"
         out["pack_s"] = flask(url, "report", "baf", "--register", "CRR", "--out", str(pdf))
@@ -353,7 +354,9 @@ def write_results(runs: list[dict], args, pg_version: str | None, started: datet
         results = run["results"]
         floor = results[0]
         lines += [f"## {run['size']:,} risks on {run['db']}", "",
-                  f"Data built by `flask demo scale` in {run['build_s']:.1f} s.", "",
+                  f"Data built by `flask demo scale` in {run['build_s']:.1f} s. Load average "
+                  f"when measured: {run['load']:.1f} on {os.cpu_count()} CPUs (other work on the "
+                  "machine shows in the p95s).", "",
                   "| page | path | status | p50 | p95 | p95 ÷ floor | p95 < 100 ms | ≤ 3× floor |",
                   "| --- | --- | --- | ---: | ---: | ---: | --- | --- |"]
         for r in results:
