@@ -6,6 +6,7 @@ from datetime import date
 import pytest
 from sqlalchemy import func, select
 
+from riskapp.auth.models import User
 from riskapp.demo.scale import AlreadyScaled, ScalePlan, build_scale
 from riskapp.meetings.models import Meeting
 from riskapp.risks.models import Action, Risk, ScoreRecord
@@ -20,11 +21,13 @@ def _empty(db):
 
 
 def _fingerprint(db):
+    """The generated rows without surrogate keys (PostgreSQL sequences go on after a delete)."""
     risks = db.session.execute(select(
-        Risk.reference, Risk.title, Risk.owner_id, Risk.current_score, Risk.next_review_date)
+        Risk.reference, Risk.title, User.email, Risk.current_score, Risk.next_review_date)
+        .join(User, Risk.owner_id == User.id)
         .where(Risk.reference.like("CRR%")).order_by(Risk.reference)).all()
-    actions = db.session.execute(select(Action.risk_id, Action.status, Action.target_date)
-                                 .order_by(Action.id)).all()
+    actions = db.session.execute(select(Risk.reference, Action.status, Action.target_date)
+                                 .join(Risk).order_by(Risk.reference, Action.id)).all()
     return risks, actions
 
 
