@@ -18,3 +18,8 @@ class UserForm(FlaskForm):
     password = PasswordField("New password", validators=[
         Optional(), Length(min=12, message="Use at least 12 characters")],
         description="Leave blank to keep the current password.")
+    #: A fresh password entry before a change of someone's role or access (ASVS 3.7.1).
+    current_password = PasswordField(
+        "Your password", validators=[Optional()],
+        description="Enter your own password to change this person's role or whether they "
+                    "can sign in.")

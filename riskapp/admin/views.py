@@ -4,9 +4,10 @@ from flask_login import current_user, login_required
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
-from ..auth import permissions
+from ..auth import permissions, services
 from ..auth.models import Directorate, Role, User
 from ..auth.permissions import require
+from ..auth.views import _fresh_password
 from ..extensions import db
 from . import bp
 from .forms import UserForm
@@ -24,6 +25,25 @@ def _form(user=None) -> UserForm:
 def _email_taken(email: str, user=None) -> bool:
     other = db.session.scalar(User.by_email(email))
     return other is not None and other is not user
+
+
+def _access_changes(user: User, form: UserForm) -> dict[str, tuple[str, str]]:
+    """The role and access changes `form` makes to `user`: {field: (old, new)}."""
+    changes = {}
+    if form.role.data != user.role.value:
+        changes["role"] = (user.role.value, form.role.data)
+    if bool(form.active.data) != bool(user.active):
+        changes["active"] = (str(bool(user.active)), str(bool(form.active.data)))
+    return changes
+
+
+def _confirmed(form: UserForm) -> bool:
+    """The administrator typed their own password again, and it is right."""
+    if not form.current_password.data:
+        form.current_password.errors.append(
+            "Enter your password to change this person's role or whether they can sign in")
+        return False
+    return _fresh_password(form)
 
 
 @bp.route("/users")
@@ -52,6 +72,10 @@ def user_new():
                         active=form.active.data)
             user.set_password(form.password.data)
             db.session.add(user)
+            db.session.flush()
+            me = current_user._get_current_object()
+            services.record_account_change(user, "role", None, user.role.value, by=me)
+            services.record_account_change(user, "active", None, str(user.active), by=me)
             db.session.commit()
             flash(f"{user.name} can now sign in.", "success")
             return redirect(url_for("admin.users"))
@@ -65,8 +89,11 @@ def user_edit(user_id):
     user = db.get_or_404(User, user_id)
     form = _form(user)
     if form.validate_on_submit():
+        access = _access_changes(user, form)
         if _email_taken(form.email.data, user):
             form.email.errors.append("Someone else already has this email address")
+        elif access and not _confirmed(form):
+            pass  # refused beside "Your password", everything typed kept
         else:
             user.name, user.email = form.name.data.strip(), form.email.data.strip().lower()
             user.job_title = form.job_title.data or None
@@ -74,6 +101,9 @@ def user_edit(user_id):
             user.role, user.active = Role(form.role.data), form.active.data
             if form.password.data:
                 user.set_password(form.password.data)
+            for field, (old, new) in access.items():
+                services.record_account_change(user, field, old, new,
+                                               by=current_user._get_current_object())
             db.session.commit()
             flash(f"{user.name} saved.", "success")
             return redirect(url_for("admin.users"))

@@ -121,6 +121,15 @@ def revoke_token(token: ApiToken, *, by: User, now: datetime) -> None:
     db.session.flush()
 
 
+def record_account_change(user: User, field: str, old, new, *, by: User) -> None:
+    """An administrator's change of `user`'s role or access, on the audit trail."""
+    db.session.add(AuditEntry(user_id=by.id, object_type="users", object_id=user.id,
+                              operation="update" if old is not None else "create", field=field,
+                              old_value=None if old is None else str(old), new_value=str(new)))
+    logger.info("User %s changed %s of user %s: %r -> %r", by.id, field, user.id, old, new)
+    db.session.flush()
+
+
 def _audit(user: User | None, operation: str, *, field: str, new: str | None,
            by: User | None = None, extra: str | None = None) -> None:
     value = new if extra is None else f"{new} from {extra}"
