@@ -98,3 +98,20 @@ def test_new_meeting_form_keeps_input(client, auth, pccac, people):
     page = r.get_data(as_text=True)
     assert r.status_code == 422 and 'value="25:00"' in page and 'value="Room 4"' in page
     assert "Enter the start time as hours and minutes" in page
+
+
+def test_named_deputy_received_before_the_meeting_keeps_the_forecast(client, auth, pccac,
+                                                                     members, people):
+    planned = db.session.scalar(select(Meeting).where(Meeting.status == "Planned"))
+    auth.login(people[Role.SECRETARIAT])
+    cfo = members["ICB Chief Finance Officer"]
+    response = client.post(f"/meetings/{planned.id}/attendance/{cfo.id}", data={
+        f"m{cfo.id}-status": "deputy", f"m{cfo.id}-deputy_name": "Deputy Finance Director"})
+    assert response.status_code == 302
+    page = client.get(f"/meetings/{planned.id}").get_data(as_text=True)
+    # Nobody is in the room yet: the page still forecasts from apologies and named deputies.
+    assert 'id="forecast"' in page
+    cnd = members["ICB Chief Nursing Director"]
+    client.post(f"/meetings/{planned.id}/attendance/{cnd.id}", data={f"m{cnd.id}-status": "present"})
+    page = client.get(f"/meetings/{planned.id}").get_data(as_text=True)
+    assert 'id="forecast"' not in page and "Quoracy at the start" in page
