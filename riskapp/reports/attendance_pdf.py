@@ -24,13 +24,12 @@ from reportlab import rl_config
 from reportlab.lib import colors
 from reportlab.lib.enums import TA_RIGHT
 from reportlab.lib.styles import ParagraphStyle
-from reportlab.lib.units import mm
-from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import BaseDocTemplate, Flowable, Frame, PageTemplate, Spacer, Table
 
 from .baf_pdf import (
     FONT,
+    draw_running_header,
     FONT_BOLD,
     FRAME_H,
     FRAME_W,
@@ -39,11 +38,8 @@ from .baf_pdf import (
     MARGIN_X,
     NHS_BLUE,
     NHS_DARK_BLUE,
-    PAGE_H,
     PAGE_SIZE,
-    PAGE_W,
     RULE_GREY,
-    _fit,
     _fmt_generated,
     _markup,
     _NumberedCanvas,
@@ -272,22 +268,9 @@ def _table(sheet: AttendanceSheet, styles: _Styles) -> list[Flowable]:
 # --------------------------------------------------------------------------------------------
 
 def _on_page(sheet: AttendanceSheet, canvas: Canvas, doc: BaseDocTemplate) -> None:
-    if canvas.getPageNumber() == 1:
-        return  # the first page carries the full header
-    canvas.saveState()
-    y = PAGE_H - MARGIN_TOP + 5 * mm
-    right = f"Generated {_fmt_generated(sheet.generated_at)}"
-    canvas.setFillColor(NHS_DARK_BLUE)
-    canvas.setFont(FONT, 7.5)
-    canvas.drawRightString(PAGE_W - MARGIN_X, y, right)
-    left = f"{_plain(sheet.committee_name)} \u2014 attendance {_plain(sheet.fy_label)}"
-    room = FRAME_W - stringWidth(right, FONT, 7.5) - 20
-    canvas.setFont(FONT_BOLD, 8)
-    canvas.drawString(MARGIN_X, y, _fit(left, FONT_BOLD, 8, room))
-    canvas.setStrokeColor(NHS_BLUE)
-    canvas.setLineWidth(0.8)
-    canvas.line(MARGIN_X, y - 4, PAGE_W - MARGIN_X, y - 4)
-    canvas.restoreState()
+    draw_running_header(
+        canvas, f"{_plain(sheet.committee_name)} \u2014 attendance {_plain(sheet.fy_label)}",
+        sheet.generated_at)
 
 
 def render_attendance(sheet: AttendanceSheet, out: BinaryIO) -> None:

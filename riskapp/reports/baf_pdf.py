@@ -1208,23 +1208,29 @@ class _NumberedCanvas(Canvas):
         self.restoreState()
 
 
-def _on_page(pack: BafPack, canvas: Canvas, doc: BaseDocTemplate) -> None:
+def draw_running_header(canvas: Canvas, title: str, generated_at) -> None:
+    """Draw the header of every page after the first: the title left, the generation time right."""
     if canvas.getPageNumber() == 1:
         return  # the first page carries the full header
     canvas.saveState()
     y = PAGE_H - MARGIN_TOP + 5 * mm
     canvas.setFillColor(NHS_DARK_BLUE)
-    right = f"Generated {_fmt_generated(pack.generated_at)}"
+    right = f"Generated {_fmt_generated(generated_at)}"
     canvas.setFont(FONT, 7.5)
     canvas.drawRightString(PAGE_W - MARGIN_X, y, right)
-    left = f"{_plain(pack.register_name)} \u2014 Heatmap report ({_plain(pack.fy_label)})"
     room = FRAME_W - stringWidth(right, FONT, 7.5) - 20
     canvas.setFont(FONT_BOLD, 8)
-    canvas.drawString(MARGIN_X, y, _fit(left, FONT_BOLD, 8, room))
+    canvas.drawString(MARGIN_X, y, _fit(title, FONT_BOLD, 8, room))
     canvas.setStrokeColor(NHS_BLUE)
     canvas.setLineWidth(0.8)
     canvas.line(MARGIN_X, y - 4, PAGE_W - MARGIN_X, y - 4)
     canvas.restoreState()
+
+
+def _on_page(pack: BafPack, canvas: Canvas, doc: BaseDocTemplate) -> None:
+    draw_running_header(
+        canvas, f"{_plain(pack.register_name)} \u2014 Heatmap report ({_plain(pack.fy_label)})",
+        pack.generated_at)
 
 
 def render_baf_pack(pack: BafPack, out: BinaryIO) -> None:
