@@ -22,6 +22,7 @@ from datetime import date, datetime, timezone
 from email.mime.multipart import MIMEMultipart
 from email.policy import compat32
 from email.mime.text import MIMEText
+from email.header import Header
 from email.utils import formataddr, make_msgid
 
 from flask import current_app
@@ -85,9 +86,23 @@ class Mailer:
             self.smtp = None
 
 
+class BadAddress(ValueError):
+    """A stored email address that cannot go into a header or an RCPT command as it is."""
+
+
 def _address(name: str, email: str) -> str:
     # Names are user text: no line breaks into a header; formataddr quotes and encodes the rest.
-    return formataddr((" ".join((name or "").split()), email))
+    # An address is never altered (that could send board business to someone else): one with
+    # a blank, a control character or no @ is refused, for this recipient only.
+    if (not email or "@" not in email
+            or any(c.isspace() or ord(c) < 32 or ord(c) == 127 for c in email)):
+        raise BadAddress(f"Not a usable email address: {email!r}")
+    display = " ".join((name or "").split())
+    if "=?" in display:
+        # Text that looks like an RFC 2047 encoded word would be decoded by mail clients
+        # (into line breaks, say): encode it ourselves, so it reads back exactly as typed.
+        display = Header(display, "utf-8", maxlinelen=998).encode()
+    return formataddr((display, email))
 
 
 def _render(name: str, context: dict) -> str:
@@ -227,7 +242,18 @@ def send_pending(now: Callable[[], datetime] = utcnow,
                 if down:
                     unsent.extend(r for g in groups[index:] for r in g)
                     break
-                message = build_digest(group, mail_from)
+                try:
+                    message = build_digest(group, mail_from)
+                except BadAddress as error:
+                    # This recipient's stored address is unusable: record it, go on.
+                    commit_accepted()
+                    services.record_failure(token, group, now(), str(error))
+                    db.session.commit()
+                    result.failed += len(group)
+                    result.errors.append(str(error))
+                    logger.warning("Reminder digest not built: %s", error)
+                    done += 1
+                    continue
                 in_flight.append((group, message,
                                   pool.submit(deliver, group[0].recipient_email, message)))
                 while len(in_flight) > connections * 2:
