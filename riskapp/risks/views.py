@@ -56,12 +56,14 @@ def _filters_from(form: RiskFilterForm) -> queries.RiskFilters:
 def filter_form() -> RiskFilterForm:
     from ..auth.models import Directorate
     form = RiskFilterForm(request.args)
-    users = queries.active_users()
     form.register.choices = [("", "All registers")] + [(str(r.id), r.name)
                                                        for r in queries.registers()]
     form.band.choices = [("", "Any band")] + [(b.name, b.name) for b in queries.bands()]
-    form.owner.choices = [("", "Anyone")] + [(str(u.id), u.name) for u in users]
-    form.lead.choices = [("", "Anyone")] + [(str(u.id), u.name) for u in users]
+    # Only people who own (lead) a risk: one query each, not every user twice (issue 9).
+    form.owner.choices = [("", "Anyone")] + [
+        (str(id_), name) for id_, name in queries.risk_people(Risk.owner_id, form.owner.data)]
+    form.lead.choices = [("", "Anyone")] + [
+        (str(id_), name) for id_, name in queries.risk_people(Risk.lead_id, form.lead.data)]
     form.directorate.choices = [("", "Any directorate")] + [
         (str(d.id), d.name) for d in db.session.scalars(select(Directorate).order_by(Directorate.name))]
     form.committee.choices = [("", "Any committee")] + [

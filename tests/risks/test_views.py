@@ -1,4 +1,5 @@
 """The risk pages: list and filters, a risk's page, reviews, edits, stale saves, the audit trail."""
+import re
 from datetime import date
 
 from sqlalchemy import select
@@ -35,6 +36,35 @@ def test_unknown_filter_values_are_ignored_not_put_into_sql(client, auth, db):
     response = client.get("/risks/?sort=title;DROP TABLE risks&owner=1 OR 1=1&band=Nope")
     assert response.status_code == 200
     assert risk.reference in response.get_data(as_text=True)
+
+
+def _options(page: str, name: str) -> list[str]:
+    select_html = re.search(rf'<select[^>]*name="{name}"[^>]*>(.*?)</select>', page, re.S).group(1)
+    return re.findall(r"<option[^>]*>([^<]*)</option>", select_html)
+
+
+def test_owner_and_lead_filters_offer_only_people_named_on_a_risk(client, auth, db):
+    owner = make_user(name="Olive Owner")
+    lead = make_user(name="Larry Lead")
+    departed = make_user(name="Dora Departed", active=False)
+    bystander = make_user(name="Barry Bystander")
+    risk = make_risk(owner, lead_id=lead.id)
+    old = make_risk(departed, title="Estates backlog")
+    db.session.commit()
+    auth.login(make_user("board", name="Bella Board"))
+    page = client.get("/risks/").get_data(as_text=True)
+    # Someone who has left still owns their risk, so they can still be filtered on.
+    assert _options(page, "owner") == ["Anyone", "Dora Departed", "Olive Owner"]
+    assert _options(page, "lead") == ["Anyone", "Larry Lead"]
+    page = client.get(f"/risks/?lead={lead.id}").get_data(as_text=True)
+    assert risk.reference in page and old.reference not in page
+    # A chosen person who owns nothing is kept as the filter (no risks), not dropped.
+    page = client.get(f"/risks/?owner={bystander.id}").get_data(as_text=True)
+    assert risk.reference not in page and old.reference not in page
+    assert "No risks match these filters." in page
+    assert "Barry Bystander" in _options(page, "owner")
+    response = client.get("/risks/?owner=99999999999999999999999")
+    assert response.status_code == 200 and risk.reference in response.get_data(as_text=True)
 
 
 def test_list_paginates(client, auth, db, app):
