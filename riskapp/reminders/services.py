@@ -53,12 +53,23 @@ def policy() -> rules.Policy:
                         governance_notice_days=setting("REMINDERS_GOVERNANCE_NOTICE_DAYS"))
 
 
-def absolute_link(endpoint: str, values: dict) -> str:
-    """BASE_URL + the route's path: links never come from a request's Host header."""
+def absolute_link(endpoint: str, values: dict, _adapter=None, _base: str | None = None) -> str:
+    """BASE_URL + the route's path: links never come from a request's Host header.
+
+    `_adapter` and `_base` (from `link_builder`) save binding the URL map once per link.
+    """
     values = dict(values)
     anchor = values.pop("_anchor", None)
-    path = current_app.url_map.bind("localhost").build(endpoint, values)
-    return current_app.config["BASE_URL"].rstrip("/") + path + (f"#{anchor}" if anchor else "")
+    path = (_adapter or current_app.url_map.bind("localhost")).build(endpoint, values)
+    base = _base if _base is not None else current_app.config["BASE_URL"].rstrip("/")
+    return base + path + (f"#{anchor}" if anchor else "")
+
+
+def link_builder():
+    """`absolute_link` for many links: the URL map bound and BASE_URL read once."""
+    adapter = current_app.url_map.bind("localhost")
+    base = current_app.config["BASE_URL"].rstrip("/")
+    return lambda endpoint, values: absolute_link(endpoint, values, adapter, base)
 
 
 @dataclass(frozen=True)
@@ -72,11 +83,12 @@ def find_due(today: date, pol: rules.Policy | None = None) -> list[Found]:
     """Everything every kind chases on `today`, for active recipients. Reads only."""
     pol = pol or policy()
     found: list[Found] = []
+    link = link_builder()
     for kind, src in SOURCES.items():
         items = src.candidates(today, pol)
         by_id = {item.id: item for item in items}
         for due in rules.due_today(kind, items, today, pol):
-            found.append(Found(due, absolute_link(*src.link(by_id[due.item_id]))))
+            found.append(Found(due, link(*src.link(by_id[due.item_id]))))
     active = _active_user_ids({f.due.recipient_id for f in found})
     return [f for f in found if f.due.recipient_id in active]
 
