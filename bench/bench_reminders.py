@@ -8,15 +8,18 @@ SMTP server (aiosmtpd on 127.0.0.1) receiving the digests.
 
 Prints the seconds of each step. The budget (issue 6) is under 5 s for the whole run.
 
-Measured 23 Nov 2026 on the shared 2-core dev box (load average 3.5 to 6 from other work):
-SQLite, 4 connections: queue 0.8 to 1.6 s; send 6.5 to 6.9 s; whole run 7.7 to 8.1 s, of which
-riskapp's own CPU 4.4 to 4.9 s (the rest waits on aiosmtpd, a Python SMTP server sharing the two
-cores). One connection: 5.5 s at lighter load, 20 s at load 4. PostgreSQL at load 8 to 10: 17 s.
+Measured 23 Nov 2026 on the shared 2-core dev box, SQLite, 4 connections, load average 0.8
+to 0.9: queue 0.60 s; send 3.15 s; whole run 3.75 s, riskapp CPU 3.26 s; the SMTP server (a
+Python aiosmtpd process on the same two cores) used another 1.2 to 1.3 s CPU. The code before
+the digest and link changes (issue 9), same load: 4.59 s, riskapp CPU 4.06 s. At load 2:
+7.7 s before, 5.4 s after; at load 4 to 6 expect 8 s and more. PostgreSQL was 17 s at load 8
+to 10 (earlier code).
 """
 from __future__ import annotations
 
 import argparse
 import random
+import resource
 import subprocess
 import sys
 import tempfile
@@ -63,9 +66,13 @@ class SmtpProcess:
                                      stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
         assert self.proc.stdout.readline().strip() == "ready"
 
-    def stop(self) -> int:
+    def stop(self) -> tuple[int, float]:
+        """Stop it; return the messages it received and the CPU seconds it used."""
+        before = resource.getrusage(resource.RUSAGE_CHILDREN)
         out, _ = self.proc.communicate("", timeout=30)
-        return int(out.strip() or 0)
+        after = resource.getrusage(resource.RUSAGE_CHILDREN)
+        cpu = (after.ru_utime + after.ru_stime) - (before.ru_utime + before.ru_stime)
+        return int(out.strip() or 0), cpu
 
 
 def populate(actions: int, people: int, risks: int) -> None:
@@ -157,8 +164,9 @@ def main() -> None:
             db.session.remove()  # release its locks, or PostgreSQL's DROP waits on them
             db.drop_all()
     finally:
-        received = smtp.stop()
-    print(f"  server received {received} messages; outbox sent={sent}")
+        received, smtp_cpu = smtp.stop()
+    print(f"  server received {received} messages; outbox sent={sent}; the SMTP server used "
+          f"{smtp_cpu:.2f} s CPU (same cores) over the whole script, mostly the send step")
     assert received == result.messages
 
 
