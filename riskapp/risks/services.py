@@ -16,6 +16,11 @@ logger = logging.getLogger(__name__)
 class StaleEdit(Exception):
     """The record changed since the user loaded it: their save would overwrite someone's work."""
 
+    def __init__(self, message: str, current_version: int | None = None):
+        super().__init__(message)
+        #: The version now stored; the re-shown form carries it, so saving again is deliberate.
+        self.current_version = current_version
+
 
 def check_version(obj, seen_version) -> None:
     """Refuse a save made from an older version of `obj` than the one stored."""
@@ -25,10 +30,12 @@ def check_version(obj, seen_version) -> None:
         seen = int(seen_version)
     except (TypeError, ValueError):
         raise StaleEdit("The form was not recognised; reload the page and try again")
-    if seen != _locked_version(obj):
+    stored = _locked_version(obj)
+    if seen != stored:
         raise StaleEdit(
-            "Someone else changed this record while you were editing it. Your changes have not "
-            "been saved: check the current values below, then save again.")
+            "Someone else changed this record while you were editing it, so your changes have "
+            "not been saved. Open the record in a new tab to see theirs; save again to replace "
+            "them with what you typed below.", current_version=stored)
 
 
 def _locked_version(obj) -> int:

@@ -30,8 +30,14 @@ def rejected(form) -> int:
 
 
 def stale(form, error: StaleEdit) -> None:
-    """Put a stale-save refusal at the top of the form, keeping everything typed."""
+    """Put a stale-save refusal at the top of the form, keeping everything typed.
+
+    The form now carries the stored version: having been told, the user may save again on
+    purpose, replacing the other person's change with theirs.
+    """
     form.form_errors.append(str(error))
+    if error.current_version is not None and "version" in form:
+        form.version.data = error.current_version
 
 
 def rule_bands() -> list[scoring.Band]:

@@ -30,7 +30,8 @@ def test_meetings_list_pages_newest_first_and_every_meeting_is_on_one_page(
         ids = [int(i) for i in re.findall(r'href="/meetings/(\d+)"', html)]
         assert len(ids) == (7 if page < pages else total - 7 * (pages - 1))
         seen += ids
-    newest_first = db.session.scalars(select(Meeting.id).order_by(Meeting.starts_at.desc(), Meeting.id.desc()))
+    newest_first = db.session.scalars(
+        select(Meeting.id).order_by(Meeting.starts_at.desc(), Meeting.id.desc()))
     assert seen == list(newest_first)
     assert "Earlier meetings" in client.get("/meetings/?page=1").get_data(as_text=True)
 

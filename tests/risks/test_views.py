@@ -197,6 +197,15 @@ def test_second_of_two_concurrent_edits_is_refused_keeping_input(client, auth, d
     assert "Second title, typed with care" in page
     db.session.expire_all()
     assert db.session.get(Risk, risk.id).title == "First title"
+    # Told about the other change, the user saves again on purpose: the re-shown form carries
+    # the stored version now, so this save goes through.
+    import re
+    version = re.search(r'<input id="version" name="version" type="hidden" value="(\d+)"',
+                        page).group(1)
+    assert client.post(f"/risks/{risk.reference}/edit",
+                       data=dict(second, version=version)).status_code == 302
+    db.session.expire_all()
+    assert db.session.get(Risk, risk.id).title == "Second title, typed with care"
 
 
 def test_stale_score_update_is_refused(client, auth, db):

@@ -27,7 +27,7 @@ NAMES = [
     f"Eve Example\r\n{INJECTED}",
     f"Eve Example\n{INJECTED}",
     f"Eve Example\r{INJECTED}",
-    f"Eve Example\r\n\r\nInjected body\r\n.\r\nMAIL FROM:<x@attacker.example>",
+    "Eve Example\r\n\r\nInjected body\r\n.\r\nMAIL FROM:<x@attacker.example>",
     f"Eve Example\u2028{INJECTED}",  # Unicode line separator
     f"Eve Example\x85{INJECTED}",  # NEL
     "=?utf-8?q?Eve=0D=0ABcc:_victim@attacker.example?=",  # an encoded word typed as a name
