@@ -9,6 +9,7 @@ COPY riskapp ./riskapp
 COPY templates ./templates
 COPY static ./static
 COPY migrations ./migrations
+COPY wsgi.py gunicorn.conf.py ./
 RUN pip install . && pip install gunicorn \
     && mkdir -p /app/instance && chown riskapp /app/instance
 USER riskapp
@@ -16,4 +17,4 @@ EXPOSE 8000
 HEALTHCHECK --interval=30s --timeout=5s CMD python -c "import urllib.request; urllib.request.urlopen('http://127.0.0.1:8000/health')"
 # Several workers: nothing is kept in a worker's memory that another needs (sessions are signed
 # cookies, sign-in throttles are in the database, the limiter uses RATELIMIT_STORAGE_URI).
-CMD ["gunicorn", "--bind", "0.0.0.0:8000", "--workers", "4", "--access-logfile", "-", "riskapp:create_app()"]
+CMD ["gunicorn", "--bind", "0.0.0.0:8000", "--workers", "4", "--access-logfile", "-", "wsgi:app"]

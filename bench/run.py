@@ -141,7 +141,7 @@ class Server:
         self.logfile = open(Path(tempfile.gettempdir()) / f"riskapp-bench-{self.port}.log", "w")
         self.proc = subprocess.Popen(
             [sys.executable, "-m", "gunicorn", "-w", str(workers), "-b",
-             f"127.0.0.1:{self.port}", "--access-logfile", "-", "riskapp:create_app()"],
+             f"127.0.0.1:{self.port}", "--access-logfile", "-", "wsgi:app"],
             cwd=ROOT, env=env_for(url), stdout=self.logfile, stderr=subprocess.STDOUT)
         self.base = f"http://127.0.0.1:{self.port}"
         deadline = time.time() + 60

@@ -50,7 +50,7 @@ def environment(smtp_port: int) -> dict:
 
 def start_server(port: int, env: dict, log: Path) -> subprocess.Popen:
     command = [sys.executable, "-m", "gunicorn", "--workers", "2", "--bind", f"127.0.0.1:{port}",
-               "--timeout", "60", "--graceful-timeout", "5", "riskapp:create_app()"]
+               "--timeout", "60", "--graceful-timeout", "5", "wsgi:app"]
     with log.open("w") as out:  # the child keeps its own copy of the descriptor
         return subprocess.Popen(command, cwd=ROOT, env=env, stdout=out,
                                 stderr=subprocess.STDOUT)
