@@ -1,8 +1,8 @@
 from flask_wtf import FlaskForm
-from wtforms import HiddenField, SelectField, TextAreaField
+from wtforms import HiddenField, TextAreaField
 from wtforms.validators import InputRequired, Length, Optional, ValidationError
 
-from ..forms_common import NHSDateField
+from ..forms_common import NHSDateField, SelectField
 from ..risks.forms import ChoiceField, optional_int
 from ..rules.actions import STATUSES
 

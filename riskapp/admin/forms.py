@@ -1,6 +1,8 @@
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, EmailField, PasswordField, SelectField, StringField
+from wtforms import BooleanField, EmailField, PasswordField, StringField
 from wtforms.validators import Email, InputRequired, Length, Optional
+
+from ..forms_common import SelectField
 
 from ..auth.models import ROLE_LABELS
 from ..risks.forms import ChoiceField, optional_int

@@ -2,11 +2,10 @@
 from __future__ import annotations
 
 from flask_wtf import FlaskForm
-from wtforms import (BooleanField, IntegerField, SelectField, SelectMultipleField, StringField,
-                     TextAreaField)
+from wtforms import BooleanField, IntegerField, StringField, TextAreaField
 from wtforms.validators import InputRequired, Length, NumberRange, Optional
 
-from ..forms_common import NHSDateField
+from ..forms_common import NHSDateField, SelectField, SelectMultipleField
 from ..risks.forms import ChoiceField, optional_int
 from .models import DEPUTY_POLICIES, FREQUENCIES, MAJORITY_BASES, POSITION_CATEGORIES
 

@@ -5,10 +5,10 @@ import re
 from datetime import time
 
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, HiddenField, SelectField, SelectMultipleField, StringField, TextAreaField
+from wtforms import BooleanField, HiddenField, StringField, TextAreaField
 from wtforms.validators import InputRequired, Length, Optional, ValidationError
 
-from ..forms_common import NHSDateField
+from ..forms_common import NHSDateField, SelectField, SelectMultipleField
 from ..risks.forms import ChoiceField, optional_int
 from .models import (ACTION_STATUSES, ATTENDANCE_STATUSES, DECLARATION_ACTIONS, ITEM_PURPOSES,
                      MEETING_STATUSES)
