@@ -8,18 +8,19 @@ records (and the bands) -- never a query per risk.
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import Select, select
+from sqlalchemy import Select, func, select
 from sqlalchemy.orm import joinedload, selectinload
 
 from ..auth.models import Directorate, User
 from ..committees.models import Committee
 from ..extensions import db
 from ..risks.models import Action, Band, Control, Register, Risk, risk_committees
+from ..risks.queries import position_columns
 from ..rules import scoring
 from ..rules.actions import is_overdue
 from . import pack_data
@@ -77,57 +78,66 @@ def rule_bands() -> list[scoring.Band]:
 
 # --- The heatmap on screen ------------------------------------------------------------------
 
+#: References listed in one cell of the on-screen heatmap; the cell's count links to the rest.
+#: At 5,000 risks a crowded cell held hundreds of links (a 600 KB page, issue 9) that nobody
+#: reads on screen; the BAF pack PDF still lists every reference.
+REFERENCES_PER_CELL = 10
+
+
 @dataclass
 class HeatmapCell:
-    consequence: int
-    likelihood: int
+    consequence: int | None
+    likelihood: int | None
     band: scoring.Band | None
-    risks: list[Risk] = field(default_factory=list)
+    #: How many risks sit here, and the first `REFERENCES_PER_CELL` of them by reference.
+    count: int = 0
+    risks: list = field(default_factory=list)
 
     @property
     def score(self) -> int:
         return self.consequence * self.likelihood
 
-
-def position(risk: Risk, view: str) -> tuple[int | None, int | None]:
-    """The (consequence, likelihood) of `risk` in the initial, current or target view."""
-    if view == "initial":
-        return risk.initial_consequence, risk.initial_likelihood
-    if view == "target":
-        return risk.target_consequence, risk.target_likelihood
-    return risk.current_consequence, risk.current_likelihood
+    @property
+    def more(self) -> int:
+        """Risks here that the cell does not list."""
+        return self.count - len(self.risks)
 
 
-def heatmap(risks: Iterable[Risk], view: str,
-            bands: Sequence[scoring.Band]) -> tuple[list[list[HeatmapCell]], list[Risk]]:
-    """Place risks on the 5x5 grid: rows consequence 5..1, columns likelihood 1..5.
+def heatmap(selection: Selection, view: str, bands: Sequence[scoring.Band],
+            per_cell: int = REFERENCES_PER_CELL) -> tuple[list[list[HeatmapCell]], HeatmapCell]:
+    """The 5x5 grid of `selection` in `view`: rows consequence 5..1, columns likelihood 1..5.
 
-    Returns the rows and the risks with no position in this view (no target set).
+    Two queries whatever the number of risks: a count per position, and the first `per_cell`
+    risks of each position (a window function), as rows of reference and title only. Also
+    returns the risks with no position in this view (no target set) as one more cell.
     """
+    consequence, likelihood = position_columns(view)
+    chosen = selected_risks(selection).order_by(None)
+    counts = chosen.with_only_columns(consequence, likelihood, func.count()).group_by(
+        consequence, likelihood)
+    # One partition per position; NULL (no position) whichever score is missing.
+    rank = func.row_number().over(partition_by=consequence * 10 + likelihood,
+                                  order_by=(Risk.register_id, Risk.number, Risk.reference))
+    ranked = chosen.with_only_columns(
+        Risk.reference, Risk.title, consequence.label("consequence"),
+        likelihood.label("likelihood"), rank.label("rank")).subquery()
+    first = select(ranked).where(ranked.c.rank <= per_cell).order_by(
+        ranked.c.consequence, ranked.c.likelihood, ranked.c.rank)
+
     grid = {(c, lk): HeatmapCell(c, lk, scoring.band_for(c * lk, bands))
             for c in range(1, 6) for lk in range(1, 6)}
-    unplaced = []
-    for risk in risks:
-        c, lk = position(risk, view)
-        if c is None or lk is None:
-            unplaced.append(risk)
-        else:
-            grid[(c, lk)].risks.append(risk)
+    unplaced = HeatmapCell(None, None, None)
+
+    def cell(c, lk) -> HeatmapCell:
+        return grid.get((c, lk), unplaced) if c is not None and lk is not None else unplaced
+
+    for c, lk, n in db.session.execute(counts):
+        cell(c, lk).count += n
+    for row in db.session.execute(first):
+        target = cell(row.consequence, row.likelihood)
+        target.risks.append(row)
     rows = [[grid[(c, lk)] for lk in range(1, 6)] for c in range(5, 0, -1)]
     return rows, unplaced
-
-
-def heatmap_risks(selection: Selection) -> list:
-    """The risks of the on-screen heatmap, in one query: rows of only the columns it shows.
-
-    Issue 9: at 5,000 risks, building whole Risk objects (descriptions, owners) that the page
-    never shows was most of its time; plain rows answer the same attribute names.
-    """
-    stmt = selected_risks(selection).with_only_columns(
-        Risk.id, Risk.reference, Risk.title, Risk.initial_consequence, Risk.initial_likelihood,
-        Risk.current_consequence, Risk.current_likelihood, Risk.target_consequence,
-        Risk.target_likelihood)
-    return list(db.session.execute(stmt))
 
 
 # --- The BAF pack ------------------------------------------------------------------------------

@@ -22,7 +22,7 @@ from . import bp, exports, imports
 from .baf_pdf import render_baf_pack
 from .forms import (VIEW_LABELS, ConfirmImportForm, HeatmapForm, ImportForm, PackForm,
                     ReportFilterForm, set_filter_choices)
-from .pack import VIEWS, Selection, build_pack, heatmap, heatmap_risks, pack_filename, rule_bands
+from .pack import REFERENCES_PER_CELL, VIEWS, Selection, build_pack, heatmap, pack_filename, rule_bands
 
 logger = logging.getLogger(__name__)
 
@@ -74,12 +74,13 @@ def heatmap_page():
     _clean(form)
     view = form.view.data if form.view.data in VIEWS else "current"
     bands = rule_bands()
-    risks = heatmap_risks(_selection(form))
-    rows, unplaced = heatmap(risks, view, bands)
+    rows, unplaced = heatmap(_selection(form), view, bands)
+    total = unplaced.count + sum(cell.count for row in rows for cell in row)
     args = _filter_args(form)
     return render_template("reports/heatmap.html", form=form, rows=rows, unplaced=unplaced,
-                           risks=risks, view=view, view_label=VIEW_LABELS[view], bands=bands,
-                           args=args, views=VIEWS, view_labels=VIEW_LABELS)
+                           total=total, view=view, view_label=VIEW_LABELS[view], bands=bands,
+                           args=args, views=VIEWS, view_labels=VIEW_LABELS,
+                           per_cell=REFERENCES_PER_CELL)
 
 
 @bp.route("/pack")

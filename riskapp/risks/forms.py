@@ -2,11 +2,10 @@
 from __future__ import annotations
 
 from flask_wtf import FlaskForm
-from wtforms import (HiddenField, IntegerField, SelectField, SelectMultipleField, StringField,
-                     TextAreaField)
+from wtforms import HiddenField, IntegerField, StringField, TextAreaField
 from wtforms.validators import InputRequired, Length, NumberRange, Optional, ValidationError
 
-from ..forms_common import NHSDateField
+from ..forms_common import NHSDateField, SelectField, SelectMultipleField
 from .models import APPETITE_CATEGORIES, EFFECTIVENESS, RISK_STATUSES
 
 
@@ -160,6 +159,14 @@ class RiskFilterForm(FlaskForm):
     sort = SelectField("Sort by", validators=[Optional()], choices=[
         ("reference", "Reference"), ("score", "Current score, highest first"),
         ("title", "Title"), ("review", "Next review date"), ("owner", "Owner")])
+    # A heatmap cell's link: risks at one position. Not among the visible filters; the list
+    # says which position it shows and offers to remove it.
+    view = SelectField("Position", validators=[Optional()], choices=[
+        ("current", "current"), ("initial", "initial"), ("target", "target")])
+    consequence = SelectField("Consequence", validators=[Optional()],
+                              choices=[(str(n), str(n)) for n in range(1, 6)])
+    likelihood = SelectField("Likelihood", validators=[Optional()],
+                             choices=[(str(n), str(n)) for n in range(1, 6)])
 
 
 def set_risk_choices(form: RiskForm) -> None:

@@ -33,7 +33,20 @@ class RiskFilters:
     directorate_id: int | None = None
     committee_id: int | None = None
     above_appetite: bool = False
+    #: A heatmap position: "current", "initial" or "target", and its consequence/likelihood.
+    view: str = "current"
+    consequence: int | None = None
+    likelihood: int | None = None
     sort: str = "reference"
+
+
+def position_columns(view: str):
+    """The (consequence, likelihood) columns of the initial, current or target view."""
+    if view == "initial":
+        return Risk.initial_consequence, Risk.initial_likelihood
+    if view == "target":
+        return Risk.target_consequence, Risk.target_likelihood
+    return Risk.current_consequence, Risk.current_likelihood
 
 
 def filtered_risks(filters: RiskFilters) -> Select:
@@ -61,6 +74,12 @@ def filtered_risks(filters: RiskFilters) -> Select:
     if filters.above_appetite:
         stmt = stmt.join(AppetiteLevel, Risk.appetite_level_id == AppetiteLevel.id).where(
             Risk.current_score > AppetiteLevel.max_score)
+    if filters.consequence or filters.likelihood:
+        consequence, likelihood = position_columns(filters.view)
+        if filters.consequence:
+            stmt = stmt.where(consequence == filters.consequence)
+        if filters.likelihood:
+            stmt = stmt.where(likelihood == filters.likelihood)
     if filters.q:
         pattern = f"%{filters.q.strip()}%"
         stmt = stmt.where(or_(Risk.reference.ilike(pattern), Risk.title.ilike(pattern),

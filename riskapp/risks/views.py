@@ -56,7 +56,13 @@ def _filters_from(form: RiskFilterForm) -> queries.RiskFilters:
         status=form.status.data or None, band=band, owner_id=as_id(form.owner.data),
         lead_id=as_id(form.lead.data), directorate_id=as_id(form.directorate.data),
         committee_id=as_id(form.committee.data), above_appetite=form.above_appetite.data == "1",
+        view=form.view.data or "current", consequence=as_id(form.consequence.data),
+        likelihood=as_id(form.likelihood.data),
         sort=form.sort.data if form.sort.data in queries.SORTS else "reference")
+
+
+#: The risk list's heatmap-cell filter (see RiskFilterForm).
+POSITION_ARGS = ("view", "consequence", "likelihood")
 
 
 def filter_form() -> RiskFilterForm:
@@ -91,8 +97,10 @@ def index():
     pagination = db.paginate(queries.filtered_risks(_filters_from(form)), page=page,
                              per_page=current_app.config["RISKS_PER_PAGE"], error_out=False)
     args = {k: v for k, v in request.args.items() if k != "page" and v}
+    everywhere = {k: v for k, v in args.items() if k not in POSITION_ARGS}
     return render_template("risks/list.html", form=form, pagination=pagination,
-                           bands=rule_bands(), args=args, today=date.today(),
+                           bands=rule_bands(), args=args, everywhere=everywhere,
+                           today=date.today(),
                            can_create=permissions.can_create_risk(current_user))
 
 

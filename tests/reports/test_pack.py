@@ -7,7 +7,7 @@ from sqlalchemy import select
 from riskapp.committees.models import Committee
 from riskapp.risks import services
 from riskapp.risks.models import Register
-from riskapp.reports.pack import Selection, build_pack, heatmap, heatmap_risks
+from riskapp.reports.pack import Selection, build_pack, heatmap
 from riskapp.rules import scoring
 from tests.factories import make_action, make_register, make_risk, make_user
 
@@ -132,13 +132,33 @@ def test_heatmap_places_each_risk_at_its_position(app, db):
     b = make_risk(current_consequence=4, current_likelihood=3)
     db.session.commit()
     bands = scoring.BLMK_BANDS
-    rows, unplaced = heatmap(heatmap_risks(Selection()), "current", bands)
+    rows, unplaced = heatmap(Selection(), "current", bands)
     assert [len(row) for row in rows] == [5] * 5
     cell = rows[5 - 4][3 - 1]
     assert (cell.consequence, cell.likelihood, cell.score) == (4, 3, 12)
     assert [r.reference for r in cell.risks] == [a.reference, b.reference]
-    assert cell.band.name == "High" and unplaced == []
-    rows, unplaced = heatmap(heatmap_risks(Selection()), "target", bands)
-    assert [r.reference for r in unplaced] == [a.reference]
-    rows, _ = heatmap(heatmap_risks(Selection()), "initial", bands)
+    assert cell.count == 2 and cell.more == 0
+    assert cell.band.name == "High" and unplaced.count == 0 and unplaced.risks == []
+    rows, unplaced = heatmap(Selection(), "target", bands)
+    assert [r.reference for r in unplaced.risks] == [a.reference] and unplaced.count == 1
+    rows, _ = heatmap(Selection(), "initial", bands)
     assert [r.reference for r in rows[0][4].risks] == [a.reference]
+
+
+def test_a_crowded_heatmap_cell_lists_its_first_references_and_counts_all(app, db):
+    """Two queries whatever the size; each cell names its first few risks by reference."""
+    crowded = [make_risk(current_consequence=5, current_likelihood=5) for _ in range(7)]
+    alone = make_risk(current_consequence=1, current_likelihood=2)
+    unset = [make_risk(target_consequence=None, target_likelihood=None) for _ in range(4)]
+    db.session.commit()
+    with count_queries() as counted:
+        rows, unplaced = heatmap(Selection(), "current", scoring.BLMK_BANDS, per_cell=3)
+    assert counted["n"] == 2
+    top_right = rows[0][4]
+    assert top_right.count == 7 and top_right.more == 4
+    assert [r.reference for r in top_right.risks] == [r.reference for r in crowded[:3]]
+    assert [r.reference for r in rows[4][1].risks] == [alone.reference]
+    assert sum(cell.count for row in rows for cell in row) == 12
+    _, unplaced = heatmap(Selection(), "target", scoring.BLMK_BANDS, per_cell=3)
+    assert unplaced.count == 4 and unplaced.more == 1
+    assert [r.reference for r in unplaced.risks] == [r.reference for r in unset[:3]]

@@ -122,6 +122,39 @@ def test_heatmap_queries_do_not_grow_with_the_risks(client, auth, db):
     assert many["n"] == few["n"]
 
 
+def test_a_crowded_cell_links_its_count_to_the_risk_list_at_that_position(client, auth, db):
+    """The cell names its first references; its count and "more" open the rest in the list."""
+    from riskapp.reports.pack import REFERENCES_PER_CELL
+    register = make_register("Corporate", "CRR")
+    crowded = [make_risk(register=register, title=f"Crowded {i}", current_consequence=5,
+                         current_likelihood=4) for i in range(REFERENCES_PER_CELL + 3)]
+    elsewhere = make_risk(register=register, title="Elsewhere", current_consequence=2,
+                          current_likelihood=2, target_consequence=5, target_likelihood=4)
+    db.session.commit()
+    auth.login(make_user(Role.BOARD))
+    page = client.get(f"/reports/heatmap?register={register.id}").get_data(as_text=True)
+    cell = _cell(page, 5, 4)
+    listed = re.findall(r">(CRR\d{4})<", cell)
+    assert listed == [r.reference for r in crowded[:REFERENCES_PER_CELL]]
+    assert f"{REFERENCES_PER_CELL + 3} risks" in cell and "and 3 more" in cell
+    link = re.search(r'<a class="app-heatmap__count" href="([^"]+)"', cell).group(1).replace(
+        "&amp;", "&")
+    assert "consequence=5" in link and "likelihood=4" in link and "view=current" in link
+
+    risks = client.get(link).get_data(as_text=True)
+    assert f"{REFERENCES_PER_CELL + 3} risks match the filters" in risks
+    assert all(r.reference in risks for r in crowded) and elsewhere.reference not in risks
+    assert "Only risks whose current position is consequence 5 × likelihood 4" in risks
+    # The same cell of the target view holds the other risk only.
+    target = client.get(link.replace("view=current", "view=target")).get_data(as_text=True)
+    assert elsewhere.reference in target and crowded[0].reference not in target
+    # "Show risks at every position" keeps the other filters and drops the position.
+    everywhere = re.search(r'href="([^"]+)">Show risks at every position', risks).group(1)
+    assert "consequence" not in everywhere and f"register={register.id}" in everywhere
+    # A position out of range is ignored, as other unknown filter values are.
+    assert "14 risks" in client.get("/risks/?consequence=9").get_data(as_text=True)
+
+
 def test_pack_download_refuses_a_bad_year_or_date_with_the_form(client, auth, db):
     make_risk()
     db.session.commit()
