@@ -1,10 +1,14 @@
 """Risk actions: assignees progress them, target dates slip visibly, "my actions" order."""
+import html
+import re
 from datetime import date, timedelta
 
 from sqlalchemy import select
 
+from riskapp.actions import queries
 from riskapp.audit.models import AuditEntry
 from riskapp.risks.models import Action
+from riskapp.rules.actions import worklist_key
 from tests.factories import make_action, make_risk, make_user
 
 
@@ -108,3 +112,132 @@ def test_my_actions_overdue_first(client, auth, db):
     page = client.get("/actions/mine").get_data(as_text=True)
     assert page.index("Long overdue") < page.index("Recently overdue") < page.index("Due later")
     assert "Finished" not in page and page.count("Overdue</strong>") == 2
+
+
+def _sections(page: str) -> dict[str, list[str]]:
+    """Each "my actions" table's caption, and the action details of its rows in order."""
+    return {caption: re.findall(r'</a></td>\s*<td class="nhsuk-table__cell">([^<]*)</td>', body)
+            for caption, body in re.findall(
+                r'<caption class="nhsuk-table__caption">([^<]*)</caption>(.*?)</table>', page,
+                re.S)}
+
+
+def _pager_links(page: str, label: str) -> dict[str, str]:
+    """The Previous/Next hrefs of the pager landmark with this label."""
+    nav = re.search(rf'<nav [^>]*aria-label="{label}">(.*?)</nav>', page, re.S)
+    if not nav:
+        return {}
+    return {title: html.unescape(href) for href, title in re.findall(
+        r'href="([^"]+)"><span class="nhsuk-pagination__title">([^<]+)</span>', nav.group(1))}
+
+
+ASSIGNED_PAGER = "Pages of actions assigned to you"
+OTHERS_PAGER = "Pages of open actions on risks you own or lead"
+
+
+def _worklist(risk, assignee, prefix: str, today: date) -> list[str]:
+    """30 open actions, 5 overdue, 20 due later, 5 undated, made out of order; returns their
+    details in the order the page must show them."""
+    dates = ([today - timedelta(days=40 - n) for n in range(5)]
+             + [today + timedelta(days=n) for n in range(20)] + [None] * 5)
+    made = [(make_action(risk, assignee, detail=f"{prefix} {n:02d}", target_date=dates[n]), n)
+            for n in (list(range(29, -1, -2)) + list(range(0, 30, 2)))]
+    # The five undated ones (25 to 29) tie on the date, so the earlier made comes first.
+    return [f"{prefix} {n:02d}" for _action, n in sorted(made, key=lambda m: (min(m[1], 25),
+                                                                             m[0].id))]
+
+
+def test_worklist_order_in_sql_is_the_rule_in_worklist_key(db):
+    today = date.today()
+    risk = make_risk()
+    for target, status in [
+            (today + timedelta(days=30), "Not Started"), (None, "In Progress"),
+            (today - timedelta(days=10), "Complete"), (today - timedelta(days=2), "In Progress"),
+            (today, "In Progress"), (None, "Complete"), (today + timedelta(days=5), "Cancelled"),
+            (today - timedelta(days=60), "Not Started"), (today + timedelta(days=30), "In Progress"),
+            (today - timedelta(days=2), "Not Started"), (None, "Not Started"),
+            (today - timedelta(days=30), "Cancelled"), (today + timedelta(days=1), "In Progress")]:
+        make_action(risk, None, target_date=target, status=status)
+    actions = db.session.scalars(select(Action)).all()
+    expected = [a.id for a in sorted(
+        actions, key=lambda a: (worklist_key(a.target_date, a.status, today), a.id))]
+    assert expected != sorted(expected)  # the rule really reorders this set
+    in_sql = db.session.scalars(select(Action).order_by(*queries.worklist_order(today))).all()
+    assert [a.id for a in in_sql] == expected
+
+
+def test_my_actions_pages_25_at_a_time_in_worklist_order(client, auth, db):
+    me = make_user()
+    today = date.today()
+    order = _worklist(make_risk(), me, "Mine", today)
+    make_action(make_risk(), me, detail="Finished", status="Complete",
+                target_date=today - timedelta(days=90))
+    auth.login(me)
+    first = client.get("/actions/mine").get_data(as_text=True)
+    assert _sections(first) == {"Assigned to you: 30 open, 5 overdue": order[:25]}
+    assert _pager_links(first, ASSIGNED_PAGER) == {"Next": "/actions/mine?assigned_page=2"}
+    second = client.get("/actions/mine?assigned_page=2").get_data(as_text=True)
+    assert _sections(second) == {"Assigned to you: 30 open, 5 overdue": order[25:]}
+    assert _pager_links(second, ASSIGNED_PAGER) == {"Previous": "/actions/mine?assigned_page=1"}
+    assert "Finished" not in first + second
+
+
+def test_paging_one_section_keeps_the_others_page(client, auth, db):
+    me, colleague = make_user(), make_user()
+    today = date.today()
+    assigned = _worklist(make_risk(), me, "Mine", today)
+    others = _worklist(make_risk(me), colleague, "Theirs", today)
+    auth.login(me)
+    page = client.get("/actions/mine?others_page=2").get_data(as_text=True)
+    sections = _sections(page)
+    assert sections["Assigned to you: 30 open, 5 overdue"] == assigned[:25]
+    assert sections["Open actions on risks you own or lead: 30 open, 5 overdue"] == others[25:]
+    assert _pager_links(page, ASSIGNED_PAGER) == {
+        "Next": "/actions/mine?assigned_page=2&others_page=2"}
+    page = client.get("/actions/mine?assigned_page=2&others_page=2").get_data(as_text=True)
+    sections = _sections(page)
+    assert sections["Assigned to you: 30 open, 5 overdue"] == assigned[25:]
+    assert sections["Open actions on risks you own or lead: 30 open, 5 overdue"] == others[25:]
+    assert _pager_links(page, OTHERS_PAGER) == {
+        "Previous": "/actions/mine?others_page=1&assigned_page=2"}
+
+
+def test_my_actions_counts_each_section(client, auth, db):
+    me, colleague = make_user(), make_user()
+    today, late = date.today(), date.today() - timedelta(days=3)
+    elsewhere, owned, led = make_risk(), make_risk(me), make_risk(lead_id=me.id)
+    make_action(elsewhere, me, detail="Assigned late", target_date=late)
+    make_action(elsewhere, me, detail="Assigned undated", target_date=None)
+    make_action(elsewhere, me, detail="Assigned done", target_date=late, status="Complete")
+    make_action(owned, me, detail="Mine on my risk", target_date=today)
+    make_action(owned, colleague, detail="Colleague late", target_date=late)
+    make_action(owned, None, detail="Nobody's", target_date=None)
+    make_action(owned, colleague, detail="Colleague cancelled", target_date=late,
+                status="Cancelled")
+    make_action(led, colleague, detail="Led late", target_date=late, status="Not Started")
+    make_action(elsewhere, colleague, detail="Not mine at all", target_date=late)
+    auth.login(me)
+    sections = _sections(client.get("/actions/mine").get_data(as_text=True))
+    assert sections == {
+        "Assigned to you: 3 open, 1 overdue":
+            ["Assigned late", "Mine on my risk", "Assigned undated"],
+        "Open actions on risks you own or lead: 3 open, 2 overdue":
+            ["Colleague late", "Led late", "Nobody&#39;s"]}
+
+
+def test_out_of_range_pages_show_the_last_page_or_the_empty_state(client, auth, db):
+    me = make_user()
+    order = _worklist(make_risk(), me, "Mine", date.today())
+    auth.login(me)
+    for query, rows in [("assigned_page=99", order[25:]), ("assigned_page=0", order[:25]),
+                        ("assigned_page=-4", order[:25]), ("assigned_page=two", order[:25])]:
+        response = client.get(f"/actions/mine?{query}")
+        assert response.status_code == 200, query
+        assert _sections(response.get_data(as_text=True)) == {
+            "Assigned to you: 30 open, 5 overdue": rows}, query
+    auth.logout()
+    auth.login(make_user())
+    response = client.get("/actions/mine?assigned_page=3&others_page=8")
+    assert response.status_code == 200
+    page = response.get_data(as_text=True)
+    assert "No open actions are assigned to you." in page and _sections(page) == {}
