@@ -4,6 +4,7 @@ One list of events feeds the page and the iCalendar feeds (written with `icalend
 """
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta, timezone
 
@@ -35,14 +36,17 @@ def events(committees: list[Committee], start: date, end: date,
     `member_ids` limits membership renewals to those people (a personal feed).
     """
     ids = [c.id for c in committees]
-    # Only meetings near the window: a meeting up to 90 days after `end` may have its papers
-    # deadline inside it (issue 9: 2,000 meetings over five years at a large trust).
+    # Only meetings near the window (issue 9: 2,000 meetings over five years at a large
+    # trust): a meeting after `end` may still have its papers deadline inside it. N working
+    # days never span more than 2N + 14 calendar days (weekends, and at most a few bank
+    # holidays together at Christmas), so a month's page loads weeks of meetings, not months.
+    lead = max((t.papers_deadline_days or 0 for c in committees for t in c.terms), default=0)
     meetings = db.session.scalars(
         select(Meeting).where(Meeting.committee_id.in_(ids), Meeting.status != "Cancelled",
                               Meeting.starts_at >= datetime.combine(start - timedelta(days=1),
                                                                     time(), timezone.utc),
-                              Meeting.starts_at < datetime.combine(end + timedelta(days=90),
-                                                                   time(), timezone.utc))
+                              Meeting.starts_at < datetime.combine(
+                                  end + timedelta(days=2 * lead + 15), time(), timezone.utc))
         .order_by(Meeting.starts_at)).all()
     out: list[CalendarEvent] = []
     for m in meetings:
@@ -79,10 +83,47 @@ def events(committees: list[Committee], start: date, end: date,
     return sorted(out, key=lambda e: (e.day, e.kind))
 
 
-def committees_with_terms():
+def month_shown(value: str | None, today: date) -> tuple[date, bool]:
+    """The first day of the month named by `?month=YYYY-MM`, and whether the value was usable.
+
+    A missing or malformed value (a typed URL, `2026-13`) means the current month: the page
+    says so rather than failing.
+    """
+    if not value:
+        return today.replace(day=1), True
+    found = re.fullmatch(r"(\d{4})-(\d{1,2})", value)
+    # A century either way: far enough for any governance date, and it keeps the previous
+    # and next links and the meetings looked at around the month inside what `date` holds.
+    if found and 1 <= int(found[2]) <= 12 and abs(int(found[1]) - today.year) <= 100:
+        return date(int(found[1]), int(found[2]), 1), True
+    return today.replace(day=1), False
+
+
+def add_months(first: date, n: int) -> date:
+    """The first day of the month `n` months after (or before) the one starting on `first`."""
+    index = first.year * 12 + first.month - 1 + n
+    return date(index // 12, index % 12 + 1, 1)
+
+
+def month_end(first: date) -> date:
+    return add_months(first, 1) - timedelta(days=1)
+
+
+def committees_with_terms(renewals_from: date | None = None, renewals_to: date | None = None):
+    """Every committee with its terms and members, for `events()`.
+
+    Given a window, each committee's `members` holds only those whose renewal falls in it:
+    all `events()` reads of them, and a month's page then loads a dozen members rather than
+    every member and their user (issue 9). Such committees are for that page only, as their
+    member lists are partial.
+    """
+    members = Committee.members
+    if renewals_from is not None and renewals_to is not None:
+        members = members.and_(CommitteeMember.ended_on.is_(None),
+                               CommitteeMember.term_ends_on >= renewals_from,
+                               CommitteeMember.term_ends_on <= renewals_to)
     return (select(Committee).options(selectinload(Committee.terms),
-                                      selectinload(Committee.members)
-                                      .selectinload(CommitteeMember.user))
+                                      selectinload(members).selectinload(CommitteeMember.user))
             .order_by(Committee.name))
 
 

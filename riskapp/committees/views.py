@@ -405,10 +405,20 @@ def calendar():
     # and user, and the template would reload them one by one (issue 9 query counts).
     token = cal.feed_token_for(current_user)
     db.session.commit()
-    committees = db.session.scalars(cal.committees_with_terms()).unique().all()
-    items = cal.events(committees, today - timedelta(days=31), today + timedelta(days=400))
+    # One month at a time (issue 9: thirteen months of fifty committees was a 245 KB page).
+    month, month_ok = cal.month_shown(request.args.get("month"), today)
+    committees = db.session.scalars(
+        cal.committees_with_terms(month, cal.month_end(month))).unique().all()
+    chosen = request.args.get("committee", type=int)
+    shown = [c for c in committees if c.id == chosen]
+    if not shown:  # none chosen, or an id that is not a committee: every committee
+        chosen, shown = None, committees
+    items = cal.events(shown, month, cal.month_end(month))
     return render_template("committees/calendar.html", events=items, today=today,
-                           committees=committees, token=token.token)
+                           committees=committees, token=token.token, month=month,
+                           month_ok=month_ok, bad_month=request.args.get("month"),
+                           chosen=chosen, prev_month=cal.add_months(month, -1),
+                           next_month=cal.add_months(month, 1))
 
 
 @bp.route("/calendar/reset-feed", methods=["POST"])
