@@ -4,13 +4,13 @@ from __future__ import annotations
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
 from sqlalchemy import select
-from wtforms import HiddenField, IntegerField, SelectField
+from wtforms import HiddenField, IntegerField
 from wtforms.validators import NumberRange, Optional, ValidationError
 
 from ..auth.models import Directorate
 from ..committees.models import Committee
 from ..extensions import db
-from ..forms_common import NHSDateField
+from ..forms_common import NHSDateField, SelectField
 from ..risks import queries as risk_queries
 from .pack import VIEWS
 
