@@ -88,8 +88,9 @@ def free_port() -> int:
 
 
 def env_for(url: str, **extra) -> dict:
+    # PYTHONFAULTHANDLER: a worker that crashes leaves its Python traceback in the server log.
     env = dict(os.environ, FLASK_APP="riskapp", DATABASE_URL=url, SECRET_KEY="bench-secret",
-               PYTHONPATH=str(ROOT), **extra)
+               PYTHONPATH=str(ROOT), PYTHONFAULTHANDLER="1", **extra)
     env.pop("RISKAPP_TEST_DATABASE_URL", None)
     return env
 
@@ -316,6 +317,8 @@ def run_one(db_name: str, url: str, size: int, args, extras: dict) -> dict:
             f"{out['reminders_cpu']:.1f} s, SMTP sink {out['sink_cpu']:.1f} s)")
     for r in results:
         log(f"  {r.page.label:42} {r.status} p50 {r.p50:7.1f} ms  p95 {r.p95:7.1f} ms")
+    if any(r.failures for r in results):
+        log(f"  some requests failed: see the server log {server.logfile.name}")
     return out
 
 
