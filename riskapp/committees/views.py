@@ -49,7 +49,6 @@ def load_committee(committee_id: int) -> Committee:
 def load_tor(committee: Committee, tor_id: int) -> TermsOfReference:
     tor = next((t for t in committee.terms if t.id == tor_id), None)
     if tor is None:
-        from flask import abort
         abort(404)
     return tor
 
@@ -201,7 +200,6 @@ def remove_position(committee_id: int, tor_id: int, position_id: int):
     tor = load_tor(committee, tor_id)
     position = db.get_or_404(TorPosition, position_id)
     if position.tor_id != tor.id:
-        from flask import abort
         abort(404)
     try:
         services.remove_position(tor, position)
@@ -244,7 +242,6 @@ def remove_requirement(committee_id: int, tor_id: int, requirement_id: int):
     tor = load_tor(committee, tor_id)
     requirement = db.get_or_404(TorRequirement, requirement_id)
     if requirement.tor_id != tor.id:
-        from flask import abort
         abort(404)
     try:
         services.remove_requirement(tor, requirement)
@@ -316,7 +313,6 @@ def end_member(committee_id: int, member_id: int):
     require(permissions.can_manage_committees(current_user))
     member = next((m for m in committee.members if m.id == member_id), None)
     if member is None:
-        from flask import abort
         abort(404)
     form = EndMemberForm()
     if form.validate_on_submit():
