@@ -57,10 +57,8 @@ def load_tor(committee: Committee, tor_id: int) -> TermsOfReference:
 @login_required
 def index():
     require(permissions.can_read_committees(current_user))
-    committees = db.session.scalars(services.committees_list()).unique().all()
-    return render_template("committees/index.html", committees=committees,
-                           in_force={c.id: services.tor_in_force(c) for c in committees},
-                           risk_counts=services.risk_counts(),
+    return render_template("committees/index.html",
+                           committees=db.session.execute(services.committee_rows()).all(),
                            today=date.today())
 
 
