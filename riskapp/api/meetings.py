@@ -126,12 +126,13 @@ def meetings_create():
 
 @bp.get("/meetings/<int:meeting_id>")
 def meetings_detail(meeting_id: int):
-    return jsonify(meeting_json(load_meeting(meeting_id), full=True))
+    return jsonify(meeting_json(load_meeting(meeting_id, risks=True, votes=True, actions=True),
+                                full=True))
 
 
 @bp.get("/meetings/<int:meeting_id>/items")
 def meetings_items(meeting_id: int):
-    meeting = load_meeting(meeting_id)
+    meeting = load_meeting(meeting_id, risks=True)
     q = services.meeting_quoracy(meeting)
     items = [item_json(i, q.items.get(i.id)) for i in meeting.items]
     return jsonify(page_envelope(items, len(items), 1, len(items)))

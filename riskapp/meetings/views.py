@@ -27,8 +27,12 @@ from .services import LONDON, MeetingError
 MEETINGS_PER_PAGE = 50
 
 
-def load_meeting(meeting_id: int) -> Meeting:
-    return db.one_or_404(services.meeting_statement(meeting_id))
+def load_meeting(meeting_id: int, **parts) -> Meeting:
+    """The meeting or 404; `parts` asks for more of it (services.load: risks, votes, actions)."""
+    meeting = services.load(meeting_id, **parts)
+    if meeting is None:
+        abort(404)
+    return meeting
 
 
 def load_item(meeting: Meeting, item_id: int) -> AgendaItem:
@@ -118,7 +122,7 @@ def _context(meeting: Meeting) -> dict:
 @login_required
 def detail(meeting_id: int):
     require(permissions.can_read_committees(current_user))
-    meeting = load_meeting(meeting_id)
+    meeting = load_meeting(meeting_id, risks=True, actions=True)
     later = db.session.scalars(select(Meeting).where(
         Meeting.committee_id == meeting.committee_id, Meeting.starts_at > meeting.starts_at)
         .order_by(Meeting.starts_at)).all()
