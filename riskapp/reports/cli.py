@@ -12,7 +12,6 @@ from ..committees.models import Committee
 from ..extensions import db
 from ..risks.models import Register
 from . import bp
-from .baf_pdf import render_baf_pack
 from .pack import Selection, build_pack
 
 logger = logging.getLogger(__name__)
@@ -59,6 +58,7 @@ def baf_command(register_name, out, as_of, committee_name, fy):
                           as_of=as_of.date() if as_of else None)
     pack = build_pack(selection, organisation=current_app.config["ORGANISATION_NAME"],
                       author="riskapp (flask report baf)", fy=fy)
+    from .baf_pdf import render_baf_pack  # ReportLab: loaded by the commands that draw PDFs
     out.parent.mkdir(parents=True, exist_ok=True)
     tmp = out.with_name(out.name + ".part")
     with tmp.open("wb") as handle:
