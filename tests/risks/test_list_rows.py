@@ -1,0 +1,136 @@
+"""The risk list drawn from plain rows (issue 9): the same rows, tags, options and pages as
+when it was drawn from Risk objects and the macros."""
+import re
+from datetime import date
+
+from flask import request
+from markupsafe import Markup
+
+from riskapp.risks.forms import RiskFilterForm
+from riskapp.risks.views import ScoreTags, people_options
+from riskapp.rules import scoring
+from tests.factories import make_appetite, make_risk, make_user
+
+
+def _row(page: str, reference: str) -> str:
+    return re.search(rf'<tr class="nhsuk-table__row">\s*<td class="nhsuk-table__cell">'
+                     rf'<a href="/risks/{reference}">.*?</tr>', page, re.S).group(0)
+
+
+def _references(page: str) -> list[str]:
+    return re.findall(r'<td class="nhsuk-table__cell"><a href="/risks/([A-Z]+\d+)">', page)
+
+
+def test_a_row_shows_owner_lead_scores_status_review_and_appetite(client, auth, db):
+    owner, lead = make_user(name="Olive <Owner>"), make_user(name="Larry & Lead")
+    above = make_risk(owner, lead_id=lead.id, title="Beds <& flow>", current_consequence=4,
+                      current_likelihood=5, appetite_level_id=make_appetite("Cautious", 9).id)
+    plain = make_risk(owner, title="Estates", current_consequence=2, current_likelihood=1,
+                      target_consequence=None, target_likelihood=None,
+                      appetite_level_id=make_appetite("Open", 16).id)
+    plain.status = "Closed"
+    db.session.commit()
+    auth.login(make_user("board"))
+    page = client.get("/risks/").get_data(as_text=True)
+    row = _row(page, above.reference)
+    assert 'Beds &lt;&amp; flow&gt;\n        <br><strong class="nhsuk-tag nhsuk-tag--orange">' \
+           'Above appetite</strong>' in row
+    assert "<td class=\"nhsuk-table__cell\">Olive &lt;Owner&gt;</td>" in row
+    assert "<td class=\"nhsuk-table__cell\">Larry &amp; Lead</td>" in row
+    assert '<strong class="nhsuk-tag app-score app-band-high">High (4:5=20)</strong>' in row
+    assert '<strong class="nhsuk-tag app-score app-band-high">High (4:3=12)</strong>' in row
+    assert '<strong class="nhsuk-tag nhsuk-tag--blue">Open</strong>' in row
+    # Opened in 2023 and reviewed monthly: long overdue.
+    assert f"{above.next_review_date:%d %b %Y} " \
+           '<strong class="nhsuk-tag nhsuk-tag--red">Due</strong>' in row
+    row = _row(page, plain.reference)
+    assert "Above appetite" not in row and "Due" not in row  # within appetite; closed
+    assert '<td class="nhsuk-table__cell"></td>' in row  # no lead
+    assert '<span class="nhsuk-body-s">Not set</span>' in row  # no target
+    assert '<strong class="nhsuk-tag app-score app-band-low">Low (2:1=2)</strong>' in row
+    assert '<strong class="nhsuk-tag nhsuk-tag--grey">Closed</strong>' in row
+
+
+def test_score_tags_are_the_macro_for_every_score(app, db):
+    # A gap (no band for 4-5) and a name to escape, as a risk manager may set them.
+    bands = [scoring.Band("Low & <ok>", 1, 3, "#007f3b"), scoring.Band("High", 6, 25, "#d5281b")]
+    macro = app.jinja_env.get_template("risks/_macros.html").module.score_tag
+    tags = ScoreTags(bands)
+    for consequence in (None, 1, 2, 3, 4, 5):
+        for likelihood in (None, 1, 2, 3, 4, 5):
+            assert tags[consequence, likelihood] == macro(consequence, likelihood, bands)
+    assert "Unbanded (2:2=4)" in tags[2, 2] and "Low &amp; &lt;ok&gt; (1:1=1)" in tags[1, 1]
+
+
+def test_people_options_are_the_select_widgets_markup(app):
+    with app.test_request_context("/risks/?owner=12"):
+        form = RiskFilterForm(request.args)
+        for field in (form.owner, form.lead):
+            field.choices = [("", "Anyone"), ("7", 'Ann "A" <Smith> & Co'), ("12", "O'Neil")]
+        for field in (form.owner, form.lead):  # one chosen, one not
+            ours = Markup(f'<select class="nhsuk-select" id="{field.id}" name="{field.name}">'
+                          ) + people_options(field) + Markup("</select>")
+            assert ours == field(class_="nhsuk-select")
+        assert "selected" in people_options(form.owner) and \
+            "selected" not in people_options(form.lead)
+
+
+def test_search_ignores_case_in_reference_title_and_description(client, auth, db):
+    by_title = make_risk(title="Partnership working")
+    by_description = make_risk(title="Estates", description="Weak PARTNERSHIP governance")
+    other = make_risk(title="Cyber", description="Ransomware")
+    db.session.commit()
+    auth.login(make_user("board"))
+    for q in ("partnership", "PartnerShip"):
+        page = client.get(f"/risks/?q={q}").get_data(as_text=True)
+        assert sorted(_references(page)) == sorted([by_title.reference, by_description.reference])
+        assert "2 risks match the filters." in page
+    page = client.get(f"/risks/?q={other.reference.lower()}").get_data(as_text=True)
+    assert _references(page) == [other.reference]
+
+
+def test_every_sort_pages_through_all_risks_in_order(client, auth, db, app):
+    app.config["RISKS_PER_PAGE"] = 2
+    people = [make_user(name=name) for name in ("Cara", "Abe", "Bea")]
+    risks = [make_risk(people[i % 3], title=title, current_consequence=c, current_likelihood=2)
+             for i, (title, c) in enumerate([("Delta", 1), ("Alpha", 5), ("Echo", 3),
+                                             ("Bravo", 2), ("Charlie", 4)])]
+    db.session.commit()
+    auth.login(make_user("board"))
+    owner_names = {p.id: p.name for p in people}
+    expected = {
+        "reference": sorted(risks, key=lambda r: r.reference),
+        "title": sorted(risks, key=lambda r: r.title),
+        "score": sorted(risks, key=lambda r: (-r.current_score, r.reference)),
+        "owner": sorted(risks, key=lambda r: (owner_names[r.owner_id], r.reference)),
+    }
+    for sort, order in expected.items():
+        pages = [client.get(f"/risks/?sort={sort}&page={n}").get_data(as_text=True)
+                 for n in (1, 2, 3)]
+        assert [ref for page in pages for ref in _references(page)] == \
+            [r.reference for r in order], sort
+        assert all("5 risks match the filters." in page for page in pages)
+        assert "Page 3 of 3" in pages[1] and "Page 2 of 3" in pages[2]
+    beyond = client.get("/risks/?page=9").get_data(as_text=True)
+    assert "5 risks." in beyond and _references(beyond) == []
+
+
+def test_position_and_appetite_filters_on_the_rows(client, auth, db):
+    level = make_appetite("Minimal", 6)
+    at = make_risk(target_consequence=2, target_likelihood=3, appetite_level_id=level.id)
+    elsewhere = make_risk(target_consequence=3, target_likelihood=2)
+    db.session.commit()
+    auth.login(make_user("board"))
+    page = client.get("/risks/?view=target&consequence=2&likelihood=3").get_data(as_text=True)
+    assert _references(page) == [at.reference]
+    page = client.get("/risks/?above_appetite=1&sort=owner").get_data(as_text=True)
+    assert _references(page) == [at.reference] and elsewhere.reference not in page
+
+
+def test_review_due_today_is_due(client, auth, db):
+    risk = make_risk(today=date.today())
+    risk.next_review_date = date.today()
+    db.session.commit()
+    auth.login(make_user("board"))
+    row = _row(client.get("/risks/").get_data(as_text=True), risk.reference)
+    assert 'nhsuk-tag--red">Due</strong>' in row
