@@ -57,7 +57,15 @@ class ConfirmImportForm(FlaskForm):
 
 
 def set_filter_choices(form: ReportFilterForm) -> None:
-    """Fill the filters from the database (four small queries) and drop unknown values."""
+    """Fill the filters from the database (four small queries) and drop unknown values.
+
+    The owner filter lists the people who own a risk, as the risk list's does: listing all
+    500 active users at a large trust was most of the heatmap's filter cost (issue 9), and
+    choosing someone who owns nothing only ever showed an empty map. The chosen owner stays a
+    choice even so, so an old bookmark still applies its filter. Registers, committees and
+    directorates stay ORM objects (a few dozen rows): `_selection` then gets the chosen ones
+    from the identity map without another statement.
+    """
     form.register.choices = [("", "All registers")] + [
         (str(r.id), r.name) for r in risk_queries.registers()]
     form.committee.choices = [("", "Any committee")] + [
@@ -65,5 +73,5 @@ def set_filter_choices(form: ReportFilterForm) -> None:
     form.directorate.choices = [("", "Any directorate")] + [
         (str(d.id), d.name)
         for d in db.session.scalars(select(Directorate).order_by(Directorate.name))]
-    form.owner.choices = [("", "Anyone")] + [
-        (str(u.id), u.name) for u in risk_queries.active_users()]
+    owner = form.owner.data if isinstance(form.owner.data, str) else None
+    form.owner.choices = [("", "Anyone")] + risk_queries.risk_people(owner)[0]

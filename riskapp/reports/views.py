@@ -18,6 +18,7 @@ from ..auth.permissions import require
 from ..committees.models import Committee
 from ..extensions import db
 from ..risks.models import Register
+from ..risks.views import people_options
 from . import bp, exports, imports
 from .baf_pdf import render_baf_pack
 from .forms import (VIEW_LABELS, ConfirmImportForm, HeatmapForm, ImportForm, PackForm,
@@ -80,7 +81,7 @@ def heatmap_page():
     return render_template("reports/heatmap.html", form=form, rows=rows, unplaced=unplaced,
                            total=total, view=view, view_label=VIEW_LABELS[view], bands=bands,
                            args=args, views=VIEWS, view_labels=VIEW_LABELS,
-                           per_cell=REFERENCES_PER_CELL)
+                           per_cell=REFERENCES_PER_CELL, owner_options=people_options(form.owner))
 
 
 @bp.route("/pack")

@@ -106,6 +106,39 @@ def test_heatmap_filters_by_register_committee_directorate_and_owner(client, aut
     assert f"/reports/baf.pdf?committee={committee.id}" in page
 
 
+def test_heatmap_owner_filter_lists_the_people_who_own_a_risk(client, auth, db):
+    """Not every active account (500 at a large trust): the owners, and the one chosen."""
+    owner = make_user(name="Olive Owner")
+    nobody = make_user(name="Norah Nonowner")
+    make_risk(owner)
+    db.session.commit()
+    auth.login(make_user(Role.BOARD))
+
+    def owner_select(query=""):
+        page = client.get("/reports/heatmap" + query).get_data(as_text=True)
+        return re.search(r'<select class="nhsuk-select app-select-full" id="owner" '
+                         r'name="owner">(.*?)</select>', page, re.S).group(1)
+
+    options = owner_select()
+    assert options.startswith('<option value="">Anyone</option>')
+    assert f'<option value="{owner.id}">Olive Owner</option>' in options
+    assert "Norah Nonowner" not in options
+    # A bookmark naming someone who owns nothing keeps its filter (an empty map), not dropped.
+    chosen = owner_select(f"?owner={nobody.id}")
+    assert f'<option selected value="{nobody.id}">Norah Nonowner</option>' in chosen
+    page = client.get(f"/reports/heatmap?owner={nobody.id}").get_data(as_text=True)
+    assert "0 open risks match the filters" in page
+
+
+def test_heatmap_owner_names_are_escaped(client, auth, db):
+    owner = make_user(name="<b>Bold</b> & Co")
+    make_risk(owner)
+    db.session.commit()
+    auth.login(make_user(Role.BOARD))
+    page = client.get("/reports/heatmap").get_data(as_text=True)
+    assert "&lt;b&gt;Bold&lt;/b&gt; &amp; Co</option>" in page and "<b>Bold</b>" not in page
+
+
 def test_heatmap_queries_do_not_grow_with_the_risks(client, auth, db):
     auth.login(make_user(Role.BOARD))
     for i in range(3):
