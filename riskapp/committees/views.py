@@ -36,14 +36,17 @@ def status_of(form) -> int:
     return 422 if form.errors or form.form_errors else 200
 
 
-def load_committee(committee_id: int) -> Committee:
-    return db.one_or_404(
-        select(Committee).where(Committee.id == committee_id)
-        .options(selectinload(Committee.members).joinedload(CommitteeMember.user),
-                 selectinload(Committee.terms).selectinload(TermsOfReference.positions),
-                 selectinload(Committee.terms).selectinload(TermsOfReference.requirements),
-                 selectinload(Committee.risks), selectinload(Committee.children),
-                 joinedload(Committee.parent)))
+def load_committee(committee_id: int, risks: bool = True) -> Committee:
+    """The committee with what its pages and the API read; `risks=False` for its own page,
+    which lists a few of them as plain rows (services.committee_risk_rows)."""
+    options = [selectinload(Committee.members).joinedload(CommitteeMember.user),
+               selectinload(Committee.terms).selectinload(TermsOfReference.positions),
+               selectinload(Committee.terms).selectinload(TermsOfReference.requirements),
+               selectinload(Committee.children), joinedload(Committee.parent)]
+    if risks:
+        options.append(selectinload(Committee.risks))
+    return db.one_or_404(select(Committee).where(Committee.id == committee_id)
+                         .options(*options))
 
 
 def load_tor(committee: Committee, tor_id: int) -> TermsOfReference:
@@ -66,17 +69,24 @@ def index():
 @login_required
 def detail(committee_id: int):
     require(permissions.can_read_committees(current_user))
-    committee = load_committee(committee_id)
+    return _detail_page(load_committee(committee_id, risks=False), NewDraftForm(),
+                        permissions.can_manage_committees(current_user))
+
+
+def _detail_page(committee: Committee, draft_form: NewDraftForm, can_manage: bool) -> str:
+    """The committee page: its risks and meetings read as plain rows, the risks capped."""
+    from ..risks.views import ScoreTags
     today = date.today()
-    from ..meetings.services import meetings_list
-    meetings = db.session.scalars(meetings_list(committee.id)).all()
+    risks = db.session.execute(services.committee_risk_rows(committee.id)).all()
+    meetings = db.session.execute(services.committee_meeting_rows(committee.id)).all()
+    current = services.current_members(committee, today)
     return render_template(
         "committees/detail.html", committee=committee, tor=services.tor_in_force(committee),
         warnings=services.membership_warnings(committee, today), today=today,
-        current=services.current_members(committee, today),
-        past=[m for m in committee.members if not m.is_current(today)],
-        bands=ordered_bands(), meetings=meetings, draft_form=NewDraftForm(),
-        can_manage=permissions.can_manage_committees(current_user), **_roles(committee, today))
+        current=current, past=[m for m in committee.members if not m.is_current(today)],
+        score_tags=ScoreTags(ordered_bands()), risks=risks,
+        risk_total=risks[0].total if risks else 0, meetings=meetings, draft_form=draft_form,
+        can_manage=can_manage, **_roles(committee, today))
 
 
 def _roles(committee: Committee, today: date) -> dict:
@@ -96,7 +106,7 @@ def _roles(committee: Committee, today: date) -> dict:
 @login_required
 def terms(committee_id: int, tor_id: int):
     require(permissions.can_read_committees(current_user))
-    committee = load_committee(committee_id)
+    committee = load_committee(committee_id, risks=False)
     return render_template("committees/terms.html", committee=committee,
                            tor=load_tor(committee, tor_id),
                            can_manage=permissions.can_manage_committees(current_user))
@@ -105,7 +115,7 @@ def terms(committee_id: int, tor_id: int):
 @bp.route("/<int:committee_id>/terms/new", methods=["POST"])
 @login_required
 def new_draft(committee_id: int):
-    committee = load_committee(committee_id)
+    committee = load_committee(committee_id, risks=False)
     require(permissions.can_manage_committees(current_user))
     form = NewDraftForm()
     if form.validate_on_submit():
@@ -115,13 +125,7 @@ def new_draft(committee_id: int):
             return redirect(url_for(".edit_terms", committee_id=committee.id, tor_id=draft.id))
         except CommitteeError as err:
             refuse(form, err)
-    today = date.today()
-    return render_template(
-        "committees/detail.html", committee=committee, tor=services.tor_in_force(committee),
-        warnings=services.membership_warnings(committee, today), today=today,
-        current=services.current_members(committee, today),
-        past=[m for m in committee.members if not m.is_current(today)], bands=ordered_bands(),
-        meetings=[], draft_form=form, can_manage=True, **_roles(committee, today)), 422
+    return _detail_page(committee, form, can_manage=True), 422
 
 
 def _requirement_form(tor, bind: bool = True) -> RequirementForm:
@@ -144,7 +148,7 @@ def _edit_page(committee, tor, tor_form=None, position_form=None, requirement_fo
 @bp.route("/<int:committee_id>/terms/<int:tor_id>/edit", methods=["GET", "POST"])
 @login_required
 def edit_terms(committee_id: int, tor_id: int):
-    committee = load_committee(committee_id)
+    committee = load_committee(committee_id, risks=False)
     require(permissions.can_manage_committees(current_user))
     tor = load_tor(committee, tor_id)
     form = TorForm(obj=tor)
@@ -171,7 +175,7 @@ def edit_terms(committee_id: int, tor_id: int):
 @bp.route("/<int:committee_id>/terms/<int:tor_id>/positions", methods=["POST"])
 @login_required
 def add_position(committee_id: int, tor_id: int):
-    committee = load_committee(committee_id)
+    committee = load_committee(committee_id, risks=False)
     require(permissions.can_manage_committees(current_user))
     tor = load_tor(committee, tor_id)
     form = PositionForm(prefix="pos")
@@ -185,7 +189,7 @@ def add_position(committee_id: int, tor_id: int):
                             + "#positions")
         except CommitteeError as err:
             refuse(form, err)
-            tor = load_tor(load_committee(committee_id), tor_id)
+            tor = load_tor(load_committee(committee_id, risks=False), tor_id)
     return _edit_page(committee, tor, position_form=form)
 
 
@@ -193,7 +197,7 @@ def add_position(committee_id: int, tor_id: int):
           methods=["POST"])
 @login_required
 def remove_position(committee_id: int, tor_id: int, position_id: int):
-    committee = load_committee(committee_id)
+    committee = load_committee(committee_id, risks=False)
     require(permissions.can_manage_committees(current_user))
     tor = load_tor(committee, tor_id)
     position = db.get_or_404(TorPosition, position_id)
@@ -212,7 +216,7 @@ def remove_position(committee_id: int, tor_id: int, position_id: int):
 @bp.route("/<int:committee_id>/terms/<int:tor_id>/requirements", methods=["POST"])
 @login_required
 def add_requirement(committee_id: int, tor_id: int):
-    committee = load_committee(committee_id)
+    committee = load_committee(committee_id, risks=False)
     require(permissions.can_manage_committees(current_user))
     tor = load_tor(committee, tor_id)
     form = _requirement_form(tor)
@@ -227,7 +231,7 @@ def add_requirement(committee_id: int, tor_id: int):
                             + "#requirements")
         except CommitteeError as err:
             refuse(form, err)
-            tor = load_tor(load_committee(committee_id), tor_id)
+            tor = load_tor(load_committee(committee_id, risks=False), tor_id)
     return _edit_page(committee, tor, requirement_form=form)
 
 
@@ -235,7 +239,7 @@ def add_requirement(committee_id: int, tor_id: int):
           methods=["POST"])
 @login_required
 def remove_requirement(committee_id: int, tor_id: int, requirement_id: int):
-    committee = load_committee(committee_id)
+    committee = load_committee(committee_id, risks=False)
     require(permissions.can_manage_committees(current_user))
     tor = load_tor(committee, tor_id)
     requirement = db.get_or_404(TorRequirement, requirement_id)
@@ -254,7 +258,7 @@ def remove_requirement(committee_id: int, tor_id: int, requirement_id: int):
 @bp.route("/<int:committee_id>/terms/<int:tor_id>/approve", methods=["GET", "POST"])
 @login_required
 def approve_terms(committee_id: int, tor_id: int):
-    committee = load_committee(committee_id)
+    committee = load_committee(committee_id, risks=False)
     require(permissions.can_manage_committees(current_user))
     tor = load_tor(committee, tor_id)
     form = ApproveForm()
@@ -267,7 +271,7 @@ def approve_terms(committee_id: int, tor_id: int):
             return redirect(url_for(".detail", committee_id=committee.id))
         except CommitteeError as err:
             refuse(form, err)
-            committee = load_committee(committee_id)
+            committee = load_committee(committee_id, risks=False)
             tor = load_tor(committee, tor_id)
     return render_template("committees/approve.html", committee=committee, tor=tor,
                            form=form), status_of(form)
@@ -287,7 +291,7 @@ def _member_form(committee: Committee) -> MemberForm:
 @bp.route("/<int:committee_id>/members/new", methods=["GET", "POST"])
 @login_required
 def add_member(committee_id: int):
-    committee = load_committee(committee_id)
+    committee = load_committee(committee_id, risks=False)
     require(permissions.can_manage_committees(current_user))
     form = _member_form(committee)
     if form.validate_on_submit():
@@ -299,7 +303,7 @@ def add_member(committee_id: int):
             return redirect(url_for(".detail", committee_id=committee.id) + "#members")
         except CommitteeError as err:
             refuse(form, err)
-            committee = load_committee(committee_id)
+            committee = load_committee(committee_id, risks=False)
     return render_template("committees/member.html", committee=committee,
                            form=form), status_of(form)
 
@@ -307,7 +311,7 @@ def add_member(committee_id: int):
 @bp.route("/<int:committee_id>/members/<int:member_id>/end", methods=["GET", "POST"])
 @login_required
 def end_member(committee_id: int, member_id: int):
-    committee = load_committee(committee_id)
+    committee = load_committee(committee_id, risks=False)
     require(permissions.can_manage_committees(current_user))
     member = next((m for m in committee.members if m.id == member_id), None)
     if member is None:
@@ -330,7 +334,7 @@ def end_member(committee_id: int, member_id: int):
 def attendance_report(committee_id: int):
     """Per member and financial year: attended of those held while a member; CSV on request."""
     require(permissions.can_read_committees(current_user))
-    committee = load_committee(committee_id)
+    committee = load_committee(committee_id, risks=False)
     from ..meetings.services import attendance_report as report
     from ..rules.scoring import financial_year_label, financial_year_of
     fy = request.args.get("fy", type=int) or financial_year_of(date.today())
@@ -360,7 +364,7 @@ def attendance_report(committee_id: int):
 def attendance_pdf(committee_id: int):
     """The attendance report as PDF, for the chair's papers (issue 5): same rights and figures."""
     require(permissions.can_read_committees(current_user))
-    committee = load_committee(committee_id)
+    committee = load_committee(committee_id, risks=False)
     from ..meetings.services import attendance_report as report
     from ..reports.attendance_pdf import attendance_filename, from_report, render_attendance
     from ..rules.scoring import financial_year_label, financial_year_of
@@ -452,7 +456,7 @@ def user_feed(token: str):
 def committee_feed(committee_id: int, token: str):
     from . import calendar as cal
     _feed_user(token)
-    committee = load_committee(committee_id)
+    committee = load_committee(committee_id, risks=False)
     today = date.today()
     items = cal.events([committee], today - timedelta(days=365), today + timedelta(days=730))
     return _ical_response(f"riskapp: {committee.name}", items)
