@@ -1,6 +1,9 @@
 """Committee pages: who may read and change what, forms that refuse with 422 keeping input."""
 from __future__ import annotations
 
+import re
+from datetime import date
+
 import pytest
 
 from riskapp.auth.models import Role
@@ -104,3 +107,54 @@ def test_add_member_form_keeps_input_and_says_what_is_wrong(client, auth, pccac,
     assert r.status_code == 302
     db.session.expire_all()
     assert any(m.name == "Cllr Ann Smith" for m in pccac.members)
+
+
+def test_committee_list_and_api_list_show_each_committees_figures(client, auth, pccac, people,
+                                                                   db):
+    """Parent, version in force (review overdue), members not ended, risks: one row each."""
+    from riskapp.committees.models import Committee, CommitteeMember, TermsOfReference
+    from tests import factories
+
+    group = Committee(name="Estates Sub-group", short_name="ESG", kind="Delivery group",
+                      parent=pccac)
+    bare = Committee(name="Zeta Advisory Panel", kind="Advisory body")
+    db.session.add_all([group, bare])
+    db.session.add_all([
+        CommitteeMember(committee=group, person_name="Ann", positions=["x"],
+                        appointed_on=date(2023, 1, 1)),
+        CommitteeMember(committee=group, person_name="Bea", positions=["x"],
+                        appointed_on=date(2023, 1, 1), term_ends_on=date(2020, 1, 1)),
+        CommitteeMember(committee=group, person_name="Cy", positions=["x"],
+                        appointed_on=date(2023, 1, 1), ended_on=date(2024, 1, 1)),
+        TermsOfReference(committee=group, version="1.0", status="superseded",
+                         approved_on=date(2022, 1, 1), review_due=date(2099, 1, 1)),
+        TermsOfReference(committee=group, version="2.1", status="in_force",
+                         approved_on=date(2023, 1, 1), review_due=date(2024, 1, 1)),
+        TermsOfReference(committee=bare, version="0.1", status="draft"),
+    ])
+    for _ in range(3):
+        factories.make_risk().committees.append(group)
+    db.session.commit()
+    auth.login(people[Role.BOARD])
+
+    page = client.get("/committees/").get_data(as_text=True)
+    rows = [[re.sub(r"\s+", " ", re.sub(r"<[^>]+>", "", cell)).strip()
+             for cell in re.findall(r"<td[^>]*>(.*?)</td>", row, re.S)]
+            for row in re.findall(r'<tr class="nhsuk-table__row">(.*?)</tr>', page, re.S)]
+    by_name = {row[0]: row for row in rows}
+    assert f'<a href="/committees/{group.id}">Estates Sub-group</a> (ESG)' in page
+    assert by_name["Estates Sub-group (ESG)"] == [
+        "Estates Sub-group (ESG)", "Delivery group", pccac.name, "v2.1 Review overdue", "2", "3"]
+    assert by_name["Zeta Advisory Panel"] == [
+        "Zeta Advisory Panel", "Advisory body", "", "None in force", "0", "0"]
+    # Committees that report to none first, then by name.
+    names = [row[0] for row in rows]
+    assert names.index("Zeta Advisory Panel") < names.index("Estates Sub-group (ESG)")
+
+    listed = {c["name"]: c for c in client.get("/api/v1/committees").get_json()["items"]}
+    assert listed["Estates Sub-group"] == {
+        "id": group.id, "name": "Estates Sub-group", "short_name": "ESG",
+        "kind": "Delivery group", "parent_id": pccac.id, "terms_in_force": "2.1",
+        "risk_count": 3}
+    assert listed["Zeta Advisory Panel"]["terms_in_force"] is None
+    assert listed[pccac.name]["terms_in_force"] == "3.0"
