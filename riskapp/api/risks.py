@@ -141,7 +141,7 @@ def risks():
 
 
 def _risk_or_404(ref: str) -> Risk:
-    risk = db.session.scalars(queries.risk_by_reference(ref)).unique().one_or_none()
+    risk = queries.load_risk_page(ref)
     if risk is None:
         raise ApiError(404, f"No risk has the reference {ref}")
     return risk

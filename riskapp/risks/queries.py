@@ -1,18 +1,22 @@
 """Statements that load what the risk pages show, each in a fixed number of queries."""
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 from datetime import date
+from types import SimpleNamespace
 
 from flask_sqlalchemy.pagination import Pagination
-from sqlalchemy import Select, func, or_, select
+from sqlalchemy import Select, bindparam, func, or_, select
+from sqlalchemy import inspect as sa_inspect
 from sqlalchemy.orm import aliased, joinedload, selectinload
+from sqlalchemy.orm.attributes import set_committed_value
 
 from ..audit.models import AuditEntry
 from ..auth.models import User
 from ..extensions import db
-from .models import (Action, ActionProgress, AppetiteLevel, Band, Control, Register, Risk,
-                     ScoreRecord, risk_committees)
+from .models import (Action, ActionProgress, AppetiteLevel, Assurance, Band, Control, Gap,
+                     Register, Risk, ScoreRecord, risk_committees)
 
 SORTS = {
     "reference": (Risk.reference,),
@@ -177,6 +181,102 @@ def risk_by_reference(reference: str) -> Select:
                      selectinload(Risk.actions).options(
                          joinedload(Action.assignee),
                          selectinload(Action.progress_notes).joinedload(ActionProgress.by))))
+
+
+def load_risk_page(reference: str) -> Risk | None:
+    """One risk with everything its page and the API's risk show, or None.
+
+    A plain statement per table, filling the relationships with `set_committed_value`: the
+    joinedload/selectinload chain of `risk_by_reference` cost 3 ms of CPU for a risk at
+    5,000 risks, more than the statements it ran (issue 9); this is about a third of that.
+    Filled: owner, lead, register, directorate, appetite level; score records with who
+    recorded them; controls with owners; assurances; gaps; committees; actions with assignees
+    and their progress notes with who wrote them. Each in its relationship's order. Only
+    relationships not loaded yet are filled, so nothing in the session is overwritten, and
+    anything not filled here still loads lazily when read.
+    """
+    page = _risk_page_statements()
+    row = db.session.execute(page.risk, {"reference": reference.upper()}).first()
+    if row is None:
+        return None
+    risk = row[0]
+    for name, related in zip(("owner", "lead", "register", "directorate", "appetite_level"),
+                             row[1:]):
+        _fill(risk, name, related)
+    of_risk = {"risk_id": risk.id}
+    for name, related, stmt in (("score_records", "recorded_by", page.score_records),
+                                ("controls", "owner", page.controls),
+                                ("actions", "assignee", page.actions)):
+        if _unloaded(risk, name):
+            _fill(risk, name, _with(db.session.execute(stmt, of_risk), related))
+    for name in ("assurances", "gaps", "committees"):
+        if _unloaded(risk, name):
+            _fill(risk, name, db.session.scalars(getattr(page, name), of_risk).all())
+    if any(_unloaded(action, "progress_notes") for action in risk.actions):
+        notes: dict[int, list[ActionProgress]] = {}
+        for note, by in db.session.execute(page.progress_notes, of_risk):
+            _fill(note, "by", by)
+            notes.setdefault(note.action_id, []).append(note)
+        for action in risk.actions:
+            _fill(action, "progress_notes", notes.get(action.id, []))
+    for action in risk.actions:
+        _fill(action, "risk", risk)
+    return risk
+
+
+@functools.cache
+def _risk_page_statements() -> SimpleNamespace:
+    """load_risk_page's statements, built once: building them took a quarter of its time."""
+    from ..auth.models import Directorate
+    from ..committees.models import Committee
+    risk_id = bindparam("risk_id")
+    return SimpleNamespace(
+        risk=select(Risk, User, Lead, Register, Directorate, AppetiteLevel)
+        .join(User, Risk.owner_id == User.id).join(Register, Risk.register_id == Register.id)
+        .outerjoin(Lead, Risk.lead_id == Lead.id)
+        .outerjoin(Directorate, Risk.directorate_id == Directorate.id)
+        .outerjoin(AppetiteLevel, Risk.appetite_level_id == AppetiteLevel.id)
+        .where(Risk.reference == bindparam("reference")),
+        score_records=select(ScoreRecord, User)
+        .outerjoin(User, ScoreRecord.recorded_by_id == User.id)
+        .where(ScoreRecord.risk_id == risk_id).order_by(ScoreRecord.recorded_on, ScoreRecord.id),
+        controls=select(Control, User).outerjoin(User, Control.owner_id == User.id)
+        .where(Control.risk_id == risk_id).order_by(Control.id),
+        actions=select(Action, User).outerjoin(User, Action.assignee_id == User.id)
+        .where(Action.risk_id == risk_id).order_by(Action.id),
+        assurances=select(Assurance).where(Assurance.risk_id == risk_id).order_by(Assurance.id),
+        gaps=select(Gap).where(Gap.risk_id == risk_id).order_by(Gap.id),
+        committees=select(Committee)
+        .join(risk_committees, risk_committees.c.committee_id == Committee.id)
+        .where(risk_committees.c.risk_id == risk_id).order_by(Committee.name),
+        # All the risk's notes at once, through their actions, newest first as on an action.
+        progress_notes=select(ActionProgress, User)
+        .outerjoin(User, ActionProgress.by_id == User.id)
+        .join(Action, ActionProgress.action_id == Action.id).where(Action.risk_id == risk_id)
+        .order_by(ActionProgress.noted_on.desc(), ActionProgress.id.desc()))
+
+
+def _unloaded(obj, name: str) -> bool:
+    return name not in sa_inspect(obj).dict
+
+
+def _fill(obj, name: str, value) -> None:
+    """Set a relationship as loaded from the database, unless it is loaded already.
+
+    The session holds objects weakly: a related object is kept by setting the relationship
+    to it, not merely by loading it in the same row.
+    """
+    if _unloaded(obj, name):
+        set_committed_value(obj, name, value)
+
+
+def _with(rows, name: str) -> list:
+    """The first object of each (object, related) row, with `name` set to the related one."""
+    out = []
+    for obj, related in rows:
+        _fill(obj, name, related)
+        out.append(obj)
+    return out
 
 
 def audit_trail(risk_id: int) -> Select:
