@@ -144,10 +144,12 @@ def index():
 @bp.route("/mine")
 @login_required
 def mine():
-    risks = list(db.session.scalars(queries.risks_for(current_user)).unique())
+    risks = db.session.execute(queries.risks_for(current_user)).all()
     today = date.today()
-    return render_template("risks/mine.html", risks=risks, bands=rule_bands(), today=today,
-                           due=[r for r in risks if scoring.is_review_due(r.next_review_date, today)])
+    return render_template("risks/mine.html", risks=risks, score_tags=ScoreTags(rule_bands()),
+                           me=current_user.id,
+                           due={r.reference for r in risks
+                                if scoring.is_review_due(r.next_review_date, today)})
 
 
 def _selected_fy(risk: Risk) -> int:

@@ -134,3 +134,36 @@ def test_review_due_today_is_due(client, auth, db):
     auth.login(make_user("board"))
     row = _row(client.get("/risks/").get_data(as_text=True), risk.reference)
     assert 'nhsuk-tag--red">Due</strong>' in row
+
+
+def test_my_risks_rows_show_part_score_review_and_links_in_review_order(client, auth, db):
+    me, other = make_user(name="Me"), make_user(name="Other")
+    overdue = make_risk(me, title="Owned <overdue>", today=date(2020, 1, 1))
+    led = make_risk(other, title="Led", lead_id=me.id, today=date.today())
+    both = make_risk(me, title="Both", lead_id=me.id, current_consequence=2,
+                     current_likelihood=2, today=date.today())
+    unscheduled = make_risk(me, title="No review set")
+    unscheduled.next_review_date = None
+    closed = make_risk(me, title="Closed")
+    closed.status = "Closed"
+    make_risk(other, title="Not mine")
+    db.session.commit()
+    auth.login(me)
+    page = client.get("/risks/mine").get_data(as_text=True)
+    rows = re.findall(r"<tr><td class=\"nhsuk-table__cell\">(.*?)</tr>", page, re.S)
+    references = [re.search(r'>([A-Z]+\d+)</a>', row).group(1) for row in rows]
+    later = sorted([led, both], key=lambda r: (r.next_review_date, r.reference))
+    assert references == [overdue.reference] + [r.reference for r in later] + \
+        [unscheduled.reference]
+    assert "1 is due for review." in page
+    first = rows[0]
+    assert f'<a href="/risks/{overdue.reference}">{overdue.reference}</a>' in first
+    assert "Owned &lt;overdue&gt;" in first and ">Owner</td>" in first
+    assert '<strong class="nhsuk-tag app-score app-band-high">High (4:4=16)</strong>' in first
+    assert 'nhsuk-tag--red">Due</strong>' in first
+    assert f'<a href="/risks/{overdue.reference}/review">Record a review<span ' \
+           f'class="nhsuk-u-visually-hidden"> of {overdue.reference}</span></a>' in first
+    parts = {ref: row for ref, row in zip(references, rows)}
+    assert ">Lead</td>" in parts[led.reference] and "Due" not in parts[led.reference]
+    assert ">Owner and lead</td>" in parts[both.reference]
+    assert "app-band-medium\">Medium (2:2=4)" in parts[both.reference]
