@@ -114,3 +114,27 @@ def test_revoked_expired_or_inactive_tokens_fail(client, runner, db):
     user.active = False
     db.session.commit()
     assert client.get("/api/v1/risks", headers=header).status_code == 401
+
+
+def test_list_items_are_the_risks_own_summaries(client, auth, db):
+    """The list reads plain rows (issue 9); each item is what the risk's own endpoint says."""
+    from riskapp.auth.models import Directorate
+    from tests.factories import make_appetite
+    estates = Directorate(name="Estates")
+    db.session.add(estates)
+    db.session.flush()
+    lead = make_user(name="Larry Lead")
+    make_risk(make_user(name="Olive Owner"), lead_id=lead.id, directorate_id=estates.id,
+              appetite_level_id=make_appetite("Cautious", 9).id)  # 16: above
+    make_risk(appetite_level_id=make_appetite("Open", 20).id,  # 16: within
+              target_consequence=None, target_likelihood=None)
+    make_risk(current_consequence=1, current_likelihood=1)  # no appetite level
+    db.session.commit()
+    auth.login(make_user())
+    items = client.get("/api/v1/risks").get_json()["items"]
+    assert [i["above_appetite"] for i in items] == [True, False, False]
+    assert items[0]["lead"]["name"] == "Larry Lead" and items[1]["lead"] is None
+    assert items[0]["directorate"] == "Estates" and items[1]["target"] is None
+    for item in items:
+        detail = client.get(f"/api/v1/risks/{item['ref']}").get_json()
+        assert item == {key: detail[key] for key in item}
