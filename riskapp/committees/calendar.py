@@ -5,17 +5,42 @@ One list of events feeds the page and the iCalendar feeds (written with `icalend
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from collections.abc import Collection
+from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta, timezone
 
 from icalendar import Calendar, Event
-from sqlalchemy import select
-from sqlalchemy.orm import selectinload
+from sqlalchemy import func, select
 
+from ..auth.models import User
 from ..extensions import db
 from ..meetings import services as meeting_services
 from ..meetings.models import Meeting
-from .models import CalendarFeedToken, Committee, CommitteeMember
+from ..rules import working_days
+from . import services as committee_services
+from .models import CalendarFeedToken, Committee, CommitteeMember, TermsOfReference
+
+
+@dataclass(eq=False)
+class CalendarCommittee:
+    """What the calendar reads of a committee, as plain rows rather than ORM objects.
+
+    Loading every committee with its terms, members and users as objects, and each meeting
+    near the month, was half the calendar page's time at a large trust (issue 9).
+    """
+    id: int
+    name: str
+    short_name: str | None
+    effectiveness_review_due: date | None
+    #: Approved versions (in force or superseded; drafts govern no date): rows with id,
+    #: version, status, approved_on, review_due and papers_deadline_days, by id.
+    terms: list = field(default_factory=list)
+    #: Memberships not ended whose term ends in the window asked for: id, name, term_ends_on.
+    renewals: list = field(default_factory=list)
+
+    @property
+    def label(self) -> str:
+        return self.short_name or self.name
 
 
 @dataclass
@@ -24,43 +49,101 @@ class CalendarEvent:
     day: date
     kind: str
     title: str
-    committee: Committee
+    committee: CalendarCommittee
     starts_at: datetime | None = None  #: meetings only (UTC)
     meeting_id: int | None = None
 
 
-def events(committees: list[Committee], start: date, end: date,
-           member_ids: set[int] | None = None) -> list[CalendarEvent]:
+def calendar_committees(renewals_from: date, renewals_to: date,
+                        committee_ids: Collection[int] | None = None,
+                        member_ids: Collection[int] | None = None) -> list[CalendarCommittee]:
+    """Committees by name (all, or those of `committee_ids`) with what `events()` reads.
+
+    Renewals are the memberships not ended whose term ends from `renewals_from` to
+    `renewals_to` (only those of `member_ids` when given: a personal feed).
+    """
+    committees = select(Committee.id, Committee.name, Committee.short_name,
+                        Committee.effectiveness_review_due).order_by(Committee.name)
+    terms = (select(TermsOfReference.committee_id, TermsOfReference.id,
+                    TermsOfReference.version, TermsOfReference.status,
+                    TermsOfReference.approved_on, TermsOfReference.review_due,
+                    TermsOfReference.papers_deadline_days)
+             .where(TermsOfReference.status != "draft").order_by(TermsOfReference.id))
+    renewals = (select(CommitteeMember.committee_id, CommitteeMember.id,
+                       func.coalesce(User.name, CommitteeMember.person_name).label("name"),
+                       CommitteeMember.term_ends_on)
+                .outerjoin(User, User.id == CommitteeMember.user_id)
+                .where(CommitteeMember.ended_on.is_(None),
+                       CommitteeMember.term_ends_on >= renewals_from,
+                       CommitteeMember.term_ends_on <= renewals_to)
+                .order_by(CommitteeMember.id))
+    if committee_ids is not None:
+        committees = committees.where(Committee.id.in_(committee_ids))
+        terms = terms.where(TermsOfReference.committee_id.in_(committee_ids))
+        renewals = renewals.where(CommitteeMember.committee_id.in_(committee_ids))
+    if member_ids is not None:
+        renewals = renewals.where(CommitteeMember.id.in_(member_ids))
+    out = {row.id: CalendarCommittee(*row) for row in db.session.execute(committees)}
+    for row in db.session.execute(terms):
+        out[row.committee_id].terms.append(row)
+    for row in db.session.execute(renewals):
+        out[row.committee_id].renewals.append(row)
+    return list(out.values())
+
+
+def feed_memberships(user_id: int, today: date) -> tuple[set[int], set[int]]:
+    """A personal feed's committees (those the user is a member of today) and the user's
+    memberships of them, past ones too."""
+    rows = db.session.execute(
+        select(CommitteeMember.id, CommitteeMember.committee_id, CommitteeMember.appointed_on,
+               CommitteeMember.ended_on).where(CommitteeMember.user_id == user_id)).all()
+    # CommitteeMember.is_current, on rows.
+    committees = {m.committee_id for m in rows
+                  if m.appointed_on <= today and (m.ended_on is None or m.ended_on > today)}
+    return committees, {m.id for m in rows if m.committee_id in committees}
+
+
+def papers_deadline(day: date, tor) -> date:
+    """The papers deadline of a meeting on `day` under `tor`, as meetings.services works it
+    out for a meeting (tests/committees/test_calendar.py checks they agree)."""
+    holidays = working_days.england_and_wales_bank_holidays([day.year - 1, day.year])
+    return working_days.papers_deadline(day, tor.papers_deadline_days, holidays)
+
+
+def events(committees: list[CalendarCommittee], start: date,
+           end: date) -> list[CalendarEvent]:
     """Every calendar event of `committees` from `start` to `end`, by day.
 
-    `member_ids` limits membership renewals to those people (a personal feed).
+    Membership renewals are those `committees` carry (see `calendar_committees`).
     """
-    ids = [c.id for c in committees]
+    by_id = {c.id: c for c in committees}
     # Only meetings near the window (issue 9: 2,000 meetings over five years at a large
     # trust): a meeting after `end` may still have its papers deadline inside it. N working
     # days never span more than 2N + 14 calendar days (weekends, and at most a few bank
     # holidays together at Christmas), so a month's page loads weeks of meetings, not months.
     lead = max((t.papers_deadline_days or 0 for c in committees for t in c.terms), default=0)
-    meetings = db.session.scalars(
-        select(Meeting).where(Meeting.committee_id.in_(ids), Meeting.status != "Cancelled",
-                              Meeting.starts_at >= datetime.combine(start - timedelta(days=1),
-                                                                    time(), timezone.utc),
-                              Meeting.starts_at < datetime.combine(
-                                  end + timedelta(days=2 * lead + 15), time(), timezone.utc))
-        .order_by(Meeting.starts_at)).all()
+    meetings = db.session.execute(
+        select(Meeting.id, Meeting.committee_id, Meeting.starts_at)
+        .where(Meeting.committee_id.in_(by_id), Meeting.status != "Cancelled",
+               Meeting.starts_at >= datetime.combine(start - timedelta(days=1), time(),
+                                                     timezone.utc),
+               Meeting.starts_at < datetime.combine(end + timedelta(days=2 * lead + 15),
+                                                    time(), timezone.utc))
+        .order_by(Meeting.starts_at))
     out: list[CalendarEvent] = []
     for m in meetings:
-        day = meeting_services.local_day(m)
-        label = m.committee.label
+        c = by_id[m.committee_id]
+        starts_at = meeting_services.as_london(m.starts_at)
+        day = starts_at.date()
         if start <= day <= end:
             out.append(CalendarEvent(f"meeting-{m.id}@riskapp", day, "Meeting",
-                                     f"{label} meeting", m.committee,
-                                     meeting_services.as_london(m.starts_at), m.id))
-        deadline = meeting_services.papers_deadline(m)
+                                     f"{c.label} meeting", c, starts_at, m.id))
+        tor = committee_services.tor_on(c, day)
+        deadline = papers_deadline(day, tor) if tor is not None else None
         if deadline and start <= deadline <= end:
             out.append(CalendarEvent(f"papers-{m.id}@riskapp", deadline, "Papers deadline",
-                                     f"{label} papers deadline (meeting {day:%d %b %Y})",
-                                     m.committee, meeting_id=m.id))
+                                     f"{c.label} papers deadline (meeting {day:%d %b %Y})",
+                                     c, meeting_id=m.id))
     for c in committees:
         for t in c.terms:
             if t.status == "in_force" and t.review_due and start <= t.review_due <= end:
@@ -73,9 +156,8 @@ def events(committees: list[Committee], start: date, end: date,
                                      "@riskapp", c.effectiveness_review_due,
                                      "Effectiveness review",
                                      f"{c.label} annual effectiveness review", c))
-        for m in c.members:
-            if m.ended_on is None and m.term_ends_on and start <= m.term_ends_on <= end and \
-                    (member_ids is None or m.id in member_ids):
+        for m in c.renewals:
+            if start <= m.term_ends_on <= end:
                 out.append(CalendarEvent(f"renewal-{m.id}@riskapp", m.term_ends_on,
                                          "Membership renewal",
                                          f"{c.label}: {m.name}'s membership due for renewal",
@@ -107,24 +189,6 @@ def add_months(first: date, n: int) -> date:
 
 def month_end(first: date) -> date:
     return add_months(first, 1) - timedelta(days=1)
-
-
-def committees_with_terms(renewals_from: date | None = None, renewals_to: date | None = None):
-    """Every committee with its terms and members, for `events()`.
-
-    Given a window, each committee's `members` holds only those whose renewal falls in it:
-    all `events()` reads of them, and a month's page then loads a dozen members rather than
-    every member and their user (issue 9). Such committees are for that page only, as their
-    member lists are partial.
-    """
-    members = Committee.members
-    if renewals_from is not None and renewals_to is not None:
-        members = members.and_(CommitteeMember.ended_on.is_(None),
-                               CommitteeMember.term_ends_on >= renewals_from,
-                               CommitteeMember.term_ends_on <= renewals_to)
-    return (select(Committee).options(selectinload(Committee.terms),
-                                      selectinload(members).selectinload(CommitteeMember.user))
-            .order_by(Committee.name))
 
 
 def to_ical(name: str, items: list[CalendarEvent], url_for_meeting) -> bytes:

@@ -409,14 +409,11 @@ def calendar():
     require(permissions.can_read_committees(current_user))
     from . import calendar as cal
     today = date.today()
-    # The feed token first: committing after loading would expire every committee, member
-    # and user, and the template would reload them one by one (issue 9 query counts).
     token = cal.feed_token_for(current_user)
     db.session.commit()
     # One month at a time (issue 9: thirteen months of fifty committees was a 245 KB page).
     month, month_ok = cal.month_shown(request.args.get("month"), today)
-    committees = db.session.scalars(
-        cal.committees_with_terms(month, cal.month_end(month))).unique().all()
+    committees = cal.calendar_committees(month, cal.month_end(month))
     chosen = request.args.get("committee", type=int)
     shown = [c for c in committees if c.id == chosen]
     if not shown:  # none chosen, or an id that is not a committee: every committee
@@ -454,11 +451,10 @@ def user_feed(token: str):
     from . import calendar as cal
     user = _feed_user(token)
     today = date.today()
-    committees = [c for c in db.session.scalars(cal.committees_with_terms()).unique()
-                  if any(m.user_id == user.id and m.is_current(today) for m in c.members)]
-    mine = {m.id for c in committees for m in c.members if m.user_id == user.id}
-    items = cal.events(committees, today - timedelta(days=365), today + timedelta(days=730),
-                       member_ids=mine)
+    start, end = today - timedelta(days=365), today + timedelta(days=730)
+    sits_on, mine = cal.feed_memberships(user.id, today)
+    items = cal.events(cal.calendar_committees(start, end, committee_ids=sits_on,
+                                               member_ids=mine), start, end)
     return _ical_response(f"riskapp: {user.name}", items)
 
 
@@ -466,7 +462,9 @@ def user_feed(token: str):
 def committee_feed(committee_id: int, token: str):
     from . import calendar as cal
     _feed_user(token)
-    committee = load_committee(committee_id, risks=False)
     today = date.today()
-    items = cal.events([committee], today - timedelta(days=365), today + timedelta(days=730))
-    return _ical_response(f"riskapp: {committee.name}", items)
+    start, end = today - timedelta(days=365), today + timedelta(days=730)
+    committees = cal.calendar_committees(start, end, committee_ids=[committee_id])
+    if not committees:
+        abort(404)
+    return _ical_response(f"riskapp: {committees[0].name}", cal.events(committees, start, end))

@@ -197,3 +197,23 @@ def test_committee_feed_needs_a_valid_token(client, pccac, people):
     assert meetings, "the demo's planned meeting is in the feed"
     assert all(e.decoded("dtstart").astimezone(LONDON).hour == 10 for e in meetings)
     assert client.get(f"/committees/{pccac.id}/calendar/wrong.ics").status_code == 404
+
+
+def test_papers_deadlines_agree_with_the_meetings_own(pccac):
+    """The calendar works deadlines out from plain rows (issue 9); they must be the meeting
+    page's, across bank holidays, New Year and a version approved between two meetings."""
+    from riskapp.committees import calendar as cal
+    from riskapp.meetings import services as meeting_services
+
+    older = next(t for t in pccac.terms if t.version == "2.0")  # in force until Sept 2023
+    older.papers_deadline_days = 10
+    days = [date(2023, 3, 9), date(2024, 1, 3), date(2024, 5, 9), date(2024, 12, 30),
+            date(2025, 4, 22), date(2025, 8, 28), date.today().replace(day=25)]
+    meetings = [_meeting(pccac, day) for day in days]
+    start, end = date(2023, 1, 1), max(days)
+    committees = cal.calendar_committees(start, end, committee_ids=[pccac.id])
+    shown = {e.meeting_id: e.day for e in cal.events(committees, start, end)
+             if e.kind == "Papers deadline"}
+    expected = {m.id: meeting_services.papers_deadline(m) for m in meetings}
+    assert {i: shown.get(i) for i in expected} == expected
+    assert expected[meetings[0].id] == date(2023, 2, 23)  # ten working days, under v2.0
