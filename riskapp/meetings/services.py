@@ -5,15 +5,16 @@ rules/working_days.py) and shows their results. Services flush, never commit.
 """
 from __future__ import annotations
 
+import functools
 import logging
 from dataclasses import dataclass
 from datetime import date, datetime, timezone
+from types import SimpleNamespace
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import inspect as sa_inspect
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import joinedload, selectinload
-from sqlalchemy.orm.attributes import set_committed_value
+from sqlalchemy.orm.attributes import instance_dict, set_committed_value
 
 from ..auth.models import User
 from ..committees import services as committee_services
@@ -58,8 +59,8 @@ def load(meeting_id: int, *, risks: bool = False, votes: bool = False,
     relationships not loaded yet are filled, so nothing already in the session (or changed
     in it) is overwritten, and anything not filled here still loads lazily when read.
     """
-    row = db.session.execute(select(Meeting, Committee).join(Meeting.committee)
-                             .where(Meeting.id == meeting_id)).first()
+    st = _statements()
+    row = db.session.execute(st.meeting, {"id": meeting_id}).first()
     if row is None:
         return None
     meeting, committee = row
@@ -68,49 +69,70 @@ def load(meeting_id: int, *, risks: bool = False, votes: bool = False,
     if _unloaded(meeting, "committee"):
         set_committed_value(meeting, "committee", committee)
     if _unloaded(committee, "terms"):
-        set_committed_value(committee, "terms", db.session.scalars(
-            select(TermsOfReference).where(TermsOfReference.committee_id == committee.id)
-            .order_by(TermsOfReference.id)).all())
+        set_committed_value(committee, "terms",
+                            db.session.scalars(st.terms, {"id": committee.id}).all())
     tor = tor_of(meeting)
     if tor is not None:
-        for name, model, order in (("positions", TorPosition, TorPosition.sort_order),
-                                   ("requirements", TorRequirement, TorRequirement.sort_order)):
+        for name in ("positions", "requirements"):
             if _unloaded(tor, name):
-                set_committed_value(tor, name, db.session.scalars(
-                    select(model).where(model.tor_id == tor.id)
-                    .order_by(order, model.id)).all())
+                set_committed_value(tor, name,
+                                    db.session.scalars(getattr(st, name), {"id": tor.id}).all())
     if _unloaded(committee, "members"):
         # With their users in the same statement: a member's name is their user's name.
-        set_committed_value(committee, "members", _with(db.session.execute(
-            select(CommitteeMember, User).outerjoin(CommitteeMember.user)
-            .where(CommitteeMember.committee_id == committee.id)
-            .order_by(CommitteeMember.id)), "user"))
-    if _unloaded(meeting, "items"):
-        set_committed_value(meeting, "items", db.session.scalars(
-            select(AgendaItem).where(AgendaItem.meeting_id == meeting.id)
-            .order_by(AgendaItem.sort_order, AgendaItem.id)).all())
-    for name, model in (("attendances", Attendance), ("declarations", Declaration)):
+        set_committed_value(committee, "members",
+                            _with(db.session.execute(st.members, {"id": committee.id}), "user"))
+    for name in ("items", "attendances", "declarations"):
         if _unloaded(meeting, name):
-            set_committed_value(meeting, name, db.session.scalars(
-                select(model).where(model.meeting_id == meeting.id).order_by(model.id)).all())
+            set_committed_value(meeting, name,
+                                db.session.scalars(getattr(st, name), {"id": meeting.id}).all())
     if risks:
-        _fill_items(meeting, "risks", select(agenda_item_risks.c.item_id, Risk)
-                    .join(Risk, Risk.id == agenda_item_risks.c.risk_id)
-                    .join(AgendaItem, AgendaItem.id == agenda_item_risks.c.item_id)
-                    .where(AgendaItem.meeting_id == meeting.id).order_by(Risk.reference))
+        _fill_items(meeting, "risks", st.risks)
     if votes:
-        _fill_items(meeting, "votes", select(Vote.item_id, Vote).join(Vote.item)
-                    .where(AgendaItem.meeting_id == meeting.id).order_by(Vote.id))
+        _fill_items(meeting, "votes", st.votes)
     if actions and _unloaded(meeting, "actions"):
-        set_committed_value(meeting, "actions", _with(db.session.execute(
-            select(MeetingAction, User).outerjoin(MeetingAction.assignee)
-            .where(MeetingAction.meeting_id == meeting.id).order_by(MeetingAction.id)),
-            "assignee"))
+        set_committed_value(meeting, "actions",
+                            _with(db.session.execute(st.actions, {"id": meeting.id}), "assignee"))
     return meeting
 
 
+@functools.cache
+def _statements() -> SimpleNamespace:
+    """The statements of `load`, built once: building them cost as much as running them."""
+    id_ = bindparam("id")
+    return SimpleNamespace(
+        meeting=select(Meeting, Committee).join(Meeting.committee).where(Meeting.id == id_),
+        terms=select(TermsOfReference).where(TermsOfReference.committee_id == id_)
+        .order_by(TermsOfReference.id),
+        positions=select(TorPosition).where(TorPosition.tor_id == id_)
+        .order_by(TorPosition.sort_order, TorPosition.id),
+        requirements=select(TorRequirement).where(TorRequirement.tor_id == id_)
+        .order_by(TorRequirement.sort_order, TorRequirement.id),
+        members=select(CommitteeMember, User).outerjoin(CommitteeMember.user)
+        .where(CommitteeMember.committee_id == id_).order_by(CommitteeMember.id),
+        items=select(AgendaItem).where(AgendaItem.meeting_id == id_)
+        .order_by(AgendaItem.sort_order, AgendaItem.id),
+        attendances=select(Attendance).where(Attendance.meeting_id == id_)
+        .order_by(Attendance.id),
+        declarations=select(Declaration).where(Declaration.meeting_id == id_)
+        .order_by(Declaration.id),
+        risks=select(agenda_item_risks.c.item_id, Risk)
+        .join(Risk, Risk.id == agenda_item_risks.c.risk_id)
+        .join(AgendaItem, AgendaItem.id == agenda_item_risks.c.item_id)
+        .where(AgendaItem.meeting_id == id_).order_by(Risk.reference),
+        votes=select(Vote.item_id, Vote).join(Vote.item).where(AgendaItem.meeting_id == id_)
+        .order_by(Vote.id),
+        actions=select(MeetingAction, User).outerjoin(MeetingAction.assignee)
+        .where(MeetingAction.meeting_id == id_).order_by(MeetingAction.id),
+        carried=select(MeetingAction, Meeting, User).join(MeetingAction.meeting)
+        .outerjoin(MeetingAction.assignee)
+        .where(Meeting.committee_id == bindparam("committee_id"),
+               Meeting.starts_at < bindparam("before"), MeetingAction.status == "Open")
+        .order_by(MeetingAction.due_date, MeetingAction.id),
+    )
+
+
 def _unloaded(obj, name: str) -> bool:
-    return name not in sa_inspect(obj).dict
+    return name not in instance_dict(obj)
 
 
 def _with(rows, name: str) -> list:
@@ -129,7 +151,7 @@ def _fill_items(meeting: Meeting, name: str, stmt) -> None:
     if not todo:
         return
     found: dict[int, list] = {}
-    for item_id, obj in db.session.execute(stmt):
+    for item_id, obj in db.session.execute(stmt, {"id": meeting.id}):
         found.setdefault(item_id, []).append(obj)
     for item in todo:
         set_committed_value(item, name, found.get(item.id, []))
@@ -313,7 +335,7 @@ def exclusions(meeting: Meeting) -> dict[int, set[int]]:
     return out
 
 
-def _decide(inputs, attendances, index, order, excluded, item) -> ItemQuoracy:
+def _decide(inputs, attendances, index, order, excluded, item, seen: dict) -> ItemQuoracy:
     present, deputies = [], []
     member_ids = {m.id for m in inputs.members}
     for att in attendances:
@@ -323,43 +345,66 @@ def _decide(inputs, attendances, index, order, excluded, item) -> ItemQuoracy:
             deputies.append(quoracy.Deputy(att.member_id, att.deputy_name))
         else:
             present.append(att.member_id)
-    result = quoracy.decide_quoracy(inputs.rule, inputs.positions, inputs.members, present,
-                                    deputies, excluded & member_ids)
-    return ItemQuoracy(item, result, present, sorted(excluded & member_ids), deputies)
+    excluded = excluded & member_ids
+    # Most items have the same people present and nobody excluded: decide each distinct case
+    # once (`seen`, per meeting); the results are read, never changed.
+    key = (tuple(present), tuple(deputies), frozenset(excluded))
+    result = seen.get(key)
+    if result is None:
+        result = seen[key] = quoracy.decide_quoracy(inputs.rule, inputs.positions,
+                                                    inputs.members, present, deputies, excluded)
+    return ItemQuoracy(item, result, present, sorted(excluded), deputies)
 
 
-def meeting_quoracy(meeting: Meeting) -> MeetingQuoracy:
-    """Quoracy at the start of the meeting and for every agenda item, from the register."""
+def rule_inputs_of(meeting: Meeting) -> committee_services.RuleInputs | None:
+    """The quorum rule, positions and members on the meeting's day (None: no ToR then)."""
     tor = tor_of(meeting)
-    if tor is None:
+    return None if tor is None else committee_services.rule_inputs(tor, members_of(meeting))
+
+
+def meeting_quoracy(meeting: Meeting, inputs=None) -> MeetingQuoracy:
+    """Quoracy at the start of the meeting and for every agenda item, from the register.
+
+    `inputs`: `rule_inputs_of(meeting)` when the caller has it already.
+    """
+    inputs = inputs or rule_inputs_of(meeting)
+    if inputs is None:
         return MeetingQuoracy(None, None, {})
-    inputs = committee_services.rule_inputs(tor, members_of(meeting))
     order = {i.id: n for n, i in enumerate(meeting.items)}
     excluded = exclusions(meeting)
     attendances = sorted(meeting.attendances, key=lambda a: a.member_id)
-    whole = _decide(inputs, attendances, 0, order, set(), None)
-    items = {item.id: _decide(inputs, attendances, n, order, excluded.get(item.id, set()), item)
+    seen: dict = {}
+    whole = _decide(inputs, attendances, 0, order, set(), None, seen)
+    items = {item.id: _decide(inputs, attendances, n, order, excluded.get(item.id, set()), item,
+                              seen)
              for n, item in enumerate(meeting.items)}
     return MeetingQuoracy(inputs, whole, items)
 
 
-def forecast(meeting: Meeting) -> dict:
-    """Before the meeting: who is expected from apologies and named deputies, item by item."""
-    tor = tor_of(meeting)
-    if tor is None:
+def forecast(meeting: Meeting, inputs=None) -> dict:
+    """Before the meeting: who is expected from apologies and named deputies, item by item.
+
+    `inputs`: `rule_inputs_of(meeting)` when the caller has it already.
+    """
+    inputs = inputs or rule_inputs_of(meeting)
+    if inputs is None:
         return {}
-    inputs = committee_services.rule_inputs(tor, members_of(meeting))
     member_ids = {m.id for m in inputs.members}
     atts = [a for a in meeting.attendances if a.member_id in member_ids]
     apologies = [a.member_id for a in atts if a.status in ("apologies", "absent")]
     deputies = [quoracy.Deputy(a.member_id, a.deputy_name) for a in atts if a.status == "deputy"]
     excluded = exclusions(meeting)
-    out = {"meeting": quoracy.forecast_quoracy(inputs.rule, inputs.positions, inputs.members,
-                                               apologies, deputies)}
+    whole = quoracy.forecast_quoracy(inputs.rule, inputs.positions, inputs.members,
+                                     apologies, deputies)
+    out = {"meeting": whole}
+    # One forecast per distinct set of exclusions: only those differ between items.
+    seen = {(): whole}
     for item in meeting.items:
-        out[item.id] = quoracy.forecast_quoracy(
-            inputs.rule, inputs.positions, inputs.members, apologies, deputies,
-            sorted(excluded.get(item.id, set()) & member_ids))
+        barred = tuple(sorted(excluded.get(item.id, set()) & member_ids))
+        if barred not in seen:
+            seen[barred] = quoracy.forecast_quoracy(inputs.rule, inputs.positions,
+                                                    inputs.members, apologies, deputies, barred)
+        out[item.id] = seen[barred]
     return out
 
 
@@ -554,12 +599,15 @@ def update_action(action: MeetingAction, data: dict, today: date) -> None:
 
 def carried_forward(meeting: Meeting) -> list[MeetingAction]:
     """Open actions of earlier meetings of the committee, brought to this one until closed."""
-    return list(db.session.scalars(
-        select(MeetingAction).join(MeetingAction.meeting)
-        .options(joinedload(MeetingAction.assignee), joinedload(MeetingAction.meeting))
-        .where(Meeting.committee_id == meeting.committee_id,
-               Meeting.starts_at < meeting.starts_at, MeetingAction.status == "Open")
-        .order_by(MeetingAction.due_date, MeetingAction.id)))
+    rows = db.session.execute(_statements().carried, {"committee_id": meeting.committee_id,
+                                                      "before": meeting.starts_at})
+    out = []
+    for action, earlier, assignee in rows:
+        for name, related in (("meeting", earlier), ("assignee", assignee)):
+            if _unloaded(action, name):
+                set_committed_value(action, name, related)
+        out.append(action)
+    return out
 
 
 # ---------------------------------------------------------------------------------------------

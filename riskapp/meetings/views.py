@@ -20,7 +20,7 @@ from . import bp, services
 from .forms import (ActionForm, ActionStatusForm, ApproveMinutesForm, AttendanceForm,
                     ConsensusForm, DeclarationForm, ItemForm, MeetingForm, MinutesForm, VoteForm,
                     parse_time)
-from .models import ATTENDANCE_STATUSES, AgendaItem, Meeting, MeetingAction
+from .models import AgendaItem, Meeting, MeetingAction
 from .services import LONDON, MeetingError
 
 #: Meetings on one page of the list.
@@ -108,14 +108,8 @@ def edit(meeting_id: int):
 
 
 def _context(meeting: Meeting) -> dict:
-    q = services.meeting_quoracy(meeting)
-    return dict(meeting=meeting, q=q, tor=services.tor_of(meeting),
-                deadline=services.papers_deadline(meeting),
-                members=services.members_of(meeting),
-                attendance=services.attendance_of(meeting),
-                forecast=services.forecast(meeting) if meeting.status == "Planned" else None,
-                carried=services.carried_forward(meeting), today=date.today(),
-                can_manage=can_manage(), statuses=ATTENDANCE_STATUSES)
+    """What every meeting page shows: the meeting and its quoracy per item."""
+    return dict(meeting=meeting, q=services.meeting_quoracy(meeting), can_manage=can_manage())
 
 
 @bp.route("/<int:meeting_id>")
@@ -123,14 +117,26 @@ def _context(meeting: Meeting) -> dict:
 def detail(meeting_id: int):
     require(permissions.can_read_committees(current_user))
     meeting = load_meeting(meeting_id, risks=True, actions=True)
-    later = db.session.scalars(select(Meeting).where(
-        Meeting.committee_id == meeting.committee_id, Meeting.starts_at > meeting.starts_at)
-        .order_by(Meeting.starts_at)).all()
-    approve_form = ApproveMinutesForm()
-    approve_form.at_meeting_id.choices = [(m.id, f"{services.as_london(m.starts_at):%d %b %Y}")
-                                          for m in later]
-    return render_template("meetings/detail.html", approve_form=approve_form,
-                           **_context(meeting))
+    manage = can_manage()
+    approve_form = None
+    if manage and not meeting.minutes_locked:
+        # Only a manager sees the form, and only while the minutes are a draft.
+        later = db.session.execute(select(Meeting.id, Meeting.starts_at).where(
+            Meeting.committee_id == meeting.committee_id, Meeting.starts_at > meeting.starts_at)
+            .order_by(Meeting.starts_at)).all()
+        approve_form = ApproveMinutesForm()
+        approve_form.at_meeting_id.choices = [
+            (m_id, f"{services.as_london(starts):%d %b %Y}") for m_id, starts in later]
+    # The rule inputs once for both quoracy now and the forecast.
+    inputs = services.rule_inputs_of(meeting)
+    tor = services.tor_of(meeting)
+    return render_template(
+        "meetings/detail.html", approve_form=approve_form, meeting=meeting,
+        q=services.meeting_quoracy(meeting, inputs), tor=tor,
+        deadline=services.papers_deadline(meeting), members=services.members_of(meeting),
+        attendance=services.attendance_of(meeting),
+        forecast=services.forecast(meeting, inputs) if meeting.status == "Planned" else None,
+        carried=services.carried_forward(meeting), today=date.today(), can_manage=manage)
 
 
 @bp.route("/<int:meeting_id>/items/new", methods=["GET", "POST"])
@@ -222,7 +228,7 @@ def _attendance_page(meeting, forms: dict, status=200):
                                            prefix=f"m{m.id}")
     refused = next((f for f in forms.values() if f.errors), None)
     return render_template("meetings/attendance.html", forms=forms, form=refused,
-                           **_context(meeting)), status
+                           members=members, attendance=atts, **_context(meeting)), status
 
 
 @bp.route("/<int:meeting_id>/attendance/<int:member_id>", methods=["POST"])
