@@ -359,7 +359,9 @@ def risk_people(owner: str | None = None,
     risk, not a statement each.
     """
     owners, leads = [], []
-    for id_, name, owns, leads_one in db.session.execute(_PEOPLE):
+    # Through the session's connection (Core): the ORM's handling of 500 column-only rows
+    # cost as much again as the statement (0.9 against 0.5 ms).
+    for id_, name, owns, leads_one in db.session.connection().execute(_PEOPLE):
         choice = (str(id_), name)
         if owns or choice[0] == owner:
             owners.append(choice)

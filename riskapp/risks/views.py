@@ -108,9 +108,12 @@ def filter_form(bands: list[scoring.Band]) -> RiskFilterForm:
     choices = queries.filter_choices()
     form.register.choices = [("", "All registers")] + choices.registers
     form.band.choices = [("", "Any band")] + [(b.name, b.name) for b in reversed(bands)]
-    owners, leads = queries.risk_people(form.owner.data, form.lead.data)
-    form.owner.choices = [("", "Anyone")] + owners
-    form.lead.choices = [("", "Anyone")] + leads
+    people = dict(zip(("owner", "lead"), queries.risk_people(form.owner.data, form.lead.data)))
+    # WTForms checks a choice by walking the choices, all 500 people when a filter is unset
+    # (issue 9): the owner and lead are checked against the person chosen, if one of them,
+    # and given everyone to draw afterwards.
+    for field in (form.owner, form.lead):
+        field.choices = [("", "Anyone")] + [c for c in people[field.name] if c[0] == field.data]
     form.directorate.choices = [("", "Any directorate")] + choices.directorates
     form.committee.choices = [("", "Any committee")] + choices.committees
     if not form.validate():
@@ -118,6 +121,8 @@ def filter_form(bands: list[scoring.Band]) -> RiskFilterForm:
         for field in form:
             if field.errors:
                 field.data = ""
+    for field in (form.owner, form.lead):
+        field.choices = [("", "Anyone")] + people[field.name]
     return form
 
 
