@@ -167,3 +167,22 @@ def test_my_risks_rows_show_part_score_review_and_links_in_review_order(client, 
     assert ">Lead</td>" in parts[led.reference] and "Due" not in parts[led.reference]
     assert ">Owner and lead</td>" in parts[both.reference]
     assert "app-band-medium\">Medium (2:2=4)" in parts[both.reference]
+
+
+def test_register_directorate_and_committee_filters_list_every_one_in_order(client, auth, db):
+    from riskapp.auth.models import Directorate
+    from riskapp.committees.models import Committee
+    from tests.factories import make_register
+    make_register("Zulu register", "ZZ"), make_register("Alpha register", "AA")
+    db.session.add_all([Directorate(name="Surgery"), Directorate(name="Estates & <Facilities>"),
+                        Committee(name="Quality"), Committee(name="Audit")])
+    db.session.commit()
+    auth.login(make_user("board"))
+    page = client.get("/risks/").get_data(as_text=True)
+    options = {name: re.findall(r"<option[^>]*>([^<]*)</option>", re.search(
+        rf'<select[^>]*name="{name}"[^>]*>(.*?)</select>', page, re.S).group(1))
+        for name in ("register", "directorate", "committee")}
+    assert options == {"register": ["All registers", "Zulu register", "Alpha register"],
+                       "directorate": ["Any directorate", "Estates &amp; &lt;Facilities&gt;",
+                                       "Surgery"],
+                       "committee": ["Any committee", "Audit", "Quality"]}
