@@ -8,9 +8,12 @@ import functools
 import logging
 from dataclasses import dataclass
 from datetime import date
+from types import SimpleNamespace
 
-from sqlalchemy import Select, and_, func, select
+from flask_sqlalchemy.pagination import Pagination
+from sqlalchemy import Select, and_, bindparam, func, select
 from sqlalchemy.orm import aliased
+from sqlalchemy.orm.attributes import instance_dict, set_committed_value
 
 from ..extensions import db
 from ..rules import quoracy
@@ -68,30 +71,128 @@ def committee_rows() -> Select:
 #: The committee page lists this many of the risks a committee oversees, the rest being on the
 #: risk list filtered to the committee (a board oversees 150 or more at a large trust).
 RISKS_SHOWN = 25
+#: The committee page's meetings, a page at a time (a year of a monthly committee's): a large
+#: trust's committee holds forty over five years, and every one was listed (issue 9).
+MEETINGS_PER_PAGE = 12
 
 
-def committee_risk_rows(committee_id: int, limit: int = RISKS_SHOWN) -> Select:
+def load_for_page(committee_id: int) -> Committee | None:
+    """The committee with what its page reads, or None: a plain statement per table.
+
+    Filled: its parent and sub-groups, its terms of reference (with the positions and
+    requirements of the version in force: the warnings and the members' roles), and its
+    members with their users. Not its risks: the page lists a few as plain rows
+    (`risk_rows`). Issue 9: the loader-option chains this replaces were nearly half the page
+    at 5,000 risks. Only relationships not loaded yet are filled, so nothing in the session
+    is overwritten, and anything not filled here still loads lazily when read.
+    """
+    st = _page_statements()
+    row = db.session.execute(st.committee, {"id": committee_id}).first()
+    if row is None:
+        return None
+    committee, parent = row
+    if _unloaded(committee, "parent"):
+        set_committed_value(committee, "parent", parent)
+    for name in ("children", "terms"):
+        if _unloaded(committee, name):
+            set_committed_value(committee, name,
+                                db.session.scalars(getattr(st, name), {"id": committee.id}).all())
+    tor = tor_in_force(committee)
+    if tor is not None:
+        for name in ("positions", "requirements"):
+            if _unloaded(tor, name):
+                set_committed_value(tor, name,
+                                    db.session.scalars(getattr(st, name), {"id": tor.id}).all())
+    if _unloaded(committee, "members"):
+        members = []
+        for member, user in db.session.execute(st.members, {"id": committee.id}):
+            if _unloaded(member, "user"):
+                set_committed_value(member, "user", user)
+            members.append(member)
+        set_committed_value(committee, "members", members)
+    return committee
+
+
+def risk_rows(committee_id: int, limit: int = RISKS_SHOWN) -> list:
     """The first `limit` risks a committee oversees, in reference order, as plain rows.
 
     `total` (a window count, taken before the limit) is how many it oversees in all, so the
     page can say so without a second statement. Loading all of them as Risk objects was a
     third of the committee page at 5,000 risks (issue 9).
     """
-    from ..risks.models import Risk, risk_committees
-    return (select(Risk.reference, Risk.title, Risk.current_consequence,
-                   Risk.current_likelihood, Risk.status, func.count().over().label("total"))
-            .join(risk_committees, risk_committees.c.risk_id == Risk.id)
-            .where(risk_committees.c.committee_id == committee_id)
-            .order_by(Risk.reference).limit(limit))
+    return db.session.execute(_page_statements().risks,
+                              {"id": committee_id, "limit": limit}).all()
 
 
-def committee_meeting_rows(committee_id: int) -> Select:
-    """A committee's meetings, latest first, as the plain rows its page lists."""
+class MeetingPage(Pagination):
+    """A page of a committee's meetings, latest first, as plain rows (id, starts_at, status).
+
+    The total comes with the rows (a window count); only a page past the last one asks for
+    it separately.
+    """
+
+    def _query_items(self) -> list:
+        rows = db.session.execute(_page_statements().meetings, {
+            "id": self._query_args["committee_id"], "limit": self.per_page,
+            "offset": self._query_offset}).all()
+        self._total = rows[0].total if rows else None
+        return rows
+
+    def _query_count(self) -> int:
+        if self._total is not None:
+            return self._total
+        return db.session.scalar(_page_statements().meeting_count,
+                                 {"id": self._query_args["committee_id"]})
+
+
+def meeting_page(committee_id: int, page: int) -> MeetingPage:
+    """Page `page` of the committee's meetings; past the last page (an old link), the last."""
+    found = MeetingPage(page=page, per_page=MEETINGS_PER_PAGE, max_per_page=None,
+                        error_out=False, committee_id=committee_id)
+    if not found.items and found.total:
+        found = MeetingPage(page=found.pages, per_page=MEETINGS_PER_PAGE, max_per_page=None,
+                            error_out=False, committee_id=committee_id)
+    return found
+
+
+@functools.cache
+def _page_statements() -> SimpleNamespace:
+    """The committee page's statements, built once: building them cost as much as running
+    them."""
+    from ..auth.models import User
     from ..meetings.models import Meeting
-    # The id breaks ties between meetings at the same time, as on the meetings list.
-    return (select(Meeting.id, Meeting.starts_at, Meeting.status)
-            .where(Meeting.committee_id == committee_id)
-            .order_by(Meeting.starts_at.desc(), Meeting.id.desc()))
+    from ..risks.models import Risk, risk_committees
+    id_ = bindparam("id")
+    parent = aliased(Committee)
+    return SimpleNamespace(
+        committee=select(Committee, parent).outerjoin(parent, Committee.parent_id == parent.id)
+        .where(Committee.id == id_),
+        children=select(Committee).where(Committee.parent_id == id_).order_by(Committee.name),
+        terms=select(TermsOfReference).where(TermsOfReference.committee_id == id_)
+        .order_by(TermsOfReference.id),
+        positions=select(TorPosition).where(TorPosition.tor_id == id_)
+        .order_by(TorPosition.sort_order, TorPosition.id),
+        requirements=select(TorRequirement).where(TorRequirement.tor_id == id_)
+        .order_by(TorRequirement.sort_order, TorRequirement.id),
+        members=select(CommitteeMember, User).outerjoin(CommitteeMember.user)
+        .where(CommitteeMember.committee_id == id_).order_by(CommitteeMember.id),
+        risks=select(Risk.reference, Risk.title, Risk.current_consequence,
+                     Risk.current_likelihood, Risk.status, func.count().over().label("total"))
+        .join(risk_committees, risk_committees.c.risk_id == Risk.id)
+        .where(risk_committees.c.committee_id == id_)
+        .order_by(Risk.reference).limit(bindparam("limit")),
+        # The id breaks ties between meetings at the same time, as on the meetings list.
+        meetings=select(Meeting.id, Meeting.starts_at, Meeting.status,
+                        func.count().over().label("total"))
+        .where(Meeting.committee_id == id_)
+        .order_by(Meeting.starts_at.desc(), Meeting.id.desc())
+        .limit(bindparam("limit")).offset(bindparam("offset")),
+        meeting_count=select(func.count()).select_from(Meeting).where(Meeting.committee_id == id_),
+    )
+
+
+def _unloaded(obj, name: str) -> bool:
+    return name not in instance_dict(obj)
 
 
 def tor_in_force(committee: Committee) -> TermsOfReference | None:

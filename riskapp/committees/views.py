@@ -37,8 +37,7 @@ def status_of(form) -> int:
 
 
 def load_committee(committee_id: int, risks: bool = True) -> Committee:
-    """The committee with what its pages and the API read; `risks=False` for its own page,
-    which lists a few of them as plain rows (services.committee_risk_rows)."""
+    """The committee with what its forms and the API read (`risks=False`: not its risks)."""
     options = [selectinload(Committee.members).joinedload(CommitteeMember.user),
                selectinload(Committee.terms).selectinload(TermsOfReference.positions),
                selectinload(Committee.terms).selectinload(TermsOfReference.requirements),
@@ -79,21 +78,24 @@ def index():
 @login_required
 def detail(committee_id: int):
     require(permissions.can_read_committees(current_user))
-    return _detail_page(load_committee(committee_id, risks=False), NewDraftForm(),
+    committee = services.load_for_page(committee_id)
+    if committee is None:
+        abort(404)
+    return _detail_page(committee, NewDraftForm(),
                         permissions.can_manage_committees(current_user))
 
 
 def _detail_page(committee: Committee, draft_form: NewDraftForm, can_manage: bool) -> str:
-    """The committee page: its risks and meetings read as plain rows, the risks capped."""
+    """The committee page: its risks (capped) and meetings (paged) read as plain rows."""
     from ..risks.views import ScoreTags
     today = date.today()
-    risks = db.session.execute(services.committee_risk_rows(committee.id)).all()
-    meetings = db.session.execute(services.committee_meeting_rows(committee.id)).all()
-    current = services.current_members(committee, today)
+    risks = services.risk_rows(committee.id)
+    meetings = services.meeting_page(committee.id, request.args.get("meetings", 1, type=int))
     return render_template(
         "committees/detail.html", committee=committee, tor=services.tor_in_force(committee),
         warnings=services.membership_warnings(committee, today), today=today,
-        current=current, past=[m for m in committee.members if not m.is_current(today)],
+        current=services.current_members(committee, today),
+        past=[m for m in committee.members if not m.is_current(today)],
         score_tags=ScoreTags(ordered_bands()), risks=risks,
         risk_total=risks[0].total if risks else 0, meetings=meetings, draft_form=draft_form,
         can_manage=can_manage, **_roles(committee, today))

@@ -1,6 +1,8 @@
 """The committee page's risks and meetings (issue 9: plain rows, the risks capped)."""
 from __future__ import annotations
 
+import re
+
 from riskapp.auth.models import Role
 from riskapp.committees import services
 from riskapp.extensions import db
@@ -43,3 +45,46 @@ def test_committee_page_lists_every_risk_and_meeting_when_few(client, auth, pcca
     meetings = db.session.scalars(db.select(Meeting).where(Meeting.committee_id == pccac.id))
     ids = [m.id for m in meetings]
     assert ids and all(f'<a href="/meetings/{i}">' in page for i in ids)
+
+
+def test_committee_page_pages_its_meetings_latest_first(client, auth, pccac, people):
+    """Issue 9: a committee holds forty meetings over five years at a large trust; the page
+    shows them a page at a time, newest first, with links to earlier and later pages."""
+    from datetime import datetime, timedelta, timezone
+
+    per_page = services.MEETINGS_PER_PAGE
+    start = datetime(2020, 1, 6, 10, tzinfo=timezone.utc)
+    have = db.session.scalar(db.select(db.func.count()).select_from(Meeting)
+                             .where(Meeting.committee_id == pccac.id))
+    for i in range(per_page + 3 - have):
+        db.session.add(Meeting(committee=pccac, status="Held",
+                               starts_at=start + timedelta(days=30 * i)))
+    db.session.commit()
+    newest_first = list(db.session.scalars(
+        db.select(Meeting.id).where(Meeting.committee_id == pccac.id)
+        .order_by(Meeting.starts_at.desc(), Meeting.id.desc())))
+    assert len(newest_first) == per_page + 3
+    auth.login(people[Role.BOARD])
+
+    def listed(page: str) -> list[int]:
+        meetings = page.split('<h2 id="meetings">', 1)[1]
+        return [int(i) for i in re.findall(r'<li><a href="/meetings/(\d+)">', meetings)]
+
+    first = client.get(f"/committees/{pccac.id}").get_data(as_text=True)
+    assert listed(first) == newest_first[:per_page]
+    assert f'href="/committees/{pccac.id}?meetings=2"><span class="nhsuk-pagination__title">' \
+           "Earlier meetings" in first
+    assert "Later meetings" not in first and 'aria-label="Pages of meetings"' in first
+    second = client.get(f"/committees/{pccac.id}?meetings=2").get_data(as_text=True)
+    assert listed(second) == newest_first[per_page:]
+    assert f'href="/committees/{pccac.id}?meetings=1"><span class="nhsuk-pagination__title">' \
+           "Later meetings" in second and "Earlier meetings" not in second
+    for stale in ("9", "0", "x"):  # an old link past the end, or nonsense: a page that exists
+        page = client.get(f"/committees/{pccac.id}?meetings={stale}").get_data(as_text=True)
+        assert listed(page) == (newest_first[per_page:] if stale == "9" else
+                                newest_first[:per_page])
+
+
+def test_unknown_committee_is_404(client, auth, people):
+    auth.login(people[Role.BOARD])
+    assert client.get("/committees/999999").status_code == 404
