@@ -51,8 +51,7 @@ def can_manage() -> bool:
 def index():
     require(permissions.can_read_committees(current_user))
     # A page at a time: a large trust holds 2,000 meetings over five years (issue 9).
-    pagination = db.paginate(services.meetings_list(), page=request.args.get("page", 1, type=int),
-                             per_page=MEETINGS_PER_PAGE, error_out=False)
+    pagination = services.meetings_page(request.args.get("page", 1, type=int), MEETINGS_PER_PAGE)
     return render_template("meetings/index.html", meetings=pagination.items,
                            pagination=pagination, can_manage=can_manage())
 
