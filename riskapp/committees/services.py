@@ -76,15 +76,16 @@ RISKS_SHOWN = 25
 MEETINGS_PER_PAGE = 12
 
 
-def load_for_page(committee_id: int) -> Committee | None:
+def load_for_page(committee_id: int, *, rules: bool = True) -> Committee | None:
     """The committee with what its page reads, or None: a plain statement per table.
 
-    Filled: its parent and sub-groups, its terms of reference (with the positions and
-    requirements of the version in force: the warnings and the members' roles), and its
-    members with their users. Not its risks: the page lists a few as plain rows
-    (`risk_rows`). Issue 9: the loader-option chains this replaces were nearly half the page
-    at 5,000 risks. Only relationships not loaded yet are filled, so nothing in the session
-    is overwritten, and anything not filled here still loads lazily when read.
+    Filled: its parent, its terms of reference and its members with their users; with
+    `rules` (the committee page) also its sub-groups and the positions and requirements of
+    the version in force (the warnings and the members' roles); without (the attendance
+    report) not. Not its risks: the page lists a few as plain rows (`risk_rows`).
+    Issue 9: the loader-option chains this replaces were nearly half the page at 5,000
+    risks. Only relationships not loaded yet are filled, so nothing in the session is
+    overwritten, and anything not filled here still loads lazily when read.
     """
     st = _page_statements()
     row = db.session.execute(st.committee, {"id": committee_id}).first()
@@ -93,11 +94,11 @@ def load_for_page(committee_id: int) -> Committee | None:
     committee, parent = row
     if _unloaded(committee, "parent"):
         set_committed_value(committee, "parent", parent)
-    for name in ("children", "terms"):
+    for name in ("children", "terms") if rules else ("terms",):
         if _unloaded(committee, name):
             set_committed_value(committee, name,
                                 db.session.scalars(getattr(st, name), {"id": committee.id}).all())
-    tor = tor_in_force(committee)
+    tor = tor_in_force(committee) if rules else None
     if tor is not None:
         for name in ("positions", "requirements"):
             if _unloaded(tor, name):
