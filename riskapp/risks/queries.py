@@ -279,10 +279,24 @@ def _with(rows, name: str) -> list:
     return out
 
 
-def audit_trail(risk_id: int) -> Select:
-    return (select(AuditEntry).where(AuditEntry.risk_id == risk_id)
-            .options(joinedload(AuditEntry.user))
-            .order_by(AuditEntry.at.desc(), AuditEntry.id.desc()))
+#: How many of a risk's changes its page lists, newest first.
+AUDIT_TRAIL_LIMIT = 200
+
+
+def audit_trail(risk_id: int) -> list:
+    """The risk's latest changes as rows of what its page shows, with who made them
+    (`user_name`, None for the system): rows, not entries with their users as objects."""
+    return db.session.execute(_audit_trail_statement(), {"risk_id": risk_id}).all()
+
+
+@functools.cache
+def _audit_trail_statement():
+    return (select(AuditEntry.at, User.name.label("user_name"), AuditEntry.object_type,
+                   AuditEntry.operation, AuditEntry.field, AuditEntry.old_value,
+                   AuditEntry.new_value)
+            .outerjoin(User, AuditEntry.user_id == User.id)
+            .where(AuditEntry.risk_id == bindparam("risk_id"))
+            .order_by(AuditEntry.at.desc(), AuditEntry.id.desc()).limit(AUDIT_TRAIL_LIMIT))
 
 
 def risks_for(user) -> Select:

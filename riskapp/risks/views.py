@@ -177,7 +177,7 @@ def detail(reference):
     cells = scoring.movement([r.as_point() for r in risk.score_records], fy, today)
     first_fy = scoring.financial_year_of(risk.score_records[0].recorded_on) \
         if risk.score_records else fy
-    trail = db.session.scalars(queries.audit_trail(risk.id).limit(200)).all()
+    trail = queries.audit_trail(risk.id)
     people = queries.people_named_in(trail)
     return render_template(
         "risks/detail.html", risk=risk, bands=bands, today=today, fy=fy, cells=cells,
@@ -185,7 +185,8 @@ def detail(reference):
         fy_choices=range(first_fy, scoring.financial_year_of(today) + 1),
         chart=trend_svg(cells, bands, f"{risk.reference} score at each month end, "
                                       f"{scoring.financial_year_label(fy)}"),
-        trail=trail, people=people, can_edit=permissions.can_edit_risk(current_user, risk),
+        trail=trail, trail_limit=queries.AUDIT_TRAIL_LIMIT, people=people,
+        score_tags=ScoreTags(bands), can_edit=permissions.can_edit_risk(current_user, risk),
         can_rescore=permissions.can_rescore(current_user, risk),
         can_add_action=permissions.can_add_action(current_user, risk),
         can_manage=permissions.can_manage_risk_settings(current_user, risk),
