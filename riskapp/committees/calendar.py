@@ -4,13 +4,15 @@ One list of events feeds the page and the iCalendar feeds (written with `icalend
 """
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Collection
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta, timezone
+from types import SimpleNamespace
 
 from icalendar import Calendar, Event
-from sqlalchemy import func, select
+from sqlalchemy import bindparam, func, select
 
 from ..auth.models import User
 from ..extensions import db
@@ -62,6 +64,25 @@ def calendar_committees(renewals_from: date, renewals_to: date,
     Renewals are the memberships not ended whose term ends from `renewals_from` to
     `renewals_to` (only those of `member_ids` when given: a personal feed).
     """
+    st = _statements(committee_ids is not None, member_ids is not None)
+    params = {"from": renewals_from, "to": renewals_to}
+    if committee_ids is not None:
+        params["committee_ids"] = list(committee_ids)
+    if member_ids is not None:
+        params["member_ids"] = list(member_ids)
+    committees, terms, renewals = st.committees, st.terms, st.renewals
+    out = {row.id: CalendarCommittee(*row) for row in db.session.execute(committees, params)}
+    for row in db.session.execute(terms, params):
+        out[row.committee_id].terms.append(row)
+    for row in db.session.execute(renewals, params):
+        out[row.committee_id].renewals.append(row)
+    return list(out.values())
+
+
+@functools.cache
+def _statements(by_committee: bool, by_member: bool) -> SimpleNamespace:
+    """`calendar_committees`' and `events`' statements, built once for each kind of filter:
+    building them cost as much as running them (issue 9)."""
     committees = select(Committee.id, Committee.name, Committee.short_name,
                         Committee.effectiveness_review_due).order_by(Committee.name)
     terms = (select(TermsOfReference.committee_id, TermsOfReference.id,
@@ -74,21 +95,24 @@ def calendar_committees(renewals_from: date, renewals_to: date,
                        CommitteeMember.term_ends_on)
                 .outerjoin(User, User.id == CommitteeMember.user_id)
                 .where(CommitteeMember.ended_on.is_(None),
-                       CommitteeMember.term_ends_on >= renewals_from,
-                       CommitteeMember.term_ends_on <= renewals_to)
+                       CommitteeMember.term_ends_on >= bindparam("from"),
+                       CommitteeMember.term_ends_on <= bindparam("to"))
                 .order_by(CommitteeMember.id))
-    if committee_ids is not None:
-        committees = committees.where(Committee.id.in_(committee_ids))
-        terms = terms.where(TermsOfReference.committee_id.in_(committee_ids))
-        renewals = renewals.where(CommitteeMember.committee_id.in_(committee_ids))
-    if member_ids is not None:
-        renewals = renewals.where(CommitteeMember.id.in_(member_ids))
-    out = {row.id: CalendarCommittee(*row) for row in db.session.execute(committees)}
-    for row in db.session.execute(terms):
-        out[row.committee_id].terms.append(row)
-    for row in db.session.execute(renewals):
-        out[row.committee_id].renewals.append(row)
-    return list(out.values())
+    if by_committee:
+        ids = bindparam("committee_ids", expanding=True)
+        committees = committees.where(Committee.id.in_(ids))
+        terms = terms.where(TermsOfReference.committee_id.in_(ids))
+        renewals = renewals.where(CommitteeMember.committee_id.in_(ids))
+    if by_member:
+        renewals = renewals.where(CommitteeMember.id.in_(bindparam("member_ids",
+                                                                    expanding=True)))
+    meetings = (select(Meeting.id, Meeting.committee_id, Meeting.starts_at)
+                .where(Meeting.committee_id.in_(bindparam("committee_ids", expanding=True)),
+                       Meeting.status != "Cancelled", Meeting.starts_at >= bindparam("from"),
+                       Meeting.starts_at < bindparam("to"))
+                .order_by(Meeting.starts_at))
+    return SimpleNamespace(committees=committees, terms=terms, renewals=renewals,
+                           meetings=meetings)
 
 
 def feed_memberships(user_id: int, today: date) -> tuple[set[int], set[int]]:
@@ -122,14 +146,10 @@ def events(committees: list[CalendarCommittee], start: date,
     # days never span more than 2N + 14 calendar days (weekends, and at most a few bank
     # holidays together at Christmas), so a month's page loads weeks of meetings, not months.
     lead = max((t.papers_deadline_days or 0 for c in committees for t in c.terms), default=0)
-    meetings = db.session.execute(
-        select(Meeting.id, Meeting.committee_id, Meeting.starts_at)
-        .where(Meeting.committee_id.in_(by_id), Meeting.status != "Cancelled",
-               Meeting.starts_at >= datetime.combine(start - timedelta(days=1), time(),
-                                                     timezone.utc),
-               Meeting.starts_at < datetime.combine(end + timedelta(days=2 * lead + 15),
-                                                    time(), timezone.utc))
-        .order_by(Meeting.starts_at))
+    meetings = db.session.execute(_statements(False, False).meetings, {
+        "committee_ids": list(by_id),
+        "from": datetime.combine(start - timedelta(days=1), time(), timezone.utc),
+        "to": datetime.combine(end + timedelta(days=2 * lead + 15), time(), timezone.utc)})
     out: list[CalendarEvent] = []
     for m in meetings:
         c = by_id[m.committee_id]
