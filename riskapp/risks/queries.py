@@ -135,13 +135,18 @@ def risk_rows(filters: RiskFilters, columns, limit: int, offset: int) -> Select:
     if filters.sort == "owner":
         ids = ids.join(User, Risk.owner_id == User.id)
     ids = ids.order_by(*order).limit(limit).offset(offset)
+    return _joined(columns).where(Risk.id.in_(ids)).order_by(*order)
+
+
+@functools.cache
+def _joined(columns: tuple) -> Select:
+    """`columns` of risks with the tables they may name joined: the same for every page."""
     return (select(*columns).select_from(Risk)
             .join(User, Risk.owner_id == User.id)
             .join(Register, Risk.register_id == Register.id)
             .outerjoin(Lead, Risk.lead_id == Lead.id)
             .outerjoin(Directorate, Risk.directorate_id == Directorate.id)
-            .outerjoin(AppetiteLevel, Risk.appetite_level_id == AppetiteLevel.id)
-            .where(Risk.id.in_(ids)).order_by(*order))
+            .outerjoin(AppetiteLevel, Risk.appetite_level_id == AppetiteLevel.id))
 
 
 def risk_count(filters: RiskFilters) -> Select:
