@@ -10,6 +10,7 @@ import logging
 from dataclasses import dataclass
 from datetime import date, datetime, timezone
 from types import SimpleNamespace
+from typing import NamedTuple
 from zoneinfo import ZoneInfo
 
 from flask_sqlalchemy.pagination import Pagination
@@ -124,7 +125,7 @@ def _statements() -> SimpleNamespace:
         .order_by(Vote.id),
         actions=select(MeetingAction, User).outerjoin(MeetingAction.assignee)
         .where(MeetingAction.meeting_id == id_).order_by(MeetingAction.id),
-        carried=select(MeetingAction, Meeting, User).join(MeetingAction.meeting)
+        carried=select(MeetingAction, Meeting.starts_at, User.name).join(MeetingAction.meeting)
         .outerjoin(MeetingAction.assignee)
         .where(Meeting.committee_id == bindparam("committee_id"),
                Meeting.starts_at < bindparam("before"), MeetingAction.status == "Open")
@@ -633,17 +634,24 @@ def update_action(action: MeetingAction, data: dict, today: date) -> None:
     db.session.flush()
 
 
-def carried_forward(meeting: Meeting) -> list[MeetingAction]:
-    """Open actions of earlier meetings of the committee, brought to this one until closed."""
-    rows = db.session.execute(_statements().carried, {"committee_id": meeting.committee_id,
-                                                      "before": meeting.starts_at})
-    out = []
-    for action, earlier, assignee in rows:
-        for name, related in (("meeting", earlier), ("assignee", assignee)):
-            if _unloaded(action, name):
-                set_committed_value(action, name, related)
-        out.append(action)
-    return out
+class ActionRow(NamedTuple):
+    """An action of the log as its table shows it: who it is assigned to, and (for one
+    carried forward) when the meeting it came from was held."""
+
+    action: MeetingAction
+    assignee_name: str | None
+    from_starts_at: datetime | None = None
+
+
+def carried_forward(meeting: Meeting) -> list[ActionRow]:
+    """Open actions of earlier meetings of the committee, brought to this one until closed.
+
+    With the assignee's name and the earlier meeting's start, not their whole rows: those
+    were two thirds of the time for a committee with a few dozen open actions (issue 9).
+    """
+    return [ActionRow(action, name, starts_at) for action, starts_at, name in db.session.execute(
+        _statements().carried, {"committee_id": meeting.committee_id,
+                                "before": meeting.starts_at})]
 
 
 # ---------------------------------------------------------------------------------------------

@@ -135,6 +135,8 @@ def detail(meeting_id: int):
         deadline=services.papers_deadline(meeting), members=services.members_of(meeting),
         attendance=services.attendance_of(meeting),
         forecast=services.forecast(meeting, inputs) if meeting.status == "Planned" else None,
+        actions=[services.ActionRow(a, a.assignee.name if a.assignee else None)
+                 for a in meeting.actions],
         carried=services.carried_forward(meeting), today=date.today(), can_manage=manage)
 
 

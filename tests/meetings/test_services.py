@@ -161,9 +161,13 @@ def test_open_actions_are_carried_forward_until_closed(meeting, pccac):
     a = services.add_action(meeting, dict(detail="Report back", due_date=date(2024, 3, 1)))
     later = services.create_meeting(pccac, dict(
         starts_at=datetime(2024, 5, 16, 10, tzinfo=LONDON), location="Room 1"))
-    assert a in services.carried_forward(later)
+    carried = {c.action: c for c in services.carried_forward(later)}
+    # With the meeting it came from, shown beside it ("From 15 Feb 2024").
+    assert services.as_london(carried[a].from_starts_at) == datetime(2024, 2, 15, 10,
+                                                                     tzinfo=LONDON)
     services.update_action(a, dict(status="Complete"), today=date(2024, 4, 1))
-    assert a.closed_on == date(2024, 4, 1) and a not in services.carried_forward(later)
+    assert a.closed_on == date(2024, 4, 1)
+    assert a not in [c.action for c in services.carried_forward(later)]
 
 
 @pytest.mark.parametrize("meeting_day, deadline", [

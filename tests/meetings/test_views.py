@@ -1,12 +1,16 @@
 """Meeting pages: rights per role, attendance register with live quoracy, votes, forms."""
 from __future__ import annotations
 
+from datetime import date, datetime
+
 import pytest
 from sqlalchemy import select
 
 from riskapp.auth.models import Role
 from riskapp.extensions import db
+from riskapp.meetings import services
 from riskapp.meetings.models import Meeting
+from riskapp.meetings.services import LONDON
 
 
 @pytest.fixture
@@ -115,3 +119,25 @@ def test_named_deputy_received_before_the_meeting_keeps_the_forecast(client, aut
     client.post(f"/meetings/{planned.id}/attendance/{cnd.id}", data={f"m{cnd.id}-status": "present"})
     page = client.get(f"/meetings/{planned.id}").get_data(as_text=True)
     assert 'id="forecast"' not in page and "Quoracy at the start" in page
+
+
+def test_action_log_shows_assignee_origin_and_update_form_per_action(client, auth, held,
+                                                                      pccac, people):
+    earlier = services.add_action(held, dict(detail="Chase the audit report",
+                                             assignee_id=people[Role.BOARD].id,
+                                             due_date=date(2023, 12, 1)))
+    later = services.create_meeting(pccac, dict(
+        starts_at=datetime(2024, 5, 16, 10, tzinfo=LONDON), location="Room 1"))
+    own = services.add_action(later, dict(detail="Nobody yet"))
+    db.session.commit()
+    auth.login(people[Role.SECRETARIAT])
+    page = client.get(f"/meetings/{later.id}").get_data(as_text=True)
+    mine = page.split("Actions from this meeting")[1].split("</table>")[0]
+    assert "Nobody yet" in mine and '<td class="nhsuk-table__cell">—</td>' in mine
+    assert f'action="/meetings/actions/{own.id}"' in mine
+    carried = page.split("Carried forward from earlier meetings")[1].split("</table>")[0]
+    row = carried.split("Chase the audit report")[1].split("</tr>")[0]
+    assert "From 16 Nov 2023" in row and people[Role.BOARD].name in row
+    assert "Overdue" in row
+    assert f'action="/meetings/actions/{earlier.id}"' in carried
+    assert f'name="next_meeting" value="{later.id}"' in carried
