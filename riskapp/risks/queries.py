@@ -315,24 +315,8 @@ def risks_for(user) -> Select:
             .order_by(Risk.next_review_date.is_(None), Risk.next_review_date, Risk.reference))
 
 
-def score_history(risk_ids) -> dict[int, list[ScoreRecord]]:
-    """Score records of many risks in one query, by risk id, oldest first."""
-    history: dict[int, list[ScoreRecord]] = {rid: [] for rid in risk_ids}
-    if not history:
-        return history
-    stmt = (select(ScoreRecord).where(ScoreRecord.risk_id.in_(list(history)))
-            .order_by(ScoreRecord.risk_id, ScoreRecord.recorded_on, ScoreRecord.id))
-    for record in db.session.scalars(stmt):
-        history[record.risk_id].append(record)
-    return history
-
-
 def registers() -> list[Register]:
     return list(db.session.scalars(select(Register).order_by(Register.id)))
-
-
-def bands() -> list[Band]:
-    return list(db.session.scalars(select(Band).order_by(Band.min_score.desc())))
 
 
 def active_users() -> list[User]:
