@@ -337,16 +337,6 @@ def record_attendance(meeting: Meeting, member: CommitteeMember, data: dict) -> 
     return att
 
 
-def _present_for(att: Attendance, index: int, order: dict[int, int]) -> bool:
-    if not att.attends:
-        return False
-    if att.arrived_at_item_id is not None and index < order.get(att.arrived_at_item_id, 0):
-        return False
-    if att.left_at_item_id is not None and index >= order.get(att.left_at_item_id, 10**6):
-        return False
-    return True
-
-
 @dataclass
 class ItemQuoracy:
     item: AgendaItem | None
@@ -372,17 +362,15 @@ def exclusions(meeting: Meeting) -> dict[int, set[int]]:
     return out
 
 
-def _decide(inputs, attendances, index, order, excluded, item, seen: dict) -> ItemQuoracy:
+def _decide(inputs, attending, index, excluded, item, seen: dict) -> ItemQuoracy:
+    """Quoracy at agenda position `index` (0: the start) from `_attending` spans."""
     present, deputies = [], []
-    member_ids = {m.id for m in inputs.members}
-    for att in attendances:
-        if att.member_id not in member_ids or not _present_for(att, index, order):
-            continue
-        if att.status == "deputy":
-            deputies.append(quoracy.Deputy(att.member_id, att.deputy_name))
-        else:
-            present.append(att.member_id)
-    excluded = excluded & member_ids
+    for member_id, deputy, start, end in attending:
+        if start <= index < end:
+            if deputy is None:
+                present.append(member_id)
+            else:
+                deputies.append(deputy)
     # Most items have the same people present and nobody excluded: decide each distinct case
     # once (`seen`, per meeting); the results are read, never changed.
     key = (tuple(present), tuple(deputies), frozenset(excluded))
@@ -391,6 +379,26 @@ def _decide(inputs, attendances, index, order, excluded, item, seen: dict) -> It
         result = seen[key] = quoracy.decide_quoracy(inputs.rule, inputs.positions,
                                                     inputs.members, present, deputies, excluded)
     return ItemQuoracy(item, result, present, sorted(excluded), deputies)
+
+
+def _attending(meeting: Meeting, member_ids: set[int], order: dict[int, int]) -> list[tuple]:
+    """(member id, their deputy or None, first agenda position present, first position gone)
+    for each member of the day who attends, by member id: read once, not once an item.
+
+    Present at position n (0: the start) when first <= n < gone: from the item they arrived
+    at (the start if none), until the item they left before (the end if none).
+    """
+    out = []
+    for att in sorted(meeting.attendances, key=lambda a: a.member_id):
+        if att.member_id not in member_ids or not att.attends:
+            continue
+        deputy = quoracy.Deputy(att.member_id, att.deputy_name) \
+            if att.status == "deputy" else None
+        # None, or an item no longer on the agenda, counts as the start / the end.
+        start = order.get(att.arrived_at_item_id, 0)
+        end = order.get(att.left_at_item_id, 10**6)
+        out.append((att.member_id, deputy, start, end))
+    return out
 
 
 def rule_inputs_of(meeting: Meeting) -> committee_services.RuleInputs | None:
@@ -408,12 +416,13 @@ def meeting_quoracy(meeting: Meeting, inputs=None) -> MeetingQuoracy:
     if inputs is None:
         return MeetingQuoracy(None, None, {})
     order = {i.id: n for n, i in enumerate(meeting.items)}
+    member_ids = {m.id for m in inputs.members}
     excluded = exclusions(meeting)
-    attendances = sorted(meeting.attendances, key=lambda a: a.member_id)
+    attending = _attending(meeting, member_ids, order)
     seen: dict = {}
-    whole = _decide(inputs, attendances, 0, order, set(), None, seen)
-    items = {item.id: _decide(inputs, attendances, n, order, excluded.get(item.id, set()), item,
-                              seen)
+    whole = _decide(inputs, attending, 0, set(), None, seen)
+    items = {item.id: _decide(inputs, attending, n, excluded.get(item.id, set()) & member_ids,
+                              item, seen)
              for n, item in enumerate(meeting.items)}
     return MeetingQuoracy(inputs, whole, items)
 

@@ -199,16 +199,21 @@ def edit_item(meeting_id: int, item_id: int):
 # --- attendance ---------------------------------------------------------------------------
 
 
-def _attendance_form(meeting, att, formdata=None, prefix="") -> AttendanceForm:
+def _item_choices(meeting) -> tuple[list, list]:
+    """The arrived-at and left-before choices: the same for every member's form."""
+    items = [(i.id, f"{i.number}. {i.title}") for i in meeting.items]
+    return [("", "From the start")] + items, [("", "Stayed to the end")] + items
+
+
+def _attendance_form(meeting, att, formdata=None, prefix="", choices=None) -> AttendanceForm:
     data = None
     if att is not None and formdata is None:
         data = dict(status=att.status, deputy_name=att.deputy_name,
                     arrived_at_item_id=att.arrived_at_item_id,
                     left_at_item_id=att.left_at_item_id)
     form = AttendanceForm(formdata=formdata, data=data, prefix=prefix)
-    items = [(i.id, f"{i.number}. {i.title}") for i in meeting.items]
-    form.arrived_at_item_id.choices = [("", "From the start")] + items
-    form.left_at_item_id.choices = [("", "Stayed to the end")] + items
+    form.arrived_at_item_id.choices, form.left_at_item_id.choices = \
+        choices or _item_choices(meeting)
     return form
 
 
@@ -223,10 +228,11 @@ def attendance(meeting_id: int):
 def _attendance_page(meeting, forms: dict, status=200):
     atts = services.attendance_of(meeting)
     members = services.members_of(meeting)
+    choices = _item_choices(meeting)  # once, not once a member (issue 9)
     for m in members:
         if m.id not in forms:
             forms[m.id] = _attendance_form(meeting, atts.get(m.id), formdata=None,
-                                           prefix=f"m{m.id}")
+                                           prefix=f"m{m.id}", choices=choices)
     refused = next((f for f in forms.values() if f.errors), None)
     return render_template("meetings/attendance.html", forms=forms, form=refused,
                            members=members, attendance=atts, **_context(meeting)), status

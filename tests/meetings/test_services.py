@@ -68,6 +68,18 @@ def test_arrival_counts_from_that_item(meeting, members):
     assert [q.items[i.id].result.quorate for i in meeting.items] == [False, True, True]
 
 
+def test_arrival_and_departure_count_only_between_them(meeting, members):
+    for p in (NEM_CHAIR, CPCO, CFO):
+        attend(meeting, members[p])
+    attend(meeting, members[CND], arrived_at_item=meeting.items[1],
+           left_at_item=meeting.items[2])
+    q = services.meeting_quoracy(meeting)
+    assert not q.meeting.result.quorate
+    assert [q.items[i.id].result.quorate for i in meeting.items] == [False, True, False]
+    assert [members[CND].id in q.items[i.id].present_ids for i in meeting.items] == \
+        [False, True, False]
+
+
 def test_deputy_needs_a_name_and_one_deputy_for_one_member(meeting, members):
     with pytest.raises(MeetingError) as err:
         attend(meeting, members[CFO], "deputy")
