@@ -3,8 +3,9 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from flask import abort, flash, redirect, render_template, request, url_for
+from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
+from flask_wtf.csrf import generate_csrf
 from sqlalchemy import select
 
 from ..auth import permissions
@@ -20,7 +21,7 @@ from . import bp, services
 from .forms import (ActionForm, ActionStatusForm, ApproveMinutesForm, AttendanceForm,
                     ConsensusForm, DeclarationForm, ItemForm, MeetingForm, MinutesForm, VoteForm,
                     parse_time)
-from .models import AgendaItem, Meeting, MeetingAction
+from .models import ATTENDANCE_STATUSES, AgendaItem, Meeting, MeetingAction
 from .services import LONDON, MeetingError
 
 #: Meetings on one page of the list.
@@ -205,15 +206,14 @@ def _item_choices(meeting) -> tuple[list, list]:
     return [("", "From the start")] + items, [("", "Stayed to the end")] + items
 
 
-def _attendance_form(meeting, att, formdata=None, prefix="", choices=None) -> AttendanceForm:
+def _attendance_form(meeting, att, formdata=None, prefix="") -> AttendanceForm:
     data = None
     if att is not None and formdata is None:
         data = dict(status=att.status, deputy_name=att.deputy_name,
                     arrived_at_item_id=att.arrived_at_item_id,
                     left_at_item_id=att.left_at_item_id)
     form = AttendanceForm(formdata=formdata, data=data, prefix=prefix)
-    form.arrived_at_item_id.choices, form.left_at_item_id.choices = \
-        choices or _item_choices(meeting)
+    form.arrived_at_item_id.choices, form.left_at_item_id.choices = _item_choices(meeting)
     return form
 
 
@@ -226,16 +226,20 @@ def attendance(meeting_id: int):
 
 
 def _attendance_page(meeting, forms: dict, status=200):
+    """The register; `forms` holds the form of a member whose save was refused.
+
+    The other members' rows are drawn from the register by the template, not by a form each.
+    """
     atts = services.attendance_of(meeting)
-    members = services.members_of(meeting)
-    choices = _item_choices(meeting)  # once, not once a member (issue 9)
-    for m in members:
-        if m.id not in forms:
-            forms[m.id] = _attendance_form(meeting, atts.get(m.id), formdata=None,
-                                           prefix=f"m{m.id}", choices=choices)
+    arrived, left = _item_choices(meeting)
     refused = next((f for f in forms.values() if f.errors), None)
     return render_template("meetings/attendance.html", forms=forms, form=refused,
-                           members=members, attendance=atts, **_context(meeting)), status
+                           members=services.members_of(meeting), attendance=atts,
+                           status_choices=list(ATTENDANCE_STATUSES.items()),
+                           arrived_choices=arrived, left_choices=left,
+                           csrf=generate_csrf() if current_app.config.get(
+                               "WTF_CSRF_ENABLED", True) else None,  # as FlaskForm decides
+                           **_context(meeting)), status
 
 
 @bp.route("/<int:meeting_id>/attendance/<int:member_id>", methods=["POST"])

@@ -141,3 +141,39 @@ def test_action_log_shows_assignee_origin_and_update_form_per_action(client, aut
     assert "Overdue" in row
     assert f'action="/meetings/actions/{earlier.id}"' in carried
     assert f'name="next_meeting" value="{later.id}"' in carried
+
+
+@pytest.mark.parametrize("csrf", [True, False])
+@pytest.mark.parametrize("status", ["Held", "Planned"])
+def test_register_rows_have_the_markup_of_the_attendance_form(app, pccac, people, status, csrf,
+                                                              monkeypatch):
+    """The register draws unrefused members' rows without a form each (issue 9): the same
+    markup, selections and values as AttendanceForm would draw for them."""
+    from flask_login import login_user
+
+    from riskapp.meetings import views
+    monkeypatch.setitem(app.config, "WTF_CSRF_ENABLED", csrf)
+    meeting = db.session.scalar(select(Meeting).where(Meeting.status == status))
+    if status == "Held":  # late and early, and a deputy's name that needs escaping
+        present = next(a.member for a in meeting.attendances if a.status == "present")
+        services.record_attendance(meeting, present, dict(
+            status="remote", arrived_at_item=meeting.items[1], left_at_item=meeting.items[3]))
+        deputised = next(a.member for a in meeting.attendances if a.status == "deputy")
+        services.record_attendance(meeting, deputised, dict(
+            status="deputy", deputy_name='Jo O\'Neil <& "Co">'))
+    with app.test_request_context(f"/meetings/{meeting.id}/attendance"):
+        login_user(people[Role.SECRETARIAT])
+        atts = services.attendance_of(meeting)
+        members = services.members_of(meeting)
+        drawn = views._attendance_page(meeting, {})[0]
+        forms = {m.id: views._attendance_form(meeting, atts.get(m.id), prefix=f"m{m.id}")
+                 for m in members}
+        reference = views._attendance_page(meeting, forms)[0]
+    assert drawn.count('class="app-attendance-row') == len(members)
+    assert drawn.count('-csrf_token" type="hidden" value="') == (len(members) if csrf else 0)
+    if status == "Held":
+        assert "Jo O&#39;Neil &lt;&amp; &#34;Co&#34;&gt;" in drawn
+        assert drawn.count("<option selected value") == 3 * len(members)
+    else:  # members with nothing recorded: no attendance chosen, from the start to the end
+        assert any(m.id not in atts for m in members)
+    assert drawn == reference
