@@ -11,7 +11,8 @@ from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from flask import current_app
-from sqlalchemy import bindparam, func, insert, select, update
+from sqlalchemy import Integer, bindparam, func, insert, select, true, update
+from sqlalchemy.dialects.postgresql import ARRAY
 
 from ..auth.models import User
 from ..extensions import db
@@ -251,6 +252,8 @@ def withdraw_stale(rows: list[Pending], pol: rules.Policy | None = None) -> list
 
 def record_sent_many(token: str, sent: list[tuple[list[Pending], str, datetime]]) -> None:
     """Mark the rows of accepted digests sent: [(rows, Message-ID, when), ...]."""
+    if db.session.get_bind().dialect.name == "postgresql":
+        return _record_sent_postgresql(token, sent)
     table = Reminder.__table__
     params = [dict(rid=row.id, at=at, mid=message_id)
               for rows, message_id, at in sent for row in rows]
@@ -261,6 +264,34 @@ def record_sent_many(token: str, sent: list[tuple[list[Pending], str, datetime]]
     connection.execute(stmt, params)
     connection.execute(insert(ReminderAttempt.__table__), [
         dict(reminder_id=p["rid"], at=p["at"], ok=True, message_id=p["mid"]) for p in params])
+
+
+def _record_sent_postgresql(token: str, sent: list[tuple[list[Pending], str, datetime]]) -> None:
+    """`record_sent_many` as two statements over arrays (unnest), whatever the number of rows.
+
+    An executemany of 23,000 UPDATEs and 23,000 INSERTs took over a second of a reminders run
+    over 20,000 actions on PostgreSQL, whose target is 5 s in all (issue 9).
+    """
+    table, attempts = Reminder.__table__, ReminderAttempt.__table__
+    ids, message_ids, ats = [], [], []
+    for rows, message_id, at in sent:
+        for row in rows:
+            ids.append(row.id)
+            message_ids.append(message_id)
+            ats.append(at)
+    done = func.unnest(
+        bindparam("ids", ids, ARRAY(Integer)),
+        bindparam("message_ids", message_ids, ARRAY(table.c.message_id.type)),
+        bindparam("ats", ats, ARRAY(table.c.sent_at.type)),
+    ).table_valued("id", "message_id", "at").render_derived()
+    connection = db.session.connection()
+    connection.execute(
+        update(table).where(table.c.id == done.c.id, table.c.claim_token == token)
+        .values(status=SENT, sent_at=done.c.at, message_id=done.c.message_id,
+                attempts=table.c.attempts + 1, last_error=None, claim_token=None))
+    connection.execute(insert(attempts).from_select(
+        ["reminder_id", "at", "ok", "message_id"],
+        select(done.c.id, done.c.at, true(), done.c.message_id)))
 
 
 def record_sent(token: str, rows: list[Pending], now: datetime, message_id: str) -> None:
