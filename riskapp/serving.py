@@ -16,8 +16,16 @@ Called from `gunicorn.conf.py` (`post_worker_init`), in each worker. Two reasons
 from __future__ import annotations
 
 import gc
+import importlib
 
 from sqlalchemy.orm import configure_mappers
+
+
+#: Modules the views import only when they draw a PDF or read or write a spreadsheet, so that
+#: CLI commands (the reminders run has a 5 s budget) start without ReportLab and openpyxl. A
+#: web worker loads them here, before freezing, so no user pays for the import.
+LAZY_MODULES = ("riskapp.reports.baf_pdf", "riskapp.reports.attendance_pdf",
+                "riskapp.reports.exports", "riskapp.reports.imports")
 
 
 def compile_templates(app) -> list[str]:
@@ -32,5 +40,7 @@ def prepare_for_requests(app) -> None:
     with app.app_context():
         configure_mappers()
         compile_templates(app)
+    for name in LAZY_MODULES:
+        importlib.import_module(name)
     gc.collect()
     gc.freeze()

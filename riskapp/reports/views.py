@@ -19,8 +19,7 @@ from ..committees.models import Committee
 from ..extensions import db
 from ..risks.models import Register
 from ..risks.views import people_options
-from . import bp, exports, imports
-from .baf_pdf import render_baf_pack
+from . import bp
 from .forms import (VIEW_LABELS, ConfirmImportForm, HeatmapForm, ImportForm, PackForm,
                     ReportFilterForm, set_filter_choices)
 from .pack import REFERENCES_PER_CELL, VIEWS, Selection, build_pack, heatmap, pack_filename, rule_bands
@@ -99,6 +98,7 @@ def pack_options():
 @login_required
 def baf_pdf():
     """The BAF pack (heatmap report) as PDF: the same as `flask report baf`."""
+    from .baf_pdf import render_baf_pack  # ReportLab: loaded when a pack is drawn
     require(permissions.can_read(current_user))
     form = PackForm(request.args)
     set_filter_choices(form)
@@ -126,6 +126,7 @@ EXPORT_FORMATS = {"csv": "text/csv",
 @login_required
 def export(what, fmt):
     """`risks` or `actions` as csv or xlsx; `register.xlsx` is both sheets in one workbook."""
+    from . import exports  # openpyxl: loaded by the pages that use it
     require(permissions.can_read(current_user))
     if fmt not in EXPORT_FORMATS or what not in ("risks", "actions", "register") or (
             what == "register" and fmt != "xlsx"):
@@ -155,6 +156,7 @@ def _serializer() -> URLSafeTimedSerializer:
 @login_required
 def import_upload():
     """Upload a file and see what it would do: every row's problems, or its changes."""
+    from . import imports  # openpyxl: loaded by the pages that use it
     require(permissions.can_import_register(current_user))
     form = ImportForm()
     if not form.validate_on_submit():
@@ -181,6 +183,7 @@ def import_upload():
 @login_required
 def import_confirm():
     """Apply a previewed import: checked again against the database now, then all or nothing."""
+    from . import imports  # openpyxl: loaded by the pages that use it
     require(permissions.can_import_register(current_user))
     form = ConfirmImportForm()
     upload_form = ImportForm(formdata=None)
