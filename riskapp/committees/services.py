@@ -5,6 +5,7 @@ Services flush, never commit: the caller (view, API, command) commits once.
 from __future__ import annotations
 
 import functools
+from collections.abc import Callable
 import logging
 from dataclasses import dataclass
 from datetime import date
@@ -13,9 +14,9 @@ from types import SimpleNamespace
 from flask_sqlalchemy.pagination import Pagination
 from sqlalchemy import Select, and_, bindparam, func, select
 from sqlalchemy.orm import aliased
-from sqlalchemy.orm.attributes import instance_dict, set_committed_value
 
 from ..extensions import db
+from ..loading import fill, unloaded, with_related
 from ..rules import quoracy
 from ..rules.scoring import add_months
 from .models import CommitteeMember, Committee, TermsOfReference, TorPosition, TorRequirement
@@ -92,26 +93,34 @@ def load_for_page(committee_id: int, *, rules: bool = True) -> Committee | None:
     if row is None:
         return None
     committee, parent = row
-    if _unloaded(committee, "parent"):
-        set_committed_value(committee, "parent", parent)
-    for name in ("children", "terms") if rules else ("terms",):
-        if _unloaded(committee, name):
-            set_committed_value(committee, name,
-                                db.session.scalars(getattr(st, name), {"id": committee.id}).all())
-    tor = tor_in_force(committee) if rules else None
+    fill(committee, "parent", parent)
+    if rules and unloaded(committee, "children"):
+        fill(committee, "children", db.session.scalars(st.children, {"id": committee.id}).all())
+    fill_terms_and_members(committee, tor_in_force if rules else None)
+    return committee
+
+
+def fill_terms_and_members(committee: Committee,
+                           version: Callable[[Committee], TermsOfReference | None] | None
+                           ) -> None:
+    """Fill the committee's terms of reference and its members with their users, and the
+    positions and requirements of the version `version(committee)` chooses (none if None).
+
+    Shared by the committee pages (the version in force) and the meeting pages (the version
+    governing the meeting's day): plain statements, see `load_for_page`.
+    """
+    st = _page_statements()
+    if unloaded(committee, "terms"):
+        fill(committee, "terms", db.session.scalars(st.terms, {"id": committee.id}).all())
+    tor = version(committee) if version else None
     if tor is not None:
         for name in ("positions", "requirements"):
-            if _unloaded(tor, name):
-                set_committed_value(tor, name,
-                                    db.session.scalars(getattr(st, name), {"id": tor.id}).all())
-    if _unloaded(committee, "members"):
-        members = []
-        for member, user in db.session.execute(st.members, {"id": committee.id}):
-            if _unloaded(member, "user"):
-                set_committed_value(member, "user", user)
-            members.append(member)
-        set_committed_value(committee, "members", members)
-    return committee
+            if unloaded(tor, name):
+                fill(tor, name, db.session.scalars(getattr(st, name), {"id": tor.id}).all())
+    if unloaded(committee, "members"):
+        # With their users in the same statement: a member's name is their user's name.
+        fill(committee, "members",
+             with_related(db.session.execute(st.members, {"id": committee.id}), "user"))
 
 
 def risk_rows(committee_id: int, limit: int = RISKS_SHOWN) -> list:
@@ -190,10 +199,6 @@ def _page_statements() -> SimpleNamespace:
         .limit(bindparam("limit")).offset(bindparam("offset")),
         meeting_count=select(func.count()).select_from(Meeting).where(Meeting.committee_id == id_),
     )
-
-
-def _unloaded(obj, name: str) -> bool:
-    return name not in instance_dict(obj)
 
 
 def tor_in_force(committee: Committee) -> TermsOfReference | None:

@@ -16,13 +16,12 @@ from zoneinfo import ZoneInfo
 from flask_sqlalchemy.pagination import Pagination
 from sqlalchemy import bindparam, func, select
 from sqlalchemy.orm import joinedload, selectinload
-from sqlalchemy.orm.attributes import instance_dict, set_committed_value
 
 from ..auth.models import User
 from ..committees import services as committee_services
-from ..committees.models import (Committee, CommitteeMember, TermsOfReference, TorPosition,
-                                 TorRequirement)
+from ..committees.models import Committee, CommitteeMember
 from ..extensions import db
+from ..loading import fill, unloaded, with_related
 from ..risks.services import check_version
 from ..risks.models import Risk
 from ..rules import quoracy, voting, working_days
@@ -66,34 +65,18 @@ def load(meeting_id: int, *, risks: bool = False, votes: bool = False,
     if row is None:
         return None
     meeting, committee = row
-    # The session's identity map holds objects weakly: a related object is kept by setting
-    # the relationship to it, not by loading it in the same row.
-    if _unloaded(meeting, "committee"):
-        set_committed_value(meeting, "committee", committee)
-    if _unloaded(committee, "terms"):
-        set_committed_value(committee, "terms",
-                            db.session.scalars(st.terms, {"id": committee.id}).all())
-    tor = tor_of(meeting)
-    if tor is not None:
-        for name in ("positions", "requirements"):
-            if _unloaded(tor, name):
-                set_committed_value(tor, name,
-                                    db.session.scalars(getattr(st, name), {"id": tor.id}).all())
-    if _unloaded(committee, "members"):
-        # With their users in the same statement: a member's name is their user's name.
-        set_committed_value(committee, "members",
-                            _with(db.session.execute(st.members, {"id": committee.id}), "user"))
+    fill(meeting, "committee", committee)
+    committee_services.fill_terms_and_members(committee, lambda _: tor_of(meeting))
     for name in ("items", "attendances", "declarations"):
-        if _unloaded(meeting, name):
-            set_committed_value(meeting, name,
-                                db.session.scalars(getattr(st, name), {"id": meeting.id}).all())
+        if unloaded(meeting, name):
+            fill(meeting, name, db.session.scalars(getattr(st, name), {"id": meeting.id}).all())
     if risks:
         _fill_items(meeting, "risks", st.risks)
     if votes:
         _fill_items(meeting, "votes", st.votes)
-    if actions and _unloaded(meeting, "actions"):
-        set_committed_value(meeting, "actions",
-                            _with(db.session.execute(st.actions, {"id": meeting.id}), "assignee"))
+    if actions and unloaded(meeting, "actions"):
+        fill(meeting, "actions",
+             with_related(db.session.execute(st.actions, {"id": meeting.id}), "assignee"))
     return meeting
 
 
@@ -103,14 +86,6 @@ def _statements() -> SimpleNamespace:
     id_ = bindparam("id")
     return SimpleNamespace(
         meeting=select(Meeting, Committee).join(Meeting.committee).where(Meeting.id == id_),
-        terms=select(TermsOfReference).where(TermsOfReference.committee_id == id_)
-        .order_by(TermsOfReference.id),
-        positions=select(TorPosition).where(TorPosition.tor_id == id_)
-        .order_by(TorPosition.sort_order, TorPosition.id),
-        requirements=select(TorRequirement).where(TorRequirement.tor_id == id_)
-        .order_by(TorRequirement.sort_order, TorRequirement.id),
-        members=select(CommitteeMember, User).outerjoin(CommitteeMember.user)
-        .where(CommitteeMember.committee_id == id_).order_by(CommitteeMember.id),
         items=select(AgendaItem).where(AgendaItem.meeting_id == id_)
         .order_by(AgendaItem.sort_order, AgendaItem.id),
         attendances=select(Attendance).where(Attendance.meeting_id == id_)
@@ -133,30 +108,16 @@ def _statements() -> SimpleNamespace:
     )
 
 
-def _unloaded(obj, name: str) -> bool:
-    return name not in instance_dict(obj)
-
-
-def _with(rows, name: str) -> list:
-    """The first object of each (object, related) row, with `name` set to the related one."""
-    out = []
-    for obj, related in rows:
-        if _unloaded(obj, name):
-            set_committed_value(obj, name, related)
-        out.append(obj)
-    return out
-
-
 def _fill_items(meeting: Meeting, name: str, stmt) -> None:
     """Fill one collection of every agenda item from (item id, row) pairs, in one statement."""
-    todo = [i for i in meeting.items if _unloaded(i, name)]
+    todo = [i for i in meeting.items if unloaded(i, name)]
     if not todo:
         return
     found: dict[int, list] = {}
     for item_id, obj in db.session.execute(stmt, {"id": meeting.id}):
         found.setdefault(item_id, []).append(obj)
     for item in todo:
-        set_committed_value(item, name, found.get(item.id, []))
+        fill(item, name, found.get(item.id, []))
 
 
 class MeetingListPage(Pagination):

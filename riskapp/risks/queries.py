@@ -8,13 +8,12 @@ from types import SimpleNamespace
 
 from flask_sqlalchemy.pagination import Pagination
 from sqlalchemy import Select, bindparam, func, literal_column, or_, select, union_all
-from sqlalchemy import inspect as sa_inspect
 from sqlalchemy.orm import aliased, joinedload, selectinload
-from sqlalchemy.orm.attributes import set_committed_value
 
 from ..audit.models import AuditEntry
 from ..auth.models import Directorate, User
 from ..extensions import db
+from ..loading import fill, unloaded, with_related
 from ..rules import scoring
 from .models import (Action, ActionProgress, AppetiteLevel, Assurance, Band, Control, Gap,
                      Register, Risk, ScoreRecord, risk_committees)
@@ -208,25 +207,25 @@ def load_risk_page(reference: str) -> Risk | None:
     risk = row[0]
     for name, related in zip(("owner", "lead", "register", "directorate", "appetite_level"),
                              row[1:]):
-        _fill(risk, name, related)
+        fill(risk, name, related)
     of_risk = {"risk_id": risk.id}
     for name, related, stmt in (("score_records", "recorded_by", page.score_records),
                                 ("controls", "owner", page.controls),
                                 ("actions", "assignee", page.actions)):
-        if _unloaded(risk, name):
-            _fill(risk, name, _with(db.session.execute(stmt, of_risk), related))
+        if unloaded(risk, name):
+            fill(risk, name, with_related(db.session.execute(stmt, of_risk), related))
     for name in ("assurances", "gaps", "committees"):
-        if _unloaded(risk, name):
-            _fill(risk, name, db.session.scalars(getattr(page, name), of_risk).all())
-    if any(_unloaded(action, "progress_notes") for action in risk.actions):
+        if unloaded(risk, name):
+            fill(risk, name, db.session.scalars(getattr(page, name), of_risk).all())
+    if any(unloaded(action, "progress_notes") for action in risk.actions):
         notes: dict[int, list[ActionProgress]] = {}
         for note, by in db.session.execute(page.progress_notes, of_risk):
-            _fill(note, "by", by)
+            fill(note, "by", by)
             notes.setdefault(note.action_id, []).append(note)
         for action in risk.actions:
-            _fill(action, "progress_notes", notes.get(action.id, []))
+            fill(action, "progress_notes", notes.get(action.id, []))
     for action in risk.actions:
-        _fill(action, "risk", risk)
+        fill(action, "risk", risk)
     return risk
 
 
@@ -259,29 +258,6 @@ def _risk_page_statements() -> SimpleNamespace:
         .outerjoin(User, ActionProgress.by_id == User.id)
         .join(Action, ActionProgress.action_id == Action.id).where(Action.risk_id == risk_id)
         .order_by(ActionProgress.noted_on.desc(), ActionProgress.id.desc()))
-
-
-def _unloaded(obj, name: str) -> bool:
-    return name not in sa_inspect(obj).dict
-
-
-def _fill(obj, name: str, value) -> None:
-    """Set a relationship as loaded from the database, unless it is loaded already.
-
-    The session holds objects weakly: a related object is kept by setting the relationship
-    to it, not merely by loading it in the same row.
-    """
-    if _unloaded(obj, name):
-        set_committed_value(obj, name, value)
-
-
-def _with(rows, name: str) -> list:
-    """The first object of each (object, related) row, with `name` set to the related one."""
-    out = []
-    for obj, related in rows:
-        _fill(obj, name, related)
-        out.append(obj)
-    return out
 
 
 #: How many of a risk's changes its page lists, newest first.
