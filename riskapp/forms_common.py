@@ -238,6 +238,20 @@ class QuickSelect(widgets.Select):
             if k in self.validation_attrs and k not in kwargs:
                 kwargs[k] = getattr(flags, k)
         html = [f"<select {html_params(name=field.name, **kwargs)}>"]
+        if not self.multiple and field.coerce is str and isinstance(field.choices, list):
+            # The common case, (value, label) strings: no generator and coerce per option.
+            # 500 people in an owner filter: a sixth of the risk list before (issue 9).
+            chosen = field.data
+            for choice in field.choices:
+                if len(choice) != 2:
+                    break
+                value, label = choice
+                html.append(f'<option {"selected " if value == chosen else ""}'
+                            f'value="{escape(value)}">{escape(label)}</option>')
+            else:
+                html.append("</select>")
+                return Markup("".join(html))
+            html = html[:1]
         for value, label, selected, render_kw in field.iter_choices():
             if render_kw or value is True:
                 html.append(self.render_option(value, label, selected, **render_kw))

@@ -333,3 +333,7 @@ def test_quick_select_draws_exactly_what_wtforms_draws(multiple, data):
     # Options with their own attributes and groups take WTForms' own path.
     assert str(form.grouped()) == str(widgets.Select()(form.grouped))
     assert "disabled" in form.grouped()
+    # An option with its own attributes after plain ones: WTForms' path for the whole select.
+    form.who.choices = [("1", "Ann"), ("2", "Bob", {"disabled": True})]
+    assert str(form.who()) == str(widgets.Select(multiple=multiple)(form.who))
+    assert "disabled" in form.who() and form.who().count("<option") == 2

@@ -18,7 +18,6 @@ from ..auth.permissions import require
 from ..committees.models import Committee
 from ..extensions import db
 from ..risks.models import Register
-from ..risks.views import people_options
 from . import bp
 from .forms import (VIEW_LABELS, ConfirmImportForm, HeatmapForm, ImportForm, PackForm,
                     ReportFilterForm, set_filter_choices)
@@ -80,7 +79,7 @@ def heatmap_page():
     return render_template("reports/heatmap.html", form=form, rows=rows, unplaced=unplaced,
                            total=total, view=view, view_label=VIEW_LABELS[view], bands=bands,
                            args=args, views=VIEWS, view_labels=VIEW_LABELS,
-                           per_cell=REFERENCES_PER_CELL, owner_options=people_options(form.owner))
+                           per_cell=REFERENCES_PER_CELL)
 
 
 @bp.route("/pack")

@@ -85,19 +85,6 @@ def _filters_from(form: RiskFilterForm, bands: list[scoring.Band]) -> queries.Ri
         sort=form.sort.data if form.sort.data in queries.SORTS else "reference")
 
 
-def people_options(field) -> Markup:
-    """The `<option>`s of the owner or lead filter, exactly as its widget draws them.
-
-    Hundreds of people at a large trust (500 leads at 5,000 risks): drawn in one pass here,
-    where WTForms' per-option generator and escaping of each numeric id took a sixth of the
-    risk list (issue 9). The values are ids, so only the names need escaping.
-    """
-    chosen = field.data
-    return Markup("".join([
-        f'<option {"selected " if value == chosen else ""}value="{value}">{escape(name)}</option>'
-        for value, name in field.choices]))
-
-
 #: The risk list's heatmap-cell filter (see RiskFilterForm).
 POSITION_ARGS = ("view", "consequence", "likelihood")
 
@@ -140,8 +127,6 @@ def index():
     everywhere = {k: v for k, v in args.items() if k not in POSITION_ARGS}
     return render_template("risks/list.html", form=form, pagination=pagination,
                            score_tags=ScoreTags(bands), args=args, everywhere=everywhere,
-                           people_options={f.name: people_options(f) for f in (form.owner,
-                                                                                form.lead)},
                            today=date.today(),
                            can_create=permissions.can_create_risk(current_user))
 

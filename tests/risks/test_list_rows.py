@@ -3,11 +3,8 @@ when it was drawn from Risk objects and the macros."""
 import re
 from datetime import date
 
-from flask import request
-from markupsafe import Markup
 
-from riskapp.risks.forms import RiskFilterForm
-from riskapp.risks.views import ScoreTags, people_options
+from riskapp.risks.views import ScoreTags
 from riskapp.rules import scoring
 from tests.factories import make_appetite, make_risk, make_user
 
@@ -60,19 +57,6 @@ def test_score_tags_are_the_macro_for_every_score(app, db):
         for likelihood in (None, 1, 2, 3, 4, 5):
             assert tags[consequence, likelihood] == macro(consequence, likelihood, bands)
     assert "Unbanded (2:2=4)" in tags[2, 2] and "Low &amp; &lt;ok&gt; (1:1=1)" in tags[1, 1]
-
-
-def test_people_options_are_the_select_widgets_markup(app):
-    with app.test_request_context("/risks/?owner=12"):
-        form = RiskFilterForm(request.args)
-        for field in (form.owner, form.lead):
-            field.choices = [("", "Anyone"), ("7", 'Ann "A" <Smith> & Co'), ("12", "O'Neil")]
-        for field in (form.owner, form.lead):  # one chosen, one not
-            ours = Markup(f'<select class="nhsuk-select" id="{field.id}" name="{field.name}">'
-                          ) + people_options(field) + Markup("</select>")
-            assert ours == field(class_="nhsuk-select")
-        assert "selected" in people_options(form.owner) and \
-            "selected" not in people_options(form.lead)
 
 
 def test_search_ignores_case_in_reference_title_and_description(client, auth, db):
