@@ -15,7 +15,7 @@ from zoneinfo import ZoneInfo
 
 from flask_sqlalchemy.pagination import Pagination
 from sqlalchemy import bindparam, func, select
-from sqlalchemy.orm import joinedload, selectinload
+from sqlalchemy.orm import joinedload
 
 from ..auth.models import User
 from ..committees import services as committee_services
@@ -100,6 +100,14 @@ def _statements() -> SimpleNamespace:
         .order_by(Vote.id),
         actions=select(MeetingAction, User).outerjoin(MeetingAction.assignee)
         .where(MeetingAction.meeting_id == id_).order_by(MeetingAction.id),
+        # A committee's meetings held from `from` to before `to` (UTC), each with its
+        # register (a row with no member when nobody is recorded).
+        year_register=select(Meeting.id, Meeting.starts_at, Attendance.member_id,
+                             Attendance.status)
+        .outerjoin(Attendance, Attendance.meeting_id == Meeting.id)
+        .where(Meeting.committee_id == bindparam("committee_id"), Meeting.status == "Held",
+               Meeting.starts_at >= bindparam("from"), Meeting.starts_at < bindparam("to"))
+        .order_by(Meeting.starts_at, Meeting.id),
         carried=select(MeetingAction, Meeting.starts_at, User.name).join(MeetingAction.meeting)
         .outerjoin(MeetingAction.assignee)
         .where(Meeting.committee_id == bindparam("committee_id"),
@@ -645,21 +653,27 @@ def attendance_report(committee: Committee, fy: int) -> tuple[list[AttendanceLin
     """Per member, meetings attended of those held while a member in financial year `fy`.
 
     Returns the lines and the threshold (%) of the terms of reference in force.
+    Issue 9: only the year's meetings are read (by their London start, as `local_day`
+    dates them), with their register, as plain rows in one statement: every meeting the
+    committee ever held, as objects with their attendances, was most of the report's time.
     """
-    from ..rules.scoring import financial_year_of
-    meetings = db.session.scalars(
-        select(Meeting).where(Meeting.committee_id == committee.id, Meeting.status == "Held")
-        .options(selectinload(Meeting.attendances)).order_by(Meeting.starts_at)).all()
-    meetings = [m for m in meetings if financial_year_of(local_day(m)) == fy]
+    bounds = {"committee_id": committee.id,
+              "from": datetime(fy, 4, 1, tzinfo=LONDON).astimezone(timezone.utc),
+              "to": datetime(fy + 1, 4, 1, tzinfo=LONDON).astimezone(timezone.utc)}
+    held: dict[int, tuple[date, dict[int, str]]] = {}  # meeting id: day, status by member
+    for meeting_id, starts_at, member_id, status in db.session.execute(
+            _statements().year_register, bounds):
+        statuses = held.setdefault(meeting_id, (as_london(starts_at).date(), {}))[1]
+        if member_id is not None:
+            statuses[member_id] = status
     lines = []
     for member in committee.members:
         line = AttendanceLine(member, 0, 0, 0, 0)
-        for m in meetings:
-            if not member.served_on(local_day(m)):
+        for day, statuses in held.values():
+            if not member.served_on(day):
                 continue  # appointed later or gone: not counted against them
             line.held += 1
-            att = next((a for a in m.attendances if a.member_id == member.id), None)
-            status = att.status if att else "absent"
+            status = statuses.get(member.id, "absent")
             if status in ("present", "remote"):
                 line.attended += 1
             elif status == "deputy":

@@ -56,3 +56,25 @@ def test_report_page_highlights_and_exports_csv(client, auth, pccac, members, pe
     api = client.get(f"/api/v1/committees/{pccac.id}/attendance-report?fy=2024").get_json()
     assert api["threshold_percent"] == 75
     assert any(x["name"] == "Dean Westcott" and x["below_threshold"] for x in api["items"])
+
+
+def test_a_year_runs_from_midnight_on_1_april_in_london(pccac, members, db):
+    # In British Summer Time 00:30 on 1 April is 23:30 UTC on 31 March: the report dates a
+    # meeting by its London day, so that meeting is the new year's, not the old one's.
+    first = services.create_meeting(pccac, dict(
+        starts_at=datetime(2024, 4, 1, 0, 30, tzinfo=LONDON), location="Room 1",
+        status="Held"))
+    last = services.create_meeting(pccac, dict(
+        starts_at=datetime(2025, 3, 31, 23, 30, tzinfo=LONDON), location="Room 1",
+        status="Held"))
+    services.create_meeting(pccac, dict(  # planned, not held: not counted
+        starts_at=datetime(2024, 6, 1, 10, tzinfo=LONDON), location="Room 1",
+        status="Planned"))
+    services.record_attendance(first, members[CFO], dict(status="present"))
+    services.record_attendance(last, members[CFO], dict(status="apologies"))
+    by = {x.member.name: x for x in services.attendance_report(pccac, 2024)[0]}
+    cfo = by["Dean Westcott"]
+    assert (cfo.held, cfo.attended, cfo.apologies) == (2, 1, 1)
+    assert all(x.member.name != "Dean Westcott" or x.held == 1
+               for x in services.attendance_report(pccac, 2023)[0])
+    assert {x.member.name: x.held for x in services.attendance_report(pccac, 2025)[0]} == {}
