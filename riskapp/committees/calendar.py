@@ -238,12 +238,20 @@ def to_ical(name: str, items: list[CalendarEvent], url_for_meeting) -> bytes:
 
 
 def feed_token_for(user) -> CalendarFeedToken:
+    return feed_token_made(user)[0]
+
+
+def feed_token_made(user) -> tuple[CalendarFeedToken, bool]:
+    """The user's feed token, and whether it was made now (only then has the caller anything
+    to commit: a commit with nothing to save still expired the page's user and token, and
+    read both again, issue 9)."""
     token = db.session.scalar(select(CalendarFeedToken).where(CalendarFeedToken.user_id == user.id))
-    if token is None:
-        token = CalendarFeedToken(user_id=user.id)
-        db.session.add(token)
-        db.session.flush()
-    return token
+    if token is not None:
+        return token, False
+    token = CalendarFeedToken(user_id=user.id)
+    db.session.add(token)
+    db.session.flush()
+    return token, True
 
 
 def reset_feed_token(user) -> CalendarFeedToken:

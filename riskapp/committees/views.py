@@ -411,8 +411,9 @@ def calendar():
     require(permissions.can_read_committees(current_user))
     from . import calendar as cal
     today = date.today()
-    token = cal.feed_token_for(current_user)
-    db.session.commit()
+    token, made = cal.feed_token_made(current_user)
+    if made:
+        db.session.commit()
     # One month at a time (issue 9: thirteen months of fifty committees was a 245 KB page).
     month, month_ok = cal.month_shown(request.args.get("month"), today)
     committees = cal.calendar_committees(month, cal.month_end(month))

@@ -88,3 +88,32 @@ def test_committee_page_pages_its_meetings_latest_first(client, auth, pccac, peo
 def test_unknown_committee_is_404(client, auth, people):
     auth.login(people[Role.BOARD])
     assert client.get("/committees/999999").status_code == 404
+
+
+def test_committee_page_shows_its_parent_and_its_own_sub_groups_by_name(client, auth, pccac,
+                                                                        people):
+    """The committee, its parent and its sub-groups are read together (issue 9): the page
+    names the parent and only this committee's sub-groups, neither siblings nor their
+    sub-groups, in name order."""
+    from riskapp.committees.models import Committee
+    top = Committee(name="Top Board", kind="Board")
+    middle = Committee(name="Middle Committee", kind="Committee", parent=top)
+    sibling = Committee(name="Sibling Committee", kind="Committee", parent=top)
+    db.session.add_all([top, middle, sibling,
+                        Committee(name="Zulu Group", kind="Delivery group", parent=middle),
+                        Committee(name="Alpha Group", kind="Delivery group", parent=middle),
+                        Committee(name="Cousin Group", kind="Delivery group", parent=sibling)])
+    db.session.commit()
+    auth.login(people[Role.BOARD])
+
+    def summary(committee) -> dict:
+        page = client.get(f"/committees/{committee.id}").get_data(as_text=True)
+        return dict(re.findall(r'__key">([^<]+)</dt>\s*<dd class="nhsuk-summary-list__value">'
+                               r'([^<]*)</dd>', page))
+
+    shown = summary(middle)
+    assert shown["Reports to"] == "Top Board"
+    assert shown["Sub-groups"] == "Alpha Group, Zulu Group"
+    assert summary(top)["Sub-groups"] == "Middle Committee, Sibling Committee"
+    assert summary(top)["Reports to"] == "—"
+    assert summary(sibling)["Sub-groups"] == "Cousin Group"
