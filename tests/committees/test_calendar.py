@@ -174,6 +174,17 @@ def test_feed_addresses_stay_on_the_page_folded_away(client, auth, pccac, people
     assert page.index("<table") < page.index("Subscribe in Outlook")
 
 
+def test_the_first_visit_makes_a_lasting_feed_address(client, auth, pccac, people):
+    """The page saves a user's secret address the first time it makes one (and only then
+    has anything to save): later visits show the same one, and it serves the feed."""
+    auth.login(people[Role.BOARD])
+    feed = re.compile(r"/committees/calendar/([^/<\s]+)\.ics")
+    first = feed.search(client.get("/committees/calendar").get_data(as_text=True))[1]
+    again = feed.search(client.get("/committees/calendar").get_data(as_text=True))[1]
+    assert first == again
+    assert client.get(f"/committees/calendar/{first}.ics").status_code == 200
+
+
 def test_user_feed_is_icalendar_with_the_meetings_of_their_committees(client, pccac):
     bob = db.session.scalar(select(User).where(User.email == "board.member@example.org"))
     token = feed_token_for(bob).token
