@@ -25,14 +25,20 @@ def _action_data(form) -> dict:
 PER_PAGE = 25
 
 
-def _page(stmt, param: str, total: int):
+def _page_number(param: str, total: int) -> int:
     """One section's page from `?<param>=`; past the end shows the last page, never a 404."""
     last = max(1, -(-total // PER_PAGE))
-    number = min(max(request.args.get(param, 1, type=int), 1), last)
-    # The total comes from the one counts statement, so no count query per section.
-    page = db.paginate(stmt, page=number, per_page=PER_PAGE, error_out=False, count=False)
-    page.total = total
-    return page
+    return min(max(request.args.get(param, 1, type=int), 1), last)
+
+
+#: The page arguments of "my actions", carried through an update so saving returns there.
+MINE_PAGES = ("assigned_page", "others_page")
+
+
+def _back_to_mine() -> dict[str, int]:
+    """The "my actions" page arguments an update came with (page 1 goes without saying)."""
+    return {param: number for param in MINE_PAGES
+            if (number := request.args.get(param, 1, type=int)) > 1}
 
 
 @bp.route("/mine")
@@ -40,12 +46,20 @@ def _page(stmt, param: str, total: int):
 def mine():
     """Actions assigned to me, and open actions on risks I own or lead: overdue first."""
     today = date.today()
+    # The totals come from the one counts statement, so no count query per section.
     counts = queries.worklist_counts(current_user.id, today)
-    assigned = _page(queries.assigned_to(current_user.id, today), "assigned_page",
-                     counts["assigned"])
-    others = _page(queries.on_risks_of(current_user.id, today), "others_page", counts["others"])
-    return render_template("actions/mine.html", today=today, counts=counts,
-                           assigned=assigned, others=others)
+
+    def section(name: str):
+        return queries.worklist_page(name, current_user.id, today, per_page=PER_PAGE,
+                                     page=_page_number(f"{name}_page", counts[name]),
+                                     total=counts[name])
+
+    assigned, others = section("assigned"), section("others")
+    # The Update links carry the pages shown, so saving an update comes back to them.
+    here = {param: page.page for param, page in zip(MINE_PAGES, (assigned, others))
+            if page.page > 1}
+    return render_template("actions/mine.html", counts=counts, assigned=assigned,
+                           others=others, here=here)
 
 
 @bp.route("/new/<reference>", methods=["GET", "POST"])
@@ -105,11 +119,16 @@ def progress(action_id):
             db.session.rollback()
             stale(form, error)
             return render_template("actions/progress.html", form=form, action=action,
-                                   today=date.today()), 409
+                                   today=date.today(), back=_progress_back(action)), 409
         db.session.commit()
         flash("Progress recorded.", "success")
-        return redirect(request.args.get("back") == "mine" and url_for("actions.mine")
-                        or url_for("risks.detail", reference=action.risk.reference,
-                                   _anchor="actions"))
+        return redirect(_progress_back(action))
     return render_template("actions/progress.html", form=form, action=action,
-                           today=date.today()), rejected(form)
+                           today=date.today(), back=_progress_back(action)), rejected(form)
+
+
+def _progress_back(action) -> str:
+    """Where an update returns to: the "my actions" pages it came from, else the risk."""
+    if request.args.get("back") == "mine":
+        return url_for("actions.mine", **_back_to_mine())
+    return url_for("risks.detail", reference=action.risk.reference, _anchor="actions")

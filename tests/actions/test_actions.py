@@ -241,3 +241,66 @@ def test_out_of_range_pages_show_the_last_page_or_the_empty_state(client, auth, 
     assert response.status_code == 200
     page = response.get_data(as_text=True)
     assert "No open actions are assigned to you." in page and _sections(page) == {}
+
+
+def test_a_row_shows_the_risk_assignee_dates_status_and_its_update_link(client, auth, db):
+    me, colleague = make_user(), make_user(name="Colleague Name")
+    risk = make_risk(me)
+    action = make_action(risk, colleague, detail="Slipping", status="Not Started",
+                         target_date=date.today() - timedelta(days=1), target_date_changes=2)
+    make_action(risk, colleague, detail="On time", target_date=date.today() + timedelta(days=1))
+    auth.login(me)
+    page = client.get("/actions/mine").get_data(as_text=True)
+    rows = re.findall(r"<tr><td .*?</tr>", page, re.S)
+    cells = [re.findall(r'<td class="nhsuk-table__cell">(.*?)</td>', row, re.S) for row in rows]
+    late_day = (date.today() - timedelta(days=1)).strftime("%d %b %Y")
+    assert cells[0] == [
+        f'<a href="/risks/{risk.reference}#actions">{risk.reference}</a>', "Slipping",
+        "Colleague Name", f'{late_day}<br><strong class="nhsuk-tag nhsuk-tag--red">Overdue'
+        '</strong><br><span class="nhsuk-body-s">Moved 2×</span>',
+        '<strong class="nhsuk-tag nhsuk-tag--grey">Not Started</strong>',
+        f'<a href="/actions/{action.id}/progress?back=mine">Update<span class="nhsuk-u-visually'
+        f'-hidden"> action on {risk.reference}</span></a>']
+    assert cells[1][1:5] == [
+        "On time", "Colleague Name", (date.today() + timedelta(days=1)).strftime("%d %b %Y"),
+        '<strong class="nhsuk-tag nhsuk-tag--blue">In Progress</strong>']
+
+
+def _update_links(page: str) -> list[str]:
+    return [html.unescape(href) for href in re.findall(r'<a href="([^"]+)">Update<', page)]
+
+
+def test_update_from_my_actions_returns_to_the_pages_it_came_from(client, auth, db):
+    me, colleague = make_user(), make_user()
+    today = date.today()
+    _worklist(make_risk(), me, "Mine", today)
+    _worklist(make_risk(me), colleague, "Theirs", today)
+    auth.login(me)
+    page = client.get("/actions/mine?assigned_page=2&others_page=2").get_data(as_text=True)
+    links = _update_links(page)
+    assert len(links) == 10
+    mine = next(link for link in links if link.startswith("/actions/")
+                and db.session.get(Action, int(link.split("/")[2])).assignee_id == me.id)
+    assert mine.endswith("/progress?back=mine&assigned_page=2&others_page=2")
+    form = client.get(mine).get_data(as_text=True)
+    assert 'href="/actions/mine?assigned_page=2&amp;others_page=2"' in form  # the back link
+    response = client.post(mine, data={"note": "Done", "status": "Complete"})
+    assert response.status_code == 302
+    assert response.headers["Location"] == "/actions/mine?assigned_page=2&others_page=2"
+    # From page 1 of both, the links and the return say no page at all.
+    first = _update_links(client.get("/actions/mine").get_data(as_text=True))[0]
+    assert first.endswith("/progress?back=mine")
+    response = client.post(first, data={"note": "Done", "status": "Complete"})
+    assert response.headers["Location"] == "/actions/mine"
+
+
+def test_update_from_the_risk_returns_to_the_risk(client, auth, db):
+    me = make_user()
+    action = make_action(make_risk(), me)
+    auth.login(me)
+    reference = action.risk.reference
+    form = client.get(f"/actions/{action.id}/progress").get_data(as_text=True)
+    assert f'href="/risks/{reference}#actions"' in form
+    response = client.post(f"/actions/{action.id}/progress?assigned_page=2",
+                           data={"note": "Done", "status": "Complete"})
+    assert response.headers["Location"] == f"/risks/{reference}#actions"
