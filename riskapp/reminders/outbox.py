@@ -177,19 +177,28 @@ class _ServerDown(Exception):
 
 def send_pending(now: Callable[[], datetime] = utcnow,
                  progress: Callable[[int, int], None] | None = None) -> SendResult:
-    """Send every sendable reminder, one digest per recipient; commit as it goes.
+    """Send every sendable reminder, one digest per recipient; commit as it goes."""
+    return _send(uuid.uuid4().hex, [], now, progress)
+
+
+def _send(token: str, fresh: list[services.Pending], now: Callable[[], datetime],
+          progress: Callable[[int, int], None] | None) -> SendResult:
+    """Claim what is sendable for `token` and send it with `fresh` (rows it already holds).
 
     Messages are built here (Jinja needs the app) and handed to a few SMTP connections in
     threads (SMTP_CONNECTIONS, default 4): the round trips, not the database, bound a run.
     """
     result = SendResult()
-    token = uuid.uuid4().hex
-    result.claimed = services.claim(token, now())
+    claimed_ids = services.claim_ids(token, now())
     db.session.commit()
-    if not result.claimed:
+    rows = fresh
+    if claimed_ids:
+        rows = sorted(fresh + services.claimed(token, claimed_ids),
+                      key=lambda row: (row.recipient_id, row.id))
+    result.claimed = len(rows)
+    if not rows:
         return result
-    rows = services.claimed(token)
-    keep = services.withdraw_stale(rows)
+    keep = services.withdraw_stale(rows, known_due={row.id for row in fresh})
     result.withdrawn = len(rows) - len(keep)
     db.session.commit()
 
@@ -314,7 +323,12 @@ def _renew_claim(token: str, now: datetime) -> None:
 
 def run(today: date, now: Callable[[], datetime] = utcnow,
         progress: Callable[[int, int], None] | None = None) -> tuple[dict, SendResult]:
-    """The daily job: queue what is due on `today`, commit, then send everything pending."""
-    queued = services.queue_due_reminders(today, now())
+    """The daily job: queue what is due on `today`, commit, then send everything pending.
+
+    What it queues goes in already claimed by this run, so only older rows (retries) are
+    claimed by an UPDATE and read back.
+    """
+    token = uuid.uuid4().hex
+    queued, fresh = services.queue_and_claim(today, now(), token)
     db.session.commit()
-    return queued, send_pending(now=now, progress=progress)
+    return queued, _send(token, fresh, now, progress)

@@ -85,8 +85,10 @@ def test_one_digest_per_person_listing_their_items_and_escalation_to_the_owner(a
     assert {r.period for r in sent} == {"2023-W48"}
     escalated = [r for r in sent if r.escalated]
     assert [(r.recipient_id, r.item_id) for r in escalated] == [(s["owner"].id, s["a1"].id)]
-    assert db.session.scalar(select(func.count()).select_from(ReminderAttempt)
-                             .where(ReminderAttempt.ok)) == 4
+    # Each reminder's history shows the one attempt that sent it, in the digest it went in.
+    for r in sent:
+        [attempt] = r.attempt_history
+        assert (attempt.ok, attempt.at, attempt.message_id) == (True, r.sent_at, r.message_id)
 
 
 def test_sent_once_per_period_then_chased_again_next_period(app, db, smtp):
@@ -236,6 +238,11 @@ def test_smtp_down_nothing_sent_nothing_lost_then_exactly_once_when_back(app, db
     assert sorted(r for m in smtp.received for r in m.rcpt_tos) == [
         "alice@example.org", "bob@example.org", "olive.owner@example.org"]
     assert all(r.status == "sent" and r.attempts == 2 for r in rows(db))
+    # The history keeps the failed try and shows the one that sent it, per reminder.
+    for r in rows(db):
+        failed, ok = r.attempt_history
+        assert not failed.ok and "Connection refused" in failed.error
+        assert ok.ok and ok.message_id == r.message_id and ok.at == r.sent_at
 
 
 def test_backoff_doubles_and_gives_up_at_the_attempt_limit(app, db, smtp):
@@ -305,3 +312,17 @@ def test_a_name_outside_ascii_is_encoded_in_the_header_and_kept_in_the_body(app,
     [mail] = smtp.received
     assert str(mail.message["To"]) == "Zoë Ñúñez <zoe@example.org>"
     assert "Dear Zoë Ñúñez" in mail.text and "Café rota – review" in mail.html
+
+
+def test_text_with_tabs_line_breaks_and_backslashes_is_queued_and_sent_as_typed(app, db, smtp):
+    # PostgreSQL queues through COPY, whose text format gives these characters a meaning.
+    s = setup_register(db)
+    typed = "Split\tthe ward\\theatre list\r\nthen \\N report back"
+    s["a2"].detail = typed
+    db.session.commit()
+
+    outbox.run(TODAY, now=clock())
+
+    [reminder] = rows(db, item_id=s["a2"].id)
+    assert typed in reminder.text and reminder.status == "sent"
+    assert "\\N report back" in smtp.to("alice@example.org")[0].text
