@@ -3,13 +3,9 @@ from __future__ import annotations
 
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
-from sqlalchemy import select
 from wtforms import HiddenField, IntegerField
 from wtforms.validators import NumberRange, Optional, ValidationError
 
-from ..auth.models import Directorate
-from ..committees.models import Committee
-from ..extensions import db
 from ..forms_common import NHSDateField, SelectField
 from ..risks import queries as risk_queries
 from .pack import VIEWS
@@ -57,21 +53,19 @@ class ConfirmImportForm(FlaskForm):
 
 
 def set_filter_choices(form: ReportFilterForm) -> None:
-    """Fill the filters from the database (four small queries) and drop unknown values.
+    """Fill the filters with the risk list's choices (read once per change to them).
 
     The owner filter lists the people who own a risk, as the risk list's does: listing all
     500 active users at a large trust was most of the heatmap's filter cost (issue 9), and
     choosing someone who owns nothing only ever showed an empty map. The chosen owner stays a
-    choice even so, so an old bookmark still applies its filter. Registers, committees and
-    directorates stay ORM objects (a few dozen rows): `_selection` then gets the chosen ones
-    from the identity map without another statement.
+    choice even so, so an old bookmark still applies its filter.
     """
-    form.register.choices = [("", "All registers")] + [
-        (str(r.id), r.name) for r in risk_queries.registers()]
-    form.committee.choices = [("", "Any committee")] + [
-        (str(c.id), c.name) for c in db.session.scalars(select(Committee).order_by(Committee.name))]
-    form.directorate.choices = [("", "Any directorate")] + [
-        (str(d.id), d.name)
-        for d in db.session.scalars(select(Directorate).order_by(Directorate.name))]
+    choices = risk_queries.filter_choices()
+    form.register.choices = [("", "All registers")] + choices.registers
+    form.committee.choices = [("", "Any committee")] + choices.committees
+    form.directorate.choices = [("", "Any directorate")] + choices.directorates
+    owners = risk_queries.person_choices()[0]
     owner = form.owner.data if isinstance(form.owner.data, str) else None
-    form.owner.choices = [("", "Anyone")] + risk_queries.risk_people(owner)[0]
+    if owner and owner not in owners.values:
+        owners = risk_queries.ANYONE + risk_queries.risk_people(owner)[0]
+    form.owner.choices = owners

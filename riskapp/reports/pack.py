@@ -19,7 +19,7 @@ from sqlalchemy.orm import joinedload, selectinload
 from ..auth.models import Directorate, User
 from ..committees.models import Committee
 from ..extensions import db
-from ..risks.models import Action, Band, Control, Register, Risk, risk_committees
+from ..risks.models import Action, Control, Register, Risk, risk_committees
 from ..risks.queries import position_columns
 from ..rules import scoring
 from ..rules.actions import is_overdue
@@ -73,7 +73,8 @@ def selected_risks(selection: Selection) -> Select:
 
 
 def rule_bands() -> list[scoring.Band]:
-    return [b.as_rule() for b in db.session.scalars(select(Band).order_by(Band.min_score))]
+    from ..risks.services import ordered_bands
+    return ordered_bands()
 
 
 # --- The heatmap on screen ------------------------------------------------------------------

@@ -16,6 +16,7 @@ from ..auth import permissions
 from ..auth.models import Directorate, User
 from ..auth.permissions import require
 from ..committees.models import Committee
+from ..derived import computed_once
 from ..extensions import db
 from ..risks.models import Register
 from . import bp
@@ -50,6 +51,15 @@ def _clean(form: ReportFilterForm) -> None:
                 field.errors = []
 
 
+#: The tables `pack.heatmap` reads.
+HEATMAP_TABLES = ("risks", "risk_committees")
+
+
+def _filter_key(selection: Selection) -> tuple:
+    return tuple(getattr(getattr(selection, name), "id", None)
+                 for name in ("register", "committee", "directorate", "owner"))
+
+
 def _filter_args(form: ReportFilterForm) -> dict:
     return {name: getattr(form, name).data for name in ("register", "committee", "directorate",
                                                         "owner") if getattr(form, name).data}
@@ -73,7 +83,11 @@ def heatmap_page():
     _clean(form)
     view = form.view.data if form.view.data in VIEWS else "current"
     bands = rule_bands()
-    rows, unplaced = heatmap(_selection(form), view, bands)
+    selection = _selection(form)
+    # Counting every risk of the register three ways: worked out once per change to them.
+    rows, unplaced = computed_once(
+        "heatmap", (_filter_key(selection), view, tuple(bands)), HEATMAP_TABLES,
+        lambda: heatmap(selection, view, bands))
     total = unplaced.count + sum(cell.count for row in rows for cell in row)
     args = _filter_args(form)
     return render_template("reports/heatmap.html", form=form, rows=rows, unplaced=unplaced,

@@ -6,6 +6,7 @@ from datetime import date
 
 from sqlalchemy import inspect, select
 
+from ..derived import computed_once
 from ..extensions import db
 from ..rules import scoring
 from .models import Assurance, Band, Control, Gap, Register, Risk, ScoreRecord
@@ -77,7 +78,10 @@ def populate(obj, data: dict, fields) -> dict:
 
 
 def ordered_bands() -> list[scoring.Band]:
-    return [b.as_rule() for b in db.session.scalars(select(Band).order_by(Band.min_score))]
+    """The score bands, lowest first: read once per change to them (nearly every page shows
+    scores in their band's colour)."""
+    return list(computed_once("bands", None, ("bands",), lambda: tuple(
+        b.as_rule() for b in db.session.scalars(select(Band).order_by(Band.min_score)))))
 
 
 def review_frequency_months(risk: Risk) -> int:

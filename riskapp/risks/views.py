@@ -6,7 +6,7 @@ from datetime import date
 from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 from markupsafe import Markup, escape
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from ..auth import permissions
 from ..auth.permissions import require
@@ -18,7 +18,7 @@ from . import bp, queries, services
 from .charts import trend_svg
 from .forms import (AssuranceForm, ControlForm, GapForm, NewRiskForm, RiskFilterForm, RiskForm,
                     ScoreUpdateForm, set_owner_choices, set_risk_choices)
-from .models import Assurance, Control, Gap, Register, Risk, ScoreRecord
+from .models import Assurance, Control, Gap, Register, Risk
 from .services import StaleEdit
 
 
@@ -95,12 +95,19 @@ def filter_form(bands: list[scoring.Band]) -> RiskFilterForm:
     choices = queries.filter_choices()
     form.register.choices = [("", "All registers")] + choices.registers
     form.band.choices = [("", "Any band")] + [(b.name, b.name) for b in reversed(bands)]
-    people = dict(zip(("owner", "lead"), queries.risk_people(form.owner.data, form.lead.data)))
+    people = dict(zip(("owner", "lead"), queries.person_choices()))
+    if any(field.data and field.data not in people[field.name].values
+           for field in (form.owner, form.lead)):
+        # Someone who owns (leads) no risk, from an old bookmark: still a choice, so the
+        # filter applies (no risks) rather than being dropped.
+        people = dict(zip(("owner", "lead"), (
+            queries.ANYONE + choices
+            for choices in queries.risk_people(form.owner.data, form.lead.data))))
     # WTForms checks a choice by walking the choices, all 500 people when a filter is unset
     # (issue 9): the owner and lead are checked against the person chosen, if one of them,
     # and given everyone to draw afterwards.
     for field in (form.owner, form.lead):
-        field.choices = [("", "Anyone")] + [c for c in people[field.name] if c[0] == field.data]
+        field.choices = queries.ANYONE + [c for c in people[field.name][1:] if c[0] == field.data]
     form.directorate.choices = [("", "Any directorate")] + choices.directorates
     form.committee.choices = [("", "Any committee")] + choices.committees
     if not form.validate():
@@ -109,7 +116,7 @@ def filter_form(bands: list[scoring.Band]) -> RiskFilterForm:
             if field.errors:
                 field.data = ""
     for field in (form.owner, form.lead):
-        field.choices = [("", "Anyone")] + people[field.name]
+        field.choices = people[field.name]
     return form
 
 
@@ -393,26 +400,9 @@ def movement():
     fy = request.args.get("fy", type=int)
     if not fy or not 2000 <= fy <= 2100:
         fy = scoring.financial_year_of(today)
-    # A page of risks at a time: a large trust's register has thousands (issue 9: 4,250 open
-    # risks took 1.9 s on one page; 50 a page keep it under 100 ms). The page and its score
-    # history are plain rows (id and reference; date and score): Risk and ScoreRecord objects,
-    # every column of each, were a third of the page's time.
-    chosen = (Risk.register_id == register_id, Risk.status == "Open")
-    pagination = queries.RowPagination(
-        page=request.args.get("page", 1, type=int),
-        per_page=current_app.config["RISKS_PER_PAGE"], max_per_page=None, error_out=False,
-        rows=lambda limit, offset: select(Risk.id, Risk.reference).where(*chosen)
-        .order_by(Risk.reference).limit(limit).offset(offset),
-        total=select(func.count()).select_from(Risk).where(*chosen))
-    history: dict[int, list[scoring.ScorePoint]] = {risk.id: [] for risk in pagination.items}
-    if history:
-        for risk_id, on, consequence, likelihood in db.session.execute(
-                select(ScoreRecord.risk_id, ScoreRecord.recorded_on, ScoreRecord.consequence,
-                       ScoreRecord.likelihood).where(ScoreRecord.risk_id.in_(list(history)))
-                .order_by(ScoreRecord.risk_id, ScoreRecord.recorded_on, ScoreRecord.id)):
-            history[risk_id].append(scoring.ScorePoint(on, consequence, likelihood))
-    rows = [(risk.reference, scoring.movement(history[risk.id], fy, today))
-            for risk in pagination.items]
+    pagination, rows = queries.movement_page(
+        register_id, fy, page=request.args.get("page", 1, type=int),
+        per_page=current_app.config["RISKS_PER_PAGE"], today=today)
     months = [m.strftime("%b-%y") for m in scoring.financial_year_months(fy)]
     return render_template("risks/movement.html", rows=rows, months=months, fy=fy,
                            pagination=pagination, args={"register": register_id, "fy": fy},
