@@ -6,7 +6,7 @@ from datetime import date
 from types import SimpleNamespace
 
 from flask_sqlalchemy.pagination import Pagination
-from sqlalchemy import Date, and_, bindparam, case, func, or_, select, true
+from sqlalchemy import BindParameter, Date, and_, bindparam, case, func, or_, select, true
 
 from ..auth.models import User
 from ..extensions import db
@@ -16,12 +16,12 @@ from ..rules.actions import CLOSED_STATUSES
 _OPEN = Action.status.not_in(sorted(CLOSED_STATUSES))
 
 
-def overdue(today):
+def overdue(today: date | BindParameter):
     """SQL for rules.actions.is_overdue: dated before today and not Complete or Cancelled."""
     return and_(Action.target_date.is_not(None), Action.target_date < today, _OPEN)
 
 
-def worklist_order(today) -> tuple:
+def worklist_order(today: date | BindParameter) -> tuple:
     """SQL for rules.actions.worklist_key, so a page of the worklist is the right slice.
 
     Closed last, overdue first, then soonest target date with undated last, then id so rows
