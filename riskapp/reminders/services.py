@@ -324,14 +324,21 @@ def record_sent_many(token: str, sent: list[tuple[list[Pending], str, datetime]]
     """
     if db.session.get_bind().dialect.name == "postgresql":
         return _record_sent_postgresql(token, sent)
-    table = Reminder.__table__
-    stmt = (update(table).where(table.c.id.in_(bindparam("ids", expanding=True)),
-                                table.c.claim_token == token)
-            .values(status=SENT, sent_at=bindparam("at"), message_id=bindparam("mid"),
-                    attempts=table.c.attempts + 1, last_error=None, claim_token=None))
+    # One prepared UPDATE run per row by sqlite3's executemany, the values made once a digest
+    # by the columns' own bind processors: a statement per digest (an id list each) was
+    # slower, and SQLAlchemy's parameter processing per row cost more than the UPDATEs.
     connection = db.session.connection()
+    dialect = connection.dialect
+    table = Reminder.__table__
+    when = table.c.sent_at.type.bind_processor(dialect) or (lambda value: value)
+    params = []
     for rows, message_id, at in sent:
-        connection.execute(stmt, dict(ids=[row.id for row in rows], at=at, mid=message_id))
+        at_value = when(at)
+        params.extend((at_value, message_id, row.id, token) for row in rows)
+    connection.exec_driver_sql(
+        f"UPDATE reminders SET status = '{SENT}', sent_at = ?, message_id = ?, "
+        "attempts = attempts + 1, last_error = NULL, claim_token = NULL "
+        "WHERE id = ? AND claim_token = ?", params)
 
 
 def _record_sent_postgresql(token: str, sent: list[tuple[list[Pending], str, datetime]]) -> None:
