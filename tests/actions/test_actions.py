@@ -292,6 +292,10 @@ def test_update_from_my_actions_returns_to_the_pages_it_came_from(client, auth, 
     assert first.endswith("/progress?back=mine")
     response = client.post(first, data={"note": "Done", "status": "Complete"})
     assert response.headers["Location"] == "/actions/mine"
+    # A page argument that is not a page number is dropped, not passed on.
+    response = client.post(f"{first}&assigned_page=x&others_page=-3",
+                           data={"note": "Done again", "status": "Complete"})
+    assert response.headers["Location"] == "/actions/mine"
 
 
 def test_update_from_the_risk_returns_to_the_risk(client, auth, db):
