@@ -14,7 +14,7 @@ from typing import NamedTuple
 from zoneinfo import ZoneInfo
 
 from flask_sqlalchemy.pagination import Pagination
-from sqlalchemy import bindparam, func, select
+from sqlalchemy import and_, bindparam, func, select, union_all
 from sqlalchemy.orm import joinedload
 
 from ..auth.models import User
@@ -66,6 +66,8 @@ def load(meeting_id: int, *, risks: bool = False, votes: bool = False,
         return None
     meeting, committee = row
     fill(meeting, "committee", committee)
+    if unloaded(committee, "members") and unloaded(meeting, "attendances"):
+        _fill_members_and_register(meeting, committee)
     committee_services.fill_terms_and_members(committee, lambda _: tor_of(meeting))
     for name in ("items", "attendances", "declarations"):
         if unloaded(meeting, name):
@@ -90,6 +92,12 @@ def _statements() -> SimpleNamespace:
         .order_by(AgendaItem.sort_order, AgendaItem.id),
         attendances=select(Attendance).where(Attendance.meeting_id == id_)
         .order_by(Attendance.id),
+        members_attending=select(CommitteeMember, User, Attendance)
+        .outerjoin(CommitteeMember.user)
+        .outerjoin(Attendance, and_(Attendance.member_id == CommitteeMember.id,
+                                    Attendance.meeting_id == id_))
+        .where(CommitteeMember.committee_id == bindparam("committee_id"))
+        .order_by(CommitteeMember.id),
         declarations=select(Declaration).where(Declaration.meeting_id == id_)
         .order_by(Declaration.id),
         risks=select(agenda_item_risks.c.item_id, Risk)
@@ -108,12 +116,36 @@ def _statements() -> SimpleNamespace:
         .where(Meeting.committee_id == bindparam("committee_id"), Meeting.status == "Held",
                Meeting.starts_at >= bindparam("from"), Meeting.starts_at < bindparam("to"))
         .order_by(Meeting.starts_at, Meeting.id),
-        carried=select(MeetingAction, Meeting.starts_at, User.name).join(MeetingAction.meeting)
+        # The meeting's own actions and the open ones of the committee's earlier meetings.
+        # Chosen by id from a union: one condition with OR made SQLite read every action.
+        action_log=select(MeetingAction, Meeting.starts_at, User).join(MeetingAction.meeting)
         .outerjoin(MeetingAction.assignee)
-        .where(Meeting.committee_id == bindparam("committee_id"),
-               Meeting.starts_at < bindparam("before"), MeetingAction.status == "Open")
+        .where(MeetingAction.id.in_(union_all(
+            select(MeetingAction.id).where(MeetingAction.meeting_id == id_),
+            select(MeetingAction.id).join(MeetingAction.meeting)
+            .where(Meeting.committee_id == bindparam("committee_id"),
+                   Meeting.starts_at < bindparam("before"), MeetingAction.status == "Open"))))
         .order_by(MeetingAction.due_date, MeetingAction.id),
     )
+
+
+def _fill_members_and_register(meeting: Meeting, committee: Committee) -> None:
+    """Fill the committee's members (with their users) and the meeting's register from one
+    statement: each member with their attendance at this meeting, if recorded.
+
+    A meeting's register only names its committee's members (`record_attendance` refuses
+    anyone else), so every attendance comes with its member.
+    """
+    members, register = [], []
+    for member, user, attendance in db.session.execute(
+            _statements().members_attending, {"id": meeting.id, "committee_id": committee.id}):
+        fill(member, "user", user)
+        members.append(member)
+        if attendance is not None:
+            fill(attendance, "member", member)
+            register.append(attendance)
+    fill(committee, "members", members)
+    fill(meeting, "attendances", sorted(register, key=lambda a: a.id))
 
 
 def _fill_items(meeting: Meeting, name: str, stmt) -> None:
@@ -621,15 +653,27 @@ class ActionRow(NamedTuple):
     from_starts_at: datetime | None = None
 
 
-def carried_forward(meeting: Meeting) -> list[ActionRow]:
-    """Open actions of earlier meetings of the committee, brought to this one until closed.
+def action_log(meeting: Meeting) -> tuple[list[ActionRow], list[ActionRow]]:
+    """The meeting's own actions (by id), and the open actions of the committee's earlier
+    meetings brought to it until closed (by due date), in one statement.
 
-    With the assignee's name and the earlier meeting's start, not their whole rows: those
-    were two thirds of the time for a committee with a few dozen open actions (issue 9).
+    Rows carry the assignee's name and the earlier meeting's start. Issue 9: whole rows of
+    those meetings were two thirds of the time for a committee with a few dozen open
+    actions, and a statement for each list a round trip more on PostgreSQL.
     """
-    return [ActionRow(action, name, starts_at) for action, starts_at, name in db.session.execute(
-        _statements().carried, {"committee_id": meeting.committee_id,
-                                "before": meeting.starts_at})]
+    own, carried = [], []
+    for action, starts_at, assignee in db.session.execute(_statements().action_log, {
+            "id": meeting.id, "committee_id": meeting.committee_id,
+            "before": meeting.starts_at}):
+        fill(action, "assignee", assignee)
+        name = assignee.name if assignee else None
+        if action.meeting_id == meeting.id:
+            own.append(ActionRow(action, name))
+        else:
+            carried.append(ActionRow(action, name, starts_at))
+    own.sort(key=lambda row: row.action.id)
+    fill(meeting, "actions", [row.action for row in own])
+    return own, carried
 
 
 # ---------------------------------------------------------------------------------------------

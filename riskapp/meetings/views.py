@@ -116,7 +116,7 @@ def _context(meeting: Meeting) -> dict:
 @login_required
 def detail(meeting_id: int):
     require(permissions.can_read_committees(current_user))
-    meeting = load_meeting(meeting_id, risks=True, actions=True)
+    meeting = load_meeting(meeting_id, risks=True)
     manage = can_manage()
     approve_form = None
     if manage and not meeting.minutes_locked:
@@ -127,6 +127,7 @@ def detail(meeting_id: int):
         approve_form = ApproveMinutesForm()
         approve_form.at_meeting_id.choices = [
             (m_id, f"{services.as_london(starts):%d %b %Y}") for m_id, starts in later]
+    actions, carried = services.action_log(meeting)
     # The rule inputs once for both quoracy now and the forecast.
     inputs = services.rule_inputs_of(meeting)
     tor = services.tor_of(meeting)
@@ -136,9 +137,7 @@ def detail(meeting_id: int):
         deadline=services.papers_deadline(meeting), members=services.members_of(meeting),
         attendance=services.attendance_of(meeting),
         forecast=services.forecast(meeting, inputs) if meeting.status == "Planned" else None,
-        actions=[services.ActionRow(a, a.assignee.name if a.assignee else None)
-                 for a in meeting.actions],
-        carried=services.carried_forward(meeting), today=date.today(), can_manage=manage)
+        actions=actions, carried=carried, today=date.today(), can_manage=manage)
 
 
 @bp.route("/<int:meeting_id>/items/new", methods=["GET", "POST"])

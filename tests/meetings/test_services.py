@@ -171,15 +171,24 @@ def test_minutes_lock_after_approval_and_corrections_keep_the_earlier_text(meeti
 
 def test_open_actions_are_carried_forward_until_closed(meeting, pccac):
     a = services.add_action(meeting, dict(detail="Report back", due_date=date(2024, 3, 1)))
+    b = services.add_action(meeting, dict(detail="Draft the plan", due_date=date(2024, 2, 20)))
     later = services.create_meeting(pccac, dict(
         starts_at=datetime(2024, 5, 16, 10, tzinfo=LONDON), location="Room 1"))
-    carried = {c.action: c for c in services.carried_forward(later)}
-    # With the meeting it came from, shown beside it ("From 15 Feb 2024").
+    own = services.add_action(later, dict(detail="Chase the audit", due_date=date(2024, 1, 1)))
+    actions, carried_rows = services.action_log(later)
+    # The meeting's own actions are its log, not carried forward to itself.
+    assert [r.action for r in actions] == [own]
+    # Open actions of earlier meetings, by due date, each with the meeting it came from
+    # (shown beside it: "From 15 Feb 2024").
+    assert [c.action for c in carried_rows if c.action in (a, b)] == [b, a]
+    carried = {c.action: c for c in carried_rows}
     assert services.as_london(carried[a].from_starts_at) == datetime(2024, 2, 15, 10,
                                                                      tzinfo=LONDON)
     services.update_action(a, dict(status="Complete"), today=date(2024, 4, 1))
     assert a.closed_on == date(2024, 4, 1)
-    assert a not in [c.action for c in services.carried_forward(later)]
+    assert a not in [c.action for c in services.action_log(later)[1]]
+    # A closed action stays in its own meeting's log, in the order it was added.
+    assert [r.action for r in services.action_log(meeting)[0]][-2:] == [a, b]
 
 
 @pytest.mark.parametrize("meeting_day, deadline", [
@@ -194,3 +203,49 @@ def test_papers_deadline_skips_bank_holidays(pccac, meeting_day, deadline):
         starts_at=datetime.combine(meeting_day, datetime.min.time().replace(hour=10),
                                    tzinfo=LONDON), location="Room 1"))
     assert services.papers_deadline(m) == deadline
+
+
+def test_a_loaded_meeting_has_each_member_once_and_only_its_own_register(meeting, pccac,
+                                                                         members, db):
+    """Members and the register are read together (issue 9): a member who attended other
+    meetings is listed once, with this meeting's attendance only."""
+    other = services.create_meeting(pccac, dict(
+        starts_at=datetime(2024, 3, 14, 10, tzinfo=LONDON), location="Room 1", status="Held"))
+    attend(other, members[CFO], "apologies")
+    attend(other, members[CND])
+    attend(meeting, members[CND], "remote")
+    attend(meeting, members[CPCO])
+    db.session.commit()
+    meeting_id, member_count = meeting.id, len(pccac.members)
+    cnd, cpco = members[CND].id, members[CPCO].id
+    db.session.close()  # nothing in the session: all of it from the loader's statements
+    loaded = services.load(meeting_id)
+    ids = [m.id for m in loaded.committee.members]
+    assert len(ids) == len(set(ids)) == member_count
+    assert ids == sorted(ids)
+    register = services.attendance_of(loaded)
+    assert {member_id: a.status for member_id, a in register.items()} == {
+        cnd: "remote", cpco: "present"}
+    assert [a.id for a in loaded.attendances] == sorted(a.id for a in loaded.attendances)
+    assert all(a.member.id == a.member_id for a in loaded.attendances)
+
+
+def test_a_meeting_under_a_superseded_version_is_loaded_with_that_versions_rule(pccac, db):
+    """Terms come with the positions of every approved version (issue 9): a meeting before
+    v3.0 was approved is decided on v2.0's positions and requirements, not v3.0's."""
+    from riskapp.committees.models import TermsOfReference
+    early = services.create_meeting(pccac, dict(
+        starts_at=datetime(2023, 1, 5, 10, tzinfo=LONDON), location="Room 1", status="Held"))
+    db.session.commit()
+    expected = {}  # the rows of each version, by id: v2.0's and v3.0's read alike
+    for tor in db.session.scalars(select(TermsOfReference).where(
+            TermsOfReference.committee_id == pccac.id)):
+        expected[tor.version] = ([p.id for p in tor.positions], [r.id for r in tor.requirements])
+    meeting_id = early.id
+    db.session.close()  # nothing in the session: all of it from the loader's statements
+    loaded = services.load(meeting_id)
+    tor = services.tor_of(loaded)
+    assert tor.version == "2.0"
+    assert ([p.id for p in tor.positions], [r.id for r in tor.requirements]) == expected["2.0"]
+    assert set(expected["2.0"][0]).isdisjoint(expected["3.0"][0])
+    assert all(p.tor_id == tor.id for p in tor.positions)
