@@ -118,8 +118,22 @@ def fill_terms_and_members(committee: Committee,
     governing the meeting's day): plain statements, see `load_for_page`.
     """
     st = _page_statements()
-    if unloaded(committee, "terms"):
+    if unloaded(committee, "terms") and version is None:
         fill(committee, "terms", db.session.scalars(st.terms, {"id": committee.id}).all())
+    elif unloaded(committee, "terms"):
+        # With the positions of every approved version in the same statement: a committee
+        # has one or two, and one of them is the version chosen (drafts govern no meeting).
+        terms: dict[int, TermsOfReference] = {}
+        positions: dict[int, list[TorPosition]] = {}
+        for tor, position in db.session.execute(st.terms_with_positions, {"id": committee.id}):
+            terms.setdefault(tor.id, tor)
+            held = positions.setdefault(tor.id, [])
+            if position is not None:
+                held.append(position)
+        fill(committee, "terms", list(terms.values()))
+        for tor_id, held in positions.items():
+            if terms[tor_id].status != "draft":
+                fill(terms[tor_id], "positions", held)
     tor = version(committee) if version else None
     if tor is not None:
         for name in ("positions", "requirements"):
@@ -191,6 +205,11 @@ def _page_statements() -> SimpleNamespace:
         .order_by(Committee.name),
         terms=select(TermsOfReference).where(TermsOfReference.committee_id == id_)
         .order_by(TermsOfReference.id),
+        terms_with_positions=select(TermsOfReference, TorPosition)
+        .outerjoin(TorPosition, and_(TorPosition.tor_id == TermsOfReference.id,
+                                     TermsOfReference.status != "draft"))
+        .where(TermsOfReference.committee_id == id_)
+        .order_by(TermsOfReference.id, TorPosition.sort_order, TorPosition.id),
         positions=select(TorPosition).where(TorPosition.tor_id == id_)
         .order_by(TorPosition.sort_order, TorPosition.id),
         requirements=select(TorRequirement).where(TorRequirement.tor_id == id_)
