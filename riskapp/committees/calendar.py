@@ -10,9 +10,10 @@ from collections.abc import Collection
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta, timezone
 from types import SimpleNamespace
+from typing import NamedTuple
 
 from icalendar import Calendar, Event
-from sqlalchemy import bindparam, func, select
+from sqlalchemy import and_, bindparam, func, select
 
 from ..auth.models import User
 from ..extensions import db
@@ -21,6 +22,16 @@ from ..meetings.models import Meeting
 from ..rules import working_days
 from . import services as committee_services
 from .models import CalendarFeedToken, Committee, CommitteeMember, TermsOfReference
+
+
+class CalendarTerms(NamedTuple):
+    """What the calendar reads of a version of a committee's terms of reference."""
+    id: int
+    version: str
+    status: str
+    approved_on: date | None
+    review_due: date | None
+    papers_deadline_days: int
 
 
 @dataclass(eq=False)
@@ -34,9 +45,8 @@ class CalendarCommittee:
     name: str
     short_name: str | None
     effectiveness_review_due: date | None
-    #: Approved versions (in force or superseded; drafts govern no date): rows with id,
-    #: version, status, approved_on, review_due and papers_deadline_days, by id.
-    terms: list = field(default_factory=list)
+    #: Approved versions (in force or superseded; drafts govern no date), by id.
+    terms: list[CalendarTerms] = field(default_factory=list)
     #: Memberships not ended whose term ends in the window asked for: id, name, term_ends_on.
     renewals: list = field(default_factory=list)
 
@@ -70,11 +80,19 @@ def calendar_committees(renewals_from: date, renewals_to: date,
         params["committee_ids"] = list(committee_ids)
     if member_ids is not None:
         params["member_ids"] = list(member_ids)
-    committees, terms, renewals = st.committees, st.terms, st.renewals
-    out = {row.id: CalendarCommittee(*row) for row in db.session.execute(committees, params)}
-    for row in db.session.execute(terms, params):
-        out[row.committee_id].terms.append(row)
-    for row in db.session.execute(renewals, params):
+    out: dict[int, CalendarCommittee] = {}
+    # Each committee with its approved versions in one statement: a row a version, or one
+    # row with no version.
+    for row in db.session.execute(st.committees, params):
+        committee = out.get(row.id)
+        if committee is None:
+            committee = out[row.id] = CalendarCommittee(
+                row.id, row.name, row.short_name, row.effectiveness_review_due)
+        if row.tor_id is not None:
+            committee.terms.append(CalendarTerms(row.tor_id, row.version, row.status,
+                                                 row.approved_on, row.review_due,
+                                                 row.papers_deadline_days))
+    for row in db.session.execute(st.renewals, params):
         out[row.committee_id].renewals.append(row)
     return list(out.values())
 
@@ -83,13 +101,15 @@ def calendar_committees(renewals_from: date, renewals_to: date,
 def _statements(by_committee: bool, by_member: bool) -> SimpleNamespace:
     """`calendar_committees`' and `events`' statements, built once for each kind of filter:
     building them cost as much as running them (issue 9)."""
-    committees = select(Committee.id, Committee.name, Committee.short_name,
-                        Committee.effectiveness_review_due).order_by(Committee.name)
-    terms = (select(TermsOfReference.committee_id, TermsOfReference.id,
-                    TermsOfReference.version, TermsOfReference.status,
-                    TermsOfReference.approved_on, TermsOfReference.review_due,
-                    TermsOfReference.papers_deadline_days)
-             .where(TermsOfReference.status != "draft").order_by(TermsOfReference.id))
+    committees = (select(Committee.id, Committee.name, Committee.short_name,
+                         Committee.effectiveness_review_due,
+                         TermsOfReference.id.label("tor_id"), TermsOfReference.version,
+                         TermsOfReference.status, TermsOfReference.approved_on,
+                         TermsOfReference.review_due, TermsOfReference.papers_deadline_days)
+                  .outerjoin(TermsOfReference,
+                             and_(TermsOfReference.committee_id == Committee.id,
+                                  TermsOfReference.status != "draft"))
+                  .order_by(Committee.name, Committee.id, TermsOfReference.id))
     renewals = (select(CommitteeMember.committee_id, CommitteeMember.id,
                        func.coalesce(User.name, CommitteeMember.person_name).label("name"),
                        CommitteeMember.term_ends_on)
@@ -101,7 +121,6 @@ def _statements(by_committee: bool, by_member: bool) -> SimpleNamespace:
     if by_committee:
         ids = bindparam("committee_ids", expanding=True)
         committees = committees.where(Committee.id.in_(ids))
-        terms = terms.where(TermsOfReference.committee_id.in_(ids))
         renewals = renewals.where(CommitteeMember.committee_id.in_(ids))
     if by_member:
         renewals = renewals.where(CommitteeMember.id.in_(bindparam("member_ids",
@@ -111,8 +130,7 @@ def _statements(by_committee: bool, by_member: bool) -> SimpleNamespace:
                        Meeting.status != "Cancelled", Meeting.starts_at >= bindparam("from"),
                        Meeting.starts_at < bindparam("to"))
                 .order_by(Meeting.starts_at))
-    return SimpleNamespace(committees=committees, terms=terms, renewals=renewals,
-                           meetings=meetings)
+    return SimpleNamespace(committees=committees, renewals=renewals, meetings=meetings)
 
 
 def feed_memberships(user_id: int, today: date) -> tuple[set[int], set[int]]:
