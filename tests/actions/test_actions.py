@@ -8,7 +8,7 @@ from sqlalchemy import select
 from riskapp.actions import queries
 from riskapp.audit.models import AuditEntry
 from riskapp.risks.models import Action
-from riskapp.rules.actions import worklist_key
+from riskapp.rules.actions import CLOSED_STATUSES, worklist_key
 from tests.factories import make_action, make_risk, make_user
 
 
@@ -164,6 +164,11 @@ def test_worklist_order_in_sql_is_the_rule_in_worklist_key(db):
     assert expected != sorted(expected)  # the rule really reorders this set
     in_sql = db.session.scalars(select(Action).order_by(*queries.worklist_order(today))).all()
     assert [a.id for a in in_sql] == expected
+    # The sections' shorter order, over open actions only, is the same rule.
+    open_ones = select(Action).where(Action.status.in_(["Not Started", "In Progress"]))
+    in_sql = db.session.scalars(open_ones.order_by(*queries.open_worklist_order(today))).all()
+    assert [a.id for a in in_sql] == [a for a in expected
+                                      if db.session.get(Action, a).status not in CLOSED_STATUSES]
 
 
 def test_my_actions_pages_25_at_a_time_in_worklist_order(client, auth, db):
