@@ -90,6 +90,12 @@ def run_migrations_online():
     if conf_args.get("process_revision_directives") is None:
         conf_args["process_revision_directives"] = process_revision_directives
 
+    if conf_args.get("include_name") is None:
+        # The search's FTS5 table and trigram indexes are made by their migration, not
+        # described by models: autogenerate must not drop them.
+        from riskapp.risks.search import is_search_index
+        conf_args["include_name"] = lambda name, type_, parents: not is_search_index(name)
+
     connectable = get_engine()
 
     with connectable.connect() as connection:
