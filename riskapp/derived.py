@@ -131,14 +131,17 @@ def _versions() -> dict[str, int]:
     return memo[1]
 
 
-def _writing() -> bool:
-    """Whether this request's transaction holds writes not yet committed."""
-    session = db.session()  # the request's Session (db.session is its scoped proxy)
+def has_unsaved_writes(session) -> bool:
+    """Whether `session` holds changes not yet committed (pending, or written to the database)."""
     if session.new or session.dirty or session.deleted:
         return True
     if not session.in_transaction():
         return False
     return bool(session.connection().info.get(_WRITTEN))
+
+
+def _writing() -> bool:
+    return has_unsaved_writes(db.session())  # the request's Session (db.session is a proxy)
 
 
 def _cache() -> tuple[LRUCache, threading.Lock]:

@@ -162,3 +162,33 @@ def test_a_score_changed_in_one_worker_shows_at_once_in_the_other(two_workers):
     new_cell = reader.get("/risks/?consequence=2&likelihood=3").get_data(as_text=True)
     assert "No risks match these filters" in old_cell
     assert reference in new_cell
+
+
+def test_a_request_that_wrote_nothing_ends_with_commit_and_one_that_wrote_is_rolled_back(app, db):
+    """psycopg forgets its prepared statements on ROLLBACK: read-only requests COMMIT."""
+    from sqlalchemy import event
+    risk = make_risk(make_user(), title="Kept")
+    db.session.commit()
+    ended = []
+    engine = db.engine
+    on_commit, on_rollback = (lambda conn: ended.append("commit")), (
+        lambda conn: ended.append("rollback"))
+    event.listen(engine, "commit", on_commit)
+    event.listen(engine, "rollback", on_rollback)
+    try:
+        with app.app_context():  # a request's context: its own session
+            assert db.session.get(Risk, risk.id).title == "Kept"
+        assert ended == ["commit"]
+        ended.clear()
+        with app.app_context():
+            db.session.execute(update(Risk).values(title="Never saved"))
+        assert "commit" not in ended and "rollback" in ended
+        ended.clear()
+        with app.app_context():
+            db.session.get(Risk, risk.id).title = "Pending, never flushed"
+        assert "commit" not in ended
+    finally:
+        event.remove(engine, "commit", on_commit)
+        event.remove(engine, "rollback", on_rollback)
+    db.session.expire_all()
+    assert db.session.get(Risk, risk.id).title == "Kept"
