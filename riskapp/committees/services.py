@@ -12,7 +12,8 @@ from datetime import date
 from types import SimpleNamespace
 
 from flask_sqlalchemy.pagination import Pagination
-from sqlalchemy import Select, and_, bindparam, func, or_, select
+from sqlalchemy import (Integer, Select, and_, bindparam, func, literal_column, or_, select,
+                        union_all)
 from sqlalchemy.orm import aliased
 
 from ..extensions import db
@@ -121,19 +122,24 @@ def fill_terms_and_members(committee: Committee,
     if unloaded(committee, "terms") and version is None:
         fill(committee, "terms", db.session.scalars(st.terms, {"id": committee.id}).all())
     elif unloaded(committee, "terms"):
-        # With the positions of every approved version in the same statement: a committee
-        # has one or two, and one of them is the version chosen (drafts govern no meeting).
+        # With the positions and requirements of every approved version in the same
+        # statement: a committee has one or two, one of them the version chosen (drafts
+        # govern no meeting). A row is a version with one position, or with one requirement.
         terms: dict[int, TermsOfReference] = {}
-        positions: dict[int, list[TorPosition]] = {}
-        for tor, position in db.session.execute(st.terms_with_positions, {"id": committee.id}):
+        rules: dict[int, tuple[list[TorPosition], list[TorRequirement]]] = {}
+        for tor, position, requirement in db.session.execute(st.terms_with_rules,
+                                                             {"id": committee.id}):
             terms.setdefault(tor.id, tor)
-            held = positions.setdefault(tor.id, [])
+            positions, requirements = rules.setdefault(tor.id, ([], []))
             if position is not None:
-                held.append(position)
+                positions.append(position)
+            if requirement is not None:
+                requirements.append(requirement)
         fill(committee, "terms", list(terms.values()))
-        for tor_id, held in positions.items():
+        for tor_id, (positions, requirements) in rules.items():
             if terms[tor_id].status != "draft":
-                fill(terms[tor_id], "positions", held)
+                fill(terms[tor_id], "positions", positions)
+                fill(terms[tor_id], "requirements", requirements)
     tor = version(committee) if version else None
     if tor is not None:
         for name in ("positions", "requirements"):
@@ -195,6 +201,10 @@ def _page_statements() -> SimpleNamespace:
     from ..meetings.models import Meeting
     id_ = bindparam("id")
     parent = aliased(Committee)
+    # Two rows, 1 and 2: joined to a version, its positions go beside 1 and its
+    # requirements beside 2, so one statement reads both without pairing each with each.
+    side = union_all(select(literal_column("1", Integer).label("n")),
+                     select(literal_column("2", Integer).label("n"))).subquery("side")
     return SimpleNamespace(
         committee=select(Committee, parent).outerjoin(parent, Committee.parent_id == parent.id)
         .where(Committee.id == id_),
@@ -205,11 +215,14 @@ def _page_statements() -> SimpleNamespace:
         .order_by(Committee.name),
         terms=select(TermsOfReference).where(TermsOfReference.committee_id == id_)
         .order_by(TermsOfReference.id),
-        terms_with_positions=select(TermsOfReference, TorPosition)
-        .outerjoin(TorPosition, and_(TorPosition.tor_id == TermsOfReference.id,
-                                     TermsOfReference.status != "draft"))
+        terms_with_rules=select(TermsOfReference, TorPosition, TorRequirement)
+        .outerjoin(side, TermsOfReference.status != "draft")
+        .outerjoin(TorPosition, and_(side.c.n == 1, TorPosition.tor_id == TermsOfReference.id))
+        .outerjoin(TorRequirement, and_(side.c.n == 2,
+                                        TorRequirement.tor_id == TermsOfReference.id))
         .where(TermsOfReference.committee_id == id_)
-        .order_by(TermsOfReference.id, TorPosition.sort_order, TorPosition.id),
+        .order_by(TermsOfReference.id, side.c.n, TorPosition.sort_order, TorPosition.id,
+                  TorRequirement.sort_order, TorRequirement.id),
         positions=select(TorPosition).where(TorPosition.tor_id == id_)
         .order_by(TorPosition.sort_order, TorPosition.id),
         requirements=select(TorRequirement).where(TorRequirement.tor_id == id_)
