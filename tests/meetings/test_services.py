@@ -249,3 +249,24 @@ def test_a_meeting_under_a_superseded_version_is_loaded_with_that_versions_rule(
     assert ([p.id for p in tor.positions], [r.id for r in tor.requirements]) == expected["2.0"]
     assert set(expected["2.0"][0]).isdisjoint(expected["3.0"][0])
     assert all(p.tor_id == tor.id for p in tor.positions)
+
+
+def test_a_loaded_meeting_has_its_agenda_in_order_with_each_items_risks(meeting, db):
+    """The agenda and its items' risks are read together (issue 9): every item once, in
+    agenda order, each with its own risks by reference, and an item with none has none."""
+    from riskapp.auth.models import Role
+    from tests import factories
+    owner = factories.make_user(Role.RISK_MANAGER)
+    register = factories.make_register()
+    first, second, third = (factories.make_risk(owner, register=register, title=f"Risk {n}")
+                            for n in range(3))
+    items = meeting.items
+    services.update_item(items[0], dict(risks=[third, first]))
+    services.update_item(items[2], dict(risks=[second]))
+    db.session.commit()
+    meeting_id = meeting.id
+    expected = [(i.number, sorted(r.reference for r in i.risks)) for i in items]
+    db.session.close()  # nothing in the session: all of it from the loader's statements
+    loaded = services.load(meeting_id, risks=True)
+    assert [(i.number, [r.reference for r in i.risks]) for i in loaded.items] == expected
+    assert [len(r) for _, r in expected] == [2, 0, 1]
