@@ -7,12 +7,14 @@ from datetime import date, datetime, timedelta, timezone
 from flask import (Response, abort, current_app, flash, redirect, render_template, request,
                    send_file, url_for)
 from flask_login import current_user, login_required
+from markupsafe import Markup
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload, selectinload
 
 from ..auth import permissions
 from ..auth.models import User
 from ..auth.permissions import require
+from ..derived import computed_once
 from ..extensions import db
 from ..risks.services import ordered_bands
 from . import bp, services
@@ -416,13 +418,20 @@ def calendar():
         db.session.commit()
     # One month at a time (issue 9: thirteen months of fifty committees was a 245 KB page).
     month, month_ok = cal.month_shown(request.args.get("month"), today)
-    committees = cal.calendar_committees(month, cal.month_end(month))
+    end = cal.month_end(month)
+    # Worked out and drawn once per change to what they come from (riskapp.derived): a
+    # month of fifty committees is a hundred rows or more, the same for everyone.
+    committees = computed_once("calendar committees", month, cal.CALENDAR_TABLES,
+                               lambda: cal.calendar_committees(month, end))
     chosen = request.args.get("committee", type=int)
     shown = [c for c in committees if c.id == chosen]
     if not shown:  # none chosen, or an id that is not a committee: every committee
         chosen, shown = None, committees
-    items = cal.events(shown, month, cal.month_end(month))
-    return render_template("committees/calendar.html", events=items, today=today,
+    month_table = computed_once(
+        "calendar month", (month, chosen, today), cal.CALENDAR_TABLES,
+        lambda: Markup(render_template("committees/_calendar_month.html", today=today,
+                                       month=month, events=cal.events(shown, month, end))))
+    return render_template("committees/calendar.html", month_table=month_table, today=today,
                            committees=committees, token=token.token, month=month,
                            month_ok=month_ok, bad_month=request.args.get("month"),
                            chosen=chosen, prev_month=cal.add_months(month, -1),

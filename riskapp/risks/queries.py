@@ -282,6 +282,15 @@ def audit_trail(risk_id: int) -> list:
     return db.session.execute(_audit_trail_statement(), {"risk_id": risk_id}).all()
 
 
+def audit_trail_with_names(risk_id: int) -> tuple[list, dict[str, str]]:
+    """`audit_trail` and `people_named_in` it: read once per change to the audit trail or
+    the people (every audited change writes the trail), two statements fewer a risk page."""
+    def read():
+        trail = audit_trail(risk_id)
+        return trail, people_named_in(trail)
+    return computed_once("audit trail", risk_id, ("audit_entries", "users"), read)
+
+
 @functools.cache
 def _audit_trail_statement():
     return (select(AuditEntry.at, User.name.label("user_name"), AuditEntry.object_type,

@@ -11,6 +11,7 @@ from sqlalchemy import select
 from ..auth import permissions
 from ..auth.permissions import require
 from ..committees.models import Committee
+from ..derived import computed_once
 from ..extensions import db
 from ..main.colours import band_class
 from ..rules import scoring
@@ -141,12 +142,16 @@ def index():
 @bp.route("/mine")
 @login_required
 def mine():
-    risks = db.session.execute(queries.risks_for(current_user)).all()
-    today = date.today()
-    return render_template("risks/mine.html", risks=risks, score_tags=ScoreTags(rule_bands()),
-                           me=current_user.id,
-                           due={r.reference for r in risks
-                                if scoring.is_review_due(r.next_review_date, today)})
+    today, me, bands = date.today(), current_user.id, rule_bands()
+
+    def draw() -> Markup:
+        risks = db.session.execute(queries.risks_for(current_user)).all()
+        return Markup(render_template(
+            "risks/_mine_table.html", risks=risks, score_tags=ScoreTags(bands), me=me,
+            due={r.reference for r in risks if scoring.is_review_due(r.next_review_date, today)}))
+    # Someone who owns a hundred risks sees a hundred rows: drawn once per change to them.
+    return render_template("risks/mine.html", risk_table=computed_once(
+        "my risks", (me, today, tuple(bands)), ("risks",), draw))
 
 
 def _selected_fy(risk: Risk) -> int:
@@ -169,8 +174,7 @@ def detail(reference):
     cells = scoring.movement([r.as_point() for r in risk.score_records], fy, today)
     first_fy = scoring.financial_year_of(risk.score_records[0].recorded_on) \
         if risk.score_records else fy
-    trail = queries.audit_trail(risk.id)
-    people = queries.people_named_in(trail)
+    trail, people = queries.audit_trail_with_names(risk.id)
     return render_template(
         "risks/detail.html", risk=risk, bands=bands, today=today, fy=fy, cells=cells,
         fy_label=scoring.financial_year_label(fy),
