@@ -212,14 +212,30 @@ def load_risk_page(reference: str) -> Risk | None:
     relationships not loaded yet are filled, so nothing in the session is overwritten, and
     anything not filled here still loads lazily when read.
     """
-    page = _risk_page_statements()
-    row = db.session.execute(page.risk, {"reference": reference.upper()}).first()
+    risk = load_risk(reference)
+    if risk is not None:
+        fill_risk_page(risk)
+    return risk
+
+
+def load_risk(reference: str) -> Risk | None:
+    """One risk with its owner, lead, register, directorate and appetite level (one
+    statement), or None: its page's heading and permissions; the rest comes from
+    `fill_risk_page` when a part of the page is drawn."""
+    row = db.session.execute(_risk_page_statements().risk,
+                             {"reference": reference.upper()}).first()
     if row is None:
         return None
     risk = row[0]
     for name, related in zip(("owner", "lead", "register", "directorate", "appetite_level"),
                              row[1:]):
         fill(risk, name, related)
+    return risk
+
+
+def fill_risk_page(risk: Risk) -> None:
+    """Fill what the rest of `load_risk_page` lists into a risk from `load_risk`."""
+    page = _risk_page_statements()
     of_risk = {"risk_id": risk.id}
     for name, related, stmt in (("score_records", "recorded_by", page.score_records),
                                 ("controls", "owner", page.controls),
@@ -238,7 +254,6 @@ def load_risk_page(reference: str) -> Risk | None:
             fill(action, "progress_notes", notes.get(action.id, []))
     for action in risk.actions:
         fill(action, "risk", risk)
-    return risk
 
 
 @functools.cache
@@ -282,13 +297,13 @@ def audit_trail(risk_id: int) -> list:
     return db.session.execute(_audit_trail_statement(), {"risk_id": risk_id}).all()
 
 
-def audit_trail_with_names(risk_id: int) -> tuple[list, dict[str, str]]:
-    """`audit_trail` and `people_named_in` it: read once per change to the audit trail or
-    the people (every audited change writes the trail), two statements fewer a risk page."""
-    def read():
-        trail = audit_trail(risk_id)
-        return trail, people_named_in(trail)
-    return computed_once("audit trail", risk_id, ("audit_entries", "users"), read)
+def review_span(risk_id: int) -> tuple[date | None, date | None]:
+    """The dates of a risk's first and latest score records (None, None without any), read
+    once per change to the score records: the risk page chooses its financial years by them."""
+    return computed_once("review span", risk_id, ("score_records",), lambda: tuple(
+        db.session.execute(select(func.min(ScoreRecord.recorded_on),
+                                  func.max(ScoreRecord.recorded_on))
+                           .where(ScoreRecord.risk_id == risk_id)).one()))
 
 
 @functools.cache

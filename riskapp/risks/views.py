@@ -154,39 +154,72 @@ def mine():
         "my risks", (me, today, tuple(bands)), ("risks",), draw))
 
 
-def _selected_fy(risk: Risk) -> int:
+def _selected_fy(latest_review: date | None, today: date) -> int:
     fy = request.args.get("fy", type=int)
     if fy and 2000 <= fy <= 2100:
         return fy
-    latest = risk.score_records[-1].recorded_on if risk.score_records else date.today()
-    return scoring.financial_year_of(latest)
+    return scoring.financial_year_of(latest_review or today)
+
+
+#: The tables a risk page's record part shows (see templates/risks/_detail_record.html).
+RECORD_TABLES = ("risks", "users", "registers", "directorates", "appetite_levels",
+                 "committees", "risk_committees", "score_records", "controls", "assurances")
+#: The tables its actions part shows.
+ACTION_TABLES = ("risks", "actions", "action_progress", "users")
 
 
 @bp.route("/<reference>")
 @login_required
 def detail(reference):
-    risk = queries.load_risk_page(reference)
+    """A risk's page. Only its heading and gaps are drawn afresh each time (the gaps' forms
+    carry the reader's CSRF token); its record, actions and audit trail are drawn once per
+    change to what they show (riskapp.derived) and the risk's own rows only read then: at
+    5,000 risks that was most of the page, and ten statements on PostgreSQL (issue 9)."""
+    risk = queries.load_risk(reference)
     if risk is None:
         abort(404)
     require(permissions.can_read(current_user))
     today, bands = date.today(), rule_bands()
-    fy = _selected_fy(risk)
-    cells = scoring.movement([r.as_point() for r in risk.score_records], fy, today)
-    first_fy = scoring.financial_year_of(risk.score_records[0].recorded_on) \
-        if risk.score_records else fy
-    trail, people = queries.audit_trail_with_names(risk.id)
+    can_edit = permissions.can_edit_risk(current_user, risk)
+    first_review, latest_review = queries.review_span(risk.id)
+    fy = _selected_fy(latest_review, today)
+
+    def draw_record() -> Markup:
+        queries.fill_risk_page(risk)
+        cells = scoring.movement([r.as_point() for r in risk.score_records], fy, today)
+        first_fy = scoring.financial_year_of(first_review) if first_review else fy
+        return Markup(render_template(
+            "risks/_detail_record.html", risk=risk, today=today, fy=fy, cells=cells,
+            fy_label=scoring.financial_year_label(fy),
+            fy_choices=range(first_fy, scoring.financial_year_of(today) + 1),
+            chart=trend_svg(cells, bands, f"{risk.reference} score at each month end, "
+                                          f"{scoring.financial_year_label(fy)}"),
+            score_tags=ScoreTags(bands), can_edit=can_edit))
+
+    def draw_actions() -> Markup:
+        queries.fill_risk_page(risk)
+        return Markup(render_template("risks/_detail_actions.html", risk=risk, today=today,
+                                      can_add_action=permissions.can_add_action(current_user, risk),
+                                      permissions=permissions))
+
+    def draw_trail() -> Markup:
+        trail = queries.audit_trail(risk.id)
+        return Markup(render_template("risks/_detail_trail.html", trail=trail,
+                                      trail_limit=queries.AUDIT_TRAIL_LIMIT,
+                                      people=queries.people_named_in(trail)))
+
+    # The actions' links: for someone who may edit the risk, every link; otherwise "Add
+    # progress" on the actions assigned to them (permissions.can_progress_action).
+    reader = None if can_edit else current_user.id
     return render_template(
-        "risks/detail.html", risk=risk, bands=bands, today=today, fy=fy, cells=cells,
-        fy_label=scoring.financial_year_label(fy),
-        fy_choices=range(first_fy, scoring.financial_year_of(today) + 1),
-        chart=trend_svg(cells, bands, f"{risk.reference} score at each month end, "
-                                      f"{scoring.financial_year_label(fy)}"),
-        trail=trail, trail_limit=queries.AUDIT_TRAIL_LIMIT, people=people,
-        score_tags=ScoreTags(bands), can_edit=permissions.can_edit_risk(current_user, risk),
+        "risks/detail.html", risk=risk, today=today, can_edit=can_edit,
         can_rescore=permissions.can_rescore(current_user, risk),
-        can_add_action=permissions.can_add_action(current_user, risk),
-        can_manage=permissions.can_manage_risk_settings(current_user, risk),
-        permissions=permissions)
+        record=computed_once("risk record", (risk.id, fy, today, can_edit, tuple(bands)),
+                             RECORD_TABLES, draw_record),
+        actions=computed_once("risk actions", (risk.id, today, can_edit, reader),
+                              ACTION_TABLES, draw_actions),
+        trail=computed_once("risk audit trail", risk.id, ("audit_entries", "users"),
+                            draw_trail))
 
 
 @bp.route("/new", methods=["GET", "POST"])
