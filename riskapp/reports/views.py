@@ -11,6 +11,7 @@ from datetime import date
 from flask import current_app, flash, redirect, render_template, request, send_file, url_for
 from flask_login import current_user, login_required
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
+from markupsafe import Markup
 
 from ..auth import permissions
 from ..auth.models import Directorate, User
@@ -55,11 +56,6 @@ def _clean(form: ReportFilterForm) -> None:
 HEATMAP_TABLES = ("risks", "risk_committees")
 
 
-def _filter_key(selection: Selection) -> tuple:
-    return tuple(getattr(getattr(selection, name), "id", None)
-                 for name in ("register", "committee", "directorate", "owner"))
-
-
 def _filter_args(form: ReportFilterForm) -> dict:
     return {name: getattr(form, name).data for name in ("register", "committee", "directorate",
                                                         "owner") if getattr(form, name).data}
@@ -84,13 +80,18 @@ def heatmap_page():
     view = form.view.data if form.view.data in VIEWS else "current"
     bands = rule_bands()
     selection = _selection(form)
-    # Counting every risk of the register three ways: worked out once per change to them.
-    rows, unplaced = computed_once(
-        "heatmap", (_filter_key(selection), view, tuple(bands)), HEATMAP_TABLES,
-        lambda: heatmap(selection, view, bands))
-    total = unplaced.count + sum(cell.count for row in rows for cell in row)
     args = _filter_args(form)
-    return render_template("reports/heatmap.html", form=form, rows=rows, unplaced=unplaced,
+    # The filters as the grid's links carry them (each names one chosen object).
+    key = (tuple(sorted(args.items())), view, tuple(bands))
+
+    def draw():
+        rows, unplaced = heatmap(selection, view, bands)
+        grid = Markup(render_template("reports/_heatmap_grid.html", rows=rows, view=view,
+                                      view_label=VIEW_LABELS[view], args=args))
+        return grid, unplaced, unplaced.count + sum(cell.count for row in rows for cell in row)
+    # Counting every risk of the register and drawing the grid: once per change to them.
+    grid, unplaced, total = computed_once("heatmap", key, HEATMAP_TABLES, draw)
+    return render_template("reports/heatmap.html", form=form, grid=grid, unplaced=unplaced,
                            total=total, view=view, view_label=VIEW_LABELS[view], bands=bands,
                            args=args, views=VIEWS, view_labels=VIEW_LABELS,
                            per_cell=REFERENCES_PER_CELL)
