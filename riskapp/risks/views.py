@@ -1,6 +1,7 @@
 """Risk register pages: the list, a risk, its edits and reviews."""
 from __future__ import annotations
 
+import dataclasses
 from datetime import date
 
 from flask import abort, current_app, flash, redirect, render_template, request, url_for
@@ -128,14 +129,19 @@ def index():
     bands = rule_bands()
     form = filter_form(bands)
     filters = _filters_from(form, bands)
-    pagination = queries.paginate_risks(filters, queries.LIST_COLUMNS,
-                                        page=request.args.get("page", 1, type=int),
-                                        per_page=current_app.config["RISKS_PER_PAGE"])
+    page, per_page = request.args.get("page", 1, type=int), current_app.config["RISKS_PER_PAGE"]
+    pagination = queries.paginate_risks(filters, queries.LIST_COLUMNS, page=page,
+                                        per_page=per_page)
+    today = date.today()
+    risk_table = computed_once(
+        "risk list table", (dataclasses.astuple(filters), page, per_page, today, tuple(bands)),
+        queries.ROW_TABLES, lambda: Markup(render_template(
+            "risks/_list_table.html", pagination=pagination, score_tags=ScoreTags(bands),
+            today=today)))
     args = {k: v for k, v in request.args.items() if k != "page" and v}
     everywhere = {k: v for k, v in args.items() if k not in POSITION_ARGS}
     return render_template("risks/list.html", form=form, pagination=pagination,
-                           score_tags=ScoreTags(bands), args=args, everywhere=everywhere,
-                           today=date.today(),
+                           risk_table=risk_table, args=args, everywhere=everywhere,
                            can_create=permissions.can_create_risk(current_user))
 
 
