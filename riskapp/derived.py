@@ -39,9 +39,9 @@ from .extensions import db
 
 T = TypeVar("T")
 
-#: How many answers a process keeps (least recently used go first). A heatmap or a page of
-#: choices is a few hundred kilobytes at most.
-CACHE_SIZE = 512
+#: About how many bytes of answers a process keeps (least recently used go first): drawn
+#: parts of pages are 5 to 70 KB at 5,000 risks.
+CACHE_BYTES = 32 * 1024 * 1024
 
 #: The connection's tables written in its current transaction.
 _WRITTEN = "riskapp.derived.written"
@@ -144,10 +144,19 @@ def _writing() -> bool:
     return has_unsaved_writes(db.session())  # the request's Session (db.session is a proxy)
 
 
+def approximate_size(answer) -> int:
+    """Bytes an answer holds, roughly: its text, or a flat guess for data (rows, choices)."""
+    if isinstance(answer, str):
+        return len(answer) + 100
+    if isinstance(answer, (tuple, list)) and len(answer) < 10:
+        return sum(approximate_size(part) for part in answer) + 100
+    return 20_000
+
+
 def _cache() -> tuple[LRUCache, threading.Lock]:
     # One a Flask app: each test's app (and database) starts empty.
-    return current_app.extensions.setdefault("riskapp.derived",
-                                             (LRUCache(CACHE_SIZE), threading.Lock()))
+    return current_app.extensions.setdefault(
+        "riskapp.derived", (LRUCache(CACHE_BYTES, getsizeof=approximate_size), threading.Lock()))
 
 
 def computed_once(name: str, key: Hashable, tables: Iterable[str], compute: Callable[[], T]) -> T:
@@ -167,5 +176,8 @@ def computed_once(name: str, key: Hashable, tables: Iterable[str], compute: Call
     if answer is _MISSING:
         answer = compute()
         with lock:
-            cache[stamp] = answer
+            try:
+                cache[stamp] = answer
+            except ValueError:  # larger than the whole cache: used once, not kept
+                pass
     return answer

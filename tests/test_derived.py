@@ -192,3 +192,17 @@ def test_a_request_that_wrote_nothing_ends_with_commit_and_one_that_wrote_is_rol
         event.remove(engine, "rollback", on_rollback)
     db.session.expire_all()
     assert db.session.get(Risk, risk.id).title == "Kept"
+
+
+def test_answers_are_kept_within_the_cache_size_and_a_huge_one_is_used_not_kept(app, db):
+    from riskapp import derived
+    cache, _ = derived._cache()
+    for n in range(40):
+        computed_once("big", n, ("risks",), lambda: "x" * (derived.CACHE_BYTES // 20))
+    assert cache.currsize <= derived.CACHE_BYTES
+    assert len(cache) < 40  # the oldest went
+    calls = []
+    huge = "y" * (derived.CACHE_BYTES + 1)
+    assert computed_once("huge", None, ("risks",), lambda: calls.append(1) or huge) == huge
+    computed_once("huge", None, ("risks",), lambda: calls.append(1) or huge)
+    assert len(calls) == 2
