@@ -2,7 +2,8 @@
 ignoring case, with an index that serves substring search on each database (issue 9).
 
 What matches is the same on both paths of each database: a case-insensitive substring of any
-of the three fields, `%` and `_` in the term acting as LIKE wildcards as they always have.
+of the three fields. `%` and `_` in a term mean themselves (someone searching "95%" wants
+"95%", not every 95), as does every other character.
 
 PostgreSQL: the search is `ILIKE '%term%'`; GIN trigram indexes (pg_trgm) on the three
 columns let the planner answer it with bitmap index scans when the term is rare, and keep
@@ -13,8 +14,8 @@ tokenizer holds each risk's three fields, ASCII-lowercased by SQLite's lower() a
 case-sensitively. That is exactly SQLite's LIKE: it ignores the case of ASCII letters only
 (the tokenizer's own case folding would also fold letters such as 'É', which LIKE does not).
 Triggers on `risks` keep the table in step with every write (ORM, bulk inserts, imports, the
-scale generator). A phrase of fewer than three characters has no trigram to look up, and a
-term with a wildcard is not a plain substring, so those still use LIKE.
+scale generator). A phrase of fewer than three characters has no trigram to look up, so those
+still use LIKE.
 
 Both are created by the migration `search_indexes` and, for databases made by
 `db.create_all()` (the tests), by the listeners at the bottom of this module. A future
@@ -64,6 +65,15 @@ _MATCH = literal_column(SQLITE_TABLE)  # `risk_search MATCH phrase`: any of its 
 _ASCII_LOWER = str.maketrans("ABCDEFGHIJKLMNOPQRSTUVWXYZ", "abcdefghijklmnopqrstuvwxyz")
 
 
+#: LIKE's escape character here: `%` and `_` typed in a search mean themselves ("95%").
+ESCAPE = "\\"
+
+
+def like_literal(term: str) -> str:
+    """`term` as a LIKE pattern that matches exactly it (with ESCAPE)."""
+    return term.replace(ESCAPE, ESCAPE * 2).replace("%", ESCAPE + "%").replace("_", ESCAPE + "_")
+
+
 def is_search_index(name: str | None) -> bool:
     """Whether `name` is a table or index of the search, which the models leave out (for
     comparing migrations with models)."""
@@ -74,14 +84,14 @@ def risk_matches(q: str) -> ColumnElement[bool]:
     """The condition that a risk's reference, title or description contains `q` (stripped),
     ignoring case."""
     term = q.strip()
-    pattern = f"%{term}%"
+    pattern = f"%{like_literal(term)}%"
     columns = (Risk.reference, Risk.title, Risk.description)
     if db.engine.dialect.name != "sqlite":
-        return or_(*(c.ilike(pattern) for c in columns))
-    if len(term) < TRIGRAM or "%" in term or "_" in term:
+        return or_(*(c.ilike(pattern, escape=ESCAPE) for c in columns))
+    if len(term) < TRIGRAM:
         # Plain LIKE, not ilike(): that compiles to lower(column) LIKE lower(pattern) on
         # SQLite, which lowercased every description; LIKE ignores ASCII case itself.
-        return or_(*(c.like(pattern) for c in columns))
+        return or_(*(c.like(pattern, escape=ESCAPE) for c in columns))
     phrase = '"' + term.translate(_ASCII_LOWER).replace('"', '""') + '"'
     # `id + 0`: SQLite would otherwise read the matches first and sort them all, 3.5 ms for a
     # term most risks contain; this way it keeps walking the list's order and checks each

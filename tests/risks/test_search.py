@@ -1,6 +1,6 @@
 """The risk list's text search read from an index (issue 9) finds exactly the risks the plain
-case-insensitive substring match found: inside words, in any case, short terms, `%` and `_`
-as wildcards, in each field, and after risks are edited, added and deleted."""
+case-insensitive substring match finds: inside words, in any case, short terms, `%` and `_`
+as themselves, in each field, and after risks are edited, added and deleted."""
 import pytest
 from flask_migrate import upgrade
 from sqlalchemy import delete, insert, or_, select, text, update
@@ -13,13 +13,14 @@ from tests.factories import make_risk, make_user
 
 
 def _before(term: str):
-    """The search as it was before the index: ILIKE on PostgreSQL, LIKE (which ignores ASCII
-    case) on SQLite, over the three fields, the term stripped and not escaped."""
-    pattern = f"%{term.strip()}%"
+    """The plain search without the index: ILIKE on PostgreSQL, LIKE (which ignores ASCII
+    case) on SQLite, over the three fields, the term stripped, `%` and `_` escaped."""
+    escaped = term.strip().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    pattern = f"%{escaped}%"
     columns = (Risk.reference, Risk.title, Risk.description)
     if _db.engine.dialect.name == "sqlite":
-        return or_(*(c.like(pattern) for c in columns))
-    return or_(*(c.ilike(pattern) for c in columns))
+        return or_(*(c.like(pattern, escape="\\") for c in columns))
+    return or_(*(c.ilike(pattern, escape="\\") for c in columns))
 
 
 def _found(condition) -> set[str]:
@@ -69,12 +70,15 @@ def test_substring_in_any_field_in_any_case(risks):
     assert _search("nothing like this") == set()
 
 
-def test_short_terms_and_wildcards_keep_their_like_meaning(risks):
+def test_short_terms_and_percent_and_underscore_as_typed(risks):
     assert _search("pa") == {risks["winter"], risks["cyber"], risks["estates"]}  # repairs
-    assert _search("%") == set(risks.values())
-    assert _search("s_o") == {risks["estates"]}  # "s_o" as typed
-    assert _search("9_%") == {risks["winter"]}  # "_" any character, "%" anything
-    assert _search("c_p_c") == {risks["winter"], risks["cyber"]}
+    assert _search("%") == {risks["winter"]}  # "95%", not every risk
+    assert _search("95%") == {risks["winter"]}
+    assert _search("s_o") == {risks["estates"]}  # "repairs_overdue"
+    assert _search("_") == {risks["estates"]}
+    assert _search("9_%") == set()  # no wildcards: nothing holds "9_%"
+    assert _search("c_p_c") == set()
+    assert _search("\\") == set()
 
 
 def test_case_of_non_ascii_letters_as_each_database_compares_it(risks, db_backend):
@@ -131,7 +135,7 @@ def test_sqlite_reads_its_trigram_table_for_terms_of_three_characters(risks, db)
     db.session.execute(text("DELETE FROM risk_search"))
     assert _search("capacity") == set()
     assert _search("pa") == {risks["winter"], risks["cyber"], risks["estates"]}
-    assert _search("c_p") == {risks["winter"], risks["cyber"]}
+    assert _search("95%") == set()  # three characters or more, "%" among them: the table too
     db.session.rollback()
 
 
