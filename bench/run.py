@@ -356,15 +356,39 @@ def run_one(db_name: str, url: str, size: int, args, extras: dict) -> dict:
         out["pack_s"] = flask(url, "report", "baf", "--register", "CRR", "--out", str(pdf))
         log(f"{db_name} {size}: BAF pack of 500 risks in {out['pack_s']:.1f} s")
     if size >= 5000 and "reminders" in extras:
-        out["reminders_s"], out["reminders_cpu"], out["sink_cpu"] = reminders_run(
-            url, ids["today"])
-        log(f"{db_name} {size}: reminders run in {out['reminders_s']:.1f} s (CPU: riskapp "
-            f"{out['reminders_cpu']:.1f} s, SMTP sink {out['sink_cpu']:.1f} s)")
+        # Three runs, the outbox emptied before each: one run on a shared machine is noisy.
+        runs = []
+        for _ in range(REMINDER_RUNS):
+            empty_outbox(url)
+            runs.append(reminders_run(url, ids["today"]))
+            log(f"{db_name} {size}: reminders run in {runs[-1][0]:.1f} s (CPU: riskapp "
+                f"{runs[-1][1]:.1f} s, SMTP sink {runs[-1][2]:.1f} s)")
+        runs.sort()
+        out["reminders_s"], out["reminders_cpu"], out["sink_cpu"] = runs[len(runs) // 2]
+        out["reminders_all"] = [r[0] for r in runs]
     for r in results:
         log(f"  {r.page.label:42} {r.status} p50 {r.p50:7.1f} ms  p95 {r.p95:7.1f} ms")
     if any(r.failures for r in results):
         log(f"  some requests failed: see the server log {server.logfile.name}")
     return out
+
+
+#: Reminders runs timed at 5,000 risks; the median is reported.
+REMINDER_RUNS = 3
+
+
+def empty_outbox(url: str) -> None:
+    """Delete every reminder and attempt, so the next run queues and sends them all again."""
+    statements = ("DELETE FROM reminder_attempts", "DELETE FROM reminders")
+    if url.startswith("sqlite:///"):
+        with sqlite3.connect(url[len("sqlite:///"):]) as conn:
+            for statement in statements:
+                conn.execute(statement)
+    else:
+        import psycopg
+        with psycopg.connect(url.replace("postgresql+psycopg://", "postgresql://"),
+                             autocommit=True) as conn:
+            conn.execute("TRUNCATE reminder_attempts, reminders")  # as new: no dead rows
 
 
 def _children_cpu() -> float:
@@ -445,7 +469,10 @@ def write_results(runs: list[dict], args, pg_version: str | None, started: datet
                       f"(target < {TARGET_PACK_S:.0f} s: {verdict(run['pack_s'] < TARGET_PACK_S)})."]
         if "reminders_s" in run:
             lines += ["", f"Reminders run over the 20,000 actions (`flask reminders run`, queue "
-                      f"and send to a local SMTP sink, wall time): **{run['reminders_s']:.1f} s** "
+                      f"and send to a local SMTP sink, wall time, the median of "
+                      f"{len(run['reminders_all'])} runs with the outbox emptied before each: "
+                      f"{', '.join(f'{t:.1f}' for t in run['reminders_all'])} s): "
+                      f"**{run['reminders_s']:.1f} s** "
                       f"(target < {TARGET_REMINDERS_S:.0f} s: "
                       f"{verdict(run['reminders_s'] < TARGET_REMINDERS_S)}). CPU seconds in "
                       f"that time: the `flask` process {run['reminders_cpu']:.1f} s (start-up "
