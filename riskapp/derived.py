@@ -50,9 +50,9 @@ _WRITTEN = "riskapp.derived.written"
 _HAS_TABLE = "riskapp.derived.has_table"
 
 #: The table a statement writes to: INSERT [OR ...] INTO t, UPDATE t, DELETE FROM t (also
-#: after a WITH clause).
-_DML = re.compile(r'\b(?:INSERT\s+(?:OR\s+\w+\s+)?INTO|UPDATE|DELETE\s+FROM)\s+"?(\w+)"?',
-                  re.IGNORECASE)
+#: after a WITH clause), but not the UPDATE of ON CONFLICT DO UPDATE or SELECT FOR UPDATE.
+_DML = re.compile(r'\b(?:INSERT\s+(?:OR\s+\w+\s+)?INTO|(?<!DO )(?<!FOR )UPDATE|DELETE\s+FROM)'
+                  r'\s+"?(\w+)"?', re.IGNORECASE)
 
 
 class DataVersion(db.Model):

@@ -28,6 +28,10 @@ def versions() -> dict[str, int]:
     ("  update actions set status = 'Complete'", {"actions"}),
     ("SELECT * FROM risks WHERE title = 'UPDATE users'", set()),
     ("INSERT INTO data_versions (table_name, version) VALUES (?, ?)", set()),
+    ("INSERT INTO reminders (kind) VALUES (?) ON CONFLICT (kind) DO UPDATE SET kind = 1",
+     {"reminders"}),
+    ("UPDATE reminders SET status = 'sending' WHERE id IN (SELECT id FROM reminders "
+     "WHERE status = 'queued' FOR UPDATE SKIP LOCKED)", {"reminders"}),
 ])
 def test_the_tables_a_statement_writes_are_read_from_its_sql(statement, tables):
     assert written_tables(statement) == tables
