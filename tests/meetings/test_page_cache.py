@@ -129,3 +129,30 @@ def test_each_manager_gets_their_own_csrf_token_in_the_action_log(app, held, peo
     tokens = [set(re.findall(r'name="csrf_token" value="([^"]+)"', p)) for p in pages]
     assert all(len(t) == 1 for t in tokens) and tokens[0] != tokens[1]
     assert "csrf-token" not in pages[0] + pages[1]
+
+
+def test_attendance_recorded_shows_at_once_in_the_attendance_report(app, held, members,
+                                                                    people):
+    from riskapp.meetings.services import local_day
+    from riskapp.rules.scoring import financial_year_of
+    client = signed_in(app, people[Role.SECRETARIAT])
+    cnd = members["ICB Chief Nursing Director"]
+    url = f"/committees/{held.committee_id}/attendance?fy={financial_year_of(local_day(held))}"
+
+    def line() -> list[str]:
+        page = client.get(url).get_data(as_text=True)
+        row = page.split(f"{cnd.name}<br>")[1].split("</tr>")[0]
+        return re.findall(r'<td class="nhsuk-table__cell">([^<]*)', row)
+
+    def counts(status: str) -> tuple[int, int]:
+        r = client.post(f"/meetings/{held.id}/attendance/{cnd.id}",
+                        data={f"m{cnd.id}-status": status})
+        assert r.status_code == 302
+        _, attended, _, apologies = line()
+        return int(attended.split()[0]), int(apologies)
+
+    line()
+    assert line() == line()  # drawn once, read again
+    attended, apologies = counts("present")
+    assert counts("apologies") == (attended - 1, apologies + 1)
+    assert counts("present") == (attended, apologies)
