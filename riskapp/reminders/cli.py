@@ -1,6 +1,7 @@
 """`flask reminders run|send|scheduler`."""
 from __future__ import annotations
 
+import gc
 import signal
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
@@ -52,6 +53,14 @@ def run_command(on: datetime | None, dry_run: bool):
     if dry_run:
         _dry_run(today)
         return
+    # A run makes hundreds of thousands of short-lived objects (rows, reminders, digests),
+    # none of them in cycles that matter for a command that exits: with the default
+    # thresholds the cyclic collector ran 800 times, 0.4 s of a run over 20,000 actions
+    # (issue 9). The app's own objects are frozen out of its sight (as riskapp.serving does
+    # for web workers) and it runs a hundred times less often.
+    gc.collect()
+    gc.freeze()
+    gc.set_threshold(70_000, 10, 10)
     queued, result = _send_with_progress(lambda progress: outbox.run(today, progress=progress))
     click.echo(f"{today}: {queued['due']} reminders due, {queued['queued']} newly queued.")
     _report(result)
