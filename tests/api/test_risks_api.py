@@ -138,3 +138,29 @@ def test_list_items_are_the_risks_own_summaries(client, auth, db):
     for item in items:
         detail = client.get(f"/api/v1/risks/{item['ref']}").get_json()
         assert item == {key: detail[key] for key in item}
+
+
+def test_detail_follows_each_change_at_once_even_after_a_404(client, auth, db):
+    """The detail is kept between changes (riskapp.derived): a change to any part shows at
+    once, and a reference that did not exist is found once it does."""
+    from sqlalchemy import update
+
+    from riskapp.risks.models import Action
+    owner = make_user()
+    first = make_risk(owner)
+    db.session.commit()
+    auth.login(owner)
+    assert client.get("/api/v1/risks/BAF0002").status_code == 404
+    second = make_risk(owner, title="Workforce supply")
+    db.session.commit()
+    assert second.reference == "BAF0002"
+    assert client.get("/api/v1/risks/BAF0002").get_json()["title"] == "Workforce supply"
+
+    action = make_action(db.session.get(type(first), first.id), owner, detail="Recruit")
+    db.session.commit()
+    assert client.get(f"/api/v1/risks/{first.reference}").get_json()["actions"][0]["detail"] \
+        == "Recruit"
+    db.session.execute(update(Action).where(Action.id == action.id).values(detail="Retain"))
+    db.session.commit()
+    assert client.get(f"/api/v1/risks/{first.reference}").get_json()["actions"][0]["detail"] \
+        == "Retain"
