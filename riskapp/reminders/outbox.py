@@ -15,7 +15,7 @@ import smtplib
 import threading
 import time
 import uuid
-from base64 import encodebytes
+from binascii import b2a_qp
 from collections import deque
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
@@ -119,12 +119,16 @@ class Digest:
     data: bytes
 
 
-def _base64_part(content_type: str, text: str) -> bytes:
-    # What MIMEText(text, subtype, "utf-8") writes, without the email package's per-line
-    # Python: base64 in C, 76-character lines.
+def _text_part(content_type: str, text: str) -> bytes:
+    """A UTF-8 text part in quoted-printable (in C, 76-character lines). The bodies are mostly
+    ASCII, so it is about a quarter smaller than base64 (a 45-item digest: 19 KB, not 25),
+    which a run's 500 digests feel at both ends of the SMTP connection (issue 9). Every mail
+    client reads either. Line breaks are CRLF, as SMTP wants."""
+    lines = text.replace("\r\n", "\n").replace("\r", "\n")
+    body = b2a_qp(lines.encode("utf-8"), istext=True).replace(b"\n", b"\r\n")
     return (f"Content-Type: {content_type}; charset=\"utf-8\"\r\nMIME-Version: 1.0\r\n"
-            "Content-Transfer-Encoding: base64\r\n\r\n").encode("ascii") + \
-        encodebytes(text.encode("utf-8")).replace(b"\n", b"\r\n")
+            "Content-Transfer-Encoding: quoted-printable\r\n\r\n").encode("ascii") + body + \
+        (b"" if body.endswith(b"\r\n") else b"\r\n")
 
 
 def build_digest(rows: list[services.Pending], mail_from: str) -> Digest:
@@ -163,8 +167,8 @@ def build_digest(rows: list[services.Pending], mail_from: str) -> Digest:
     delimiter = f"--{boundary}\r\n".encode("ascii")
     data = b"".join((
         head, delimiter,
-        _base64_part("text/plain", _render("reminders/email.txt", context)), delimiter,
-        _base64_part("text/html", _render("reminders/email.html", context)),
+        _text_part("text/plain", _render("reminders/email.txt", context)), delimiter,
+        _text_part("text/html", _render("reminders/email.html", context)),
         f"--{boundary}--\r\n".encode("ascii")))
     return Digest(message_id, data)
 

@@ -326,3 +326,20 @@ def test_text_with_tabs_line_breaks_and_backslashes_is_queued_and_sent_as_typed(
     [reminder] = rows(db, item_id=s["a2"].id)
     assert typed in reminder.text and reminder.status == "sent"
     assert "\\N report back" in smtp.to("alice@example.org")[0].text
+
+
+def test_bodies_go_quoted_printable_in_short_crlf_lines_and_read_back_as_written(app, db, smtp):
+    s = setup_register(db)
+    typed = "Zoë's ward = 95% full; " + "a long line of text without a break " * 5
+    s["a2"].detail = typed
+    db.session.commit()
+
+    outbox.run(TODAY, now=clock())
+
+    [received] = smtp.to("alice@example.org")
+    for part in (received.message.get_body(("plain",)), received.message.get_body(("html",))):
+        assert part["Content-Transfer-Encoding"] == "quoted-printable"
+        raw = part.get_payload(decode=False)
+        assert all(len(line) <= 76 for line in raw.splitlines())
+    assert typed in received.text
+    assert "Zoë&#39;s ward = 95% full;" in received.html or "Zoë's ward = 95% full;" in received.html
