@@ -63,7 +63,7 @@ def mine():
 
     # Worked out once per change to the actions, risks or people (riskapp.derived).
     counts, assigned, others = computed_once(
-        "my actions", (me, today) + tuple(request.args.get(p) for p in MINE_PAGES),
+        "my actions", (me, today) + tuple(request.args.get(p, 1, type=int) for p in MINE_PAGES),
         WORKLIST_TABLES, work_out)
     # The Update links carry the pages shown, so saving an update comes back to them.
     here = {param: page.page for param, page in zip(MINE_PAGES, (assigned, others))

@@ -124,8 +124,8 @@ def _text_part(content_type: str, text: str) -> bytes:
     ASCII, so it is about a quarter smaller than base64 (a 45-item digest: 19 KB, not 25),
     which a run's 500 digests feel at both ends of the SMTP connection (issue 9). Every mail
     client reads either. Line breaks are CRLF, as SMTP wants."""
-    lines = text.replace("\r\n", "\n").replace("\r", "\n")
-    body = b2a_qp(lines.encode("utf-8"), istext=True).replace(b"\n", b"\r\n")
+    one_kind_of_break = text.replace("\r\n", "\n").replace("\r", "\n")
+    body = b2a_qp(one_kind_of_break.encode("utf-8"), istext=True).replace(b"\n", b"\r\n")
     return (f"Content-Type: {content_type}; charset=\"utf-8\"\r\nMIME-Version: 1.0\r\n"
             "Content-Transfer-Encoding: quoted-printable\r\n\r\n").encode("ascii") + body + \
         (b"" if body.endswith(b"\r\n") else b"\r\n")

@@ -79,13 +79,12 @@ def heatmap_page():
     _clean(form)
     view = form.view.data if form.view.data in VIEWS else "current"
     bands = rule_bands()
-    selection = _selection(form)
     args = _filter_args(form)
     # The filters as the grid's links carry them (each names one chosen object).
     key = (tuple(sorted(args.items())), view, tuple(bands))
 
     def draw():
-        rows, unplaced = heatmap(selection, view, bands)
+        rows, unplaced = heatmap(_selection(form), view, bands)
         grid = Markup(render_template("reports/_heatmap_grid.html", rows=rows, view=view,
                                       view_label=VIEW_LABELS[view], args=args))
         return grid, unplaced, unplaced.count + sum(cell.count for row in rows for cell in row)
