@@ -124,6 +124,9 @@ def _register_template_helpers(app: Flask) -> None:
     from .main.colours import band_class
     app.add_template_global(band_class)
 
+    from .words import plural
+    app.add_template_global(plural)
+
     @app.template_global()
     def score_band(score, bands):
         return band_for(score, bands)

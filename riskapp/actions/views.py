@@ -5,6 +5,8 @@ from datetime import date
 
 from flask import flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
+from markupsafe import Markup
+
 from ..auth import permissions
 from ..auth.permissions import require
 from ..derived import computed_once
@@ -131,10 +133,25 @@ def progress(action_id):
             return render_template("actions/progress.html", form=form, action=action,
                                    today=date.today(), back=_progress_back(action)), 409
         db.session.commit()
-        flash("Progress recorded.", "success")
+        flash(_progress_message(action), "success")
         return redirect(_progress_back(action))
     return render_template("actions/progress.html", form=form, action=action,
                            today=date.today(), back=_progress_back(action)), rejected(form)
+
+
+def _progress_message(action) -> Markup:
+    """Say what the update did; a finished action leaves "my actions", so say where it went."""
+    risk_link = Markup('<a href="{}">{}</a>').format(
+        url_for("risks.detail", reference=action.risk.reference, _anchor="actions"),
+        action.risk.reference)
+    if action.status == "Complete":
+        return Markup("Action on {} marked complete on {}. Completed actions leave My actions; "
+                      "this one stays on the risk's page with its progress notes.").format(
+            risk_link, action.completed_on.strftime("%d %b %Y"))
+    if action.status == "Cancelled":
+        return Markup("Action on {} cancelled. Cancelled actions leave My actions; this one "
+                      "stays on the risk's page with its progress notes.").format(risk_link)
+    return Markup("Progress recorded on the action on {}.").format(risk_link)
 
 
 def _progress_back(action) -> str:

@@ -24,6 +24,7 @@ from ..extensions import db
 from ..loading import fill, unloaded, with_related
 from ..risks.services import check_version
 from ..risks.models import Risk
+from ..rules import meetings as meeting_rules
 from ..rules import quoracy, voting, working_days
 from .models import (ATTENDANCE_STATUSES, DECLARATION_ACTIONS, AgendaItem, Attendance,
                      Declaration, Meeting, MeetingAction, MinuteCorrection, Vote,
@@ -267,7 +268,8 @@ def create_meeting(committee: Committee, data: dict) -> Meeting:
     return meeting
 
 
-def update_meeting(meeting: Meeting, data: dict, *, seen_version=None) -> None:
+def update_meeting(meeting: Meeting, data: dict, *, seen_version=None,
+                   now: datetime | None = None) -> None:
     """Change a meeting's details; `seen_version` refuses a save from an older version."""
     check_version(meeting, seen_version)
     for name in ("starts_at", "ends_at", "location", "remote", "has_public_part",
@@ -284,6 +286,11 @@ def update_meeting(meeting: Meeting, data: dict, *, seen_version=None) -> None:
     if not meeting.has_public_part and not meeting.has_private_part:
         raise MeetingError("A meeting has a public part, a private part or both",
                            "has_public_part")
+    starts_at = as_london(meeting.starts_at) if meeting.starts_at else None
+    refusal = meeting_rules.held_too_early(meeting.status, starts_at,
+                                           now or datetime.now(timezone.utc))
+    if refusal:
+        raise MeetingError(refusal, "status")
     db.session.flush()
 
 
@@ -714,7 +721,8 @@ class AttendanceLine:
         return round(100 * self.attended / self.held) if self.held else None
 
 
-def attendance_report(committee: Committee, fy: int) -> tuple[list[AttendanceLine], int]:
+def attendance_report(committee: Committee, fy: int, *,
+                      now: datetime | None = None) -> tuple[list[AttendanceLine], int]:
     """Per member, meetings attended of those held while a member in financial year `fy`.
 
     Returns the lines and the threshold (%) of the terms of reference in force.
@@ -722,9 +730,12 @@ def attendance_report(committee: Committee, fy: int) -> tuple[list[AttendanceLin
     dates them), with their register, as plain rows in one statement: every meeting the
     committee ever held, as objects with their attendances, was most of the report's time.
     """
+    # Only meetings that have started count: one in the future marked "Held" (before that was
+    # refused) would count against every member.
     bounds = {"committee_id": committee.id,
               "from": datetime(fy, 4, 1, tzinfo=LONDON).astimezone(timezone.utc),
-              "to": datetime(fy + 1, 4, 1, tzinfo=LONDON).astimezone(timezone.utc)}
+              "to": min(datetime(fy + 1, 4, 1, tzinfo=LONDON).astimezone(timezone.utc),
+                        now or datetime.now(timezone.utc))}
     held: dict[int, tuple[date, dict[int, str]]] = {}  # meeting id: day, status by member
     for meeting_id, starts_at, member_id, status in db.session.execute(
             _statements().year_register, bounds):

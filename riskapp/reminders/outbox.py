@@ -31,6 +31,7 @@ from sqlalchemy import update
 
 from ..extensions import db
 from ..rules import reminders as rules
+from ..words import plural
 from . import services
 from .models import SENDING, Reminder
 
@@ -153,8 +154,8 @@ def build_digest(rows: list[services.Pending], mail_from: str) -> Digest:
     # its own with `random` too (uuid4 reads the OS's random source, slow here across threads).
     boundary = f"===============riskapp{random.getrandbits(128):032x}=="
     message = Message()
-    message["Subject"] = (f"riskapp: {len(rows)} item{'s' if len(rows) != 1 else ''} "
-                          "need your attention")
+    message["Subject"] = (f"riskapp: {plural(len(rows), 'item')} "
+                          f"{plural(len(rows), 'needs', 'need', number=False)} your attention")
     message["From"] = mail_from
     message["To"] = _address(first.recipient_name, first.recipient_email)
     domain = mail_from.rpartition("@")[2].strip("> ") or "riskapp.local"

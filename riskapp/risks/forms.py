@@ -6,7 +6,7 @@ from wtforms import HiddenField, IntegerField, StringField, TextAreaField
 from wtforms.validators import InputRequired, Length, NumberRange, Optional, ValidationError
 
 from ..forms_common import NHSDateField, SelectField, SelectMultipleField
-from .models import APPETITE_CATEGORIES, EFFECTIVENESS, RISK_STATUSES
+from .models import APPETITE_CATEGORIES, EFFECTIVENESS, NOT_YET_ASSESSED, RISK_STATUSES
 
 
 class RatingField(IntegerField):
@@ -112,7 +112,9 @@ class ScoreUpdateForm(VersionedForm):
 class ControlForm(VersionedForm):
     description = TextAreaField("Control", validators=[InputRequired("Describe the control")])
     owner_id = ChoiceField("Control owner", coerce=optional_int, validators=[Optional()])
-    effectiveness = SelectField("Effectiveness", choices=[(e, e) for e in EFFECTIVENESS])
+    # A control nobody has assessed must not read as assurance: new controls start unassessed.
+    effectiveness = SelectField("Effectiveness", choices=[(e, e) for e in EFFECTIVENESS],
+                                default=NOT_YET_ASSESSED)
     expected_implementation_date = NHSDateField("Expected implementation date",
                                                 validators=[Optional()])
     actual_implementation_date = NHSDateField("Actual implementation date",

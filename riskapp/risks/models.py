@@ -12,7 +12,8 @@ from ..rules import scoring
 from ..rules.actions import is_overdue
 
 RISK_STATUSES = ("Open", "Closed", "Archived")
-EFFECTIVENESS = ("Effective", "Partially effective", "Not effective", "Not yet assessed")
+NOT_YET_ASSESSED = "Not yet assessed"
+EFFECTIVENESS = ("Effective", "Partially effective", "Not effective", NOT_YET_ASSESSED)
 ASSURANCE_LINES = {1: "1st line (management)", 2: "2nd line (oversight functions)",
                    3: "3rd line (independent)"}
 APPETITE_CATEGORIES = ("Financial", "Quality and safety", "Compliance and regulatory",
@@ -193,7 +194,7 @@ class Control(db.Model):
     risk_id: Mapped[int] = mapped_column(ForeignKey("risks.id"), index=True)
     description: Mapped[str] = mapped_column(Text)
     owner_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
-    effectiveness: Mapped[str] = mapped_column(String(30), default="Not yet assessed")
+    effectiveness: Mapped[str] = mapped_column(String(30), default=NOT_YET_ASSESSED)
     #: For a control still being put in place.
     expected_implementation_date: Mapped[date | None]
     actual_implementation_date: Mapped[date | None]

@@ -262,7 +262,7 @@ def test_a_row_shows_the_risk_assignee_dates_status_and_its_update_link(client, 
     assert cells[0] == [
         f'<a href="/risks/{risk.reference}#actions">{risk.reference}</a>', "Slipping",
         "Colleague Name", f'{late_day}<br><strong class="nhsuk-tag nhsuk-tag--red">Overdue'
-        '</strong><br><span class="nhsuk-body-s">Moved 2×</span>',
+        '</strong><br><span class="nhsuk-body-s">Moved 2 times</span>',
         '<strong class="nhsuk-tag nhsuk-tag--grey">Not Started</strong>',
         f'<a href="/actions/{action.id}/progress?back=mine">Update<span class="nhsuk-u-visually'
         f'-hidden"> action on {risk.reference}</span></a>']
@@ -313,3 +313,23 @@ def test_update_from_the_risk_returns_to_the_risk(client, auth, db):
     response = client.post(f"/actions/{action.id}/progress?assigned_page=2",
                            data={"note": "Done", "status": "Complete"})
     assert response.headers["Location"] == f"/risks/{reference}#actions"
+
+
+def test_completing_from_my_actions_says_where_the_action_went(client, auth, db):
+    assignee = make_user()
+    action = make_action(make_risk(), assignee)
+    db.session.commit()
+    auth.login(assignee)
+    page = client.post(f"/actions/{action.id}/progress?back=mine",
+                       data={"note": "Done", "status": "Complete"},
+                       follow_redirects=True).get_data(as_text=True)
+    banner = page.split("nhsuk-notification-banner--success", 1)[1].split("</div>\n", 3)
+    banner = "".join(banner[:3])
+    reference = action.risk.reference
+    assert f"Action on <a href=\"/risks/{reference}#actions\">{reference}</a> marked complete " \
+           f"on {date.today():%d %b %Y}" in banner
+    assert "leave My actions" in banner
+    assert "Progress recorded." not in page
+    client.post(f"/actions/{action.id}/progress", data={"note": "Reopened", "status": "In Progress"})
+    page = client.get(f"/risks/{reference}").get_data(as_text=True)
+    assert "Progress recorded on the action on" in page

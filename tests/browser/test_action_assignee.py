@@ -46,7 +46,7 @@ def test_assignee_records_progress_moves_the_date_and_sees_the_slip_count(page, 
     long_date = f"{new_target.day} {new_target:%b %Y}"
     expect(row).to_contain_text(long_date)
     expect(row).not_to_contain_text("Overdue")
-    expect(row).to_contain_text("Moved 1×")
+    expect(row).to_contain_text("Moved 1 time")
     shots(page, "my-actions-after-move")
 
     row.get_by_role("link", name="BAF0002", exact=True).click()

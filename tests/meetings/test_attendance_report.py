@@ -4,6 +4,8 @@ from __future__ import annotations
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
+import pytest
+
 from riskapp.auth.models import Role
 from riskapp.committees import services as committee_services
 from riskapp.meetings import services
@@ -78,3 +80,39 @@ def test_a_year_runs_from_midnight_on_1_april_in_london(pccac, members, db):
     assert all(x.member.name != "Dean Westcott" or x.held == 1
                for x in services.attendance_report(pccac, 2023)[0])
     assert {x.member.name: x.held for x in services.attendance_report(pccac, 2025)[0]} == {}
+
+
+def test_a_meeting_not_yet_started_is_not_counted_even_if_marked_held(pccac, members, db):
+    # Marking a future meeting held is refused now, but rows saved before that rule (or
+    # written straight to the database) must not count against every member either.
+    from riskapp.meetings.models import Meeting
+    past = services.create_meeting(pccac, dict(
+        starts_at=datetime(2024, 5, 16, 10, tzinfo=LONDON), location="Room 1", status="Held"))
+    future = Meeting(committee=pccac, starts_at=datetime(2024, 11, 14, 10, tzinfo=LONDON),
+                     location="Room 1", remote=False, has_public_part=True,
+                     has_private_part=False, status="Held", minutes_status="draft")
+    db.session.add(future)
+    db.session.flush()
+    services.record_attendance(past, members[CFO], dict(status="present"))
+    on_the_day_between = datetime(2024, 8, 1, 12, tzinfo=LONDON)
+    by = {x.member.name: x for x in
+          services.attendance_report(pccac, 2024, now=on_the_day_between)[0]}
+    assert (by["Dean Westcott"].held, by["Dean Westcott"].attended) == (1, 1)
+    later = {x.member.name: x for x in
+             services.attendance_report(pccac, 2024, now=datetime(2025, 1, 1, tzinfo=LONDON))[0]}
+    assert later["Dean Westcott"].held == 2
+
+
+def test_a_future_meeting_cannot_be_marked_held(pccac, db):
+    from riskapp.meetings.services import MeetingError
+    meeting = services.create_meeting(pccac, dict(
+        starts_at=datetime(2024, 11, 14, 10, tzinfo=LONDON), location="Room 1",
+        status="Planned"))
+    before = datetime(2024, 11, 14, 9, 59, tzinfo=LONDON)
+    with pytest.raises(MeetingError) as refused:
+        services.update_meeting(meeting, dict(status="Held"), now=before)
+    assert refused.value.field == "status"
+    assert "once it has started" in str(refused.value)
+    services.update_meeting(meeting, dict(status="Held"),
+                            now=datetime(2024, 11, 14, 10, 0, tzinfo=LONDON))
+    assert meeting.status == "Held"

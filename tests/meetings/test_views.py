@@ -180,3 +180,16 @@ def test_register_rows_have_the_markup_of_the_attendance_form(app, pccac, people
     else:  # members with nothing recorded: no attendance chosen, from the start to the end
         assert any(m.id not in atts for m in members)
     assert drawn == reference
+
+
+def test_a_meeting_in_the_future_cannot_be_saved_as_held(client, auth, pccac, people):
+    auth.login(people[Role.SECRETARIAT])
+    next_year = date.today().year + 1
+    r = client.post(f"/meetings/new?committee_id={pccac.id}", data={
+        "day-day": "16", "day-month": "5", "day-year": str(next_year), "start_time": "10:00",
+        "location": "Room 4", "has_public_part": "y", "status": "Held"})
+    page = r.get_data(as_text=True)
+    assert r.status_code == 422
+    assert "can only be marked as held once it has started" in page
+    assert 'value="Room 4"' in page and f'value="{next_year}"' in page
+    assert db.session.scalar(select(Meeting).where(Meeting.location == "Room 4")) is None

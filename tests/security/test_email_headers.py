@@ -46,7 +46,7 @@ def assert_clean(mail, address: str) -> None:
     assert set(mail.message.keys()) - {"Date"} == HEADERS, mail.message.keys()
     assert len(mail.message.keys()) == len(set(mail.message.keys()))  # none given twice
     assert mail.message["Bcc"] is None and mail.message["Cc"] is None
-    assert str(mail.message["Subject"]) == "riskapp: 1 item need your attention"
+    assert str(mail.message["Subject"]) == "riskapp: 1 item needs your attention"
     assert "attacker.example" not in str(mail.message["From"])
     to = mail.message["To"]
     assert to.addresses[0].addr_spec == address and len(to.addresses) == 1
