@@ -12,6 +12,7 @@ def nav_items(user, endpoint: str) -> list[dict]:
         ("My actions", "actions.mine", "actions."),
         ("Risk register", "risks.index", "risks."),
         ("Committees", "committees.index", "committees."),
+        ("Meetings", "meetings.upcoming", "meetings."),
         ("Reports", "reports.index", "reports."),
         ("Reminders", "reminders.mine", "reminders."),
         ("Your account", "auth.tokens", "auth."),

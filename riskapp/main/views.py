@@ -8,7 +8,27 @@ from . import bp
 @bp.route("/")
 @login_required
 def index():
-    return redirect(url_for("risks.mine" if current_user.role.value == "staff" else "risks.index"))
+    """Land each person where their work is (issue 17)."""
+    return redirect(url_for(landing_endpoint(current_user)))
+
+
+def landing_endpoint(user) -> str:
+    """The secretariat on upcoming meetings, a board member on the BAF heatmap, a risk owner
+    or lead on their risks, an action assignee on their actions, the rest on the register."""
+    from sqlalchemy import or_, select
+
+    from ..extensions import db
+    from ..risks.models import Risk
+    role = user.role.value
+    if role == "secretariat":
+        return "meetings.upcoming"
+    if role == "board":
+        return "reports.heatmap_page"
+    if role == "staff":
+        owns = db.session.scalar(select(Risk.id).where(
+            or_(Risk.owner_id == user.id, Risk.lead_id == user.id)).limit(1))
+        return "risks.mine" if owns else "actions.mine"
+    return "risks.index"
 
 
 @bp.route("/health")

@@ -11,8 +11,17 @@ from ..committees.models import Committee, CommitteeMember
 from ..extensions import db
 
 MEETING_STATUSES = ("Planned", "Held", "Cancelled")
-ITEM_PURPOSES = {"decision": "For decision", "information": "For information",
-                 "discussion": "For discussion"}
+#: The purposes NHS agendas use first; "information" and "discussion" are kept for older items.
+ITEM_PURPOSES = {"decision": "For decision", "assurance": "For assurance",
+                 "noting": "For noting", "discussion": "For discussion",
+                 "information": "For information"}
+#: A paper's state on the agenda: awaited from the presenter, received, published to members.
+PAPER_STATUSES = {"none": "No paper (verbal)", "awaited": "Awaited", "received": "Received",
+                  "published": "Published"}
+#: Officers in attendance (not members): how they attended, if recorded.
+OFFICER_STATUSES = {"present": "Present in person", "remote": "Present remotely",
+                    "apologies": "Apologies"}
+REPORT_STATUSES = ("draft", "approved")
 ATTENDANCE_STATUSES = {
     "present": "Present in person",
     "remote": "Present remotely",
@@ -58,6 +67,8 @@ class Meeting(db.Model):
     #: The later meeting whose members approved these minutes; then they are locked.
     minutes_approved_at_id: Mapped[int | None] = mapped_column(ForeignKey("meetings.id"))
     minutes_approved_on: Mapped[date | None]
+    #: When the secretariat published the agenda and papers to members (None: not yet).
+    agenda_published_at: Mapped[datetime | None] = mapped_column(db.DateTime(timezone=True))
     created_at: Mapped[datetime] = mapped_column(db.DateTime(timezone=True), default=utcnow)
     #: Raised by every change of the row: a save from an older version is refused (409).
     version: Mapped[int] = mapped_column(default=1, server_default="1")
@@ -77,6 +88,8 @@ class Meeting(db.Model):
         back_populates="meeting", order_by="MeetingAction.id")
     minutes_approved_at: Mapped["Meeting | None"] = relationship(
         remote_side=[id], foreign_keys=[minutes_approved_at_id])
+    officers: Mapped[list["MeetingOfficer"]] = relationship(
+        back_populates="meeting", order_by="MeetingOfficer.id", cascade="all, delete-orphan")
 
     def __str__(self) -> str:
         return f"{self.committee.label} {self.starts_at:%d %b %Y}"
@@ -89,7 +102,7 @@ class Meeting(db.Model):
 class AgendaItem(db.Model):
     __tablename__ = "agenda_items"
     __audit__ = ("number", "title", "presenter", "private", "purpose", "decision_method",
-                 "outcome")
+                 "outcome", "motion", "papers_expected", "duration_minutes")
     id: Mapped[int] = mapped_column(primary_key=True)
     meeting_id: Mapped[int] = mapped_column(ForeignKey("meetings.id"), index=True)
     number: Mapped[str] = mapped_column(String(10))
@@ -98,6 +111,12 @@ class AgendaItem(db.Model):
     presenter: Mapped[str] = mapped_column(String(200), default="")
     private: Mapped[bool] = mapped_column(default=False)
     purpose: Mapped[str] = mapped_column(String(20), default="information")
+    #: A written paper is expected from the presenter (False: a verbal item).
+    papers_expected: Mapped[bool] = mapped_column(default=False, server_default="0")
+    #: Time allowed on the agenda, in minutes.
+    duration_minutes: Mapped[int | None]
+    #: The motion or resolution put to the committee, in words (a vote needs one).
+    motion: Mapped[str | None] = mapped_column(Text)
     #: How the item was decided: "consensus" or "vote"; None while undecided.
     decision_method: Mapped[str | None] = mapped_column(String(20))
     #: The decision as recorded at the meeting (for a vote, the vote's summary).
@@ -113,9 +132,32 @@ class AgendaItem(db.Model):
                                                cascade="all, delete-orphan")
     corrections: Mapped[list["MinuteCorrection"]] = relationship(
         back_populates="item", order_by="MinuteCorrection.id", cascade="all, delete-orphan")
+    papers: Mapped[list["Paper"]] = relationship(
+        back_populates="item", order_by="Paper.id", cascade="all, delete-orphan")
 
     def __str__(self) -> str:
         return f"{self.number}. {self.title}"
+
+    @property
+    def current_papers(self) -> list["Paper"]:
+        """The papers in use: a replaced paper is kept but no longer sent out."""
+        return [p for p in self.papers if p.replaced_at is None]
+
+    @property
+    def papers_status(self) -> str:
+        """"none", "awaited", "received" or "published" (PAPER_STATUSES)."""
+        papers = self.current_papers
+        if not papers:
+            return "awaited" if self.papers_expected else "none"
+        return "published" if all(p.published_at for p in papers) else "received"
+
+    @property
+    def papers_status_label(self) -> str:
+        return PAPER_STATUSES[self.papers_status]
+
+    @property
+    def purpose_label(self) -> str:
+        return ITEM_PURPOSES.get(self.purpose, self.purpose)
 
     @property
     def decided(self) -> bool:
@@ -208,6 +250,8 @@ class Vote(db.Model):
     casting_vote: Mapped[str | None] = mapped_column(String(10))
     casting_voter_name: Mapped[str | None] = mapped_column(String(200))
     summary: Mapped[str] = mapped_column(Text)
+    #: The motion put to the vote, in words, as it was when the vote closed.
+    motion: Mapped[str | None] = mapped_column(Text)
     #: Who was present and eligible, who was not and why, and each ballot, as the vote closed;
     #: later corrections to attendance do not rewrite it.
     snapshot: Mapped[dict] = mapped_column(JSON)
@@ -251,9 +295,15 @@ class MeetingAction(db.Model):
     status: Mapped[str] = mapped_column(String(20), default="Open", index=True)
     closed_on: Mapped[date | None]
     update: Mapped[str] = mapped_column(Text, default="")
+    #: The due date first agreed; boards ask how many times an action has slipped.
+    original_due_date: Mapped[date | None]
+    #: How many times the due date has been moved later.
+    slips: Mapped[int] = mapped_column(default=0, server_default="0")
     created_at: Mapped[datetime] = mapped_column(db.DateTime(timezone=True), default=utcnow)
 
     meeting: Mapped[Meeting] = relationship(back_populates="actions")
+    notes: Mapped[list["MeetingActionNote"]] = relationship(
+        back_populates="action", order_by="MeetingActionNote.id", cascade="all, delete-orphan")
     item: Mapped[AgendaItem | None] = relationship()
     assignee: Mapped[User | None] = relationship()
 
@@ -263,3 +313,123 @@ class MeetingAction(db.Model):
 
     def is_overdue(self, today: date) -> bool:
         return self.is_open and self.due_date is not None and self.due_date < today
+
+
+class MeetingActionNote(db.Model):
+    """A dated progress note on a meeting action, by its assignee or the secretariat."""
+    __tablename__ = "meeting_action_notes"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    action_id: Mapped[int] = mapped_column(ForeignKey("meeting_actions.id"), index=True)
+    note: Mapped[str] = mapped_column(Text)
+    #: The status the action moved to with this note, if it changed.
+    status: Mapped[str | None] = mapped_column(String(20))
+    created_at: Mapped[datetime] = mapped_column(db.DateTime(timezone=True), default=utcnow)
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+
+    action: Mapped[MeetingAction] = relationship(back_populates="notes")
+    created_by: Mapped[User | None] = relationship()
+
+
+class Paper(db.Model):
+    """A paper for an agenda item: a PDF or Word file kept outside the web root."""
+    __tablename__ = "papers"
+    __audit__ = ("title", "published_at", "replaced_at")
+    __table_args__ = (CheckConstraint("kind IN ('pdf', 'docx')", name="kind"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    item_id: Mapped[int] = mapped_column(ForeignKey("agenda_items.id"), index=True)
+    #: The name people see, made from the uploaded file's name (never used as a path).
+    title: Mapped[str] = mapped_column(String(200))
+    #: "pdf" or "docx", as found in the content, not as the name claimed.
+    kind: Mapped[str] = mapped_column(String(10))
+    #: A random name under the instance folder's papers directory.
+    stored_name: Mapped[str] = mapped_column(String(80), unique=True)
+    size: Mapped[int]
+    sha256: Mapped[str] = mapped_column(String(64))
+    uploaded_at: Mapped[datetime] = mapped_column(db.DateTime(timezone=True), default=utcnow)
+    uploaded_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    #: Received after the papers deadline.
+    late: Mapped[bool] = mapped_column(default=False, server_default="0")
+    published_at: Mapped[datetime | None] = mapped_column(db.DateTime(timezone=True))
+    #: Set when a newer version replaced it; the file is kept.
+    replaced_at: Mapped[datetime | None] = mapped_column(db.DateTime(timezone=True))
+
+    item: Mapped[AgendaItem] = relationship(back_populates="papers")
+    uploaded_by: Mapped[User | None] = relationship()
+
+    @property
+    def kind_label(self) -> str:
+        return {"pdf": "PDF", "docx": "Word"}[self.kind]
+
+    @property
+    def download_name(self) -> str:
+        return f"{self.title}.{self.kind}"
+
+
+class MeetingOfficer(db.Model):
+    """An officer in attendance: not a member, never counted for quoracy or votes."""
+    __tablename__ = "meeting_officers"
+    __audit__ = ("name", "job_title", "organisation", "status", "user_id")
+    id: Mapped[int] = mapped_column(primary_key=True)
+    meeting_id: Mapped[int] = mapped_column(ForeignKey("meetings.id"), index=True)
+    #: Their login, when they have one: they may then read the meeting's private business.
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), index=True)
+    name: Mapped[str] = mapped_column(String(200))
+    job_title: Mapped[str] = mapped_column(String(200), default="")
+    organisation: Mapped[str] = mapped_column(String(200), default="")
+    #: present / remote / apologies (OFFICER_STATUSES); None until recorded.
+    status: Mapped[str | None] = mapped_column(String(20))
+
+    meeting: Mapped[Meeting] = relationship(back_populates="officers")
+    user: Mapped[User | None] = relationship()
+
+    @property
+    def attends(self) -> bool:
+        return self.status in ("present", "remote")
+
+    @property
+    def status_label(self) -> str:
+        return OFFICER_STATUSES.get(self.status or "", "Not recorded")
+
+    @property
+    def described(self) -> str:
+        return ", ".join(p for p in (self.name, self.job_title, self.organisation) if p)
+
+
+class HighlightReport(db.Model):
+    """The Alert / Advise / Assure report a committee sends its parent after a meeting."""
+    __tablename__ = "highlight_reports"
+    __audit__ = ("alert", "advise", "assure", "status", "approved_at")
+    id: Mapped[int] = mapped_column(primary_key=True)
+    meeting_id: Mapped[int] = mapped_column(ForeignKey("meetings.id"), unique=True)
+    alert: Mapped[str] = mapped_column(Text, default="")
+    advise: Mapped[str] = mapped_column(Text, default="")
+    assure: Mapped[str] = mapped_column(Text, default="")
+    status: Mapped[str] = mapped_column(String(20), default="draft")
+    approved_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    approved_at: Mapped[datetime | None] = mapped_column(db.DateTime(timezone=True))
+    #: The item on the parent committee's next agenda that receives the report.
+    parent_item_id: Mapped[int | None] = mapped_column(
+        ForeignKey("agenda_items.id", ondelete="SET NULL"), index=True)
+    created_at: Mapped[datetime] = mapped_column(db.DateTime(timezone=True), default=utcnow)
+
+    meeting: Mapped[Meeting] = relationship()
+    parent_item: Mapped[AgendaItem | None] = relationship()
+    approved_by: Mapped[User | None] = relationship()
+
+
+class ChairsAction(db.Model):
+    """An urgent decision the chair took between meetings, for ratification at the next one."""
+    __tablename__ = "chairs_actions"
+    __audit__ = ("decision", "reasons", "consulted", "taken_on")
+    id: Mapped[int] = mapped_column(primary_key=True)
+    committee_id: Mapped[int] = mapped_column(ForeignKey("committees.id"), index=True)
+    taken_on: Mapped[date]
+    decision: Mapped[str] = mapped_column(Text)
+    reasons: Mapped[str] = mapped_column(Text)
+    #: Whom the chair consulted before deciding (usually a member and an executive).
+    consulted: Mapped[str] = mapped_column(Text, default="")
+    taken_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    recorded_at: Mapped[datetime] = mapped_column(db.DateTime(timezone=True), default=utcnow)
+
+    committee: Mapped[Committee] = relationship()
+    taken_by: Mapped[User | None] = relationship()

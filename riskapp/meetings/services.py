@@ -307,7 +307,8 @@ def update_item(item: AgendaItem, data: dict) -> None:
     if "number" in data and any(i.number == data["number"] and i is not item
                                 for i in item.meeting.items):
         raise MeetingError(f"Item {data['number']} is already on the agenda", "number")
-    for name in ("number", "title", "presenter", "private", "purpose"):
+    for name in ("number", "title", "presenter", "private", "purpose", "papers_expected",
+                 "duration_minutes"):
         if name in data:
             setattr(item, name, data[name])
     if "risks" in data:

@@ -107,6 +107,8 @@ MATRIX: dict[tuple[str, str], tuple[frozenset, object]] = {
     ("committees.user_feed", "GET"): (ALL, None),
     ("committees.committee_feed", "GET"): (ALL, None),
     ("meetings.index", "GET"): (READ, None),
+    ("meetings.upcoming", "GET"): (READ, None),
+    ("meetings.schedule", "GET"): (COMMITTEE, None),
     ("meetings.interests", "GET"): (READ, None),
     ("meetings.detail", "GET"): (READ, None),
     ("meetings.attendance", "GET"): (READ, None),
