@@ -17,7 +17,7 @@ class ApiError(Exception):
 
 def error_response(error: ApiError):
     body = {"error": error.message}
-    if error.field:
+    if error.field or error.status == 409:  # a conflict names no field: "field": null
         body["field"] = error.field
     return jsonify(body), error.status
 

@@ -12,7 +12,7 @@ from ..committees.services import quoracy_json
 from ..extensions import db
 from ..meetings import services
 from ..meetings.models import Meeting
-from ..meetings.services import LONDON, MeetingError
+from ..meetings.services import LONDON, MeetingError, MeetingLocked
 from ..meetings.views import load_item, load_meeting
 from ..risks.models import Risk
 from . import bp
@@ -22,6 +22,8 @@ from .common import ApiError, int_arg, page_envelope
 
 def _refuse(err: MeetingError):
     db.session.rollback()
+    if isinstance(err, MeetingLocked):  # the record is final: a conflict, not bad input
+        raise ApiError(409, err.message, field=None)
     raise ApiError(422, err.message, field=err.field)
 
 

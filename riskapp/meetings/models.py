@@ -9,6 +9,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from ..auth.models import User, utcnow
 from ..committees.models import Committee, CommitteeMember
 from ..extensions import db
+from ..rules.record import is_record_locked
 
 MEETING_STATUSES = ("Planned", "Held", "Cancelled")
 #: The purposes NHS agendas use first; "information" and "discussion" are kept for older items.
@@ -96,7 +97,8 @@ class Meeting(db.Model):
 
     @property
     def minutes_locked(self) -> bool:
-        return self.minutes_status == "approved"
+        """Approved minutes lock the meeting's record (see riskapp.rules.record)."""
+        return is_record_locked(self.minutes_status)
 
 
 class AgendaItem(db.Model):

@@ -25,7 +25,7 @@ from ..loading import fill, unloaded, with_related
 from ..risks.services import check_version
 from ..risks.models import Risk
 from ..rules import meetings as meeting_rules
-from ..rules import quoracy, voting, working_days
+from ..rules import quoracy, record, voting, working_days
 from .models import (ATTENDANCE_STATUSES, DECLARATION_ACTIONS, AgendaItem, Attendance,
                      Declaration, Meeting, MeetingAction, MinuteCorrection, Vote,
                      agenda_item_risks)
@@ -40,6 +40,27 @@ class MeetingError(ValueError):
     def __init__(self, message: str, field: str | None = None):
         super().__init__(message)
         self.message, self.field = message, field
+
+
+class MeetingLocked(MeetingError):
+    """A change to a meeting whose minutes are approved: its record is locked (API: 409)."""
+
+    def __init__(self, meeting: Meeting):
+        approved_at = meeting.minutes_approved_at
+        super().__init__(record.locked_message(
+            meeting.minutes_approved_on, str(approved_at) if approved_at else None))
+
+
+def is_record_locked(meeting: Meeting) -> bool:
+    """Is this meeting's record locked (its minutes approved)? Ask this before any change to
+    its attendance, declarations, items, decisions, votes, minutes or actions as raised."""
+    return record.is_record_locked(meeting.minutes_status)
+
+
+def refuse_if_locked(meeting: Meeting) -> None:
+    """Raise MeetingLocked when the meeting's record is locked; call first in every write."""
+    if is_record_locked(meeting):
+        raise MeetingLocked(meeting)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -272,6 +293,7 @@ def update_meeting(meeting: Meeting, data: dict, *, seen_version=None,
                    now: datetime | None = None) -> None:
     """Change a meeting's details; `seen_version` refuses a save from an older version."""
     check_version(meeting, seen_version)
+    refuse_if_locked(meeting)
     for name in ("starts_at", "ends_at", "location", "remote", "has_public_part",
                  "has_private_part", "status"):
         if name in data:
@@ -295,6 +317,7 @@ def update_meeting(meeting: Meeting, data: dict, *, seen_version=None,
 
 
 def add_item(meeting: Meeting, data: dict) -> AgendaItem:
+    refuse_if_locked(meeting)
     if any(i.number == data["number"] for i in meeting.items):
         raise MeetingError(f"Item {data['number']} is already on the agenda", "number")
     item = AgendaItem(sort_order=len(meeting.items) + 1)
@@ -304,6 +327,7 @@ def add_item(meeting: Meeting, data: dict) -> AgendaItem:
 
 
 def update_item(item: AgendaItem, data: dict) -> None:
+    refuse_if_locked(item.meeting)
     if "number" in data and any(i.number == data["number"] and i is not item
                                 for i in item.meeting.items):
         raise MeetingError(f"Item {data['number']} is already on the agenda", "number")
@@ -329,6 +353,7 @@ def attendance_of(meeting: Meeting) -> dict[int, Attendance]:
 
 def record_attendance(meeting: Meeting, member: CommitteeMember, data: dict) -> Attendance:
     """Record (or change) one member's attendance; refuse what cannot be right."""
+    refuse_if_locked(meeting)
     if member not in members_of(meeting):
         raise MeetingError(f"{member.name} is not a member of the committee on the day",
                            "member_id")
@@ -489,6 +514,7 @@ def forecast(meeting: Meeting, inputs=None) -> dict:
 
 
 def record_declaration(meeting: Meeting, data: dict) -> Declaration:
+    refuse_if_locked(meeting)
     member, name = data.get("member"), (data.get("person_name") or "").strip() or None
     if member is None and not name:
         raise MeetingError("Choose the member, or type the name of the person declaring",
@@ -555,6 +581,7 @@ def item_chair_id(item: AgendaItem, q: MeetingQuoracy) -> int | None:
 
 
 def record_consensus(item: AgendaItem, decision: str) -> None:
+    refuse_if_locked(item.meeting)
     if not decision.strip():
         raise MeetingError("Enter the decision", "decision")
     _require_quorate(item, meeting_quoracy(item.meeting))
@@ -567,6 +594,7 @@ def record_consensus(item: AgendaItem, decision: str) -> None:
 def record_vote(item: AgendaItem, ballots: list[tuple[int, str]], casting_vote: str | None,
                 by=None) -> Vote:
     """Decide a vote on a quorate item; refuse ineligible voters with the reason."""
+    refuse_if_locked(item.meeting)
     q = meeting_quoracy(item.meeting)
     iq = _require_quorate(item, q)
     tor = tor_of(item.meeting)
@@ -652,6 +680,7 @@ def approve_minutes(meeting: Meeting, at_meeting: Meeting) -> None:
 
 
 def add_action(meeting: Meeting, data: dict) -> MeetingAction:
+    refuse_if_locked(meeting)
     if not (data.get("detail") or "").strip():
         raise MeetingError("Describe the action", "detail")
     action = MeetingAction(meeting=meeting, detail=data["detail"].strip(),
@@ -662,7 +691,16 @@ def add_action(meeting: Meeting, data: dict) -> MeetingAction:
     return action
 
 
+#: An action as raised at the meeting is part of its minutes; its progress is not.
+ACTION_AS_RAISED = ("detail", "assignee_id", "due_date")
+
+
 def update_action(action: MeetingAction, data: dict, today: date) -> None:
+    """Update an action of the log. Progress (update, status) stays open after the minutes are
+    approved; what was raised (detail, assignee, due date) is locked with them."""
+    if is_record_locked(action.meeting) and any(
+            name in data and data[name] != getattr(action, name) for name in ACTION_AS_RAISED):
+        raise MeetingLocked(action.meeting)
     for name in ("detail", "assignee_id", "due_date", "update"):
         if name in data:
             setattr(action, name, data[name])

@@ -25,7 +25,7 @@ from .forms import (ActionForm, ActionStatusForm, ApproveMinutesForm, Attendance
                     ConsensusForm, DeclarationForm, ItemForm, MeetingForm, MinutesForm, VoteForm,
                     parse_time)
 from .models import ATTENDANCE_STATUSES, AgendaItem, Meeting, MeetingAction
-from .services import LONDON, MeetingError
+from .services import LONDON, MeetingError, MeetingLocked
 
 #: Meetings on one page of the list.
 MEETINGS_PER_PAGE = 50
@@ -90,6 +90,8 @@ def new():
 def edit(meeting_id: int):
     meeting = load_meeting(meeting_id)
     require(can_manage())
+    if services.is_record_locked(meeting):
+        return _refuse_locked(meeting)
     start = services.as_london(meeting.starts_at)
     form = MeetingForm(obj=meeting, data=None if request.method == "POST" else {
         "day": start.date(), "start_time": start.strftime("%H:%M")})
@@ -108,6 +110,12 @@ def edit(meeting_id: int):
             meeting = load_meeting(meeting_id)
     return render_template("meetings/edit.html", committee=meeting.committee, meeting=meeting,
                            form=form), status_of(form)
+
+
+def _refuse_locked(meeting: Meeting):
+    """A write to a meeting whose minutes are approved: back to its page, saying why."""
+    flash(MeetingLocked(meeting).message, "error")
+    return redirect(url_for(".detail", meeting_id=meeting.id))
 
 
 def _context(meeting: Meeting) -> dict:
@@ -209,6 +217,8 @@ def _draw_detail(meeting_id: int, manage: bool, today: date) -> DetailPage | Non
 def new_item(meeting_id: int):
     meeting = load_meeting(meeting_id)
     require(can_manage())
+    if services.is_record_locked(meeting):
+        return _refuse_locked(meeting)
     form = _item_form(meeting, None)
     if form.validate_on_submit():
         try:
@@ -245,6 +255,8 @@ def _item_data(form: ItemForm) -> dict:
 def edit_item(meeting_id: int, item_id: int):
     meeting = load_meeting(meeting_id)
     require(can_manage())
+    if services.is_record_locked(meeting):
+        return _refuse_locked(meeting)
     item = load_item(meeting, item_id)
     form = _item_form(meeting, item)
     if form.validate_on_submit():
@@ -323,6 +335,8 @@ def _register(meeting, forms: dict, csrf) -> str:
 def record_attendance(meeting_id: int, member_id: int):
     meeting = load_meeting(meeting_id)
     require(can_manage())
+    if services.is_record_locked(meeting):
+        return _refuse_locked(meeting)
     member = next((m for m in meeting.committee.members if m.id == member_id), None)
     if member is None:
         abort(404)
@@ -352,6 +366,8 @@ def record_attendance(meeting_id: int, member_id: int):
 def new_declaration(meeting_id: int):
     meeting = load_meeting(meeting_id)
     require(can_manage())
+    if services.is_record_locked(meeting):
+        return _refuse_locked(meeting)
     form = DeclarationForm(data=None if request.method == "POST" else
                            {"item_id": request.args.get("item_id", type=int)})
     form.member_id.choices = [("", "Not a member")] + [
@@ -419,6 +435,8 @@ def item(meeting_id: int, item_id: int):
 def consensus(meeting_id: int, item_id: int):
     meeting = load_meeting(meeting_id)
     require(can_manage())
+    if services.is_record_locked(meeting):
+        return _refuse_locked(meeting)
     item = load_item(meeting, item_id)
     form = ConsensusForm()
     if form.validate_on_submit():
@@ -438,6 +456,8 @@ def consensus(meeting_id: int, item_id: int):
 def vote(meeting_id: int, item_id: int):
     meeting = load_meeting(meeting_id)
     require(can_manage())
+    if services.is_record_locked(meeting):
+        return _refuse_locked(meeting)
     item = load_item(meeting, item_id)
     form = VoteForm()
     if form.validate_on_submit():
@@ -519,6 +539,8 @@ def approve_minutes(meeting_id: int):
 def new_action(meeting_id: int):
     meeting = load_meeting(meeting_id)
     require(can_manage())
+    if services.is_record_locked(meeting):
+        return _refuse_locked(meeting)
     form = ActionForm()
     form.assignee_id.choices = [("", "Not assigned")] + [
         (u.id, u.name) for u in db.session.scalars(
