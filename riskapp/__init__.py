@@ -30,7 +30,6 @@ def create_app(test_config: dict | None = None) -> Flask:
         app.config["SECRET_KEY"] = app_config.load_secret_key(app.instance_path)
 
     db.init_app(app)
-    _end_read_only_transactions_with_commit(app)
     migrate.init_app(app, db, render_as_batch=True, compare_type=True)
     csrf.init_app(app)
     login_manager.init_app(app)
@@ -48,27 +47,6 @@ def create_app(test_config: dict | None = None) -> Flask:
     from . import security
     security.init_app(app)
     return app
-
-
-def _end_read_only_transactions_with_commit(app: Flask) -> None:
-    """End a request that wrote nothing with COMMIT rather than the session's ROLLBACK.
-
-    The same for the data, but psycopg drops every prepared statement of the connection on
-    ROLLBACK, so on PostgreSQL each request parsed and planned every statement afresh, about
-    0.4 ms each (issue 9). Kept, a page's statements are prepared on the server after their
-    fifth use on a pooled connection. A request that wrote anything and did not commit it
-    (a failed form, an error) is still rolled back by Flask-SQLAlchemy's teardown, which runs
-    after this one.
-    """
-    from .derived import has_unsaved_writes
-
-    @app.teardown_appcontext
-    def commit_if_read_only(error):
-        if error is not None or not db.session.registry.has():
-            return
-        session = db.session()
-        if session.in_transaction() and not has_unsaved_writes(session):
-            session.commit()
 
 
 def _register_blueprints(app: Flask) -> None:

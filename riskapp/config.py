@@ -53,9 +53,6 @@ class Defaults:
     WTF_CSRF_TIME_LIMIT = None
     MAX_CONTENT_LENGTH = 10 * 1024 * 1024
     RISKS_PER_PAGE = 50
-    #: Keep figures derived from many rows until those rows change (riskapp.derived). False
-    #: works everything out afresh on every request (the query-count tests).
-    DERIVED_CACHE = True
     #: Largest register import accepted (the uncompressed xlsx limit is 25 times this).
     IMPORT_MAX_BYTES = 2 * 1024 * 1024
     IMPORT_MAX_UNCOMPRESSED_BYTES = 50 * 1024 * 1024

@@ -217,21 +217,6 @@ class NHSDateField(Field):
         return "/".join(self.raw_parts[p] for p in DATE_PARTS)
 
 
-class DrawnChoices(list):
-    """(value, label) string choices whose `<option>` markup is drawn once, when made.
-
-    For long lists shared by many requests (the risk list's owner and lead filters list
-    hundreds of people): kept by `riskapp.derived`, a page then joins ready-made options
-    instead of escaping every name again (issue 9). Treat it as read-only.
-    """
-
-    def __init__(self, choices):
-        super().__init__(choices)
-        self.values = frozenset(value for value, _ in self)
-        self.options = tuple(f'value="{escape(value)}">{escape(label)}</option>'
-                             for value, label in self)
-
-
 class QuickSelect(widgets.Select):
     """WTForms' select widget with a fast path for plain options; the markup is identical.
 
@@ -253,12 +238,6 @@ class QuickSelect(widgets.Select):
             if k in self.validation_attrs and k not in kwargs:
                 kwargs[k] = getattr(flags, k)
         html = [f"<select {html_params(name=field.name, **kwargs)}>"]
-        if not self.multiple and isinstance(field.choices, DrawnChoices):
-            chosen = field.data
-            html += ["<option selected " + option if value == chosen else "<option " + option
-                     for (value, _), option in zip(field.choices, field.choices.options)]
-            html.append("</select>")
-            return Markup("".join(html))
         if not self.multiple and field.coerce is str and isinstance(field.choices, list):
             # The common case, (value, label) strings: no generator and coerce per option.
             # 500 people in an owner filter: a sixth of the risk list before (issue 9).

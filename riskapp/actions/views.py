@@ -9,7 +9,6 @@ from markupsafe import Markup
 
 from ..auth import permissions
 from ..auth.permissions import require
-from ..derived import computed_once
 from ..extensions import db
 from ..risks.forms import set_owner_choices
 from ..risks.models import Action
@@ -34,9 +33,6 @@ def _page_number(param: str, total: int) -> int:
     return min(max(request.args.get(param, 1, type=int), 1), last)
 
 
-#: The tables "my actions" reads.
-WORKLIST_TABLES = ("actions", "risks", "users")
-
 #: The page arguments of "my actions", carried through an update so saving returns there.
 MINE_PAGES = ("assigned_page", "others_page")
 
@@ -53,20 +49,14 @@ def mine():
     """Actions assigned to me, and open actions on risks I own or lead: overdue first."""
     today, me = date.today(), current_user.id
 
-    def work_out():
-        # The totals come from the one counts statement, so no count query per section.
-        counts = queries.worklist_counts(me, today)
+    # The totals come from the one counts statement, so no count query per section.
+    counts = queries.worklist_counts(me, today)
 
-        def section(name: str):
-            return queries.worklist_page(name, me, today, per_page=PER_PAGE,
-                                         page=_page_number(f"{name}_page", counts[name]),
-                                         total=counts[name])
-        return counts, section("assigned"), section("others")
-
-    # Worked out once per change to the actions, risks or people (riskapp.derived).
-    counts, assigned, others = computed_once(
-        "my actions", (me, today) + tuple(request.args.get(p, 1, type=int) for p in MINE_PAGES),
-        WORKLIST_TABLES, work_out)
+    def section(name: str):
+        return queries.worklist_page(name, me, today, per_page=PER_PAGE,
+                                     page=_page_number(f"{name}_page", counts[name]),
+                                     total=counts[name])
+    assigned, others = section("assigned"), section("others")
     # The Update links carry the pages shown, so saving an update comes back to them.
     here = {param: page.page for param, page in zip(MINE_PAGES, (assigned, others))
             if page.page > 1}

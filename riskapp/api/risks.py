@@ -6,7 +6,6 @@ from datetime import date
 from sqlalchemy import func, select
 
 from ..auth.models import Directorate
-from ..derived import computed_once
 from ..extensions import csrf, db
 from ..risks import queries
 from ..risks.models import Register, Risk
@@ -164,26 +163,10 @@ def _risk_or_404(ref: str) -> Risk:
     return risk
 
 
-#: The tables a risk's detail reads (see `risk_detail`).
-DETAIL_TABLES = ("risks", "users", "registers", "directorates", "appetite_levels", "committees",
-                 "risk_committees", "controls", "gaps", "assurances", "actions",
-                 "action_progress", "score_records")
-
-
 @bp.get("/risks/<ref>")
 def risk(ref):
-    """A risk with everything about it: the same for every reader, so worked out once per
-    change to what it reads (riskapp.derived; ten statements on PostgreSQL, issue 9)."""
-    bands, today = ordered_bands(), date.today()
-
-    def work_out() -> dict | None:
-        risk = queries.load_risk_page(ref)
-        return None if risk is None else risk_detail(risk, bands, today)
-    body = computed_once("api risk", (ref.upper(), today, tuple(bands)), DETAIL_TABLES,
-                         work_out)
-    if body is None:
-        raise ApiError(404, f"No risk has the reference {ref}")
-    return body
+    """A risk with everything about it."""
+    return risk_detail(_risk_or_404(ref), ordered_bands(), date.today())
 
 
 @bp.get("/risks/<ref>/movement")

@@ -66,10 +66,6 @@ class CalendarEvent:
     meeting_id: int | None = None
 
 
-#: The tables `calendar_committees` and `events` read.
-CALENDAR_TABLES = ("committees", "terms_of_reference", "committee_members", "users", "meetings")
-
-
 def calendar_committees(renewals_from: date, renewals_to: date,
                         committee_ids: Collection[int] | None = None,
                         member_ids: Collection[int] | None = None) -> list[CalendarCommittee]:

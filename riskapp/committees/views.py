@@ -3,19 +3,16 @@ from __future__ import annotations
 
 import io
 from datetime import date, datetime, timedelta, timezone
-from typing import NamedTuple
 
 from flask import (Response, abort, current_app, flash, redirect, render_template, request,
                    send_file, url_for)
 from flask_login import current_user, login_required
-from markupsafe import Markup
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload, selectinload
 
 from ..auth import permissions
 from ..auth.models import User
 from ..auth.permissions import require
-from ..derived import computed_once
 from ..extensions import db
 from ..risks.services import ordered_bands
 from . import bp, services
@@ -85,58 +82,23 @@ def detail(committee_id: int):
                         permissions.can_manage_committees(current_user))
 
 
-#: Every table the committee page shows something of (its statements, the bands' colours).
-DETAIL_TABLES = ("committees", "terms_of_reference", "tor_positions", "tor_requirements",
-                 "committee_members", "users", "risks", "risk_committees", "meetings", "bands")
-
-
-class DetailPage(NamedTuple):
-    """The committee page as every reader with the same rights sees it, drawn once per
-    change to what it shows; only the new-draft form (with its CSRF token) is drawn for each."""
-
-    id: int
-    name: str
-    has_draft: bool
-    terms: Markup   #: the committee and its terms of reference
-    rest: Markup    #: its members, risks and meetings
-
-
 def _detail_page(committee_id: int, draft_form: NewDraftForm, can_manage: bool):
-    """The committee page. Issue 9: reading and drawing it was 5 ms at 5,000 risks, yet it
-    changes only when the committee, its terms, members, risks or meetings do."""
+    """The committee page: its risks (capped) and meetings (paged) read as plain rows."""
     today = date.today()
-    page_number = request.args.get("meetings", 1, type=int)
-    page = computed_once("committee page", (committee_id, page_number, today, can_manage),
-                         DETAIL_TABLES,
-                         lambda: _draw_detail(committee_id, page_number, today, can_manage))
-    if page is None:
-        abort(404)
-    return render_template("committees/detail.html", page=page, draft_form=draft_form,
-                           can_manage=can_manage)
-
-
-def _draw_detail(committee_id: int, page_number: int, today: date,
-                 can_manage: bool) -> DetailPage | None:
-    """The committee page's shared parts: its risks (capped) and meetings (paged) read as
-    plain rows."""
-    from ..risks.views import ScoreTags
     committee = services.load_for_page(committee_id)
     if committee is None:
-        return None
+        abort(404)
     risks = services.risk_rows(committee.id)
-    context = dict(
-        committee=committee, tor=services.tor_in_force(committee),
+    return render_template(
+        "committees/detail.html", committee=committee, draft_form=draft_form,
+        has_draft=any(t.status == "draft" for t in committee.terms),
+        tor=services.tor_in_force(committee),
         warnings=services.membership_warnings(committee, today), today=today,
         current=services.current_members(committee, today),
         past=[m for m in committee.members if not m.is_current(today)],
-        score_tags=ScoreTags(ordered_bands()), risks=risks,
-        risk_total=risks[0].total if risks else 0,
-        meetings=services.meeting_page(committee.id, page_number), can_manage=can_manage,
-        **_roles(committee, today))
-    return DetailPage(committee.id, committee.name,
-                      any(t.status == "draft" for t in committee.terms),
-                      Markup(render_template("committees/_detail_terms.html", **context)),
-                      Markup(render_template("committees/_detail_rest.html", **context)))
+        bands=ordered_bands(), risks=risks, risk_total=risks[0].total if risks else 0,
+        meetings=services.meeting_page(committee.id, request.args.get("meetings", 1, type=int)),
+        can_manage=can_manage, **_roles(committee, today))
 
 
 def _roles(committee: Committee, today: date) -> dict:
@@ -379,22 +341,6 @@ def end_member(committee_id: int, member_id: int):
                            form=form), status_of(form)
 
 
-#: Every table the attendance report reads: the committee, its members (their users' names),
-#: its terms (the threshold), and the year's meetings with their registers.
-ATTENDANCE_TABLES = ("committees", "committee_members", "users", "terms_of_reference",
-                     "meetings", "attendances")
-
-
-class AttendanceReport(NamedTuple):
-    """The attendance report's page for a year, the same for every reader: drawn once per
-    change to what it shows."""
-
-    title: str
-    committee_id: int
-    committee_name: str
-    body: Markup
-
-
 @bp.route("/<int:committee_id>/attendance")
 @login_required
 def attendance_report(committee_id: int):
@@ -407,25 +353,14 @@ def attendance_report(committee_id: int):
     fy = request.args.get("fy", type=int) or financial_year_of(date.today())
     if request.args.get("format") == "csv":
         return _attendance_csv(load_for_attendance(committee_id), fy)
-    report = computed_once("attendance report", (committee_id, fy), ATTENDANCE_TABLES,
-                           lambda: _draw_attendance_report(committee_id, fy))
-    if report is None:
-        abort(404)
-    return render_template("committees/attendance.html", report=report)
-
-
-def _draw_attendance_report(committee_id: int, fy: int) -> AttendanceReport | None:
     committee = services.load_for_page(committee_id, rules=False)
     if committee is None:
-        return None
+        abort(404)
     from ..meetings.services import attendance_report as report
     from ..rules.scoring import financial_year_label
     lines, threshold = report(committee, fy)
-    fy_label = financial_year_label(fy)
-    return AttendanceReport(
-        f"{committee.label} attendance {fy_label}", committee.id, committee.name,
-        Markup(render_template("committees/_attendance_report.html", committee=committee,
-                               lines=lines, threshold=threshold, fy=fy, fy_label=fy_label)))
+    return render_template("committees/attendance.html", committee=committee, lines=lines,
+                           threshold=threshold, fy=fy, fy_label=financial_year_label(fy))
 
 
 def _attendance_csv(committee: Committee, fy: int) -> Response:
@@ -495,19 +430,13 @@ def calendar():
     # One month at a time (issue 9: thirteen months of fifty committees was a 245 KB page).
     month, month_ok = cal.month_shown(request.args.get("month"), today)
     end = cal.month_end(month)
-    # Worked out and drawn once per change to what they come from (riskapp.derived): a
-    # month of fifty committees is a hundred rows or more, the same for everyone.
-    committees = computed_once("calendar committees", month, cal.CALENDAR_TABLES,
-                               lambda: cal.calendar_committees(month, end))
+    committees = cal.calendar_committees(month, end)
     chosen = request.args.get("committee", type=int)
     shown = [c for c in committees if c.id == chosen]
     if not shown:  # none chosen, or an id that is not a committee: every committee
         chosen, shown = None, committees
-    month_table = computed_once(
-        "calendar month", (month, chosen, today), cal.CALENDAR_TABLES,
-        lambda: Markup(render_template("committees/_calendar_month.html", today=today,
-                                       month=month, events=cal.events(shown, month, end))))
-    return render_template("committees/calendar.html", month_table=month_table, today=today,
+    return render_template("committees/calendar.html", events=cal.events(shown, month, end),
+                           today=today,
                            committees=committees, token=token.token, month=month,
                            month_ok=month_ok, bad_month=request.args.get("month"),
                            chosen=chosen, prev_month=cal.add_months(month, -1),

@@ -2,12 +2,10 @@
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import NamedTuple
 
 from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 from flask_wtf.csrf import generate_csrf
-from markupsafe import Markup, escape
 from sqlalchemy import select
 
 from ..auth import permissions
@@ -15,7 +13,6 @@ from ..auth.models import User
 from ..auth.permissions import require
 from ..committees.models import Committee
 from ..committees.views import refuse, status_of
-from ..derived import computed_once
 from ..extensions import db
 from ..risks.models import Risk
 from ..risks.services import StaleEdit
@@ -123,93 +120,31 @@ def _context(meeting: Meeting) -> dict:
     return dict(meeting=meeting, q=services.meeting_quoracy(meeting), can_manage=can_manage())
 
 
-#: Every table the attendance register shows something of: the meeting, its committee's
-#: members (their users' names), terms of reference, agenda, register and declarations
-#: (quoracy reads them all).
-REGISTER_TABLES = ("meetings", "committees", "committee_members", "users",
-                   "terms_of_reference", "tor_positions", "tor_requirements", "agenda_items",
-                   "attendances", "declarations")
-#: And the meeting page: each item's risks and the action log too.
-DETAIL_TABLES = REGISTER_TABLES + ("agenda_item_risks", "risks", "meeting_actions")
-
-#: Where each reader's CSRF token goes in markup drawn once for every reader. Whatever a user
-#: typed is escaped when drawn, so none of it can contain the mark.
-CSRF_MARK = Markup("<csrf-token>")
-
-
-def _split_at_csrf(markup: str) -> tuple[Markup, ...]:
-    return tuple(Markup(piece) for piece in markup.split(CSRF_MARK))
-
-
-def _with_csrf(pieces: tuple[Markup, ...]) -> Markup:
-    """Markup drawn for every reader, with this reader's CSRF token where it goes."""
-    if len(pieces) == 1:
-        return pieces[0]
-    return Markup(escape(generate_csrf())).join(pieces)
-
-
-class DetailPage(NamedTuple):
-    """The meeting page as every reader with the same rights sees it, drawn once per change
-    to what it shows; the CSRF tokens and the form approving the minutes are added for each."""
-
-    id: int
-    title: str
-    committee_id: int
-    committee_name: str
-    minutes_locked: bool
-    minutes_approved_on: date | None
-    later_meetings: tuple  #: (id, day) of the committee's later meetings, for a manager
-    head: tuple[Markup, ...]  #: down to the minutes, cut where the CSRF tokens go
-    minutes: Markup           #: each item's minutes
-
-
 @bp.route("/<int:meeting_id>")
 @login_required
 def detail(meeting_id: int):
-    """Issue 9: reading the meeting and working out its quoracy was 5 ms at 5,000 risks,
-    yet the page changes only when the meeting, its committee or its records do."""
     require(permissions.can_read_committees(current_user))
-    manage = can_manage()
-    today = date.today()
-    page = computed_once("meeting page", (meeting_id, manage, today), DETAIL_TABLES,
-                         lambda: _draw_detail(meeting_id, manage, today))
-    if page is None:
-        abort(404)
+    meeting = load_meeting(meeting_id, risks=True)
+    manage, today = can_manage(), date.today()
     approve_form = None
-    if manage and not page.minutes_locked:
+    if manage and not meeting.minutes_locked:
         # Only a manager sees the form, and only while the minutes are a draft.
         approve_form = ApproveMinutesForm()
-        approve_form.at_meeting_id.choices = list(page.later_meetings)
-    return render_template("meetings/detail.html", page=page, head=_with_csrf(page.head),
-                           approve_form=approve_form, can_manage=manage)
-
-
-def _draw_detail(meeting_id: int, manage: bool, today: date) -> DetailPage | None:
-    meeting = services.load(meeting_id, risks=True)
-    if meeting is None:
-        return None
-    later = ()
-    if manage and not meeting.minutes_locked:
-        later = tuple((m_id, f"{services.as_london(starts):%d %b %Y}") for m_id, starts in
-                      db.session.execute(select(Meeting.id, Meeting.starts_at).where(
-                          Meeting.committee_id == meeting.committee_id,
-                          Meeting.starts_at > meeting.starts_at).order_by(Meeting.starts_at)))
+        approve_form.at_meeting_id.choices = [
+            (m_id, f"{services.as_london(starts):%d %b %Y}") for m_id, starts in
+            db.session.execute(select(Meeting.id, Meeting.starts_at).where(
+                Meeting.committee_id == meeting.committee_id,
+                Meeting.starts_at > meeting.starts_at).order_by(Meeting.starts_at))]
     actions, carried = services.action_log(meeting)
     # The rule inputs once for both quoracy now and the forecast.
     inputs = services.rule_inputs_of(meeting)
-    context = dict(
-        meeting=meeting, q=services.meeting_quoracy(meeting, inputs), tor=services.tor_of(meeting),
-        deadline=services.papers_deadline(meeting), members=services.members_of(meeting),
-        attendance=services.attendance_of(meeting),
+    return render_template(
+        "meetings/detail.html", meeting=meeting, q=services.meeting_quoracy(meeting, inputs),
+        tor=services.tor_of(meeting), deadline=services.papers_deadline(meeting),
+        members=services.members_of(meeting), attendance=services.attendance_of(meeting),
         forecast=services.forecast(meeting, inputs) if meeting.status == "Planned" else None,
-        actions=actions, carried=carried, today=today, can_manage=manage, csrf_mark=CSRF_MARK)
-    london = current_app.jinja_env.filters["london"]
-    return DetailPage(
-        meeting.id, f"{meeting.committee.label} meeting {london(meeting.starts_at, '%d %b %Y')}",
-        meeting.committee_id, meeting.committee.name, meeting.minutes_locked,
-        meeting.minutes_approved_on, later,
-        _split_at_csrf(render_template("meetings/_detail_head.html", **context)),
-        Markup(render_template("meetings/_detail_minutes.html", meeting=meeting)))
+        actions=actions, carried=carried, today=today, can_manage=manage,
+        approve_form=approve_form)
 
 
 @bp.route("/<int:meeting_id>/items/new", methods=["GET", "POST"])
@@ -295,34 +230,20 @@ def _attendance_form(meeting, att, formdata=None, prefix="") -> AttendanceForm:
 @bp.route("/<int:meeting_id>/attendance", methods=["GET"])
 @login_required
 def attendance(meeting_id: int):
-    """Issue 9: a form a member with the agenda's choices was 5 ms of drawing at 5,000 risks,
-    yet the register is the same for every reader until it or the meeting changes."""
     require(permissions.can_read_committees(current_user))
-    csrf_on = current_app.config.get("WTF_CSRF_ENABLED", True)  # as FlaskForm decides
-    register = computed_once("attendance register", (meeting_id, can_manage(), csrf_on),
-                             REGISTER_TABLES, lambda: _draw_register(meeting_id, csrf_on))
-    if register is None:
-        abort(404)
-    return render_template("meetings/attendance.html", meeting_id=meeting_id,
-                           register=_with_csrf(register))
+    return _register(load_meeting(meeting_id), {})
 
 
-def _draw_register(meeting_id: int, csrf_on: bool) -> tuple[Markup, ...] | None:
-    meeting = services.load(meeting_id)
-    if meeting is None:
-        return None
-    return _split_at_csrf(_register(meeting, {}, CSRF_MARK if csrf_on else None))
-
-
-def _register(meeting, forms: dict, csrf) -> str:
+def _register(meeting, forms: dict) -> str:
     """The register and quoracy now; `forms` holds the form of a member whose save was
-    refused, `csrf` the token (or its mark) of the other members' rows.
+    refused.
 
     The other members' rows are drawn from the register by the template, not by a form each.
     """
     arrived, left = _item_choices(meeting)
     refused = next((f for f in forms.values() if f.errors), None)
-    return render_template("meetings/_register.html", forms=forms, form=refused,
+    csrf = generate_csrf() if current_app.config.get("WTF_CSRF_ENABLED", True) else None
+    return render_template("meetings/attendance.html", forms=forms, form=refused,
                            members=services.members_of(meeting),
                            attendance=services.attendance_of(meeting),
                            status_choices=list(ATTENDANCE_STATUSES.items()),
@@ -353,9 +274,7 @@ def record_attendance(meeting_id: int, member_id: int):
         except MeetingError as err:
             refuse(form, err)
             meeting = load_meeting(meeting_id)
-    csrf = generate_csrf() if current_app.config.get("WTF_CSRF_ENABLED", True) else None
-    return render_template("meetings/attendance.html", meeting_id=meeting.id,
-                           register=Markup(_register(meeting, {member_id: form}, csrf))), 422
+    return _register(meeting, {member_id: form}), 422
 
 
 # --- declarations -------------------------------------------------------------------------

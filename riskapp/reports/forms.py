@@ -66,6 +66,6 @@ def set_filter_choices(form: ReportFilterForm) -> None:
     form.directorate.choices = [("", "Any directorate")] + choices.directorates
     owners = risk_queries.person_choices()[0]
     owner = form.owner.data if isinstance(form.owner.data, str) else None
-    if owner and owner not in owners.values:
+    if owner and owner not in {value for value, _ in owners}:
         owners = risk_queries.ANYONE + risk_queries.risk_people(owner)[0]
     form.owner.choices = owners

@@ -17,7 +17,6 @@ from ..auth import permissions
 from ..auth.models import Directorate, User
 from ..auth.permissions import require
 from ..committees.models import Committee
-from ..derived import computed_once
 from ..extensions import db
 from ..risks.models import Register
 from . import bp
@@ -52,10 +51,6 @@ def _clean(form: ReportFilterForm) -> None:
                 field.errors = []
 
 
-#: The tables `pack.heatmap` reads.
-HEATMAP_TABLES = ("risks", "risk_committees")
-
-
 def _filter_args(form: ReportFilterForm) -> dict:
     return {name: getattr(form, name).data for name in ("register", "committee", "directorate",
                                                         "owner") if getattr(form, name).data}
@@ -80,17 +75,10 @@ def heatmap_page():
     view = form.view.data if form.view.data in VIEWS else "current"
     bands = rule_bands()
     args = _filter_args(form)
-    # The filters as the grid's links carry them (each names one chosen object).
-    key = (tuple(sorted(args.items())), view, tuple(bands))
-
-    def draw():
-        rows, unplaced = heatmap(_selection(form), view, bands)
-        grid = Markup(render_template("reports/_heatmap_grid.html", rows=rows, view=view,
-                                      view_label=VIEW_LABELS[view], args=args))
-        return grid, unplaced, unplaced.count + sum(cell.count for row in rows for cell in row)
-    # Counting every risk of the register and drawing the grid: once per change to them.
-    grid, unplaced, total = computed_once("heatmap", key, HEATMAP_TABLES, draw)
-    return render_template("reports/heatmap.html", form=form, grid=grid, unplaced=unplaced,
+    # The counts of each position come from SQL (window functions), whatever the size.
+    rows, unplaced = heatmap(_selection(form), view, bands)
+    total = unplaced.count + sum(cell.count for row in rows for cell in row)
+    return render_template("reports/heatmap.html", form=form, rows=rows, unplaced=unplaced,
                            total=total, view=view, view_label=VIEW_LABELS[view], bands=bands,
                            args=args, views=VIEWS, view_labels=VIEW_LABELS,
                            per_cell=REFERENCES_PER_CELL)

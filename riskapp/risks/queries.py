@@ -1,7 +1,6 @@
 """Statements that load what the risk pages show, each in a fixed number of queries."""
 from __future__ import annotations
 
-import dataclasses
 import functools
 from dataclasses import dataclass
 from datetime import date
@@ -13,9 +12,7 @@ from sqlalchemy.orm import aliased, joinedload, selectinload
 
 from ..audit.models import AuditEntry
 from ..auth.models import Directorate, User
-from ..derived import computed_once
 from ..extensions import db
-from ..forms_common import DrawnChoices
 from ..loading import fill, unloaded, with_related
 from ..rules import scoring
 from . import search
@@ -158,32 +155,13 @@ class RowPagination(Pagination):
         return self._query_args["total"]()
 
 
-#: The tables a count of risks may read (see `_narrowed`).
-COUNT_TABLES = ("risks", "risk_committees", "appetite_levels")
-
-
-def counted_risks(filters: RiskFilters) -> int:
-    """How many risks match `filters`, counted once per change to the risks (`riskapp.derived`):
-    at 5,000 risks the count was the largest statement of a filtered list (issue 9)."""
-    key = dataclasses.replace(filters, sort="")
-    return computed_once("risk count", dataclasses.astuple(key), COUNT_TABLES,
-                         lambda: db.session.scalar(risk_count(filters)))
-
-
-#: The tables `risk_rows` may read.
-ROW_TABLES = COUNT_TABLES + ("users", "registers", "directorates")
-
-
 def paginate_risks(filters: RiskFilters, columns, page: int, per_page: int) -> RowPagination:
-    """A page of `risk_rows` and the number of risks matching `filters`, in two statements,
-    once per change to what they read (`riskapp.derived`). `columns` is LIST_COLUMNS or
-    API_COLUMNS: known by identity (SQL expressions cannot be compared with ==)."""
-    return computed_once(
-        "risk page", (dataclasses.astuple(filters), id(columns), page, per_page), ROW_TABLES,
-        lambda: RowPagination(
-            page=page, per_page=per_page, max_per_page=None, error_out=False,
-            rows=lambda limit, offset: risk_rows(filters, columns, limit, offset),
-            total=lambda: counted_risks(filters)))
+    """A page of `risk_rows` and the number of risks matching `filters`, in two statements.
+    `columns` is LIST_COLUMNS or API_COLUMNS."""
+    return RowPagination(
+        page=page, per_page=per_page, max_per_page=None, error_out=False,
+        rows=lambda limit, offset: risk_rows(filters, columns, limit, offset),
+        total=lambda: db.session.scalar(risk_count(filters)))
 
 
 def risk_by_reference(reference: str) -> Select:
@@ -298,12 +276,11 @@ def audit_trail(risk_id: int) -> list:
 
 
 def review_span(risk_id: int) -> tuple[date | None, date | None]:
-    """The dates of a risk's first and latest score records (None, None without any), read
-    once per change to the score records: the risk page chooses its financial years by them."""
-    return computed_once("review span", risk_id, ("score_records",), lambda: tuple(
-        db.session.execute(select(func.min(ScoreRecord.recorded_on),
-                                  func.max(ScoreRecord.recorded_on))
-                           .where(ScoreRecord.risk_id == risk_id)).one()))
+    """The dates of a risk's first and latest score records (None, None without any): the
+    risk page chooses its financial years by them."""
+    return tuple(db.session.execute(select(func.min(ScoreRecord.recorded_on),
+                                           func.max(ScoreRecord.recorded_on))
+                                    .where(ScoreRecord.risk_id == risk_id)).one())
 
 
 @functools.cache
@@ -345,14 +322,11 @@ class FilterChoices:
 
 def filter_choices() -> FilterChoices:
     """The three lists in one statement, read through Core (three ORM statements were 0.24 ms
-    of the risk list, this is 0.06), once per change to them (`riskapp.derived`)."""
-    def read():
-        lists: tuple[list, list, list] = ([], [], [])
-        for kind, id_, name, _ in db.session.connection().execute(_filter_choices_statement()):
-            lists[kind].append((str(id_), name))
-        return FilterChoices(*lists)
-    return computed_once("risk filter choices", None,
-                         ("registers", "directorates", "committees"), read)
+    of the risk list, this is 0.06)."""
+    lists: tuple[list, list, list] = ([], [], [])
+    for kind, id_, name, _ in db.session.connection().execute(_filter_choices_statement()):
+        lists[kind].append((str(id_), name))
+    return FilterChoices(*lists)
 
 
 @functools.cache
@@ -403,22 +377,15 @@ def risk_people(owner: str | None = None,
 ANYONE = [("", "Anyone")]
 
 
-def person_choices() -> tuple[DrawnChoices, DrawnChoices]:
-    """The owner and lead filters' choices: "Anyone", then everyone who owns (leads) a risk.
-
-    Drawn once per change to the people or the risks (`riskapp.derived`): at 5,000 risks
-    reading and drawing 500 people twice was a third of the risk list's time (issue 9).
-    """
-    def draw():
-        owners, leads = risk_people()
-        return DrawnChoices(ANYONE + owners), DrawnChoices(ANYONE + leads)
-    return computed_once("risk people", None, ("users", "risks"), draw)
+def person_choices() -> tuple[list[tuple[str, str]], list[tuple[str, str]]]:
+    """The owner and lead filters' choices: "Anyone", then everyone who owns (leads) a risk."""
+    owners, leads = risk_people()
+    return ANYONE + owners, ANYONE + leads
 
 
 def first_review_year(default: date) -> int:
     # MIN, not ORDER BY: sorting 60,000 records to read one took 380 ms (issue 9).
-    first = computed_once("first review", None, ("score_records",),
-                          lambda: db.session.scalar(select(func.min(ScoreRecord.recorded_on))))
+    first = db.session.scalar(select(func.min(ScoreRecord.recorded_on)))
     return (first or default).year
 
 
@@ -429,28 +396,24 @@ def movement_page(register_id: int | None, fy: int, *, page: int, per_page: int,
     A page at a time: a large trust's register has thousands (issue 9: 4,250 open risks took
     1.9 s on one page; 50 a page keep it under 100 ms). The page and its score history are
     plain rows (id and reference; date and score): Risk and ScoreRecord objects, every column
-    of each, were a third of the page's time. Worked out once per change to the risks or
-    their scores (`riskapp.derived`); `today` is part of the key, as months end.
+    of each, were a third of the page's time.
     """
-    def work_out():
-        chosen = (Risk.register_id == register_id, Risk.status == "Open")
-        pagination = RowPagination(
-            page=page, per_page=per_page, max_per_page=None, error_out=False,
-            rows=lambda limit, offset: select(Risk.id, Risk.reference).where(*chosen)
-            .order_by(Risk.reference).limit(limit).offset(offset),
-            total=lambda: db.session.scalar(select(func.count()).select_from(Risk).where(*chosen)))
-        history: dict[int, list[scoring.ScorePoint]] = {risk.id: [] for risk in pagination.items}
-        if history:
-            for risk_id, on, consequence, likelihood in db.session.execute(
-                    select(ScoreRecord.risk_id, ScoreRecord.recorded_on, ScoreRecord.consequence,
-                           ScoreRecord.likelihood).where(ScoreRecord.risk_id.in_(list(history)))
-                    .order_by(ScoreRecord.risk_id, ScoreRecord.recorded_on, ScoreRecord.id)):
-                history[risk_id].append(scoring.ScorePoint(on, consequence, likelihood))
-        rows = [(risk.reference, scoring.movement(history[risk.id], fy, today))
-                for risk in pagination.items]
-        return pagination, rows
-    return computed_once("movement", (register_id, fy, page, per_page, today),
-                         ("risks", "score_records"), work_out)
+    chosen = (Risk.register_id == register_id, Risk.status == "Open")
+    pagination = RowPagination(
+        page=page, per_page=per_page, max_per_page=None, error_out=False,
+        rows=lambda limit, offset: select(Risk.id, Risk.reference).where(*chosen)
+        .order_by(Risk.reference).limit(limit).offset(offset),
+        total=lambda: db.session.scalar(select(func.count()).select_from(Risk).where(*chosen)))
+    history: dict[int, list[scoring.ScorePoint]] = {risk.id: [] for risk in pagination.items}
+    if history:
+        for risk_id, on, consequence, likelihood in db.session.execute(
+                select(ScoreRecord.risk_id, ScoreRecord.recorded_on, ScoreRecord.consequence,
+                       ScoreRecord.likelihood).where(ScoreRecord.risk_id.in_(list(history)))
+                .order_by(ScoreRecord.risk_id, ScoreRecord.recorded_on, ScoreRecord.id)):
+            history[risk_id].append(scoring.ScorePoint(on, consequence, likelihood))
+    rows = [(risk.reference, scoring.movement(history[risk.id], fy, today))
+            for risk in pagination.items]
+    return pagination, rows
 
 
 PERSON_FIELDS = ("owner_id", "lead_id", "assignee_id")

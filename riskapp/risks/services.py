@@ -6,7 +6,6 @@ from datetime import date
 
 from sqlalchemy import inspect, select
 
-from ..derived import computed_once
 from ..extensions import db
 from ..rules import scoring
 from .models import Assurance, Band, Control, Gap, Register, Risk, ScoreRecord
@@ -78,10 +77,8 @@ def populate(obj, data: dict, fields) -> dict:
 
 
 def ordered_bands() -> list[scoring.Band]:
-    """The score bands, lowest first: read once per change to them (nearly every page shows
-    scores in their band's colour)."""
-    return list(computed_once("bands", None, ("bands",), lambda: tuple(
-        b.as_rule() for b in db.session.scalars(select(Band).order_by(Band.min_score)))))
+    """The score bands, lowest first, as the scoring rules take them."""
+    return [b.as_rule() for b in db.session.scalars(select(Band).order_by(Band.min_score))]
 
 
 def review_frequency_months(risk: Risk) -> int:

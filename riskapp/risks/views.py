@@ -1,20 +1,16 @@
 """Risk register pages: the list, a risk, its edits and reviews."""
 from __future__ import annotations
 
-import dataclasses
 from datetime import date
 
 from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
-from markupsafe import Markup, escape
 from sqlalchemy import select
 
 from ..auth import permissions
 from ..auth.permissions import require
 from ..committees.models import Committee
-from ..derived import computed_once
 from ..extensions import db
-from ..main.colours import band_class
 from ..rules import scoring
 from . import bp, queries, services
 from .charts import trend_svg
@@ -48,30 +44,6 @@ def rule_bands() -> list[scoring.Band]:
     return services.ordered_bands()
 
 
-class ScoreTags(dict):
-    """Every score's tag, drawn as templates/risks/_macros.html `score_tag` draws it.
-
-    A list shows one or two a row: looking the tag up, not calling the macro for each cell,
-    took a fifth off the risk list at 5,000 risks (issue 9). Only 25 scores exist (ratings
-    are 1-5), so all are drawn once; a missing rating (None) is "Not set", as in the macro.
-    """
-
-    NOT_SET = Markup('<span class="nhsuk-body-s">Not set</span>')
-
-    def __init__(self, bands: list[scoring.Band]):
-        super().__init__()
-        for consequence in range(1, 6):
-            for likelihood in range(1, 6):
-                band = scoring.band_for(consequence * likelihood, bands)
-                css = escape(band_class(band.name)) if band else ""
-                text = escape(scoring.format_score(consequence, likelihood, bands))
-                self[consequence, likelihood] = Markup(
-                    f'<strong class="nhsuk-tag app-score {css}">{text}</strong>')
-
-    def __missing__(self, key):
-        return self.NOT_SET
-
-
 def _filters_from(form: RiskFilterForm, bands: list[scoring.Band]) -> queries.RiskFilters:
     def as_id(value):
         return int(value) if value and str(value).isdigit() else None
@@ -98,7 +70,7 @@ def filter_form(bands: list[scoring.Band]) -> RiskFilterForm:
     form.register.choices = [("", "All registers")] + choices.registers
     form.band.choices = [("", "Any band")] + [(b.name, b.name) for b in reversed(bands)]
     people = dict(zip(("owner", "lead"), queries.person_choices()))
-    if any(field.data and field.data not in people[field.name].values
+    if any(field.data and field.data not in {value for value, _ in people[field.name]}
            for field in (form.owner, form.lead)):
         # Someone who owns (leads) no risk, from an old bookmark: still a choice, so the
         # filter applies (no risks) rather than being dropped.
@@ -132,32 +104,22 @@ def index():
     page, per_page = request.args.get("page", 1, type=int), current_app.config["RISKS_PER_PAGE"]
     pagination = queries.paginate_risks(filters, queries.LIST_COLUMNS, page=page,
                                         per_page=per_page)
-    today = date.today()
-    risk_table = computed_once(
-        "risk list table", (dataclasses.astuple(filters), page, per_page, today, tuple(bands)),
-        queries.ROW_TABLES, lambda: Markup(render_template(
-            "risks/_list_table.html", pagination=pagination, score_tags=ScoreTags(bands),
-            today=today)))
     args = {k: v for k, v in request.args.items() if k != "page" and v}
     everywhere = {k: v for k, v in args.items() if k not in POSITION_ARGS}
     return render_template("risks/list.html", form=form, pagination=pagination,
-                           risk_table=risk_table, args=args, everywhere=everywhere,
+                           bands=bands, today=date.today(), args=args,
+                           everywhere=everywhere,
                            can_create=permissions.can_create_risk(current_user))
 
 
 @bp.route("/mine")
 @login_required
 def mine():
-    today, me, bands = date.today(), current_user.id, rule_bands()
-
-    def draw() -> Markup:
-        risks = db.session.execute(queries.risks_for(current_user)).all()
-        return Markup(render_template(
-            "risks/_mine_table.html", risks=risks, score_tags=ScoreTags(bands), me=me,
-            due={r.reference for r in risks if scoring.is_review_due(r.next_review_date, today)}))
-    # Someone who owns a hundred risks sees a hundred rows: drawn once per change to them.
-    return render_template("risks/mine.html", risk_table=computed_once(
-        "my risks", (me, today, tuple(bands)), ("risks",), draw))
+    today = date.today()
+    risks = db.session.execute(queries.risks_for(current_user)).all()
+    return render_template(
+        "risks/mine.html", risks=risks, bands=rule_bands(), me=current_user.id,
+        due={r.reference for r in risks if scoring.is_review_due(r.next_review_date, today)})
 
 
 def _selected_fy(latest_review: date | None, today: date) -> int:
@@ -167,65 +129,31 @@ def _selected_fy(latest_review: date | None, today: date) -> int:
     return scoring.financial_year_of(latest_review or today)
 
 
-#: The tables a risk page's record part shows (see templates/risks/_detail_record.html).
-RECORD_TABLES = ("risks", "users", "registers", "directorates", "appetite_levels",
-                 "committees", "risk_committees", "score_records", "controls", "assurances")
-#: The tables its actions part shows.
-ACTION_TABLES = ("risks", "actions", "action_progress", "users")
-
-
 @bp.route("/<reference>")
 @login_required
 def detail(reference):
-    """A risk's page. Only its heading and gaps are drawn afresh each time (the gaps' forms
-    carry the reader's CSRF token); its record, actions and audit trail are drawn once per
-    change to what they show (riskapp.derived) and the risk's own rows only read then: at
-    5,000 risks that was most of the page, and ten statements on PostgreSQL (issue 9)."""
     risk = queries.load_risk(reference)
     if risk is None:
         abort(404)
     require(permissions.can_read(current_user))
     today, bands = date.today(), rule_bands()
-    can_edit = permissions.can_edit_risk(current_user, risk)
     first_review, latest_review = queries.review_span(risk.id)
     fy = _selected_fy(latest_review, today)
-
-    def draw_record() -> Markup:
-        queries.fill_risk_page(risk)
-        cells = scoring.movement([r.as_point() for r in risk.score_records], fy, today)
-        first_fy = scoring.financial_year_of(first_review) if first_review else fy
-        return Markup(render_template(
-            "risks/_detail_record.html", risk=risk, today=today, fy=fy, cells=cells,
-            fy_label=scoring.financial_year_label(fy),
-            fy_choices=range(first_fy, scoring.financial_year_of(today) + 1),
-            chart=trend_svg(cells, bands, f"{risk.reference} score at each month end, "
-                                          f"{scoring.financial_year_label(fy)}"),
-            score_tags=ScoreTags(bands), can_edit=can_edit))
-
-    def draw_actions() -> Markup:
-        queries.fill_risk_page(risk)
-        return Markup(render_template("risks/_detail_actions.html", risk=risk, today=today,
-                                      can_add_action=permissions.can_add_action(current_user, risk),
-                                      permissions=permissions))
-
-    def draw_trail() -> Markup:
-        trail = queries.audit_trail(risk.id)
-        return Markup(render_template("risks/_detail_trail.html", trail=trail,
-                                      trail_limit=queries.AUDIT_TRAIL_LIMIT,
-                                      people=queries.people_named_in(trail)))
-
-    # The actions' links: for someone who may edit the risk, every link; otherwise "Add
-    # progress" on the actions assigned to them (permissions.can_progress_action).
-    reader = None if can_edit else current_user.id
+    queries.fill_risk_page(risk)
+    cells = scoring.movement([r.as_point() for r in risk.score_records], fy, today)
+    first_fy = scoring.financial_year_of(first_review) if first_review else fy
+    trail = queries.audit_trail(risk.id)
     return render_template(
-        "risks/detail.html", risk=risk, today=today, can_edit=can_edit,
+        "risks/detail.html", risk=risk, today=today, fy=fy, cells=cells,
+        can_edit=permissions.can_edit_risk(current_user, risk),
         can_rescore=permissions.can_rescore(current_user, risk),
-        record=computed_once("risk record", (risk.id, fy, today, can_edit, tuple(bands)),
-                             RECORD_TABLES, draw_record),
-        actions=computed_once("risk actions", (risk.id, today, can_edit, reader),
-                              ACTION_TABLES, draw_actions),
-        trail=computed_once("risk audit trail", risk.id, ("audit_entries", "users"),
-                            draw_trail))
+        can_add_action=permissions.can_add_action(current_user, risk), permissions=permissions,
+        fy_label=scoring.financial_year_label(fy),
+        fy_choices=range(first_fy, scoring.financial_year_of(today) + 1),
+        chart=trend_svg(cells, bands, f"{risk.reference} score at each month end, "
+                                      f"{scoring.financial_year_label(fy)}"),
+        bands=bands, trail=trail, trail_limit=queries.AUDIT_TRAIL_LIMIT,
+        people=queries.people_named_in(trail))
 
 
 @bp.route("/new", methods=["GET", "POST"])

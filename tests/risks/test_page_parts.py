@@ -1,4 +1,4 @@
-"""The risk page's parts kept between changes (riskapp.derived): fresh after every change, and
+"""The risk page: fresh after every change to any of its parts, and
 never one reader's links shown to another."""
 from __future__ import annotations
 

@@ -273,9 +273,6 @@ def _answer(client, method, url):
 GET_MAY_WRITE = {
     # committees.calendar shows the person's feed URL, creating its secret on first view.
     "calendar_feed_tokens",
-    # Bookkeeping, not data: a refusal's audit row gives audit_entries a new version
-    # (riskapp.derived).
-    "data_versions",
 }
 
 
