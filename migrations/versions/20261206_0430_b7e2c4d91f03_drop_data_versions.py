@@ -5,7 +5,7 @@ or writes the table any more. The migration that made it stays, as databases wer
 through it.
 
 Revision ID: b7e2c4d91f03
-Revises: 5e4c1b7a9d20
+Revises: 120a02255298
 Create Date: 2026-12-06 04:30:00
 
 """
@@ -13,7 +13,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = 'b7e2c4d91f03'
-down_revision = '5e4c1b7a9d20'
+down_revision = '120a02255298'
 branch_labels = None
 depends_on = None
 
