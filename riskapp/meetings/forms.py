@@ -5,6 +5,7 @@ import re
 from datetime import time
 
 from flask_wtf import FlaskForm
+from flask_wtf.file import FileField
 from wtforms import BooleanField, HiddenField, StringField, TextAreaField
 from wtforms.validators import InputRequired, Length, Optional, ValidationError
 
@@ -100,3 +101,20 @@ class ActionForm(FlaskForm):
 class ActionStatusForm(FlaskForm):
     status = SelectField("Status", choices=[(s, s) for s in ACTION_STATUSES])
     update = StringField("Update", validators=[Optional()])
+
+
+class PaperForm(FlaskForm):
+    """Upload a paper: the type is decided by the content (meetings.papers), not the name."""
+    file = FileField("Paper", description="A PDF or a Word document (.docx), up to 8 MB.")
+    title = StringField("Title of the paper", description="Leave blank to use the file's name.",
+                        validators=[Optional(), Length(max=150)])
+    replaces = BooleanField("This replaces the paper already received for the item")
+
+    def validate_file(self, field):
+        if not field.data or not getattr(field.data, "filename", ""):
+            raise ValidationError("Choose the file of the paper")
+
+
+class PublishForm(FlaskForm):
+    #: Set when the secretariat has seen the warning about papers still awaited.
+    confirmed = HiddenField()

@@ -1,0 +1,58 @@
+"""The plain data the meeting documents are drawn from: no Flask, no database."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+
+
+@dataclass(frozen=True)
+class PaperRef:
+    title: str
+    kind: str            #: "pdf" or "docx"
+    path: str            #: where the file is (read only by the pack builder)
+
+
+@dataclass(frozen=True)
+class ItemRecord:
+    number: str
+    title: str
+    presenter: str
+    purpose: str         #: e.g. "For decision"
+    private: bool
+    starts: str = ""     #: planned start, e.g. "10:20"
+    duration: int | None = None
+    papers: tuple[PaperRef, ...] = ()
+    risks: tuple[str, ...] = ()            #: e.g. "BAF0007 Primary care access (High 4x4=16)"
+    declarations: tuple[str, ...] = ()     #: "Name: interest (action)"
+    quoracy: str = ""                       #: said only where it differs from the start
+    discussion: str = ""
+    motion: str = ""
+    decision: str = ""                      #: the resolution, or the vote's result
+    vote: str = ""                          #: e.g. "For 4, against 3, abstentions 0"
+    casting_vote: str = ""
+    withdrew: tuple[str, ...] = ()          #: who left the room for the item
+    actions: tuple[str, ...] = ()           #: "detail – owner – due"
+
+
+@dataclass(frozen=True)
+class MeetingRecord:
+    organisation: str
+    committee_name: str
+    committee_label: str
+    when: str                    #: "Thursday 16 November 2023, 10:00"
+    place: str
+    status: str                  #: "Draft" or "Approved on …"
+    generated_at: datetime
+    papers_deadline: str = ""
+    present: tuple[str, ...] = ()          #: "Name, position"
+    deputies: tuple[str, ...] = ()         #: "Name (deputy for X, position)"
+    in_attendance: tuple[str, ...] = ()    #: officers: "Name, job title, organisation"
+    apologies: tuple[str, ...] = ()
+    absent: tuple[str, ...] = ()
+    quoracy_start: str = ""
+    forecast: tuple[str, ...] = ()
+    declarations: tuple[str, ...] = ()     #: declared for the whole meeting
+    items: tuple[ItemRecord, ...] = ()
+    chairs_actions: tuple[str, ...] = ()   #: reported for ratification
+    part: str = "Public and private business"
+    late_notes: tuple[str, ...] = field(default=())
