@@ -125,6 +125,7 @@ def title_from_filename(filename: str, fallback: str) -> str:
 def add_paper(item: AgendaItem, filename: str, content: bytes, *, by=None,
               title: str | None = None, today: date | None = None) -> Paper:
     """Check and keep a paper for `item`; it replaces the item's current papers if asked."""
+    services.refuse_if_locked(item.meeting)
     if not content:
         raise MeetingError("Choose a file to upload", "file")
     if len(content) > max_bytes():

@@ -109,6 +109,16 @@ MATRIX: dict[tuple[str, str], tuple[frozenset, object]] = {
     ("meetings.index", "GET"): (READ, None),
     ("meetings.upcoming", "GET"): (READ, None),
     ("meetings.schedule", "GET"): (COMMITTEE, None),
+    # issue 17: papers and documents; who sees private business is tested in
+    # tests/meetings/test_private_business.py
+    ("meetings.new_paper", "GET"): (COMMITTEE, None),
+    ("meetings.new_paper", "POST"): (COMMITTEE, None),
+    ("meetings.paper", "GET"): (READ, None),
+    ("meetings.publish", "GET"): (COMMITTEE, None),
+    ("meetings.publish", "POST"): (COMMITTEE, None),
+    ("meetings.agenda_pack", "GET"): (READ, None),
+    ("meetings.minutes_docx", "GET"): (READ, None),
+    ("meetings.minutes_pdf", "GET"): (READ, None),
     ("meetings.interests", "GET"): (READ, None),
     ("meetings.detail", "GET"): (READ, None),
     ("meetings.attendance", "GET"): (READ, None),
@@ -171,6 +181,7 @@ MATRIX: dict[tuple[str, str], tuple[frozenset, object]] = {
 
 #: Values for URL arguments; (endpoint, argument) overrides the plain argument name.
 OVERRIDES = {("meetings.update_action", "action_id"): "meeting_action_id",
+             ("meetings.paper", "paper_id"): "item_id",
              ("reports.export", "what"): "export_what", ("reports.export", "fmt"): "export_fmt",
              ("static", "filename"): "static_file"}
 
