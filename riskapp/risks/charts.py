@@ -1,54 +1,64 @@
-"""Small server-rendered SVG charts: a risk's score trend over a financial year."""
+"""The geometry of a risk's score trend chart; templates/risks/_trend.html draws it as SVG."""
 from __future__ import annotations
 
-from markupsafe import Markup, escape
+from dataclasses import dataclass, field
 
 from ..rules.scoring import Band, MonthCell, band_for
 
 
-def trend_svg(cells: list[MonthCell], bands: list[Band], title: str,
-              width: int = 600, height: int = 240) -> Markup:
-    """Return an accessible SVG line chart of month-end scores (1-25), bands shaded behind."""
+@dataclass
+class Point:
+    x: float
+    y: float
+    cell: MonthCell
+    band: Band | None
+
+
+@dataclass
+class Trend:
+    """Where each part of the chart goes, in SVG user units (the template only places them)."""
+    title: str
+    description: str
+    width: int
+    height: int
+    left: int
+    plot_width: int
+    #: (band, top y, height) of each band's shading.
+    bands: list[tuple[Band, float, float]] = field(default_factory=list)
+    #: (score, y) of each horizontal grid line.
+    ticks: list[tuple[int, float]] = field(default_factory=list)
+    #: (x, label) of each month under the axis.
+    months: list[tuple[float, str]] = field(default_factory=list)
+    points: list[Point] = field(default_factory=list)
+
+    @property
+    def polyline(self) -> str:
+        return " ".join(f"{p.x:.1f},{p.y:.1f}" for p in self.points)
+
+
+def trend(cells: list[MonthCell], bands: list[Band], title: str,
+          width: int = 600, height: int = 240) -> Trend:
+    """A line chart of month-end scores (0-25), the bands shaded behind; described in words
+    (`description`) for screen readers, month by month."""
     left, right, top, bottom = 34, 10, 10, 26
     plot_w, plot_h = width - left - right, height - top - bottom
     step = plot_w / max(len(cells) - 1, 1)
 
     def y(score: float) -> float:
-        return top + plot_h * (1 - (score - 0) / 25)
+        return top + plot_h * (1 - score / 25)
 
-    parts = [f'<svg xmlns="http://www.w3.org/2000/svg" class="app-trend" viewBox="0 0 {width} {height}" '
-             f'width="{width}" height="{height}" role="img" aria-labelledby="trend-title trend-desc">',
-             f'<title id="trend-title">{escape(title)}</title>']
-    described = "; ".join(f"{c.label}: {c.score if c.score is not None else 'no score'}"
-                          f"{'' if c.reviewed or c.score is None else ' (not reviewed)'}"
-                          for c in cells)
-    parts.append(f'<desc id="trend-desc">{escape(described)}</desc>')
+    chart = Trend(title=title, width=width, height=height, left=left, plot_width=plot_w,
+                  description="; ".join(
+                      f"{c.label}: {c.score if c.score is not None else 'no score'}"
+                      f"{'' if c.reviewed or c.score is None else ' (not reviewed)'}"
+                      for c in cells))
     for band in bands:
         y_top, y_bottom = y(min(band.max_score, 25)), y(max(band.min_score - 1, 0))
-        parts.append(f'<rect x="{left}" y="{y_top:.1f}" width="{plot_w}" '
-                     f'height="{y_bottom - y_top:.1f}" fill="{escape(band.colour)}" '
-                     f'fill-opacity="0.12"/>')
-    for tick in (5, 10, 15, 20, 25):
-        parts.append(f'<text x="{left - 4}" y="{y(tick) + 4:.1f}" font-size="13" '
-                     f'text-anchor="end" fill="#4c6272">{tick}</text>')
-        parts.append(f'<line x1="{left}" x2="{left + plot_w}" y1="{y(tick):.1f}" '
-                     f'y2="{y(tick):.1f}" stroke="#d8dde0" stroke-width="1"/>')
-    points = []
+        chart.bands.append((band, y_top, y_bottom - y_top))
+    chart.ticks = [(tick, y(tick)) for tick in (5, 10, 15, 20, 25)]
     for i, cell in enumerate(cells):
         x = left + i * step
-        parts.append(f'<text x="{x:.1f}" y="{height - 6}" font-size="12" text-anchor="middle" '
-                     f'fill="#4c6272">{escape(cell.label[:3])}</text>')
+        chart.months.append((x, cell.label[:3]))
         if cell.score is not None:
-            points.append((x, y(cell.score), cell))
-    if points:
-        path = " ".join(f"{x:.1f},{yy:.1f}" for x, yy, _ in points)
-        parts.append(f'<polyline points="{path}" fill="none" stroke="#005eb8" stroke-width="2"/>')
-        for x, yy, cell in points:
-            band = band_for(cell.score, bands)
-            fill = "#005eb8" if cell.reviewed else "#ffffff"
-            parts.append(f'<circle cx="{x:.1f}" cy="{yy:.1f}" r="5" fill="{fill}" '
-                         f'stroke="#005eb8" stroke-width="2"><title>{escape(cell.label)}: '
-                         f'{cell.score}{" " + escape(band.name) if band else ""}'
-                         f'{"" if cell.reviewed else " (not reviewed)"}</title></circle>')
-    parts.append("</svg>")
-    return Markup("".join(parts))
+            chart.points.append(Point(x, y(cell.score), cell, band_for(cell.score, bands)))
+    return chart

@@ -13,7 +13,7 @@ from ..committees.models import Committee
 from ..extensions import db
 from ..rules import scoring
 from . import bp, queries, services
-from .charts import trend_svg
+from .charts import trend
 from .forms import (AssuranceForm, ControlForm, GapForm, NewRiskForm, RiskFilterForm, RiskForm,
                     ScoreUpdateForm, set_owner_choices, set_risk_choices)
 from .models import Assurance, Control, Gap, Register, Risk
@@ -150,8 +150,8 @@ def detail(reference):
         can_add_action=permissions.can_add_action(current_user, risk), permissions=permissions,
         fy_label=scoring.financial_year_label(fy),
         fy_choices=range(first_fy, scoring.financial_year_of(today) + 1),
-        chart=trend_svg(cells, bands, f"{risk.reference} score at each month end, "
-                                      f"{scoring.financial_year_label(fy)}"),
+        chart=trend(cells, bands, f"{risk.reference} score at each month end, "
+                                  f"{scoring.financial_year_label(fy)}"),
         bands=bands, trail=trail, trail_limit=queries.AUDIT_TRAIL_LIMIT,
         people=queries.people_named_in(trail))
 
