@@ -8,6 +8,18 @@ from . import committees  # noqa: E402,F401
 from . import meetings  # noqa: E402,F401
 
 
+@bp.get("/openapi.json")
+def openapi():
+    """The OpenAPI 3.1 description of this API, made from the schemas that validate requests.
+
+    Public, like any API's description: it says what can be asked, never what is stored.
+    """
+    from flask import jsonify
+
+    from .described import openapi_document
+    return jsonify(openapi_document())
+
+
 @bp.before_request
 def _csrf_for_cookie_writes():
     """A write authenticated by the session cookie needs the CSRF token (header X-CSRFToken).

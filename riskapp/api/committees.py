@@ -14,39 +14,14 @@ from ..committees.services import CommitteeError
 from ..committees.views import load_committee
 from ..extensions import db
 from . import bp
+from . import schemas as s
 from .common import ApiError, page_envelope
+from .described import described, request_body
 
 
 def require_manager() -> None:
     if not permissions.can_manage_committees(current_user):
         raise ApiError(403, "Only the committee secretariat can change committees and meetings")
-
-
-def json_body() -> dict:
-    body = request.get_json(silent=True)
-    if not isinstance(body, dict):
-        raise ApiError(400, "Send a JSON object with Content-Type: application/json")
-    return body
-
-
-def int_list(body: dict, field: str) -> list[int]:
-    value = body.get(field, [])
-    if not isinstance(value, list) or not all(isinstance(v, int) and not isinstance(v, bool)
-                                              for v in value):
-        raise ApiError(400, f"{field} must be a list of member ids", field=field)
-    return value
-
-
-def date_field(body: dict, field: str, required: bool = False) -> date | None:
-    raw = body.get(field)
-    if raw in (None, ""):
-        if required:
-            raise ApiError(400, f"{field} is required (YYYY-MM-DD)", field=field)
-        return None
-    try:
-        return date.fromisoformat(raw)
-    except (TypeError, ValueError):
-        raise ApiError(400, f"{field} must be a date written YYYY-MM-DD", field=field)
 
 
 def _iso(day):
@@ -130,21 +105,14 @@ def committee_members(committee_id: int):
 
 
 @bp.post("/committees/<int:committee_id>/members")
+@described(body=s.MemberIn, status=201)
 def committee_add_member(committee_id: int):
+    """Appoint a member: a user, or a person with no login, to one or more positions."""
     require_manager()
     committee = load_committee(committee_id)
-    body = json_body()
-    user_id = body.get("user_id")
-    if user_id is not None and (not isinstance(user_id, int) or db.session.get(User, user_id)
-                                is None):
+    data = dict(request_body())
+    if data.get("user_id") is not None and db.session.get(User, data["user_id"]) is None:
         raise ApiError(400, "user_id is not a user", field="user_id")
-    positions = body.get("positions")
-    if not isinstance(positions, list) or not all(isinstance(p, str) for p in positions):
-        raise ApiError(400, "positions must be a list of position names", field="positions")
-    data = dict(user_id=user_id, person_name=body.get("person_name"),
-                organisation=body.get("organisation"), positions=positions,
-                appointed_on=date_field(body, "appointed_on", required=True),
-                term_ends_on=date_field(body, "term_ends_on"))
     try:
         member = services.add_member(committee, data)
     except CommitteeError as err:
@@ -155,23 +123,15 @@ def committee_add_member(committee_id: int):
 
 
 @bp.post("/committees/<int:committee_id>/quoracy-check")
+@described(body=s.QuoracyCheckIn)
 def committee_quoracy_check(committee_id: int):
     """What if these people attend: decide on the rule in force, saving nothing."""
     committee = load_committee(committee_id)
-    body = json_body()
-    present, excluded = int_list(body, "present"), int_list(body, "excluded")
-    deputies = []
-    raw = body.get("deputies", [])
-    if not isinstance(raw, list):
-        raise ApiError(400, "deputies must be a list of {for_member, name}", field="deputies")
-    for d in raw:
-        if not isinstance(d, dict) or not isinstance(d.get("for_member"), int) or \
-                not isinstance(d.get("name"), str) or not d["name"].strip():
-            raise ApiError(400, "each deputy needs for_member (a member id) and a name",
-                           field="deputies")
-        deputies.append((d["for_member"], d["name"].strip()))
+    body = request_body()
+    deputies = [(d["for_member"], d["name"].strip()) for d in body["deputies"]]
     try:
-        result = services.check_quoracy(committee, present, deputies, excluded, date.today())
+        result = services.check_quoracy(committee, body["present"], deputies, body["excluded"],
+                                        date.today())
     except CommitteeError as err:
         raise ApiError(422, err.message, field=err.field)
     return jsonify(services.quoracy_json(result))

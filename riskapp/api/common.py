@@ -13,12 +13,16 @@ class ApiError(Exception):
     def __init__(self, status: int, message: str, field: str | None = None):
         super().__init__(message)
         self.status, self.message, self.field = status, message, field
+        #: Every bad field with its messages, when a schema refused several at once.
+        self.errors: dict[str, list[str]] | None = None
 
 
 def error_response(error: ApiError):
     body = {"error": error.message}
     if error.field or error.status == 409:  # a conflict names no field: "field": null
         body["field"] = error.field
+    if error.errors and len(error.errors) > 1:
+        body["errors"] = error.errors
     return jsonify(body), error.status
 
 

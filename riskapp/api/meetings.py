@@ -16,8 +16,10 @@ from ..meetings.services import LONDON, MeetingError, MeetingLocked
 from ..meetings.views import load_item, load_meeting
 from ..risks.models import Risk
 from . import bp
-from .committees import _iso, json_body, require_manager
+from . import schemas as s
+from .committees import _iso, require_manager
 from .common import ApiError, int_arg, page_envelope
+from .described import described, request_body
 
 
 def _refuse(err: MeetingError):
@@ -105,25 +107,21 @@ def _meeting_fields(body: dict, partial: bool) -> dict:
             raise ApiError(400, "starts_at must be a date and time, e.g. 2024-05-16T10:00 "
                            "(Europe/London unless an offset is given)", field="starts_at")
         data["starts_at"] = start if start.tzinfo else start.replace(tzinfo=LONDON)
-    for name, kind in (("location", str), ("remote", bool), ("has_public_part", bool),
-                       ("has_private_part", bool), ("status", str)):
+    for name in ("location", "remote", "has_public_part", "has_private_part", "status"):
         if name in body:
-            if not isinstance(body[name], kind):
-                raise ApiError(400, f"{name} must be a {kind.__name__}", field=name)
             data[name] = body[name]
-    if data.get("status") not in (None, "Planned", "Held", "Cancelled"):
-        raise ApiError(400, "status must be Planned, Held or Cancelled", field="status")
     if not partial:
         data.setdefault("has_public_part", True)
     return data
 
 
 @bp.post("/meetings")
+@described(body=s.MeetingIn, status=201)
 def meetings_create():
+    """Schedule a meeting of a committee."""
     require_manager()
-    body = json_body()
-    committee = db.session.get(Committee, body.get("committee_id") or 0) \
-        if isinstance(body.get("committee_id"), int) else None
+    body = request_body()
+    committee = db.session.get(Committee, body["committee_id"])
     if committee is None:
         raise ApiError(400, "committee_id is not a committee", field="committee_id")
     try:
@@ -149,26 +147,21 @@ def meetings_items(meeting_id: int):
 
 
 @bp.post("/meetings/<int:meeting_id>/items")
+@described(body=s.ItemIn, status=201)
 def meetings_add_item(meeting_id: int):
+    """Add an item to the agenda."""
     require_manager()
     meeting = load_meeting(meeting_id)
-    body = json_body()
-    for name in ("number", "title"):
-        if not isinstance(body.get(name), str) or not body[name].strip():
-            raise ApiError(400, f"{name} is required", field=name)
-    if body.get("purpose", "information") not in ("decision", "information", "discussion"):
-        raise ApiError(400, "purpose must be decision, information or discussion",
-                       field="purpose")
-    refs = body.get("risks", [])
-    risks = db.session.scalars(select(Risk).where(Risk.reference.in_(refs))).all() \
-        if isinstance(refs, list) else None
-    if risks is None or len(risks) != len(set(refs)):
+    body = request_body()
+    refs = body["risks"]
+    risks = db.session.scalars(select(Risk).where(Risk.reference.in_(refs))).all()
+    if len(risks) != len(set(refs)):
         raise ApiError(400, "risks must be a list of existing risk references", field="risks")
     try:
         item = services.add_item(meeting, dict(
             number=body["number"].strip(), title=body["title"].strip(),
-            presenter=str(body.get("presenter") or ""), private=bool(body.get("private")),
-            purpose=body.get("purpose", "information"), risks=risks))
+            presenter=body.get("presenter") or "", private=body["private"],
+            purpose=body["purpose"], risks=risks))
     except MeetingError as err:
         _refuse(err)
     db.session.commit()
@@ -183,13 +176,15 @@ def meetings_attendance(meeting_id: int):
 
 
 @bp.put("/meetings/<int:meeting_id>/attendance/<int:member_id>")
+@described(body=s.AttendanceIn)
 def meetings_record_attendance(meeting_id: int, member_id: int):
+    """Record a member's attendance: present, deputy, apologies or absent."""
     require_manager()
     meeting = load_meeting(meeting_id)
     member = next((m for m in meeting.committee.members if m.id == member_id), None)
     if member is None:
         abort(404)
-    body = json_body()
+    body = request_body()
     items = {i.id: i for i in meeting.items}
 
     def item_of(field):
@@ -218,10 +213,12 @@ def meetings_declarations(meeting_id: int):
 
 
 @bp.post("/meetings/<int:meeting_id>/declarations")
+@described(body=s.DeclarationIn, status=201)
 def meetings_add_declaration(meeting_id: int):
+    """Record a declaration of interest."""
     require_manager()
     meeting = load_meeting(meeting_id)
-    body = json_body()
+    body = request_body()
     members = {m.id: m for m in meeting.committee.members}
     items = {i.id: i for i in meeting.items}
     if body.get("member_id") is not None and body["member_id"] not in members:
@@ -269,21 +266,13 @@ def meetings_votes(meeting_id: int, item_id: int):
 
 
 @bp.post("/meetings/<int:meeting_id>/items/<int:item_id>/votes")
+@described(body=s.VoteIn, status=201)
 def meetings_vote(meeting_id: int, item_id: int):
+    """Record a vote on an item: each member's ballot, and the chair's casting vote if tied."""
     require_manager()
     item = load_item(load_meeting(meeting_id), item_id)
-    body = json_body()
-    raw = body.get("ballots")
-    if not isinstance(raw, list) or not raw:
-        raise ApiError(400, "ballots must be a non-empty list of {member_id, choice}",
-                       field="ballots")
-    ballots = []
-    for b in raw:
-        if not isinstance(b, dict) or not isinstance(b.get("member_id"), int) or \
-                not isinstance(b.get("choice"), str):
-            raise ApiError(400, "each ballot needs member_id and choice (for, against, abstain)",
-                           field="ballots")
-        ballots.append((b["member_id"], b["choice"]))
+    body = request_body()
+    ballots = [(b["member_id"], b["choice"]) for b in body["ballots"]]
     try:
         vote = services.record_vote(item, ballots, body.get("casting_vote"), by=current_user)
     except MeetingError as err:

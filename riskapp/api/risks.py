@@ -25,6 +25,9 @@ def api_error(error: ApiError):
 
 @bp.before_request
 def authenticate():
+    from flask import request
+    if request.endpoint == "api.openapi":
+        return
     require_reader()
 
 

@@ -154,6 +154,7 @@ MATRIX: dict[tuple[str, str], tuple[frozenset, object]] = {
     ("reminders.outbox", "GET"): (ADMIN, None),
     ("reminders.retry", "POST"): (ADMIN, None),
     # the JSON API: the same rights as the pages
+    ("api.openapi", "GET"): (ALL, None),
     ("api.risks", "GET"): (READ, None),
     ("api.risk", "GET"): (READ, None),
     ("api.movement", "GET"): (READ, None),

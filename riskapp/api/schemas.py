@@ -1,0 +1,212 @@
+"""The API's request and response schemas: they validate requests and describe the API.
+
+Numbers are strict (a JSON string "3" is not a number), booleans accept only JSON true/false,
+dates are YYYY-MM-DD. Messages are plain English; the field is named beside them.
+"""
+from __future__ import annotations
+
+from marshmallow import fields, validate
+
+from ..committees.models import (COMMITTEE_KINDS, DEPUTY_POLICIES, FREQUENCIES, MAJORITY_BASES,
+                                 POSITION_CATEGORIES)
+from .described import Body, Query
+
+
+def Int(**kwargs):  # noqa: N802 - a field factory, read like the field classes
+    """A whole number, and only a JSON number: "3" or 3.5 is refused."""
+    return fields.Integer(strict=True, error_messages={
+        "invalid": "must be a whole number", "required": "is required",
+        "null": "must not be empty"}, **kwargs)
+
+
+def Bool(**kwargs):  # noqa: N802
+    """true or false, and only those: "false" (a string) is refused rather than read as true."""
+    return fields.Boolean(truthy={True}, falsy={False}, error_messages={
+        "invalid": "must be true or false", "required": "is required"}, **kwargs)
+
+
+def Str(max_length: int | None = None, required: bool = False, **kwargs):  # noqa: N802
+    validators = [validate.Length(min=1 if required else 0, max=max_length, error=(
+        "must not be empty" if required and max_length is None else
+        f"must be {'1 to ' if required else 'at most '}{max_length} characters"))] \
+        if (max_length or required) else []
+    return fields.String(required=required, validate=validators, error_messages={
+        "invalid": "must be text", "required": "is required"}, **kwargs)
+
+
+def Date(**kwargs):  # noqa: N802
+    return fields.Date(error_messages={"invalid": "must be a date written YYYY-MM-DD",
+                                       "required": "is required (YYYY-MM-DD)"}, **kwargs)
+
+
+def OneOf(choices, **kwargs):  # noqa: N802
+    choices = list(choices)
+    return fields.String(validate=validate.OneOf(
+        choices, error=f"must be one of: {', '.join(choices)}"),
+        error_messages={"required": "is required", "invalid": "must be text"}, **kwargs)
+
+
+def IntList(**kwargs):  # noqa: N802
+    return fields.List(Int(), error_messages={"invalid": "must be a list of ids"}, **kwargs)
+
+
+def StrList(**kwargs):  # noqa: N802
+    return fields.List(Str(max_length=200, required=True),
+                       error_messages={"invalid": "must be a list of names"}, **kwargs)
+
+
+# --- committees --------------------------------------------------------------------------------
+
+
+class CommitteeIn(Body):
+    """A committee: its name, place in the structure, the risks it oversees, its settings."""
+
+    name = Str(200, required=True)
+    short_name = Str(30, allow_none=True)
+    kind = OneOf(COMMITTEE_KINDS, load_default=COMMITTEE_KINDS[1])
+    parent_id = Int(allow_none=True, metadata={"description": "The committee it reports to"})
+    risks = StrList(metadata={"description": "References of the risks it oversees"})
+    attendance_threshold_percent = Int(allow_none=True,
+                                       validate=validate.Range(0, 100, error="must be 0 to 100"))
+    papers_deadline_days = Int(allow_none=True, validate=validate.Range(
+        0, 30, error="must be 0 to 30 working days"))
+
+
+class DissolveIn(Body):
+    dissolved_on = Date(required=True)
+
+
+class DraftIn(Body):
+    """A new draft version: a copy of the latest version's text and rules."""
+
+    version = Str(20, required=True)
+
+
+class TermsIn(Body):
+    """A draft's text and rules (any of them)."""
+
+    version = Str(20)
+    text = fields.String()
+    deputy_policy = OneOf(DEPUTY_POLICIES)
+    majority_base = OneOf(MAJORITY_BASES)
+    voting_rule = fields.String()
+    papers_deadline_days = Int(validate=validate.Range(0, 30, error="must be 0 to 30"))
+    attendance_threshold_percent = Int(validate=validate.Range(0, 100,
+                                                               error="must be 0 to 100"))
+    frequency = OneOf(FREQUENCIES)
+    min_voting_members = Int(allow_none=True, validate=validate.Range(1, 50,
+                                                                      error="must be 1 to 50"))
+
+
+class PositionIn(Body):
+    name = Str(200, required=True)
+    category = OneOf(POSITION_CATEGORIES, load_default="other")
+    voting = Bool(load_default=True)
+    chair = Bool(load_default=False)
+    deputy_chair = Bool(load_default=False)
+
+
+class RequirementIn(Body):
+    label = Str(200, required=True)
+    count = Int(load_default=1, validate=validate.Range(1, 20, error="must be 1 to 20"))
+    positions = StrList(load_default=list)
+    categories = fields.List(OneOf(POSITION_CATEGORIES), load_default=list)
+
+
+class ApproveIn(Body):
+    approved_by = Str(300, required=True)
+    approved_on = Date(required=True)
+    review_due = Date(required=True)
+
+
+class MemberIn(Body):
+    """A member: a user (user_id) or a person with no login (person_name)."""
+
+    user_id = Int(allow_none=True)
+    person_name = Str(200, allow_none=True)
+    organisation = Str(200, allow_none=True)
+    positions = StrList(required=True)
+    appointed_on = Date(required=True)
+    term_ends_on = Date(allow_none=True)
+
+
+class MemberChangeIn(Body):
+    positions = StrList()
+    organisation = Str(200, allow_none=True)
+
+
+class RenewIn(Body):
+    term_ends_on = Date(required=True)
+
+
+class EndMemberIn(Body):
+    ended_on = Date(required=True)
+
+
+class DeputyIn(Body):
+    for_member = Int(required=True)
+    name = Str(200, required=True)
+
+
+class QuoracyCheckIn(Body):
+    present = IntList(load_default=list)
+    deputies = fields.List(fields.Nested(DeputyIn), load_default=list)
+    excluded = IntList(load_default=list)
+
+
+# --- meetings ----------------------------------------------------------------------------------
+
+
+class MeetingIn(Body):
+    committee_id = Int(required=True)
+    starts_at = fields.String(required=True, metadata={
+        "description": "Date and time, e.g. 2024-05-16T10:00 (Europe/London unless an offset "
+                       "is given)"})
+    location = Str(200)
+    remote = Bool()
+    has_public_part = Bool()
+    has_private_part = Bool()
+    status = OneOf(("Planned", "Held", "Cancelled"))
+
+
+class ItemIn(Body):
+    number = Str(20, required=True)
+    title = Str(300, required=True)
+    presenter = Str(200, allow_none=True)
+    private = Bool(load_default=False)
+    purpose = OneOf(("decision", "information", "discussion"), load_default="information")
+    risks = StrList(load_default=list)
+
+
+class AttendanceIn(Body):
+    status = fields.String(required=True)
+    deputy_name = Str(200, allow_none=True)
+    arrived_at_item = Int(allow_none=True)
+    left_at_item = Int(allow_none=True)
+
+
+class DeclarationIn(Body):
+    member_id = Int(allow_none=True)
+    person_name = Str(200, allow_none=True)
+    interest = fields.String(required=True)
+    action = fields.String(load_default="noted")
+    item_id = Int(allow_none=True)
+
+
+class BallotIn(Body):
+    member_id = Int(required=True)
+    choice = OneOf(("for", "against", "abstain"), required=True)
+
+
+class VoteIn(Body):
+    ballots = fields.List(fields.Nested(BallotIn), required=True,
+                          validate=validate.Length(min=1, error="must list at least one ballot"))
+    casting_vote = fields.String(allow_none=True)
+
+
+# --- queries -----------------------------------------------------------------------------------
+
+
+class PageQuery(Query):
+    page = fields.Integer(load_default=1, validate=validate.Range(1, 100000))
+    per_page = fields.Integer(load_default=50, validate=validate.Range(1, 200))
