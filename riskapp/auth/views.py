@@ -10,6 +10,7 @@ from sqlalchemy import select
 from ..extensions import db, login_manager
 from ..rules.login_throttle import minutes_left
 from ..security import limiter
+from ..words import plural
 from . import bp, services
 from .forms import ConfirmPasswordForm, LoginForm, PasswordChangeForm, RevokeTokenForm
 from .models import ApiToken, User, utcnow
@@ -107,6 +108,14 @@ def _fresh_password(form) -> bool:
     return True
 
 
+@bp.route("/account")
+@login_required
+def account():
+    """Your account: who the app knows you as, your password and your API tokens."""
+    return render_template("auth/account.html", user=current_user,
+                           tokens=services.tokens_of(current_user), now=utcnow())
+
+
 @bp.route("/password", methods=["GET", "POST"])
 @login_required
 def password():
@@ -125,8 +134,9 @@ def password():
             login_user(user)  # this session carries on with the new nonce
             session.permanent = True
             flash("Your password has been changed. Other sessions have been signed out"
-                  + (f" and {revoked} API tokens revoked." if revoked else "."), "success")
-            return redirect(url_for("auth.tokens"))
+                  + (f" and {plural(revoked, 'API token')} revoked." if revoked else "."),
+                  "success")
+            return redirect(url_for("auth.account"))
     return render_template("auth/password.html", form=form), 422 if form.errors else 200
 
 

@@ -15,7 +15,7 @@ def nav_items(user, endpoint: str) -> list[dict]:
         ("Meetings", "meetings.upcoming", "meetings."),
         ("Reports", "reports.index", "reports."),
         ("Reminders", "reminders.mine", "reminders."),
-        ("Your account", "auth.tokens", "auth."),
+        ("Your account", "auth.account", "auth."),
     ]
     if can_configure_register(user):
         items.append(("Settings", "settings.index", "settings."))

@@ -69,3 +69,15 @@ def set_filter_choices(form: ReportFilterForm) -> None:
     if owner and owner not in {value for value, _ in owners}:
         owners = risk_queries.ANYONE + risk_queries.risk_people(owner)[0]
     form.owner.choices = owners
+
+
+def set_pack_choices(form: PackForm) -> None:
+    """The filters for the pack: a pack is of one register, so there is no "All registers".
+
+    With no register chosen (the form's first view, or an old bookmark) the first register,
+    the Board Assurance Framework, is chosen, so the page shows what will be drawn.
+    """
+    set_filter_choices(form)
+    form.register.choices = [c for c in form.register.choices if c[0] != ""]
+    if not form.register.data and form.register.choices:
+        form.register.data = form.register.choices[0][0]

@@ -21,7 +21,7 @@ from ..extensions import db
 from ..risks.models import Register
 from . import bp
 from .forms import (VIEW_LABELS, ConfirmImportForm, HeatmapForm, ImportForm, PackForm,
-                    ReportFilterForm, set_filter_choices)
+                    ReportFilterForm, set_filter_choices, set_pack_choices)
 from .pack import REFERENCES_PER_CELL, VIEWS, Selection, build_pack, heatmap, pack_filename, rule_bands
 
 logger = logging.getLogger(__name__)
@@ -90,7 +90,7 @@ def pack_options():
     """The pack's options (as-at date, financial year) beside the filters."""
     require(permissions.can_read(current_user))
     form = PackForm(request.args)
-    set_filter_choices(form)
+    set_pack_choices(form)
     _clean(form)
     return render_template("reports/pack.html", form=form)
 
@@ -102,7 +102,7 @@ def baf_pdf():
     from .baf_pdf import render_baf_pack  # ReportLab: loaded when a pack is drawn
     require(permissions.can_read(current_user))
     form = PackForm(request.args)
-    set_filter_choices(form)
+    set_pack_choices(form)
     if not form.validate():
         return render_template("reports/pack.html", form=form), 422
     selection = _selection(form)

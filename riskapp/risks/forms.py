@@ -2,21 +2,30 @@
 from __future__ import annotations
 
 from flask_wtf import FlaskForm
-from wtforms import HiddenField, IntegerField, StringField, TextAreaField
+from wtforms import HiddenField, IntegerField, RadioField, StringField, TextAreaField
 from wtforms.validators import InputRequired, Length, NumberRange, Optional, ValidationError
 
 from ..forms_common import NHSDateField, SelectField, SelectMultipleField
+from ..rules.scoring import CONSEQUENCE_WORDS, LIKELIHOOD_WORDS
 from .models import APPETITE_CATEGORIES, EFFECTIVENESS, NOT_YET_ASSESSED, RISK_STATUSES
 
 
-class RatingField(IntegerField):
-    """A consequence or likelihood: a whole number 1-5, typed, with the typed text kept."""
+class RatingField(RadioField):
+    """A consequence or likelihood: one of the five ratings, each with its words (1 Rare ...).
+
+    A value that is not 1-5 (only a hand-made request can send one) is refused beside the
+    field; an optional rating offers "Not set".
+    """
 
     def __init__(self, label, required=True, **kwargs):
         name = label.lower()
-        validators = [InputRequired(f"Enter the {name}") if required else Optional(),
-                      NumberRange(1, 5, f"{label} must be a whole number from 1 to 5")]
-        super().__init__(label, validators=validators, **kwargs)
+        words = LIKELIHOOD_WORDS if "likelihood" in name else CONSEQUENCE_WORDS
+        choices = [(n, f"{n} {word}") for n, word in words.items()]
+        if not required:
+            choices.append(("", "Not set"))
+        validators = [InputRequired(f"Choose the {name}") if required else Optional()]
+        super().__init__(label, choices=choices, coerce=optional_int, validators=validators,
+                         **kwargs)
 
     def process_formdata(self, valuelist):
         if not valuelist or valuelist[0].strip() == "":
@@ -27,6 +36,10 @@ class RatingField(IntegerField):
         except ValueError:
             self.data = None
             raise ValueError(f"{self.label.text} must be a whole number from 1 to 5")
+
+    def pre_validate(self, form):
+        if self.data is not None and not 1 <= self.data <= 5:
+            raise ValidationError(f"{self.label.text} must be a whole number from 1 to 5")
 
 
 class ChoiceField(SelectField):

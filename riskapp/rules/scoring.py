@@ -11,6 +11,11 @@ from typing import Iterable, Sequence
 
 MIN_RATING, MAX_RATING = 1, 5
 
+#: The words of each rating on the 5x5 matrix (NPSA "A risk matrix for risk managers"), shown
+#: with the number on forms, on the heatmap's axes and in the BAF pack.
+CONSEQUENCE_WORDS = {1: "Negligible", 2: "Minor", 3: "Moderate", 4: "Major", 5: "Catastrophic"}
+LIKELIHOOD_WORDS = {1: "Rare", 2: "Unlikely", 3: "Possible", 4: "Likely", 5: "Almost certain"}
+
 
 @dataclass(frozen=True)
 class Band:

@@ -6,7 +6,7 @@ import re
 from playwright.sync_api import expect
 
 from .conftest import DEMO_PASSWORD
-from .keyboard import focused, named, replace_value, starting, tab_to
+from .keyboard import focused, named, starting, tab_to
 
 OWNER = "anne.brierley@example.org"
 
@@ -38,24 +38,25 @@ def test_score_update_by_keyboard_alone(page, shots):
     page.keyboard.press("Enter")
     expect(page).to_have_title(re.compile(r"^Review BAF0005"))
 
-    # A refused value first: the error summary takes focus and its link leads to the field.
-    tab_to(page, named("Likelihood"))
-    replace_value(page, "0")
-    tab_to(page, named("Rationale"))
-    page.keyboard.type("Reviewed at the executive meeting.")
+    # The likelihood is a group of radios: Tab reaches the chosen one, arrows change it.
+    tab_to(page, lambda el: el["id"].startswith("likelihood"))
+    for _ in range(5):
+        if focused(page)["label"] == "3 Possible":
+            break
+        page.keyboard.press("ArrowUp")
+    assert focused(page)["label"] == "3 Possible", focused(page)
+    # Saved without a rationale: refused; the error summary takes focus, its link leads on.
     tab_to(page, named("Save review"))
     page.keyboard.press("Enter")
     expect(page).to_have_title(re.compile(r"^Error: Review BAF0005"))
     expect(page.locator(".nhsuk-error-summary")).to_be_focused()
-    tab_to(page, starting("Likelihood must be"))
+    expect(page.get_by_role("group", name="Likelihood").get_by_label("3 Possible")).to_be_checked()
+    tab_to(page, starting("Enter the rationale"))
     page.keyboard.press("Enter")
-    expect(page.get_by_label("Likelihood")).to_be_focused()
+    expect(page.get_by_label("Rationale")).to_be_focused()
     shots(page, "keyboard-error-link-followed")
 
-    replace_value(page, "3")
-    tab_to(page, named("Rationale"))
-    page.keyboard.press("Control+End")
-    page.keyboard.type(" Likelihood down to 3 after the winter plan.")
+    page.keyboard.type("Reviewed at the executive meeting. Likelihood down to 3 after the winter plan.")
     tab_to(page, named("Save review"))
     shots(page, "keyboard-focus-on-save")
     page.keyboard.press("Enter")

@@ -1,4 +1,4 @@
-"""Risk owner journey in Chromium: My risks, a refused score, a recorded review and where it shows."""
+"""Risk owner journey in Chromium: My risks, a refused review, a recorded review and where it shows."""
 from __future__ import annotations
 
 import re
@@ -21,27 +21,28 @@ def test_owner_updates_a_score_and_sees_history_movement_and_audit(page, shots):
     row.get_by_role("link", name="Record a review").click()
     expect(page).to_have_title(re.compile(r"^Review BAF0003"))
 
-    # A likelihood of 7: refused, the message beside the field and in the summary, 7 kept.
-    page.get_by_label("Likelihood").fill("7")
-    page.get_by_label("Rationale").fill("Mitigation plan slipped a quarter.")
+    # The ratings are the five choices with their words; the current score is chosen.
+    likelihood = page.get_by_role("group", name="Likelihood")
+    expect(likelihood.get_by_label("5 Almost certain")).to_be_checked()
+    expect(page.get_by_role("group", name="Consequence").get_by_label("4 Major")).to_be_checked()
+    # No rationale: refused, the message beside the field and in the summary, the choice kept.
+    likelihood.get_by_label("3 Possible").check()
     page.get_by_role("button", name="Save review").click()
     expect(page).to_have_title(re.compile(r"^Error: Review BAF0003"))
     summary = page.locator(".nhsuk-error-summary")
     expect(summary).to_be_focused()
-    likelihood_group = page.locator(".nhsuk-form-group", has=page.get_by_label("Likelihood"))
-    message = likelihood_group.locator(".nhsuk-error-message")
-    expect(message).to_contain_text("whole number from 1 to 5")
-    expect(page.get_by_label("Likelihood")).to_have_value("7")
+    rationale_group = page.locator(".nhsuk-form-group", has=page.get_by_label("Rationale"))
+    expect(rationale_group.locator(".nhsuk-error-message")).to_contain_text(
+        "Enter the rationale for this review")
+    expect(likelihood.get_by_label("3 Possible")).to_be_checked()
     # A screen reader hears the error with the field.
-    expect(page.get_by_label("Likelihood")).to_have_accessible_description(
-        re.compile("whole number from 1 to 5"))
-    expect(page.get_by_label("Rationale")).to_have_value("Mitigation plan slipped a quarter.")
-    shots(page, "likelihood-7-refused")
+    expect(page.get_by_label("Rationale")).to_have_accessible_description(
+        re.compile("Enter the rationale for this review"))
+    shots(page, "rationale-missing-refused")
     # The summary links to the field: following it focuses the field.
-    summary.get_by_role("link").filter(has_text="whole number from 1 to 5").click()
-    expect(page.get_by_label("Likelihood")).to_be_focused()
+    summary.get_by_role("link").filter(has_text="Enter the rationale").click()
+    expect(page.get_by_label("Rationale")).to_be_focused()
 
-    page.get_by_label("Likelihood").fill("3")
     page.get_by_label("Rationale").fill("Recovery funding agreed; likelihood down from 5 to 3.")
     page.get_by_role("button", name="Save review").click()
     expect(page).to_have_title(re.compile(r"^BAF0003"))

@@ -22,3 +22,23 @@ def test_a_new_control_starts_not_yet_assessed(client, auth, db):
         "description": "Weekly waiting list review"}).status_code == 302
     control = db.session.scalar(select(Control))
     assert control.effectiveness == "Not yet assessed"
+
+
+def test_scores_are_chosen_from_the_five_ratings_with_their_words(client, auth, db):
+    owner = make_user()
+    risk = make_risk(owner, current_consequence=4, current_likelihood=3)
+    db.session.commit()
+    auth.login(owner)
+    page = client.get(f"/risks/{risk.reference}/review").get_data(as_text=True)
+    for words in ("1 Negligible", "2 Minor", "3 Moderate", "4 Major", "5 Catastrophic",
+                  "1 Rare", "2 Unlikely", "3 Possible", "4 Likely", "5 Almost certain"):
+        assert f">{words}</label>" in page
+    assert 'type="text"' not in page.split('name="rationale"')[0].split("<form")[-1]
+    # The current score is where the review starts.
+    assert re.search(r'name="consequence" type="radio" value="4" checked', page)
+    assert re.search(r'name="likelihood" type="radio" value="3" checked', page)
+    auth.logout()
+    auth.login(make_user("risk_manager"))
+    new_risk = client.get("/risks/new").get_data(as_text=True)
+    assert re.search(r'name="target_likelihood" type="radio" value="" checked', new_risk)
+    assert ">Not set</label>" in new_risk

@@ -160,14 +160,17 @@ def test_rejected_score_update_keeps_what_was_typed(client, auth, db):
     assert response.status_code == 422
     assert "Likelihood must be a whole number from 1 to 5" in page
     assert "Enter the rationale for this review" in page
-    assert 'value="7"' in page and "<title>Error:" in page
+    assert "<title>Error:" in page
     assert 'href="#likelihood"' in page  # the error summary links to the field
+    # The consequence chosen stays chosen; no likelihood radio claims the refused 7.
+    assert re.search(r'name="consequence" type="radio" value="4" checked', page)
+    assert not re.search(r'name="likelihood" type="radio" value="\d" checked', page)
     db.session.expire_all()
     assert db.session.get(Risk, risk.id).current_likelihood == 4
     assert len(db.session.get(Risk, risk.id).score_records) == 1
 
 
-def test_rejected_score_update_with_text_keeps_it(client, auth, db):
+def test_rejected_score_update_with_text_keeps_the_rest(client, auth, db):
     owner = make_user()
     risk = make_risk(owner)
     db.session.commit()
@@ -176,7 +179,9 @@ def test_rejected_score_update_with_text_keeps_it(client, auth, db):
         "consequence": "four", "likelihood": "2", "rationale": "My careful reasoning"})
     page = response.get_data(as_text=True)
     assert response.status_code == 422
-    assert 'value="four"' in page and "My careful reasoning" in page
+    assert "Consequence must be a whole number from 1 to 5" in page
+    assert "My careful reasoning" in page
+    assert re.search(r'name="likelihood" type="radio" value="2" checked', page)
 
 
 def test_second_of_two_concurrent_edits_is_refused_keeping_input(client, auth, db):

@@ -1,6 +1,7 @@
 """Sign-in throttling, sessions, password changes and tokens (ASVS V2, V3)."""
 from __future__ import annotations
 
+import re
 from datetime import timedelta
 
 import pytest
@@ -181,3 +182,14 @@ def test_expired_token_is_refused(client, db):
     db.session.commit()
     assert client.get("/api/v1/risks",
                       headers={"Authorization": f"Bearer {secret}"}).status_code == 401
+
+
+def test_your_account_opens_on_the_account_not_on_api_tokens(client, auth, db):
+    user = make_user(name="Avery Account")
+    auth.login(user)
+    page = client.get("/risks/mine").get_data(as_text=True)
+    assert re.search(r'href="/auth/account"[^>]*>\s*Your account', page)
+    account = client.get("/auth/account").get_data(as_text=True)
+    assert "<h1>Your account</h1>" in account and "Avery Account" in account
+    assert "Change your password" in account and "Manage your API tokens" in account
+    assert "You have no tokens in use." in account

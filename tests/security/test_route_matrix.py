@@ -39,6 +39,7 @@ MATRIX: dict[tuple[str, str], tuple[frozenset, object]] = {
     ("auth.login", "GET"): (ALL, None),
     ("auth.login", "POST"): (ALL, None),
     ("auth.logout", "POST"): (READ, None),
+    ("auth.account", "GET"): (READ, None),
     ("auth.password", "GET"): (READ, None),
     ("auth.password", "POST"): (READ, None),
     ("auth.tokens", "GET"): (READ, None),
