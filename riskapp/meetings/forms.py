@@ -118,3 +118,17 @@ class PaperForm(FlaskForm):
 class PublishForm(FlaskForm):
     #: Set when the secretariat has seen the warning about papers still awaited.
     confirmed = HiddenField()
+
+
+class CsrfOnly(FlaskForm):
+    """A form whose fields are read by hand (the register's rows): only its CSRF check."""
+
+
+class OfficerForm(FlaskForm):
+    name = StringField("Name", description="Leave blank to use the name of the person chosen "
+                       "below.", validators=[Optional(), Length(max=200)])
+    job_title = StringField("Job title", validators=[Optional(), Length(max=200)])
+    organisation = StringField("Organisation", validators=[Optional(), Length(max=200)])
+    user_id = ChoiceField("Their login", coerce=optional_int, validators=[Optional()],
+                          description="With a login they can read the meeting's private "
+                                      "business, as members do.")

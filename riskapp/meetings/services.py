@@ -26,9 +26,9 @@ from ..risks.services import check_version
 from ..risks.models import Risk
 from ..rules import meetings as meeting_rules
 from ..rules import quoracy, record, voting, working_days
-from .models import (ATTENDANCE_STATUSES, DECLARATION_ACTIONS, AgendaItem, Attendance,
-                     Declaration, Meeting, MeetingAction, MinuteCorrection, Vote,
-                     agenda_item_risks)
+from .models import (ATTENDANCE_STATUSES, DECLARATION_ACTIONS, OFFICER_STATUSES, AgendaItem,
+                     Attendance, Declaration, Meeting, MeetingAction, MeetingOfficer,
+                     MinuteCorrection, Vote, agenda_item_risks)
 
 logger = logging.getLogger(__name__)
 LONDON = ZoneInfo("Europe/London")
@@ -799,3 +799,120 @@ def attendance_report(committee: Committee, fy: int, *,
             lines.append(line)
     tor = committee_services.tor_in_force(committee)
     return lines, (tor.attendance_threshold_percent if tor else 75)
+
+
+# ---------------------------------------------------------------------------------------------
+# The attendance register, saved in one go (issue 17)
+
+
+class RegisterRefused(MeetingError):
+    """Some rows of the register were refused: messages by form field name (m<id>-<field>)."""
+
+    def __init__(self, errors: dict[str, str]):
+        super().__init__(next(iter(errors.values())))
+        self.errors = errors
+
+
+def clear_attendance(meeting: Meeting, member: CommitteeMember) -> bool:
+    """Clear a member's mark (back to not recorded); the audit trail keeps what it was."""
+    from ..audit.models import AuditEntry
+    from ..audit.tracking import current_actor_id
+    att = attendance_of(meeting).get(member.id)
+    if att is None:
+        return False
+    db.session.add(AuditEntry(user_id=current_actor_id(), object_type="attendances",
+                              object_id=att.id, operation="delete", field="status",
+                              old_value=att.status, new_value=None))
+    meeting.attendances.remove(att)
+    db.session.delete(att)
+    db.session.flush()
+    return True
+
+
+def record_register(meeting: Meeting, marks: dict[int, dict],
+                    officer_marks: dict[int, str | None] | None = None) -> int:
+    """Save the whole register at once: every row is checked, and nothing is saved unless
+    all are right (RegisterRefused names each refused field).
+
+    `marks`: member id -> {"status": "" (not recorded) or a status, "deputy_name",
+    "arrived_at_item", "left_at_item"}; only the members submitted are touched. A deputy
+    is kept only with the "deputy" status, arrival and departure only for someone who
+    attended: switching from deputy to present clears the deputy.
+    Returns how many rows changed.
+    """
+    refuse_if_locked(meeting)
+    members = {m.id: m for m in members_of(meeting)}
+    errors: dict[str, str] = {}
+    changed = 0
+    current = attendance_of(meeting)
+    before = {k: (a.status, a.deputy_name, a.arrived_at_item_id, a.left_at_item_id)
+              for k, a in current.items()}
+    # Clear first, so a deputy moving from one member to another is not refused as a double.
+    for member_id, data in marks.items():
+        if member_id in members and not data.get("status"):
+            changed += clear_attendance(meeting, members[member_id])
+        elif member_id in current and data.get("status") != "deputy" \
+                and current[member_id].deputy_name:
+            current[member_id].status = data["status"]
+            current[member_id].deputy_name = None
+    for member_id, data in marks.items():
+        member = members.get(member_id)
+        if member is None:
+            errors[f"m{member_id}-status"] = "This person is not a member on the meeting's day"
+            continue
+        status = data.get("status") or ""
+        if not status:
+            continue
+        data = dict(data)
+        if status != "deputy":
+            data["deputy_name"] = None
+        if status not in ("present", "remote", "deputy"):
+            data["arrived_at_item"] = data["left_at_item"] = None
+        try:
+            att = record_attendance(meeting, member, data)
+        except MeetingError as error:
+            errors[f"m{member_id}-{error.field or 'status'}"] = error.message
+            continue
+        changed += before.get(member_id) != (att.status, att.deputy_name, att.arrived_at_item_id,
+                           att.left_at_item_id)
+    officers = {o.id: o for o in meeting.officers}
+    for officer_id, status in (officer_marks or {}).items():
+        officer = officers.get(officer_id)
+        if officer is None:
+            errors[f"o{officer_id}-status"] = "This officer is not recorded for the meeting"
+            continue
+        if status and status not in OFFICER_STATUSES:
+            errors[f"o{officer_id}-status"] = "Choose how the officer attended"
+            continue
+        if officer.status != (status or None):
+            officer.status = status or None
+            changed += 1
+    if errors:
+        raise RegisterRefused(errors)
+    db.session.flush()
+    return changed
+
+
+def add_officer(meeting: Meeting, data: dict) -> "MeetingOfficer":
+    """Record an officer in attendance: named, with job title and organisation; never a member
+    and never counted for quoracy or votes."""
+    refuse_if_locked(meeting)
+    name = (data.get("name") or "").strip()
+    user = data.get("user")
+    if not name and user is not None:
+        name = user.name
+    if not name:
+        raise MeetingError("Enter the officer's name", "name")
+    job_title = (data.get("job_title") or "").strip() or (getattr(user, "job_title", "") or "")
+    if not job_title:
+        raise MeetingError("Enter the officer's job title", "job_title")
+    if user is not None and any(m.user_id == user.id for m in members_of(meeting)):
+        raise MeetingError(f"{user.name} is a member of the committee: record them in the "
+                           "register as a member", "user_id")
+    officer = MeetingOfficer(meeting=meeting, user=user, name=name[:200],
+                             job_title=job_title[:200],
+                             organisation=(data.get("organisation") or "").strip()[:200],
+                             status=data.get("status") or None)
+    db.session.add(officer)
+    db.session.flush()
+    return officer

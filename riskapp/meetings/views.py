@@ -18,10 +18,11 @@ from ..risks.models import Risk
 from ..risks.services import StaleEdit
 from ..risks.views import stale
 from . import bp, services
-from .forms import (ActionForm, ActionStatusForm, ApproveMinutesForm, AttendanceForm,
+from .forms import (ActionForm, ActionStatusForm, ApproveMinutesForm, AttendanceForm, CsrfOnly,
+                    OfficerForm,
                     ConsensusForm, DeclarationForm, ItemForm, MeetingForm, MinutesForm, VoteForm,
                     parse_time)
-from .models import ATTENDANCE_STATUSES, AgendaItem, Meeting, MeetingAction
+from .models import ATTENDANCE_STATUSES, OFFICER_STATUSES, AgendaItem, Meeting, MeetingAction
 from .services import LONDON, MeetingError, MeetingLocked
 
 #: Meetings on one page of the list.
@@ -216,65 +217,121 @@ def _item_choices(meeting) -> tuple[list, list]:
     return [("", "From the start")] + items, [("", "Stayed to the end")] + items
 
 
-def _attendance_form(meeting, att, formdata=None, prefix="") -> AttendanceForm:
-    data = None
-    if att is not None and formdata is None:
-        data = dict(status=att.status, deputy_name=att.deputy_name,
-                    arrived_at_item_id=att.arrived_at_item_id,
-                    left_at_item_id=att.left_at_item_id)
-    form = AttendanceForm(formdata=formdata, data=data, prefix=prefix)
-    form.arrived_at_item_id.choices, form.left_at_item_id.choices = _item_choices(meeting)
-    return form
-
-
 @bp.route("/<int:meeting_id>/attendance", methods=["GET"])
 @login_required
 def attendance(meeting_id: int):
     require(permissions.can_read_committees(current_user))
-    return _register(load_meeting(meeting_id), {})
+    return _register(load_meeting(meeting_id))
 
 
-def _register(meeting, forms: dict) -> str:
-    """The register and quoracy now; `forms` holds the form of a member whose save was
-    refused.
+def _register(meeting, errors: dict | None = None, typed=None):
+    """The register and quoracy: one form for everyone (issue 17), or text for readers.
 
-    The other members' rows are drawn from the register by the template, not by a form each.
+    `typed`: the submitted form, whose values win over the register's when a save was
+    refused; `errors`: messages by field name.
     """
     arrived, left = _item_choices(meeting)
-    refused = next((f for f in forms.values() if f.errors), None)
-    csrf = generate_csrf() if current_app.config.get("WTF_CSRF_ENABLED", True) else None
-    return render_template("meetings/attendance.html", forms=forms, form=refused,
+    return render_template("meetings/attendance.html", errors=errors or {}, typed=typed,
                            members=services.members_of(meeting),
                            attendance=services.attendance_of(meeting),
-                           status_choices=list(ATTENDANCE_STATUSES.items()),
-                           arrived_choices=arrived, left_choices=left, csrf=csrf,
-                           **_context(meeting))
+                           status_choices=[("", "Not recorded")]
+                           + list(ATTENDANCE_STATUSES.items()),
+                           officer_choices=[("", "Not recorded")]
+                           + list(OFFICER_STATUSES.items()),
+                           arrived_choices=arrived, left_choices=left,
+                           locked=services.is_record_locked(meeting), **_context(meeting))
 
 
-@bp.route("/<int:meeting_id>/attendance/<int:member_id>", methods=["POST"])
+def _register_marks(meeting, form) -> tuple[dict, dict]:
+    """The rows submitted: a member's row counts only if its status field came (a partial or
+    stale form never clears rows it did not show)."""
+    items = {i.id: i for i in meeting.items}
+
+    def item(value):
+        try:
+            return items.get(int(value)) if value else None
+        except ValueError:
+            return None
+    marks, officers = {}, {}
+    for member in services.members_of(meeting):
+        p = f"m{member.id}-"
+        if p + "status" in form:
+            marks[member.id] = dict(status=form.get(p + "status", ""),
+                                    deputy_name=form.get(p + "deputy_name", ""),
+                                    arrived_at_item=item(form.get(p + "arrived_at_item_id")),
+                                    left_at_item=item(form.get(p + "left_at_item_id")))
+    for officer in meeting.officers:
+        if f"o{officer.id}-status" in form:
+            officers[officer.id] = form.get(f"o{officer.id}-status") or None
+    return marks, officers
+
+
+@bp.route("/<int:meeting_id>/attendance", methods=["POST"])
 @login_required
-def record_attendance(meeting_id: int, member_id: int):
+def save_register(meeting_id: int):
+    """Save the whole register in one go; refused rows keep what was typed, nothing saved."""
     meeting = load_meeting(meeting_id)
     require(can_manage())
     if services.is_record_locked(meeting):
         return _refuse_locked(meeting)
-    member = next((m for m in meeting.committee.members if m.id == member_id), None)
-    if member is None:
-        abort(404)
-    form = _attendance_form(meeting, None, formdata=request.form, prefix=f"m{member_id}")
+    CsrfOnly().validate_on_submit() or abort(400)
+    marks, officers = _register_marks(meeting, request.form)
+    try:
+        changed = services.record_register(meeting, marks, officers)
+        db.session.commit()
+    except services.RegisterRefused as refused:
+        db.session.rollback()
+        return _register(load_meeting(meeting_id), refused.errors, request.form), 422
+    flash(f"Register saved: {changed} change{'' if changed == 1 else 's'}.", "success")
+    return redirect(url_for(".attendance", meeting_id=meeting.id))
+
+
+@bp.route("/<int:meeting_id>/attendance/quoracy", methods=["POST"])
+@login_required
+def register_quoracy(meeting_id: int):
+    """Quoracy as it would be with the marks on the screen, nothing saved: the register's
+    script asks for it as marks change (without the script, Save shows it)."""
+    meeting = load_meeting(meeting_id)
+    require(can_manage())
+    CsrfOnly().validate_on_submit() or abort(400)
+    marks, officers = _register_marks(meeting, request.form)
+    try:
+        services.record_register(meeting, marks, officers)
+        html = render_template("meetings/_register_quoracy.html", **_context(meeting))
+    except MeetingError as refused:
+        html = render_template("meetings/_register_quoracy.html", refused=refused.message,
+                               **_context(meeting))
+    finally:
+        db.session.rollback()
+    return html
+
+
+@bp.route("/<int:meeting_id>/officers/new", methods=["GET", "POST"])
+@login_required
+def new_officer(meeting_id: int):
+    """An officer in attendance: not a member, never counted for quoracy or votes."""
+    meeting = load_meeting(meeting_id)
+    require(can_manage())
+    if services.is_record_locked(meeting):
+        return _refuse_locked(meeting)
+    form = OfficerForm()
+    form.user_id.choices = [("", "No login, or not listed")] + [
+        (u.id, u.name) for u in db.session.scalars(
+            select(User).where(User.active.is_(True)).order_by(User.name))]
     if form.validate_on_submit():
-        items = {i.id: i for i in meeting.items}
         try:
-            services.record_attendance(meeting, member, dict(
-                status=form.status.data, deputy_name=form.deputy_name.data,
-                arrived_at_item=items.get(form.arrived_at_item_id.data),
-                left_at_item=items.get(form.left_at_item_id.data)))
+            officer = services.add_officer(meeting, dict(
+                name=form.name.data, job_title=form.job_title.data,
+                organisation=form.organisation.data,
+                user=db.session.get(User, form.user_id.data) if form.user_id.data else None))
             db.session.commit()
-            return redirect(url_for(".attendance", meeting_id=meeting.id) + f"#member-{member_id}")
+            flash(f"{officer.name} added as in attendance.", "success")
+            return redirect(url_for(".attendance", meeting_id=meeting.id) + "#officers")
         except MeetingError as err:
             refuse(form, err)
             meeting = load_meeting(meeting_id)
-    return _register(meeting, {member_id: form}), 422
+    return render_template("meetings/officer.html", meeting=meeting, form=form), \
+        status_of(form)
 
 
 # --- declarations -------------------------------------------------------------------------

@@ -71,7 +71,7 @@ WRITE_PAGES = [
                "status": "Held", "has_public_part": "y"}),
     ("/items/new", {"number": "99", "title": "Late item", "purpose": "information"}),
     ("/items/{item}/edit", {"number": "1", "title": "Renamed", "purpose": "information"}),
-    ("/attendance/{member}", {"m{member}-status": "present"}),
+    ("/attendance", {"m{member}-status": "present"}),
     ("/declarations/new", {"member_id": "{member}", "interest": "Shares", "action": "noted"}),
     ("/items/{item}/consensus", {"decision": "Agreed after all"}),
     ("/items/{item}/vote", {"ballot-{member}": "for"}),

@@ -35,7 +35,7 @@ def test_recording_attendance_needs_the_secretariat(client, auth, held, members,
                                                     allowed):
     auth.login(people[role])
     cnd = members["ICB Chief Nursing Director"]
-    r = client.post(f"/meetings/{held.id}/attendance/{cnd.id}",
+    r = client.post(f"/meetings/{held.id}/attendance",
                     data={f"m{cnd.id}-status": "present"})
     assert r.status_code == (302 if allowed else 403)
     db.session.expire_all()
@@ -58,7 +58,7 @@ def test_board_member_reads_but_cannot_change(client, auth, held, people, path, 
 def test_attendance_makes_item_six_quorate_live(client, auth, held, members, people):
     auth.login(people[Role.SECRETARIAT])
     cnd = members["ICB Chief Nursing Director"]
-    client.post(f"/meetings/{held.id}/attendance/{cnd.id}", data={
+    client.post(f"/meetings/{held.id}/attendance", data={
         f"m{cnd.id}-status": "present", f"m{cnd.id}-arrived_at_item_id": str(held.items[5].id)})
     page = client.get(f"/meetings/{held.id}").get_data(as_text=True)
     row6 = page.split('id="item-' + str(held.items[5].id) + '"')[1].split("</tr>")[0]
@@ -69,7 +69,7 @@ def test_attendance_refusal_is_422_with_the_message_beside_the_field(client, aut
                                                                      members, people):
     auth.login(people[Role.SECRETARIAT])
     cnd = members["ICB Chief Nursing Director"]
-    r = client.post(f"/meetings/{held.id}/attendance/{cnd.id}",
+    r = client.post(f"/meetings/{held.id}/attendance",
                     data={f"m{cnd.id}-status": "deputy", f"m{cnd.id}-deputy_name": ""})
     assert r.status_code == 422
     page = r.get_data(as_text=True)
@@ -109,14 +109,14 @@ def test_named_deputy_received_before_the_meeting_keeps_the_forecast(client, aut
     planned = db.session.scalar(select(Meeting).where(Meeting.status == "Planned"))
     auth.login(people[Role.SECRETARIAT])
     cfo = members["ICB Chief Finance Officer"]
-    response = client.post(f"/meetings/{planned.id}/attendance/{cfo.id}", data={
+    response = client.post(f"/meetings/{planned.id}/attendance", data={
         f"m{cfo.id}-status": "deputy", f"m{cfo.id}-deputy_name": "Deputy Finance Director"})
     assert response.status_code == 302
     page = client.get(f"/meetings/{planned.id}").get_data(as_text=True)
     # Nobody is in the room yet: the page still forecasts from apologies and named deputies.
     assert 'id="forecast"' in page
     cnd = members["ICB Chief Nursing Director"]
-    client.post(f"/meetings/{planned.id}/attendance/{cnd.id}", data={f"m{cnd.id}-status": "present"})
+    client.post(f"/meetings/{planned.id}/attendance", data={f"m{cnd.id}-status": "present"})
     page = client.get(f"/meetings/{planned.id}").get_data(as_text=True)
     assert 'id="forecast"' not in page and "Quoracy at the start" in page
 
@@ -141,42 +141,6 @@ def test_action_log_shows_assignee_origin_and_update_form_per_action(client, aut
     assert "Overdue" in row
     assert f'action="/meetings/actions/{earlier.id}"' in carried
     assert f'name="next_meeting" value="{later.id}"' in carried
-
-
-@pytest.mark.parametrize("csrf", [True, False])
-@pytest.mark.parametrize("status", ["Held", "Planned"])
-def test_register_rows_have_the_markup_of_the_attendance_form(app, pccac, people, status, csrf,
-                                                              monkeypatch):
-    """The register draws unrefused members' rows without a form each (issue 9): the same
-    markup, selections and values as AttendanceForm would draw for them."""
-    from flask_login import login_user
-
-    from riskapp.meetings import views
-    monkeypatch.setitem(app.config, "WTF_CSRF_ENABLED", csrf)
-    meeting = db.session.scalar(select(Meeting).where(Meeting.status == status))
-    if status == "Held":  # late and early, and a deputy's name that needs escaping
-        present = next(a.member for a in meeting.attendances if a.status == "present")
-        services.record_attendance(meeting, present, dict(
-            status="remote", arrived_at_item=meeting.items[1], left_at_item=meeting.items[3]))
-        deputised = next(a.member for a in meeting.attendances if a.status == "deputy")
-        services.record_attendance(meeting, deputised, dict(
-            status="deputy", deputy_name='Jo O\'Neil <& "Co">'))
-    with app.test_request_context(f"/meetings/{meeting.id}/attendance"):
-        login_user(people[Role.SECRETARIAT])
-        atts = services.attendance_of(meeting)
-        members = services.members_of(meeting)
-        drawn = views._register(meeting, {})
-        forms = {m.id: views._attendance_form(meeting, atts.get(m.id), prefix=f"m{m.id}")
-                 for m in members}
-        reference = views._register(meeting, forms)
-    assert drawn.count('class="app-attendance-row') == len(members)
-    assert drawn.count('-csrf_token" type="hidden" value="') == (len(members) if csrf else 0)
-    if status == "Held":
-        assert "Jo O&#39;Neil &lt;&amp; &#34;Co&#34;&gt;" in drawn
-        assert drawn.count("<option selected value") == 3 * len(members)
-    else:  # members with nothing recorded: no attendance chosen, from the start to the end
-        assert any(m.id not in atts for m in members)
-    assert drawn == reference
 
 
 def test_a_meeting_in_the_future_cannot_be_saved_as_held(client, auth, pccac, people):

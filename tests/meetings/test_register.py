@@ -1,0 +1,159 @@
+"""Issue 17: one attendance register for members and officers in attendance, saved in one go,
+with quoracy that follows the marks before saving; read-only users see text."""
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import func, select
+
+from riskapp.audit.models import AuditEntry
+from riskapp.auth.models import Role
+from riskapp.extensions import db
+from riskapp.meetings.models import Attendance, Meeting, MeetingOfficer
+
+CFO, CND = "ICB Chief Finance Officer", "ICB Chief Nursing Director"
+
+
+@pytest.fixture
+def held(pccac):
+    return db.session.scalar(select(Meeting).where(Meeting.status == "Held"))
+
+
+def marks(meeting) -> dict[int, tuple]:
+    db.session.expire_all()
+    return {a.member_id: (a.status, a.deputy_name) for a in db.session.scalars(
+        select(Attendance).where(Attendance.meeting_id == meeting.id))}
+
+
+def whole_register(meeting, members, **changes) -> dict[str, str]:
+    """The form as the page submits it: every member's row, changed where asked."""
+    db.session.expire_all()
+    now = {a.member_id: a for a in db.session.scalars(
+        select(Attendance).where(Attendance.meeting_id == meeting.id))}
+    data = {}
+    for m in members.values():
+        a = now.get(m.id)
+        data[f"m{m.id}-status"] = a.status if a else ""
+        data[f"m{m.id}-deputy_name"] = (a.deputy_name if a else "") or ""
+        data[f"m{m.id}-arrived_at_item_id"] = str(a.arrived_at_item_id or "") if a else ""
+        data[f"m{m.id}-left_at_item_id"] = str(a.left_at_item_id or "") if a else ""
+    data.update(changes)
+    return data
+
+
+def test_the_whole_register_is_saved_in_one_go(client, auth, held, members, people):
+    auth.login(people[Role.SECRETARIAT])
+    cfo, cnd = members[CFO], members[CND]
+    r = client.post(f"/meetings/{held.id}/attendance", data=whole_register(
+        held, members, **{f"m{cnd.id}-status": "remote", f"m{cfo.id}-status": "apologies"}))
+    assert r.status_code == 302
+    assert "Register saved: 2 changes." in client.get(r.location).get_data(as_text=True)
+    now = marks(held)
+    assert now[cnd.id] == ("remote", None) and now[cfo.id] == ("apologies", None)
+
+
+def test_switching_from_deputy_to_present_clears_the_deputy(client, auth, held, members,
+                                                            people):
+    deputised = next(m for m in members.values() if marks(held).get(m.id, ("",))[0] == "deputy")
+    auth.login(people[Role.SECRETARIAT])
+    r = client.post(f"/meetings/{held.id}/attendance", data=whole_register(
+        held, members, **{f"m{deputised.id}-status": "present"}))  # deputy's name still typed
+    assert r.status_code == 302
+    assert marks(held)[deputised.id] == ("present", None)
+
+
+def test_a_mark_can_be_cleared_and_the_audit_trail_keeps_it(client, auth, held, members,
+                                                            people):
+    cfo = members[CFO]
+    before = marks(held)[cfo.id][0]
+    auth.login(people[Role.SECRETARIAT])
+    client.post(f"/meetings/{held.id}/attendance",
+                data=whole_register(held, members, **{f"m{cfo.id}-status": ""}))
+    assert cfo.id not in marks(held)
+    entry = db.session.scalar(select(AuditEntry).where(AuditEntry.object_type == "attendances",
+                                                       AuditEntry.operation == "delete"))
+    assert entry.old_value == before and entry.new_value is None
+
+
+def test_nothing_is_saved_when_one_row_is_wrong_and_what_was_typed_is_kept(
+        client, auth, held, members, people):
+    cfo, cnd = members[CFO], members[CND]
+    before = marks(held)
+    auth.login(people[Role.SECRETARIAT])
+    r = client.post(f"/meetings/{held.id}/attendance", data=whole_register(
+        held, members, **{f"m{cnd.id}-status": "remote", f"m{cfo.id}-status": "deputy",
+                          f"m{cfo.id}-deputy_name": ""}))
+    assert r.status_code == 422
+    page = r.get_data(as_text=True)
+    assert "Enter the name of the deputy" in page and f'href="#m{cfo.id}-deputy_name"' in page
+    cnd_select = page.split(f'id="m{cnd.id}-status"')[1].split("</select>")[0]
+    assert '<option value="remote" selected>' in cnd_select  # kept as typed
+    assert marks(held) == before
+
+
+def test_a_partial_form_never_clears_rows_it_did_not_show(client, auth, held, members, people):
+    cnd = members[CND]
+    before = marks(held)
+    auth.login(people[Role.SECRETARIAT])
+    client.post(f"/meetings/{held.id}/attendance", data={f"m{cnd.id}-status": "present"})
+    after = marks(held)
+    assert after[cnd.id] == ("present", None)
+    assert {k: v for k, v in after.items() if k != cnd.id} == \
+        {k: v for k, v in before.items() if k != cnd.id}
+
+
+def test_quoracy_follows_the_marks_without_saving(client, auth, held, members, people):
+    cnd = members[CND]
+    before = marks(held)
+    auth.login(people[Role.SECRETARIAT])
+    item6 = held.items[5]
+    r = client.post(f"/meetings/{held.id}/attendance/quoracy", data=whole_register(
+        held, members, **{f"m{cnd.id}-status": "present"}))
+    six = r.get_data(as_text=True).split(f"Item {item6.number}:")[1].split("</p>")[0]
+    assert "Quorate" in six and "Not quorate" not in six
+    assert marks(held) == before
+    page = client.get(f"/meetings/{held.id}/attendance").get_data(as_text=True)
+    assert "Not quorate" in page.split(f"Item {item6.number}:")[1].split("</p>")[0]
+
+
+def test_unrecorded_members_have_nothing_chosen(client, auth, pccac, members, people):
+    planned = db.session.scalar(select(Meeting).where(Meeting.status == "Planned"))
+    auth.login(people[Role.SECRETARIAT])
+    page = client.get(f"/meetings/{planned.id}/attendance").get_data(as_text=True)
+    unrecorded = next(m for m in members.values() if m.id not in marks(planned))
+    select_html = page.split(f'id="m{unrecorded.id}-status"')[1].split("</select>")[0]
+    assert '<option value="" selected>Not recorded</option>' in select_html
+    assert "Save the register" in page and page.count("<form") >= 1
+
+
+def test_read_only_users_see_the_register_as_text(client, auth, held, people):
+    auth.login(people[Role.BOARD])
+    page = client.get(f"/meetings/{held.id}/attendance").get_data(as_text=True)
+    main = page.split('id="maincontent"')[1]
+    assert "<select" not in main and "Save" not in main
+    assert "Present in person" in main
+
+
+def test_officers_in_attendance_are_shown_but_never_counted(client, auth, held, members,
+                                                           people):
+    auth.login(people[Role.SECRETARIAT])
+    r = client.post(f"/meetings/{held.id}/officers/new", data={
+        "name": "Dr Ada Lovelace", "job_title": "Director of Primary Care",
+        "organisation": "BLMK ICB"})
+    assert r.status_code == 302
+    officer = db.session.scalar(select(MeetingOfficer))
+    quoracy_before = client.get(f"/meetings/{held.id}/attendance").get_data(as_text=True) \
+        .split('id="quoracy-panel"')[1]
+    r = client.post(f"/meetings/{held.id}/attendance", data={f"o{officer.id}-status": "present"})
+    assert r.status_code == 302
+    page = client.get(f"/meetings/{held.id}/attendance").get_data(as_text=True)
+    assert "Dr Ada Lovelace" in page and "Director of Primary Care, BLMK ICB" in page
+    assert page.split('id="quoracy-panel"')[1] == quoracy_before
+    assert db.session.scalar(select(func.count(MeetingOfficer.id))) == 1
+
+
+def test_an_officer_needs_a_name_and_job_title(client, auth, held, people):
+    auth.login(people[Role.SECRETARIAT])
+    r = client.post(f"/meetings/{held.id}/officers/new", data={"organisation": "NHS England"})
+    assert r.status_code == 422
+    page = r.get_data(as_text=True)
+    assert "Enter the officer&#39;s name" in page and 'value="NHS England"' in page
