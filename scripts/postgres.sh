@@ -18,7 +18,7 @@ case $action in
     fi
     as_owner "$bin/pg_ctl" -D "$dir/data" -l "$dir/server.log" -w -t 60 \
       -o "-p $port -k $dir -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off -c full_page_writes=off" start >/dev/null
-    as_owner "$bin/psql" -h 127.0.0.1 -p "$port" -U postgres -qc "DROP DATABASE IF EXISTS riskapp_test WITH (FORCE)" postgres
+    as_owner env PGOPTIONS="-c client_min_messages=warning" "$bin/psql" -h 127.0.0.1 -p "$port" -U postgres -qc "DROP DATABASE IF EXISTS riskapp_test WITH (FORCE)" postgres
     as_owner "$bin/psql" -h 127.0.0.1 -p "$port" -U postgres -qc "CREATE DATABASE riskapp_test" postgres
     echo "postgresql+psycopg://postgres@127.0.0.1:$port/riskapp_test"
     ;;

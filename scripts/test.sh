@@ -1,14 +1,68 @@
 #!/usr/bin/env bash
-# Run all tests: the whole suite on SQLite, then again on a real PostgreSQL started here.
-# Arguments go to pytest (e.g. scripts/test.sh -x tests/risks).
+# Run every test: the whole suite on SQLite (in parallel), then again on a PostgreSQL started here.
+#
+#   scripts/test.sh                  # set up what is missing, then run everything
+#   scripts/test.sh -x tests/risks   # arguments go to pytest (both passes)
+#   scripts/test.sh --install-only   # set up only (system packages, .venv with the test extras)
+#
+# It sets itself up on a fresh machine: the system packages it needs (PostgreSQL, Chromium,
+# poppler, a font) are installed with apt-get when it runs as root; otherwise it prints the one
+# command to run and stops. The test extras go into .venv (made here if scripts/demo.sh has
+# not made it already). RISKAPP_TEST_WORKERS sets the SQLite pass's parallel workers
+# (default: one per CPU core; 0 runs them in this process).
 set -euo pipefail
 cd "$(dirname "$0")/.."
-PY=python3
-[ -x .venv/bin/python ] && PY=.venv/bin/python
+export PIP_DISABLE_PIP_VERSION_CHECK=1
+
+# --- System packages -------------------------------------------------------------------------
+missing=()
+ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || missing+=(postgresql)
+[ -x "${RISKAPP_CHROMIUM:-/usr/bin/chromium}" ] || missing+=(chromium)
+command -v pdftotext >/dev/null || missing+=(poppler-utils)
+# Chromium needs at least one font to lay pages out; DejaVu is Debian's usual one.
+[ -d /usr/share/fonts/truetype/dejavu ] || missing+=(fonts-dejavu-core)
+python3 -c 'import ensurepip, venv' 2>/dev/null || missing+=(python3-venv)
+if [ ${#missing[@]} -gt 0 ]; then
+  if [ "$(id -u)" = 0 ]; then
+    echo "== Installing system packages: ${missing[*]}"
+    export DEBIAN_FRONTEND=noninteractive
+    apt-get update -q
+    apt-get install -y -q --no-install-recommends "${missing[@]}" >/dev/null
+  else
+    echo "The tests need system packages that are not installed: ${missing[*]}" >&2
+    echo "Install them, then run scripts/test.sh again:" >&2
+    echo "  sudo apt-get install -y --no-install-recommends ${missing[*]}" >&2
+    exit 2
+  fi
+fi
+
+# --- Python packages: riskapp and its test extras in .venv ----------------------------------
+[ -x .venv/bin/python ] || python3 -m venv .venv
+# Reinstall only when setup.cfg changed since the last install (or something is missing).
+stamp=.venv/.riskapp-test-extras
+wanted=$(sha256sum setup.cfg | cut -d' ' -f1)
+if [ "$(cat "$stamp" 2>/dev/null)" != "$wanted" ] \
+   || ! .venv/bin/python -c 'import riskapp, pytest, xdist, playwright, aiosmtpd' 2>/dev/null; then
+  echo "== Installing riskapp and its test extras into .venv"
+  .venv/bin/pip install -q -e '.[test]'
+  echo "$wanted" > "$stamp"
+fi
+PY=.venv/bin/python
+
+if [ "${1:-}" = "--install-only" ]; then
+  echo "Set up: system packages and .venv are ready."
+  exit 0
+fi
+
+# --- The tests --------------------------------------------------------------------------------
+workers=${RISKAPP_TEST_WORKERS:-$(nproc)}
+parallel=()
+# --dist loadfile keeps each test file on one worker, so a file's tests run in their order.
+[ "$workers" -gt 1 ] && parallel=(-n "$workers" --dist loadfile)
 
 # Each pass deselects (never skips) what belongs to the other, so CI skips nothing.
 echo "== Tests on SQLite"
-"$PY" -m pytest -p no:cacheprovider -m "not postgres_only" "$@"
+"$PY" -m pytest -p no:cacheprovider "${parallel[@]}" -m "not postgres_only" "$@"
 
 echo "== Tests on PostgreSQL"
 pgdir=$(mktemp -d /tmp/riskapp-pg.XXXXXX)
