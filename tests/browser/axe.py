@@ -13,6 +13,8 @@ BLOCKING = ("serious", "critical")
 
 def run_axe(page) -> list[dict]:
     """Violations on the current page, each {id, impact, help, nodes: [target, ...]}."""
+    from .conftest import settle
+    settle(page)  # e.g. a wide table is made a focusable region once it is laid out
     if not page.evaluate("typeof window.axe !== 'undefined'"):
         # evaluate() runs outside the page's Content Security Policy (no inline <script>).
         page.evaluate(AXE_SOURCE)

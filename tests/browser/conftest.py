@@ -131,6 +131,27 @@ def shots(request):
     return Shots(request.node.name)
 
 
+#: NHS.UK frontend's header has started (it then moves the links that do not fit into its
+#: "More" menu, and again whenever its width changes); true on a page without that header.
+HEADER_STARTED = """() => {
+  const header = document.querySelector('[data-module="nhsuk-header"]');
+  return !header || header.hasAttribute('data-nhsuk-header-init');
+}"""
+
+#: Fonts loaded, then three frames laid out: a resize observer (the header's, the scrolling
+#: tables' in static/app.js) reports in one frame and its page changes in the next.
+SETTLED = """async () => {
+  await document.fonts.ready;
+  for (let i = 0; i < 3; i++) await new Promise((done) => requestAnimationFrame(done));
+}"""
+
+
+def settle(page) -> None:
+    """Wait until the page's scripts have laid it out: before measuring it or running axe."""
+    page.wait_for_function(HEADER_STARTED)
+    page.evaluate(SETTLED)
+
+
 def sign_in(page, email: str, password: str = DEMO_PASSWORD) -> None:
     """Sign in through the login form and wait for the page it leads to."""
     page.goto("/auth/login")

@@ -4,6 +4,7 @@ from __future__ import annotations
 import re
 
 import pytest
+from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
 from playwright.sync_api import expect
 
 from .conftest import sign_in
@@ -70,7 +71,10 @@ def test_refused_form_title_summary_and_links(email, url, page, shots):
         target = link.get_attribute("href")[1:]
         assert page.locator(f"[id='{target}']").count() == 1, f"{url}: {target!r} is not on the page"
         link.click()
-        assert page.evaluate(TARGET_FOCUSED, target), f"{url}: following {target!r} did not focus it"
+        try:  # focus moves in the summary's click handler: wait for it, not for a time
+            page.wait_for_function(TARGET_FOCUSED, arg=target)
+        except PlaywrightTimeoutError:
+            raise AssertionError(f"{url}: following {target!r} did not focus it") from None
         message = page.locator(f"[id='{target}'] ~ .nhsuk-error-message, "
                                f".nhsuk-form-group--error:has([id='{target}']) .nhsuk-error-message")
         expect(message.first).to_be_visible()

@@ -50,8 +50,9 @@ def attendance_by_keyboard(page, member: str, status_letters: str, deputy: str |
         tab_to(page, lambda el: el["id"] == f"m{member_id}-deputy_name")
         page.keyboard.type(deputy)
     tab_to(page, named(f"Save {member}"))
-    page.keyboard.press("Enter")
-    page.wait_for_load_state()
+    # Until the saved register has loaded, the old one (with the same #member-N) is on screen.
+    with page.expect_navigation():
+        page.keyboard.press("Enter")
     expect(page.locator(f"#member-{member_id}")).to_be_visible()
 
 
