@@ -53,6 +53,7 @@ def _register_blueprints(app: Flask) -> None:
     from .actions import bp as actions_bp
     from .admin import bp as admin_bp
     from .api import bp as api_bp
+    from .assurance import bp as assurance_bp
     from .auth import bp as auth_bp
     from .committees import bp as committees_bp
     from .demo import bp as demo_bp
@@ -64,7 +65,7 @@ def _register_blueprints(app: Flask) -> None:
     from .settings import bp as settings_bp
 
     for bp in (main_bp, auth_bp, risks_bp, actions_bp, settings_bp, admin_bp, api_bp, demo_bp,
-               committees_bp, meetings_bp, reminders_bp, reports_bp):
+               committees_bp, meetings_bp, reminders_bp, reports_bp, assurance_bp):
         app.register_blueprint(bp)
 
 

@@ -12,3 +12,4 @@ from .meetings.models import (  # noqa: F401
     AgendaItem, Attendance, Declaration, Meeting, MeetingAction, MinuteCorrection, Vote,
 )
 from .reminders.models import Reminder, ReminderAttempt  # noqa: F401
+from .assurance.models import AssuranceRule  # noqa: F401

@@ -159,10 +159,15 @@ def load_demo() -> dict:
     risk_manager = db.session.scalar(select(User).where(User.email == "risk.manager@example.org"))
     token = set_actor(risk_manager.id)
     try:
-        return {**_load_register(baf, people, person, logins,
-                                 users_created_ref=lambda: users_created,
-                                 directorates=directorates),
-                "committees": load_committee_demo()}  # issue 4: after the risks it links
+        loaded = {**_load_register(baf, people, person, logins,
+                                   users_created_ref=lambda: users_created,
+                                   directorates=directorates),
+                  "committees": load_committee_demo()}  # issue 4: after the risks it links
+        # Issue 18: the suggested assurance rules, in force from the start of the demo's year.
+        from ..assurance.services import add_suggested_rules
+        loaded["assurance_rules"] = len(add_suggested_rules(
+            by=risk_manager, effective_from=date(2023, 4, 1)))
+        return loaded
     finally:
         reset_actor(token)
 
@@ -232,7 +237,10 @@ def _create_demo_risk(item, register, person, committees, levels, directorates) 
     for text in item["controls"]:
         db.session.add(Control(risk=risk, description=text))
     for assurance in item["assurances"]:
-        db.session.add(Assurance(risk=risk, line=assurance["line"], source=assurance["source"]))
+        # The report lists these as the assurance the controls work, without dates: positive,
+        # undated (so they never show as expired; the map says "Positive", the source's word).
+        db.session.add(Assurance(risk=risk, line=assurance["line"], source=assurance["source"],
+                                 positive=True))
     for action in item["actions"]:
         target = date.fromisoformat(action["target_date"]) if action.get("target_date") else None
         db.session.add(Action(

@@ -226,9 +226,18 @@ class Gap(db.Model):
         return self.risk_id
 
 
+assurance_controls = db.Table(
+    "assurance_controls",
+    db.Column("assurance_id", ForeignKey("assurances.id"), primary_key=True),
+    db.Column("control_id", ForeignKey("controls.id"), primary_key=True),
+    Index("ix_assurance_controls_control_id", "control_id"),
+)
+
+
 class Assurance(db.Model):
     __tablename__ = "assurances"
-    __audit__ = ("line", "source", "summary", "assured_on", "positive")
+    __audit__ = ("line", "source", "summary", "assured_on", "positive", "valid_until",
+                 "answered_by_action_id")
     __table_args__ = (CheckConstraint("line BETWEEN 1 AND 3", name="line_1_to_3"),)
     id: Mapped[int] = mapped_column(primary_key=True)
     risk_id: Mapped[int] = mapped_column(ForeignKey("risks.id"), index=True)
@@ -238,10 +247,18 @@ class Assurance(db.Model):
     assured_on: Mapped[date | None]
     #: True positive, False negative, None not yet judged.
     positive: Mapped[bool | None]
+    #: The last day it counts as current; None: from its date and its line's rule.
+    valid_until: Mapped[date | None]
+    #: For a negative assurance: the action taken in answer to it.
+    answered_by_action_id: Mapped[int | None] = mapped_column(ForeignKey("actions.id"))
     version: Mapped[int] = mapped_column(default=1)
     __mapper_args__ = {"version_id_col": version}
 
     risk: Mapped[Risk] = relationship(back_populates="assurances")
+    answered_by_action: Mapped["Action | None"] = relationship()
+    #: The controls this assurance is evidence for.
+    controls: Mapped[list[Control]] = relationship(secondary=assurance_controls,
+                                                   order_by="Control.id")
 
     @property
     def audit_risk_id(self) -> int:

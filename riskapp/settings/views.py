@@ -1,4 +1,6 @@
 """The risk manager's settings: bands, appetite levels, registers."""
+from datetime import date
+
 from flask import flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 from sqlalchemy import func, select
@@ -24,7 +26,9 @@ def _page(bands_form=None, appetite_form=None, register_form=None, status=200):
     counts = dict(db.session.execute(
         select(Risk.register_id, func.count()).group_by(Risk.register_id)).all())
     registers = db.session.scalars(select(Register).order_by(Register.id)).all()
-    return render_template("settings/index.html", bands_form=bands_form,
+    from ..assurance.services import rule_rows_in_force, rule_versions
+    return render_template("settings/index.html", assurance_rules=rule_rows_in_force(date.today()),
+                           assurance_rule_versions=rule_versions(), bands_form=bands_form,
                            appetite_form=appetite_form,
                            register_form=register_form or RegisterForm(formdata=None),
                            registers=registers, counts=counts), status

@@ -1,0 +1,383 @@
+"""Build the assurance map's facts from the record and ask `riskapp.rules.assurance` about them.
+
+Everything here reads; the rules service at the bottom adds rule versions (flush, never
+commit). Loading is a fixed number of statements per page of risks, whatever its size: the
+risks, their scores as at the day, their controls, their assurances with the controls they
+cover, and the committee items that discussed them -- plus the quoracy of each meeting whose
+approved minutes could count.
+"""
+from __future__ import annotations
+
+import logging
+from collections import defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import func, select
+
+from ..committees.models import Committee
+from ..extensions import db
+from ..meetings.models import AgendaItem, Meeting, agenda_item_risks
+from ..risks.models import Assurance, Control, Register, Risk, ScoreRecord, assurance_controls
+from ..rules import assurance as rules
+from ..rules import scoring
+from .models import AssuranceRule
+
+logger = logging.getLogger(__name__)
+LONDON = ZoneInfo("Europe/London")
+PER_PAGE = 50
+
+
+class RuleError(ValueError):
+    """A rule that cannot be saved, with the field it is about (for forms and the API)."""
+
+    def __init__(self, errors: dict[str, str]):
+        super().__init__("; ".join(errors.values()))
+        self.errors = errors
+
+
+# --- Rules ----------------------------------------------------------------------------------
+
+
+def rule_versions() -> list[AssuranceRule]:
+    """Every version of every rule, by rule then version (the settings page's history)."""
+    return list(db.session.scalars(select(AssuranceRule).order_by(
+        AssuranceRule.rule_key, AssuranceRule.version)))
+
+
+def rule_rows_in_force(day: date) -> list[AssuranceRule]:
+    """The latest version of each rule that applies on `day` (retired ones left out)."""
+    latest: dict[int, AssuranceRule] = {}
+    for row in db.session.scalars(select(AssuranceRule)
+                                  .where(AssuranceRule.effective_from <= day)
+                                  .order_by(AssuranceRule.rule_key, AssuranceRule.version)):
+        latest[row.rule_key] = row
+    return [r for r in latest.values() if not r.retired]
+
+
+def rules_in_force(day: date) -> list[rules.Rule]:
+    return [r.as_rule() for r in rule_rows_in_force(day)]
+
+
+def band_names() -> list[str]:
+    from ..risks.services import ordered_bands
+    return [b.name for b in ordered_bands()]
+
+
+def _clean(data: dict) -> dict:
+    kind = data.get("kind") or ""
+    keep = {"line_needed": ("band", "line", "min_count"), "controls_covered": ("band",),
+            "valid_for": ("line", "months")}.get(kind, ())
+    def value(k):
+        v = data.get(k)
+        return None if k not in keep or v in (None, "") else v
+    return {"kind": kind, **{k: value(k) for k in ("band", "line", "min_count", "months")}}
+
+
+def add_rule(data: dict, *, by, today: date) -> AssuranceRule:
+    """A new rule, version 1. Refused whole (RuleError) if any field is wrong."""
+    values = _clean(data)
+    errors = rules.check_rule(values["kind"], values["band"], values["line"],
+                              values["min_count"], values["months"], band_names())
+    if errors:
+        raise RuleError(errors)
+    row = AssuranceRule(version=1, effective_from=data.get("effective_from") or today,
+                        reason=(data.get("reason") or "").strip(), created_by=by, rule_key=0,
+                        **values)
+    db.session.add(row)
+    db.session.flush()
+    row.rule_key = row.id
+    db.session.flush()
+    return row
+
+
+def change_rule(rule_key: int, data: dict, *, by, today: date, retire: bool = False
+                ) -> AssuranceRule:
+    """A new version of a rule (or its withdrawal); earlier versions stay as they were."""
+    current = db.session.scalars(select(AssuranceRule).where(AssuranceRule.rule_key == rule_key)
+                                 .order_by(AssuranceRule.version.desc())).first()
+    if current is None:
+        raise RuleError({"kind": "There is no such rule"})
+    values = _clean({**data, "kind": current.kind}) if not retire else {
+        k: getattr(current, k) for k in ("kind", "band", "line", "min_count", "months")}
+    if not retire:
+        errors = rules.check_rule(values["kind"], values["band"], values["line"],
+                                  values["min_count"], values["months"], band_names())
+        if errors:
+            raise RuleError(errors)
+    row = AssuranceRule(rule_key=rule_key, version=current.version + 1, retired=retire,
+                        effective_from=data.get("effective_from") or today,
+                        reason=(data.get("reason") or "").strip(), created_by=by, **values)
+    db.session.add(row)
+    db.session.flush()
+    return row
+
+
+#: What a new organisation is offered, and what the demo starts with: the issue's examples.
+SUGGESTED_RULES = (
+    dict(kind="line_needed", band="High", line=2, min_count=1),
+    dict(kind="line_needed", band="High", line=3, min_count=1),
+    dict(kind="controls_covered", band="High"),
+    dict(kind="valid_for", line=1, months=6),
+    dict(kind="valid_for", line=2, months=12),
+    dict(kind="valid_for", line=3, months=12),
+    dict(kind="current"),
+    dict(kind="negative_answered"),
+)
+
+
+def add_suggested_rules(*, by, effective_from: date) -> list[AssuranceRule]:
+    """The suggested rules, when there are none yet (never a second set)."""
+    if db.session.scalar(select(func.count()).select_from(AssuranceRule)):
+        return []
+    known = set(band_names())
+    return [add_rule({**r, "effective_from": effective_from,
+                      "reason": "Suggested rules"}, by=by, today=effective_from)
+            for r in SUGGESTED_RULES if r.get("band") in (None, *known)]
+
+
+# --- Facts ----------------------------------------------------------------------------------
+
+
+@dataclass
+class ItemOutcome:
+    """A committee item that discussed a risk: whether it counts as assurance, and why not."""
+    item: rules.CommitteeItem
+    meeting_id: int
+    item_id: int
+    fact: rules.AssuranceFact | None
+    why_not: str
+
+
+@dataclass
+class RiskRow:
+    """One risk on the map: its facts, verdicts and what lies behind them."""
+    id: int
+    ref: str
+    title: str
+    score: int
+    consequence: int
+    likelihood: int
+    band: scoring.Band | None
+    facts: rules.RiskFacts
+    risk_map: rules.RiskMap
+    committee_items: list[ItemOutcome] = field(default_factory=list)
+    #: Recorded (typed-in) gaps in assurance, open ones.
+    recorded_gaps: list[str] = field(default_factory=list)
+
+    @property
+    def gaps(self) -> tuple[rules.Gap, ...]:
+        return self.risk_map.gaps
+
+
+def _end_of(day: date) -> datetime:
+    """The first moment after `day` in London, as an aware datetime."""
+    return datetime.combine(day + timedelta(days=1), time(0), tzinfo=LONDON)
+
+
+def _scores_on(risk_ids: Sequence[int], day: date) -> dict[int, tuple[int, int]]:
+    """Each risk's (consequence, likelihood) in force on `day`, from its score history."""
+    out: dict[int, tuple[int, int]] = {}
+    rows = db.session.execute(
+        select(ScoreRecord.risk_id, ScoreRecord.consequence, ScoreRecord.likelihood)
+        .where(ScoreRecord.risk_id.in_(risk_ids), ScoreRecord.recorded_on <= day)
+        .order_by(ScoreRecord.risk_id, ScoreRecord.recorded_on, ScoreRecord.id))
+    for risk_id, c, lk in rows:
+        out[risk_id] = (c, lk)
+    return out
+
+
+def committee_items(risk_ids: Sequence[int], day: date) -> dict[int, list[ItemOutcome]]:
+    """The committee items up to `day` that discussed each risk, each judged as evidence."""
+    from ..meetings import services as meetings
+    rows = db.session.execute(
+        select(agenda_item_risks.c.risk_id, AgendaItem.id, AgendaItem.number, AgendaItem.title,
+               AgendaItem.private, Meeting.id, Meeting.starts_at, Meeting.status, Meeting.minutes_status,
+               Meeting.minutes_approved_on, Committee.name, Committee.short_name)
+        .join(AgendaItem, AgendaItem.id == agenda_item_risks.c.item_id)
+        .join(Meeting, Meeting.id == AgendaItem.meeting_id)
+        .join(Committee, Committee.id == Meeting.committee_id)
+        .where(agenda_item_risks.c.risk_id.in_(risk_ids), Meeting.starts_at < _end_of(day))
+        .order_by(Meeting.starts_at, AgendaItem.sort_order, AgendaItem.id)).all()
+    # Quoracy only matters where the minutes were approved by the day; worked out once a
+    # meeting, from its register, as the meeting page does.
+    verdicts: dict[int, dict[int, tuple[bool | None, str]]] = {}
+    for row in rows:
+        meeting_id, status, approved_on = row[5], row[7], row[9]
+        if meeting_id in verdicts or status != "Held" or row[8] != "approved" or \
+                approved_on is None or approved_on > day:
+            continue
+        meeting = meetings.load(meeting_id)
+        q = meetings.meeting_quoracy(meeting)
+        verdicts[meeting_id] = {
+            item_id: (iq.result.quorate, "; ".join(iq.result.shortfalls))
+            for item_id, iq in q.items.items()} if q.inputs else {}
+    out: dict[int, list[ItemOutcome]] = defaultdict(list)
+    for (risk_id, item_id, number, title, private, meeting_id, starts_at, status,
+         minutes_status, approved_on, name, short) in rows:
+        # Private (Part 2) business is not named outside the committee: only its number.
+        label = f"{number} (private business)" if private else f"{number} \u201c{title}\u201d"
+        quorate, because = verdicts.get(meeting_id, {}).get(item_id, (None, ""))
+        item = rules.CommitteeItem(
+            id=item_id, committee=name, item=label,
+            meeting_day=starts_at.astimezone(LONDON).date(), held=status == "Held",
+            quorate=quorate,
+            minutes_approved_on=approved_on if minutes_status == "approved" else None,
+            inquorate_because=f"missing {because}" if because else "")
+        fact, why = rules.committee_evidence(item, day)
+        out[risk_id].append(ItemOutcome(item, meeting_id, item_id, fact, why))
+    return out
+
+
+def risk_rows(risks: Sequence[tuple], day: date, rule_list: Sequence[rules.Rule],
+              bands: Sequence[scoring.Band], *, as_at: bool) -> list[RiskRow]:
+    """The map's rows for `risks` ((id, reference, title, consequence, likelihood) tuples).
+
+    `as_at`: take each score from the history as on `day` rather than the current one.
+    """
+    from ..risks.models import Gap
+    ids = [r[0] for r in risks]
+    if not ids:
+        return []
+    scores = _scores_on(ids, day) if as_at else {}
+    controls: dict[int, list[rules.ControlFact]] = defaultdict(list)
+    for cid, risk_id, text in db.session.execute(
+            select(Control.id, Control.risk_id, Control.description)
+            .where(Control.risk_id.in_(ids)).order_by(Control.id)):
+        controls[risk_id].append(rules.ControlFact(cid, text))
+    covers: dict[int, set[int]] = defaultdict(set)
+    for aid, cid in db.session.execute(
+            select(assurance_controls.c.assurance_id, assurance_controls.c.control_id)
+            .join(Assurance, Assurance.id == assurance_controls.c.assurance_id)
+            .where(Assurance.risk_id.in_(ids))):
+        covers[aid].add(cid)
+    assurances: dict[int, list[rules.AssuranceFact]] = defaultdict(list)
+    for (aid, risk_id, line, source, given, until, positive, answered) in db.session.execute(
+            select(Assurance.id, Assurance.risk_id, Assurance.line, Assurance.source,
+                   Assurance.assured_on, Assurance.valid_until, Assurance.positive,
+                   Assurance.answered_by_action_id)
+            .where(Assurance.risk_id.in_(ids)).order_by(Assurance.id)):
+        assurances[risk_id].append(rules.AssuranceFact(
+            str(aid), line, source, given, until, positive, frozenset(covers[aid]),
+            answered is not None))
+    recorded: dict[int, list[str]] = defaultdict(list)
+    for risk_id, text in db.session.execute(
+            select(Gap.risk_id, Gap.description)
+            .where(Gap.risk_id.in_(ids), Gap.kind == "assurance", Gap.closed.is_(False))
+            .order_by(Gap.id)):
+        recorded[risk_id].append(text)
+    items = committee_items(ids, day)
+    out = []
+    for risk_id, ref, title, c, lk in risks:
+        c, lk = scores.get(risk_id, (c, lk))
+        band = scoring.band_for(c * lk, bands)
+        evidence = [o.fact for o in items.get(risk_id, []) if o.fact is not None]
+        facts = rules.RiskFacts(ref, band.name if band else None, tuple(controls[risk_id]),
+                                tuple(assurances[risk_id]) + tuple(evidence))
+        out.append(RiskRow(risk_id, ref, title, c * lk, c, lk, band, facts,
+                           rules.assurance_map(facts, day, rule_list),
+                           items.get(risk_id, []), recorded[risk_id]))
+    return out
+
+
+# --- The register's map ---------------------------------------------------------------------
+
+
+@dataclass
+class MapFilters:
+    register: Register
+    day: date
+    #: The map is of a past day (scores from the history), not today.
+    as_at: bool = False
+    band: str | None = None
+    line: int | None = None
+    state: str | None = None
+    gaps_only: bool = False
+
+
+@dataclass
+class MapPage:
+    filters: MapFilters
+    rows: list[RiskRow]
+    total: int
+    page: int
+    per_page: int
+    rules: list[rules.Rule]
+    #: Counts of each state by line over every risk on the map (the summary sentence).
+    summary: dict[int, dict[str, int]] | None = None
+
+    @property
+    def pages(self) -> int:
+        return max(1, -(-self.total // self.per_page))
+
+
+def _register_risks(filters: MapFilters, bands: Sequence[scoring.Band]):
+    """(id, reference, title, consequence, likelihood) of the register's open risks by the day,
+    narrowed by band in SQL when the map is of today (the stored current score)."""
+    stmt = (select(Risk.id, Risk.reference, Risk.title, Risk.current_consequence,
+                   Risk.current_likelihood)
+            .where(Risk.register_id == filters.register.id, Risk.status == "Open",
+                   Risk.opened_on <= filters.day)
+            .order_by(Risk.number, Risk.reference))
+    if filters.band and not filters.as_at:
+        band = next((b for b in bands if b.name == filters.band), None)
+        if band is not None:
+            stmt = stmt.where(Risk.current_score.between(band.min_score, band.max_score))
+    return stmt
+
+
+def register_map(filters: MapFilters, page: int = 1, per_page: int = PER_PAGE) -> MapPage:
+    """One page of the register's assurance map.
+
+    Filters that need the verdicts (a line's state, computed gaps only, a band as at a past
+    day) judge every risk of the register first; otherwise only the page's risks are judged.
+    """
+    from ..risks.services import ordered_bands
+    bands = ordered_bands()
+    rule_list = rules_in_force(filters.day)
+    stmt = _register_risks(filters, bands)
+    computed_filter = filters.state or filters.gaps_only or (filters.band and filters.as_at)
+    if not computed_filter:
+        total = db.session.scalar(select(func.count()).select_from(stmt.order_by(None)
+                                                                     .subquery()))
+        risks = db.session.execute(stmt.limit(per_page).offset((page - 1) * per_page)).all()
+        return MapPage(filters, risk_rows(risks, filters.day, rule_list, bands,
+                                          as_at=filters.as_at),
+                       total, page, per_page, rule_list)
+    rows = risk_rows(db.session.execute(stmt).all(), filters.day, rule_list, bands,
+                     as_at=filters.as_at)
+    rows = [r for r in rows if _matches(r, filters)]
+    start = (page - 1) * per_page
+    return MapPage(filters, rows[start:start + per_page], len(rows), page, per_page, rule_list)
+
+
+def _matches(row: RiskRow, f: MapFilters) -> bool:
+    if f.band and (row.band is None or row.band.name != f.band):
+        return False
+    if f.gaps_only and not row.gaps:
+        return False
+    if f.state:
+        lines = [f.line] if f.line else list(rules.LINES)
+        if not any(row.risk_map.cells[line].state == f.state for line in lines):
+            return False
+    return True
+
+
+def risk_map(risk: Risk, day: date, *, as_at: bool = False) -> RiskRow:
+    """One risk's row (the risk page's map)."""
+    from ..risks.services import ordered_bands
+    (row,) = risk_rows([(risk.id, risk.reference, risk.title, risk.current_consequence,
+                         risk.current_likelihood)], day, rules_in_force(day), ordered_bands(),
+                       as_at=as_at)
+    return row
+
+
+def whole_register(register: Register, day: date, *, as_at: bool) -> list[RiskRow]:
+    """Every open risk of the register on the map (the BAF pack, the cover paper)."""
+    from ..risks.services import ordered_bands
+    bands = ordered_bands()
+    filters = MapFilters(register, day, as_at)
+    return risk_rows(db.session.execute(_register_risks(filters, bands)).all(), day,
+                     rules_in_force(day), bands, as_at=as_at)

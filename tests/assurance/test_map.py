@@ -1,0 +1,117 @@
+"""The assurance map on the demo BAF: lines, computed gaps, committee oversight, expiry."""
+from datetime import date, datetime, timedelta, timezone
+
+import pytest
+from sqlalchemy import select
+
+from riskapp.assurance import services
+from riskapp.meetings import services as meetings
+from riskapp.meetings.models import AgendaItem, Meeting
+from riskapp.risks.models import Assurance, Register, Risk
+from riskapp.rules import assurance as rules
+from tests.factories import make_user
+
+SOURCE = "riskapp/demo/data/blmk_baf_2023.json"
+
+
+def _rows(db, day=None):
+    register = db.session.scalar(select(Register).where(Register.prefix == "BAF"))
+    day = day or date.today()
+    return {r.ref: r for r in services.whole_register(register, day, as_at=day != date.today())}
+
+
+def test_lines_equal_the_source(baf):
+    import json
+    from pathlib import Path
+    source = json.loads(Path(SOURCE).read_text())
+    rows = _rows(baf)
+    assert set(rows) == {r["ref"] for r in source["risks"]}
+    for risk in source["risks"]:
+        lines_in_source = {a["line"] for a in risk["assurances"]}
+        assert lines_in_source <= {1}  # the source's assurances are all 1st line
+        cells = rows[risk["ref"]].risk_map.cells
+        assert {line for line, c in cells.items() if c.state != rules.MISSING} == \
+            lines_in_source, risk["ref"]
+        assert {c.state for line, c in cells.items() if line in lines_in_source} <= \
+            {rules.POSITIVE}
+
+
+def test_gaps_follow_from_the_rules(baf):
+    rows = _rows(baf)
+    for ref, row in rows.items():
+        high = row.band.name == "High"
+        texts = [g.text for g in row.gaps]
+        # Rules 1 and 2 (High risks need 2nd and 3rd line assurance) and 3 (controls covered)
+        assert ("2nd line: 1 positive, current assurance needed, none held" in texts) is high
+        assert ("3rd line: 1 positive, current assurance needed, none held" in texts) is high
+        controls = len(row.facts.controls)
+        assert sum(g.rule.startswith("Rule 3:") for g in row.gaps) == (controls if high else 0)
+        assert len(row.gaps) == ((2 + controls) if high else 0), ref
+    assert rows["BAF0010"].band.name == "Medium" and rows["BAF0010"].gaps == ()
+
+
+def _pccac_meeting(db):
+    return db.session.scalar(select(Meeting).join(Meeting.items)
+                             .where(AgendaItem.title.like("Primary care risks%")))
+
+
+def _discuss_and_approve(db, meeting, ref="BAF0001"):
+    item = next(i for i in meeting.items if i.title.startswith("Primary care risks"))
+    item.risks.append(db.session.scalar(select(Risk).where(Risk.reference == ref)))
+    later = Meeting(committee=meeting.committee, status="Held",
+                    starts_at=meeting.starts_at + timedelta(days=56))
+    db.session.add(later)
+    db.session.flush()
+    meetings.approve_minutes(meeting, later)
+    db.session.commit()
+    return item
+
+
+def test_quorate_item_with_approved_minutes_adds_2nd_line_assurance(baf):
+    meeting = _pccac_meeting(baf)
+    before = _rows(baf)["BAF0001"]
+    assert before.risk_map.cells[2].state == rules.MISSING
+    _discuss_and_approve(baf, meeting)  # approved at the meeting of 11 January 2024
+    row = _rows(baf, date(2024, 2, 1))["BAF0001"]
+    assert row.risk_map.cells[2].state == rules.POSITIVE
+    (evidence,) = row.risk_map.cells[2].assurances
+    assert evidence.origin == "committee" and evidence.given_on == date(2023, 11, 16)
+    assert "Primary Care Commissioning and Assurance Committee" in evidence.source
+    assert "2nd line: 1 positive, current assurance needed, none held" not in [
+        g.text for g in row.gaps]
+    # A year on (2nd line: current for 12 months) it has expired.
+    assert _rows(baf)["BAF0001"].risk_map.cells[2].state == rules.EXPIRED
+    # Nobody typed it in: no assurance row was added.
+    assert baf.session.scalar(select(Assurance).where(Assurance.line == 2)) is None
+    # As at a day before the minutes were approved it did not count yet, and says why.
+    earlier = _rows(baf, date(2023, 12, 1))["BAF0001"]
+    assert earlier.risk_map.cells[2].state == rules.MISSING
+    assert [o.why_not for o in earlier.committee_items] == ["Its minutes are not yet approved"]
+
+
+def test_inquorate_item_does_not_count_and_says_why(baf):
+    meeting = _pccac_meeting(baf)
+    for attendance in meeting.attendances:
+        attendance.status = "apologies"
+        attendance.deputy_name = None
+    baf.session.flush()
+    _discuss_and_approve(baf, meeting)
+    row = _rows(baf, date(2024, 2, 1))["BAF0001"]
+    assert row.risk_map.cells[2].state == rules.MISSING
+    (outcome,) = row.committee_items
+    assert outcome.fact is None and outcome.why_not.startswith("The item was inquorate: missing")
+
+
+def test_expiring_tomorrow_then_expired_the_day_after(baf):
+    risk = baf.session.scalar(select(Risk).where(Risk.reference == "BAF0001"))
+    today = date.today()
+    baf.session.add(Assurance(risk=risk, line=3, source="Internal audit of elective recovery",
+                              assured_on=today - timedelta(days=300),
+                              valid_until=today + timedelta(days=1), positive=True))
+    baf.session.commit()
+    now = services.risk_map(risk, today)
+    assert now.risk_map.cells[3].state == rules.EXPIRING
+    assert any("expires on" in g.text for g in now.gaps)
+    later = services.risk_map(risk, today + timedelta(days=2))
+    assert later.risk_map.cells[3].state == rules.EXPIRED
+    assert any("expired on" in g.text for g in later.gaps)

@@ -1,0 +1,100 @@
+"""The assurance map page, its API and the rules on the settings page."""
+from datetime import date
+
+from sqlalchemy import func, select
+
+from riskapp.assurance.models import AssuranceRule
+from tests.factories import make_user
+
+
+def test_map_page_words_links_and_filters(client, auth, baf):
+    auth.login(make_user("board"))
+    page = client.get("/assurance/map")
+    assert page.status_code == 200
+    html = page.get_data(as_text=True)
+    assert "Assurance map: Board Assurance Framework" in html
+    assert 'href="/risks/BAF0001#assurance-map"' in html
+    assert "app-assurance--positive" in html and ">Missing<" in html.replace("</span>", ">")
+    assert "Rule 1: A High risk needs at least one positive, current assurance in the 2nd line" \
+        in html
+    # Filter: risks whose 1st line is missing
+    html = client.get("/assurance/map?line=1&state=missing").get_data(as_text=True)
+    assert "BAF0006" in html and "BAF0001" not in html
+    html = client.get("/assurance/map?band=Medium").get_data(as_text=True)
+    assert "BAF0010" in html and "BAF0001" not in html
+
+
+def test_map_page_bad_date_is_explained_and_kept(client, auth, baf):
+    auth.login(make_user("board"))
+    response = client.get("/assurance/map?as_of-day=31&as_of-month=2&as_of-year=2023")
+    assert response.status_code == 422
+    html = response.get_data(as_text=True)
+    assert "nhsuk-error-message" in html and 'value="31"' in html
+
+
+def test_api_shape(client, auth, baf):
+    auth.login(make_user("board"))
+    body = client.get("/api/v1/assurance-map?register=BAF").get_json()
+    first = body["items"][0]
+    assert first["ref"] == "BAF0001"
+    assert first["lines"] == {"1": "positive", "2": "missing", "3": "missing"}
+    assert {"rule", "text"} == set(first["gaps"][0])
+    assert body["total"] == 11
+    past = client.get("/api/v1/assurance-map?register=BAF&as_of=2023-06-30").get_json()
+    import json
+    from pathlib import Path
+    source = json.loads(Path("riskapp/demo/data/blmk_baf_2023.json").read_text())
+    open_by_june = [r["ref"] for r in source["risks"] if r["history"][0]["month"] <= "2023-06"]
+    assert past["as_of"] == "2023-06-30"
+    assert [i["ref"] for i in past["items"]] == open_by_june  # risks opened later left out
+    bad = client.get("/api/v1/assurance-map?register=NOPE")
+    assert bad.status_code == 404 and bad.get_json()["field"] == "register"
+    bad = client.get("/api/v1/assurance-map?register=BAF&as_of=30-06-2023")
+    assert bad.status_code == 400 and bad.get_json()["field"] == "as_of"
+    assert client.get("/api/v1/assurance-map").status_code == 400
+
+
+def test_rules_versioned_never_deleted(client, auth, baf):
+    manager = make_user("risk_manager")
+    auth.login(manager)
+    html = client.get("/settings/").get_data(as_text=True)
+    assert "Assurance rules" in html and "Rule 2" in html
+    response = client.post("/assurance/rules/2", data={
+        "kind": "line_needed", "band": "High", "line": "3", "min_count": "2",
+        "reason": "Audit committee asked for two"})
+    assert response.status_code == 302
+    versions = baf.session.scalars(select(AssuranceRule).where(AssuranceRule.rule_key == 2)
+                                   .order_by(AssuranceRule.version)).all()
+    assert [(v.version, v.min_count) for v in versions] == [(1, 1), (2, 2)]
+    body = client.get("/api/v1/assurance-map?register=BAF").get_json()
+    assert "3rd line: 2 positive, current assurances needed, none held" in [
+        g["text"] for g in body["items"][0]["gaps"]]
+    # Withdraw: a new version, nothing deleted
+    client.post("/assurance/rules/2", data={"retire": "1", "kind": "line_needed"})
+    assert baf.session.scalar(select(func.count()).select_from(AssuranceRule)
+                              .where(AssuranceRule.rule_key == 2)) == 3
+    body = client.get("/api/v1/assurance-map?register=BAF").get_json()
+    assert not any(g["rule"].startswith("Rule 2:") for g in body["items"][0]["gaps"])
+
+
+def test_impossible_rule_refused_beside_the_field(client, auth, baf):
+    auth.login(make_user("risk_manager"))
+    before = baf.session.scalar(select(func.count()).select_from(AssuranceRule))
+    for data, field, message in [
+        ({"kind": "line_needed", "band": "High", "line": "2", "min_count": "0"}, "min_count",
+         "Enter a number of assurances from 1 to 20"),
+        ({"kind": "line_needed", "band": "Extreme", "line": "2", "min_count": "1"}, "band",
+         ""),
+        ({"kind": "valid_for", "line": "3", "months": "999"}, "months",
+         "Enter a number of months from 1 to 60"),
+    ]:
+        response = client.post("/assurance/rules/new", data=data)
+        assert response.status_code == 422, data
+        html = response.get_data(as_text=True)
+        assert f'id="{field}-error"' in html or "nhsuk-error-message" in html
+        assert message in html
+    assert baf.session.scalar(select(func.count()).select_from(AssuranceRule)) == before
+    # A staff member cannot change rules
+    auth.logout()
+    auth.login(make_user())
+    assert client.post("/assurance/rules/new", data={"kind": "current"}).status_code == 403
