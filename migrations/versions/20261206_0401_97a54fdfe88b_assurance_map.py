@@ -2,7 +2,7 @@
 answering a negative one, and the sufficiency rules as versioned data.
 
 Revision ID: 97a54fdfe88b
-Revises: 5e4c1b7a9d20
+Revises: 120a02255298
 Create Date: 2026-12-06 04:01:27.251980
 
 """
@@ -12,7 +12,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '97a54fdfe88b'
-down_revision = '5e4c1b7a9d20'
+down_revision = '120a02255298'
 branch_labels = None
 depends_on = None
 
