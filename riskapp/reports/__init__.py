@@ -7,4 +7,4 @@ from flask import Blueprint
 
 bp = Blueprint("reports", __name__, url_prefix="/reports", cli_group="report")
 
-from . import cli, views  # noqa: E402,F401
+from . import cli, cover_views, views  # noqa: E402,F401

@@ -1170,6 +1170,93 @@ def _detail_section(pack: BafPack, styles: _Styles) -> list[Flowable]:
 
 
 # --------------------------------------------------------------------------------------------
+# Cover paper summary and assurance map (issue 18)
+# --------------------------------------------------------------------------------------------
+
+#: Light tints for each assurance state; the words are always printed too.
+STATE_TINTS = {"positive": "#e5f2eb", "expiring": "#fff9c4", "not judged": "#f0f4f5",
+               "negative": "#fbe9e8", "expired": "#fdf0e0", "missing": "#ffffff"}
+LINE_HEADS = ("1st line (management)", "2nd line (oversight)", "3rd line (independent)")
+
+
+def _cover_section(pack: BafPack, styles: _Styles) -> list[Flowable]:
+    cover = pack.cover
+    flow: list[Flowable] = [_Para(escape(cover.title), styles.title),
+                            _Para(f"Summary of changes, {escape(cover.covers)}", styles.subtitle),
+                            Spacer(1, 6), _Para("Executive summary", styles.h1)]
+    flow += [_Para(escape(line), styles.body) for line in cover.lines]
+    flow += [Spacer(1, 6), _Para("Recommendation", styles.h1),
+             _Para(escape(cover.recommendation), styles.body),
+             Spacer(1, 4),
+             _Para("The full cover paper, with every change and the record behind it, is "
+                   "available as an editable Word document (Reports, Cover paper).", styles.note),
+             PageBreak()]
+    return flow
+
+
+def _state_table(rows: list[list], widths: list[float], states: list[list[str]],
+                 first_state_col: int) -> Table:
+    cmds: list[tuple] = [
+        ("BACKGROUND", (0, 0), (-1, 0), NHS_DARK_BLUE),
+        ("VALIGN", (0, 0), (-1, -1), "TOP"),
+        ("INNERGRID", (0, 0), (-1, -1), 0.4, RULE_GREY),
+        ("BOX", (0, 0), (-1, -1), 0.6, RULE_GREY),
+        ("LEFTPADDING", (0, 0), (-1, -1), CELL_PAD),
+        ("RIGHTPADDING", (0, 0), (-1, -1), CELL_PAD),
+    ]
+    for r, row_states in enumerate(states, start=1):
+        for c, state in enumerate(row_states):
+            cmds.append(("BACKGROUND", (first_state_col + c, r), (first_state_col + c, r),
+                         colors.HexColor(STATE_TINTS.get(state, "#ffffff"))))
+    table = Table(rows, colWidths=widths, repeatRows=1, splitByRow=1, hAlign="LEFT")
+    table.setStyle(_table_style(cmds))
+    return table
+
+
+def _assurance_section(pack: BafPack, styles: _Styles) -> list[Flowable]:
+    flow: list[Flowable] = [PageBreak(), _Para("Assurance map", styles.h1), _Para(
+        "Each risk by line of assurance. Each cell says whether the line holds positive, "
+        "negative, expiring or expired assurance, or none (missing). Computed gaps come from "
+        "the assurance rules in force on the report date, each naming its rule. A quorate "
+        "committee item whose minutes are approved counts as 2nd-line assurance.", styles.body),
+        Spacer(1, 3)]
+    flow += [_Para(escape(rule), styles.bullet, bulletText="\u2022")
+             for rule in pack.assurance_rules] or [
+        _Para("No assurance rules were in force on the report date.", styles.body)]
+    flow.append(Spacer(1, 5))
+    head = [_Para(escape(h), styles.head) for h in ("Risk", *LINE_HEADS, "Computed gaps in assurance")]
+    ref_w, line_w = 150, 88
+    widths = [ref_w, line_w, line_w, line_w, FRAME_W - ref_w - 3 * line_w]
+    rows, states = [head], []
+    for row in pack.assurance_map:
+        gaps = row.gaps or ("None",)
+        rows.append([_Para(f"<b>{escape(row.ref)}</b> {escape(row.title)}", styles.body),
+                     *[_Para(escape(c.words), styles.body_bold) for c in row.lines],
+                     [_Para(escape(g), styles.bullet, bulletText="\u2022") for g in gaps]])
+        states.append([c.state for c in row.lines])
+    flow.append(_state_table(rows, widths, states, 1))
+    flow += [PageBreak(), _Para("Controls by line of assurance", styles.h1), _Para(
+        "For each risk, the assurance covering each control, by line.", styles.body),
+        Spacer(1, 5)]
+    head = [_Para(escape(h), styles.head) for h in ("Risk", "Control", *LINE_HEADS)]
+    ref_w, line_w = 60, 100
+    widths = [ref_w, FRAME_W - ref_w - 3 * line_w, line_w, line_w, line_w]
+    rows, states = [head], []
+    for row in pack.assurance_map:
+        for control in row.controls:
+            label = control.control or "Assurance naming no control"
+            rows.append([_Para(f"<b>{escape(row.ref)}</b>", styles.body),
+                         _Para(escape(label), styles.body),
+                         *[_Para(escape(c.words), styles.body_bold) for c in control.lines]])
+            states.append([c.state for c in control.lines])
+    if len(rows) == 1:
+        flow.append(_Para("No controls recorded.", styles.body))
+    else:
+        flow.append(_state_table(rows, widths, states, 2))
+    return flow
+
+
+# --------------------------------------------------------------------------------------------
 # Page furniture and document
 # --------------------------------------------------------------------------------------------
 
@@ -1263,11 +1350,15 @@ def render_baf_pack(pack: BafPack, out: BinaryIO) -> None:
     doc.addPageTemplates([PageTemplate(id="page", frames=[frame],
                                        onPage=partial(_on_page, pack))])
     story: list[Flowable] = []
+    if pack.cover is not None:
+        story += _cover_section(pack, styles)
     story += _header(pack, styles)
     story += _heatmap_section(pack, styles)
     story += _movement_section(pack, styles)
     story.append(PageBreak())
     story += _detail_section(pack, styles)
+    if pack.assurance_map:
+        story += _assurance_section(pack, styles)
     footer = f"{_plain(pack.organisation)} \u00b7 {_plain(pack.register_name)} \u00b7 " \
              f"generated {generated}"
     # Binary (Flate only) streams: ASCII85 on top makes the file a fifth bigger and costs a

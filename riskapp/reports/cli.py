@@ -67,3 +67,43 @@ def baf_command(register_name, out, as_of, committee_name, fy):
     actions = sum(len(r.actions) for r in pack.risks)
     click.echo(f"Wrote {out}: {len(pack.risks)} risks, {actions} actions, "
                f"financial year {pack.fy_label}.")
+
+
+@bp.cli.command("cover")
+@click.option("--register", "register_name", required=True,
+              help="Register prefix or name, e.g. BAF.")
+@click.option("--since", "since", required=True, type=click.DateTime(formats=["%Y-%m-%d"]),
+              help="The date of the last paper (YYYY-MM-DD): changes are counted after it.")
+@click.option("--as-of", "as_of", type=click.DateTime(formats=["%Y-%m-%d"]),
+              help="The date of this paper (YYYY-MM-DD); default today.")
+@click.option("--meeting", default="Audit and Risk Assurance Committee", show_default=True,
+              help="Who the paper goes to.")
+@click.option("--out", "out", required=True, type=click.Path(dir_okay=False, path_type=Path),
+              help="Where to write the Word document (.docx).")
+def cover_command(register_name, since, as_of, meeting, out):
+    """Draft the cover paper of a register between two dates as a Word document."""
+    from datetime import date
+
+    from .cover import CoverError, build_cover
+    from .cover_docx import render_cover_docx
+    register = find_register(register_name)
+    if register is None:
+        known = ", ".join(r.prefix for r in db.session.scalars(select(Register)))
+        raise click.BadParameter(f"no register {register_name!r} (known: {known})",
+                                 param_hint="--register")
+    as_of_day = as_of.date() if as_of else date.today()
+    try:
+        paper = build_cover(register, since.date(), as_of_day,
+                            organisation=current_app.config["ORGANISATION_NAME"],
+                            meeting=meeting)
+    except CoverError as refusal:
+        raise click.BadParameter(refusal.message,
+                                 param_hint="--since" if refusal.field == "since" else "--as-of")
+    out.parent.mkdir(parents=True, exist_ok=True)
+    tmp = out.with_name(out.name + ".part")
+    with tmp.open("wb") as handle:
+        render_cover_docx(paper, handle)
+    tmp.replace(out)
+    statements = sum(len(s.statements) for s in paper.sections)
+    click.echo(f"Wrote {out}: cover paper of {register.name}, {paper.since} to {paper.as_of}, "
+               f"{statements} statements.")

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
-from wtforms import HiddenField, IntegerField
+from wtforms import HiddenField, IntegerField, StringField
 from wtforms.validators import NumberRange, Optional, ValidationError
 
 from ..forms_common import NHSDateField, SelectField
@@ -81,3 +81,25 @@ def set_pack_choices(form: PackForm) -> None:
     form.register.choices = [c for c in form.register.choices if c[0] != ""]
     if not form.register.data and form.register.choices:
         form.register.data = form.register.choices[0][0]
+
+
+class CoverForm(FlaskForm):
+    """The cover paper's register and dates: read from the query string (bookmarkable)."""
+
+    DEFAULT_MEETING = "Audit and Risk Assurance Committee"
+
+    class Meta:
+        csrf = False
+
+    register = SelectField("Register", validators=[Optional()])
+    since = NHSDateField("Date of the last paper", validators=[Optional()],
+                         error_name="The date of the last paper",
+                         description="What changed is counted from the end of this day. Leave "
+                                     "blank for the end of last month. For example, 31 5 2023")
+    as_of = NHSDateField("Date of this paper", validators=[Optional()],
+                         error_name="The date of this paper",
+                         description="The register as at the end of this day. Leave blank for "
+                                     "today. For example, 30 6 2023")
+    meeting = StringField("Meeting", validators=[Optional()],
+                          description="Who the paper goes to, e.g. Board or Audit and Risk "
+                                      "Assurance Committee")

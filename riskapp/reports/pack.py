@@ -230,7 +230,36 @@ def build_pack(selection: Selection, *, organisation: str, author: str, fy: int 
                     for b in bands) or (pack_data.Band("Unbanded", 1, 25, "#d8dde0"),),
         risks=tuple(pack_risk(r, fy=fy, as_of=as_of, today=today) for r in risks),
         author=author,
+        **(assurance_pages(selection.register, risks, as_of, today, organisation)
+           if selection.register is not None else {}),
     )
+
+
+def assurance_pages(register: Register, risks: Sequence[Risk], as_of: date, today: date,
+                    organisation: str) -> dict:
+    """The cover paper's summary and the assurance map of the pack's risks (issue 18)."""
+    from ..assurance import services as assurance
+    from ..rules import assurance as rules
+    from .cover import build_cover, when
+    from .cover_views import default_since
+    since = default_since(as_of)
+    paper = build_cover(register, since, as_of, organisation=organisation)
+    cover = pack_data.CoverSummary(paper.title, f"{when(since)} to {when(as_of)}",
+                                   paper.summary, paper.recommendation)
+    wanted = {r.id for r in risks}
+    rows = [r for r in assurance.whole_register(register, as_of, as_at=as_of != today)
+            if r.id in wanted]
+    rule_list = assurance.rules_in_force(as_of)
+
+    def cells(by_line) -> tuple:
+        return tuple(pack_data.MapCell(by_line[n].state, by_line[n].words) for n in rules.LINES)
+    return {"cover": cover, "assurance_map": tuple(pack_data.PackMapRow(
+        row.ref, row.title, cells(row.risk_map.cells),
+        tuple(f"{g.text} ({g.rule.split(':')[0]})" for g in row.gaps),
+        tuple(pack_data.PackControlMap(c.control.description if c.control else None,
+                                       cells(c.cells))
+              for c in rules.control_map(row.facts, as_of, rule_list))) for row in rows),
+        "assurance_rules": tuple(r.label for r in rule_list)}
 
 
 def _hex(colour: str) -> str:

@@ -146,6 +146,43 @@ class PackRisk:
 
 
 @dataclass(frozen=True)
+class MapCell:
+    """One line of assurance on the map: its state key and the words shown."""
+
+    state: str
+    words: str
+
+
+@dataclass(frozen=True)
+class PackControlMap:
+    """One control (None: assurances that name no control) by line of assurance."""
+
+    control: str | None
+    lines: tuple[MapCell, ...]
+
+
+@dataclass(frozen=True)
+class PackMapRow:
+    """One risk on the assurance map: lines 1-3, computed gaps (with their rule), controls."""
+
+    ref: str
+    title: str
+    lines: tuple[MapCell, ...]
+    gaps: tuple[str, ...] = ()
+    controls: tuple[PackControlMap, ...] = ()
+
+
+@dataclass(frozen=True)
+class CoverSummary:
+    """The cover paper's executive summary, which opens the pack."""
+
+    title: str
+    covers: str
+    lines: tuple[str, ...]
+    recommendation: str
+
+
+@dataclass(frozen=True)
 class BafPack:
     """Everything the BAF pack PDF shows."""
 
@@ -163,11 +200,17 @@ class BafPack:
     risks: tuple[PackRisk, ...]
     #: PDF metadata author (the person or team producing the pack).
     author: str
+    #: The cover paper's summary (first page); None: no summary page.
+    cover: CoverSummary | None = None
+    #: The assurance map (issue 18), in the order of `risks`; empty: no map pages.
+    assurance_map: tuple[PackMapRow, ...] = ()
+    #: The assurance rules in force on the report date, in words ("Rule 1: ...").
+    assurance_rules: tuple[str, ...] = ()
 
     def __post_init__(self) -> None:
         if self.generated_at.tzinfo is None or self.generated_at.utcoffset() is None:
             raise ValueError("generated_at must be timezone-aware (Europe/London)")
-        for name in ("month_labels", "bands", "risks"):
+        for name in ("month_labels", "bands", "risks", "assurance_map", "assurance_rules"):
             value = getattr(self, name)
             if not isinstance(value, tuple):
                 object.__setattr__(self, name, tuple(value))

@@ -123,7 +123,9 @@ def test_pack_costs_the_same_queries_for_3_or_30_risks(app, db):
     with count_queries() as many:
         pack = build_pack(Selection(register=register), organisation="O", author="A", now=NOW)
     assert len(pack.risks) == 30
-    assert many["n"] == few["n"] <= 8
+    assert many["n"] == few["n"], (few["n"], many["n"])
+    # 8 for the pack; the rest its cover summary (the record at two dates) and assurance map
+    assert many["n"] <= 50
 
 
 def test_heatmap_places_each_risk_at_its_position(app, db):

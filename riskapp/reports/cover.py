@@ -1,0 +1,379 @@
+"""The BAF cover paper, drafted from the record for a register and two dates.
+
+`read_facts` reads the record as at each date into plain data (`RiskState`s and the changes
+between); `draft_cover` turns them into the paper's statements, each naming the risk
+reference and the date behind it. Same record, same dates: the same text, in the same order.
+The Word document (`cover_docx`) and the summary page that opens the BAF pack only lay it out.
+"""
+from __future__ import annotations
+
+from collections import Counter, defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import select
+
+from ..audit.models import AuditEntry
+from ..extensions import db
+from ..risks.models import Action, AppetiteLevel, Assurance, Band, Control, Register, Risk, ScoreRecord
+from ..rules import assurance as assurance_rules
+from ..rules import scoring
+
+LONDON = ZoneInfo("Europe/London")
+
+
+class CoverError(ValueError):
+    def __init__(self, message: str, field: str):
+        super().__init__(message)
+        self.message, self.field = message, field
+
+
+def when(day: date) -> str:
+    return f"{day:%-d %B %Y}"
+
+
+def plural(n: int, one: str, many: str | None = None) -> str:
+    return f"{n} {one if n == 1 else (many or one + 's')}"
+
+
+@dataclass(frozen=True)
+class Statement:
+    """One line of the paper and the record behind it."""
+    text: str
+    ref: str | None = None
+    on: date | None = None
+
+
+@dataclass(frozen=True)
+class Section:
+    heading: str
+    statements: tuple[Statement, ...]
+    #: Said when there is nothing to report.
+    none: str = "None."
+
+
+@dataclass(frozen=True)
+class CoverPaper:
+    organisation: str
+    register: str
+    title: str
+    meeting: str
+    since: date
+    as_of: date
+    purpose: str
+    summary: tuple[str, ...]
+    sections: tuple[Section, ...]
+    #: Band name -> (count then, count now), in band order (highest first).
+    headline: tuple[tuple[str, int, int], ...]
+    recommendation: str
+    appendices: tuple[str, ...]
+
+    def text(self) -> str:
+        """The whole paper as plain text (the preview, and the test of sameness)."""
+        lines = [self.title, self.meeting, f"Date: {when(self.as_of)}",
+                 f"Purpose: {self.purpose}", "", "Executive summary", *self.summary, "",
+                 "Risks by band", *(f"{b}: {then} on {when(self.since)}, {now} on "
+                                    f"{when(self.as_of)}" for b, then, now in self.headline)]
+        for s in self.sections:
+            lines += ["", s.heading, *([st.text for st in s.statements] or [s.none])]
+        lines += ["", "Recommendation", self.recommendation, "", "Appendices", *self.appendices]
+        return "\n".join(lines)
+
+
+# --- Reading the record ---------------------------------------------------------------------
+
+
+@dataclass
+class RiskState:
+    """A risk as the record stood at the end of a day."""
+    ref: str
+    title: str
+    open: bool
+    score: int | None = None
+    consequence: int | None = None
+    likelihood: int | None = None
+    band: str | None = None
+    above_appetite: bool = False
+    next_review: date | None = None
+
+
+@dataclass
+class Facts:
+    register: Register
+    since: date
+    as_of: date
+    bands: list[scoring.Band]
+    then: dict[str, RiskState]
+    now: dict[str, RiskState]
+    #: ref -> score records made after `since` up to `as_of` (date, C, L, score, rationale).
+    reviews: dict[str, list[tuple]] = field(default_factory=dict)
+    controls_added: list[tuple[str, date, str]] = field(default_factory=list)
+    assurances_added: list[tuple[str, date, str, int, bool | None]] = field(default_factory=list)
+    assurances_expired: list[tuple[str, date, str, int]] = field(default_factory=list)
+    gaps_then: set[tuple[str, str, str]] = field(default_factory=set)
+    gaps_now: set[tuple[str, str, str]] = field(default_factory=set)
+    actions_completed: list[tuple[str, date, str]] = field(default_factory=list)
+    #: (ref, last moved on, detail, times moved in the period, times moved in all, target)
+    actions_slipped: list[tuple] = field(default_factory=list)
+    actions_overdue: list[tuple[str, date, str]] = field(default_factory=list)
+
+
+def _end(day: date) -> datetime:
+    return datetime.combine(day + timedelta(days=1), time(0), tzinfo=LONDON)
+
+
+def _statuses_on(risk_ids: Sequence[int], day: date) -> dict[int, str]:
+    """Each risk's status at the end of `day`, from the audit trail of status changes."""
+    out: dict[int, str] = {}
+    first_old: dict[int, str] = {}
+    for object_id, at, old, new in db.session.execute(
+            select(AuditEntry.object_id, AuditEntry.at, AuditEntry.old_value,
+                   AuditEntry.new_value)
+            .where(AuditEntry.object_type == "risks", AuditEntry.field == "status",
+                   AuditEntry.object_id.in_(risk_ids))
+            .order_by(AuditEntry.at, AuditEntry.id)):
+        first_old.setdefault(object_id, old)
+        at = at if at.tzinfo else at.replace(tzinfo=LONDON)
+        if at < _end(day):
+            out[object_id] = new
+    for risk_id, old in first_old.items():
+        if risk_id not in out and old:
+            out[risk_id] = old
+    return out
+
+
+def read_facts(register: Register, since: date, as_of: date) -> Facts:
+    """The record of `register` at the end of `since` and of `as_of`, and what happened between."""
+    if since > as_of:
+        raise CoverError("The date of the last paper must be before the date of this one",
+                         "since")
+    from ..assurance import services as assurance
+    from ..risks.services import ordered_bands
+    bands = ordered_bands()
+    band_months = {b.name: b.review_months for b in db.session.scalars(select(Band))}
+    risks = db.session.scalars(select(Risk).where(Risk.register_id == register.id)
+                               .order_by(Risk.number)).all()
+    ids = [r.id for r in risks]
+    levels = {a.id: a.max_score for a in db.session.scalars(select(AppetiteLevel))}
+    history: dict[int, list[ScoreRecord]] = defaultdict(list)
+    for rec in db.session.scalars(select(ScoreRecord).where(ScoreRecord.risk_id.in_(ids))
+                                  .order_by(ScoreRecord.recorded_on, ScoreRecord.id)):
+        history[rec.risk_id].append(rec)
+    facts = Facts(register, since, as_of, bands, {}, {})
+    for day, states in ((since, facts.then), (as_of, facts.now)):
+        statuses = _statuses_on(ids, day)
+        for risk in risks:
+            status = statuses.get(risk.id, risk.status)
+            recs = [r for r in history[risk.id] if r.recorded_on <= day]
+            is_open = risk.opened_on <= day and status == "Open"
+            state = RiskState(risk.reference, risk.title, is_open)
+            if recs:
+                last = recs[-1]
+                band = scoring.band_for(last.score, bands)
+                state.score, state.consequence, state.likelihood = (
+                    last.score, last.consequence, last.likelihood)
+                state.band = band.name if band else None
+                state.above_appetite = scoring.is_above_appetite(
+                    last.score, levels.get(risk.appetite_level_id))
+                months = risk.review_frequency_months or band_months.get(state.band, 3)
+                state.next_review = scoring.next_review_date(last.recorded_on, months)
+            states[risk.reference] = state
+    for risk in risks:
+        facts.reviews[risk.reference] = [
+            (r.recorded_on, r.consequence, r.likelihood, r.score, r.rationale)
+            for r in history[risk.id] if since < r.recorded_on <= as_of]
+    refs = {r.id: r.reference for r in risks}
+    # Controls: when riskapp learnt of them (the audit trail), or when put in place.
+    for control_id, risk_id, text, in_place, at in db.session.execute(
+            select(Control.id, Control.risk_id, Control.description,
+                   Control.actual_implementation_date, AuditEntry.at)
+            .outerjoin(AuditEntry, (AuditEntry.object_type == "controls")
+                       & (AuditEntry.object_id == Control.id)
+                       & (AuditEntry.operation == "create"))
+            .where(Control.risk_id.in_(ids)).order_by(Control.id)):
+        day = in_place or (at.astimezone(LONDON).date() if at else None)
+        if day and since < day <= as_of and facts.now[refs[risk_id]].open:
+            facts.controls_added.append((refs[risk_id], day, text))
+    rules_now = assurance.rules_in_force(as_of)
+    months = assurance_rules.valid_months(rules_now)
+    for risk_id, line, source, given, until, positive in db.session.execute(
+            select(Assurance.risk_id, Assurance.line, Assurance.source, Assurance.assured_on,
+                   Assurance.valid_until, Assurance.positive)
+            .where(Assurance.risk_id.in_(ids)).order_by(Assurance.id)):
+        ref = refs[risk_id]
+        if not facts.now[ref].open:
+            continue
+        if given and since < given <= as_of:
+            facts.assurances_added.append((ref, given, source, line, positive))
+        fact = assurance_rules.AssuranceFact("", line, source, given, until, positive)
+        end = assurance_rules.valid_until(fact, months)
+        if end and since <= end < as_of:
+            facts.assurances_expired.append((ref, end + timedelta(days=1), source, line))
+    for day, gaps in ((since, facts.gaps_then), (as_of, facts.gaps_now)):
+        for row in assurance.whole_register(register, day, as_at=True):
+            for gap in row.gaps:
+                gaps.add((row.ref, gap.rule, gap.text))
+    _read_actions(facts, ids, refs)
+    return facts
+
+
+def _read_actions(facts: Facts, ids, refs) -> None:
+    since, as_of = facts.since, facts.as_of
+    moves: dict[int, list[date]] = defaultdict(list)
+    for object_id, at in db.session.execute(
+            select(AuditEntry.object_id, AuditEntry.at)
+            .where(AuditEntry.object_type == "actions", AuditEntry.field == "target_date",
+                   AuditEntry.operation == "update")
+            .join(Action, Action.id == AuditEntry.object_id).where(Action.risk_id.in_(ids))
+            .order_by(AuditEntry.at)):
+        moves[object_id].append(at.astimezone(LONDON).date() if at.tzinfo else at.date())
+    for action in db.session.scalars(select(Action).where(Action.risk_id.in_(ids))
+                                     .order_by(Action.risk_id, Action.id)):
+        ref = refs[action.risk_id]
+        if not facts.now[ref].open:
+            continue
+        if action.completed_on and since < action.completed_on <= as_of:
+            facts.actions_completed.append((ref, action.completed_on, action.detail))
+        in_period = [d for d in moves[action.id] if since < d <= as_of]
+        if in_period:
+            facts.actions_slipped.append((ref, in_period[-1], action.detail, len(in_period),
+                                          action.target_date_changes, action.target_date))
+        done_by = action.completed_on and action.completed_on <= as_of
+        if action.target_date and action.target_date < as_of and not done_by and \
+                action.status != "Cancelled" and not (action.status == "Complete"
+                                                      and not action.completed_on):
+            facts.actions_overdue.append((ref, action.target_date, action.detail))
+
+
+# --- Drafting -------------------------------------------------------------------------------
+
+
+def _score(state: RiskState, bands) -> str:
+    return scoring.format_score(state.consequence, state.likelihood, bands)
+
+
+def _short(text: str, limit: int = 120) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= limit else text[:limit - 1].rstrip() + "\u2026"
+
+
+def draft_cover(facts: Facts, *, organisation: str, meeting: str) -> CoverPaper:
+    """The paper's statements from `facts`: a pure function of them."""
+    since, as_of, bands = facts.since, facts.as_of, facts.bands
+    then, now = facts.then, facts.now
+    refs = sorted(now)
+    new = [r for r in refs if now[r].open and not then[r].open]
+    closed = [r for r in refs if then[r].open and not now[r].open]
+    both = [r for r in refs if then[r].open and now[r].open]
+    sections = []
+
+    sections.append(Section("New and closed risks", tuple(
+        [Statement(f"{r} {now[r].title}: new, current score {_score(now[r], bands)}.", r,
+                   as_of) for r in new] +
+        [Statement(f"{r} {now[r].title}: closed.", r, as_of) for r in closed])))
+
+    moved = []
+    for r in both:
+        a, b = then[r], now[r]
+        if a.score is None or b.score is None or a.score == b.score:
+            continue
+        changed = [rev for rev in facts.reviews[r] if rev[3] != a.score] or facts.reviews[r]
+        on = changed[-1][0] if changed else as_of
+        why = changed[-1][4] if changed else ""
+        verb = "rose" if b.score > a.score else "fell"
+        text = (f"{r} {b.title}: current score {verb} from {_score(a, bands)} to "
+                f"{_score(b, bands)} on {when(on)}.")
+        if why:
+            text += f" Rationale: {_short(why, 300)}"
+        moved.append(Statement(text, r, on))
+    sections.append(Section("Scores that rose or fell", tuple(moved),
+                            "No current score changed."))
+
+    band_moves = []
+    for r in both:
+        a, b = then[r], now[r]
+        if a.band and b.band and a.band != b.band:
+            band_moves.append(Statement(f"{r}: band changed from {a.band} to {b.band}.", r,
+                                        as_of))
+        if a.score is not None and b.score is not None and a.above_appetite != b.above_appetite:
+            where = "above" if b.above_appetite else "back within"
+            band_moves.append(Statement(f"{r}: moved {where} its risk appetite.", r, as_of))
+    sections.append(Section("Changes of band and appetite", tuple(band_moves)))
+
+    overdue = [Statement(f"{r} {now[r].title}: review overdue since {when(now[r].next_review)}.",
+                         r, now[r].next_review)
+               for r in refs if now[r].open and now[r].next_review and
+               now[r].next_review < as_of]
+    sections.append(Section("Reviews overdue", tuple(overdue)))
+
+    ca = [Statement(f"{r}: control added on {when(d)}: {_short(t)}.", r, d)
+          for r, d, t in sorted(facts.controls_added)]
+    aa = [Statement(f"{r}: {assurance_rules.LINE_SHORT[line]} assurance dated {when(d)} "
+                    f"({ {True: 'positive', False: 'negative', None: 'not yet judged'}[pos]}): "
+                    f"{_short(t)}.", r, d)
+          for r, d, t, line, pos in sorted(facts.assurances_added, key=lambda x: x[:3])]
+    ae = [Statement(f"{r}: {assurance_rules.LINE_SHORT[line]} assurance expired on {when(d)}: "
+                    f"{_short(t)}.", r, d)
+          for r, d, t, line in sorted(facts.assurances_expired)]
+    sections.append(Section("Controls and assurances", tuple(ca + aa + ae),
+                            "No controls or assurances were added, and none expired."))
+
+    opened = sorted(facts.gaps_now - facts.gaps_then)
+    shut = sorted(facts.gaps_then - facts.gaps_now)
+    sections.append(Section("Gaps in assurance (computed from the assurance rules)", tuple(
+        [Statement(f"{r}: gap opened: {t} ({rule}).", r, as_of) for r, rule, t in opened] +
+        [Statement(f"{r}: gap closed: {t} ({rule}).", r, as_of) for r, rule, t in shut]),
+        "No computed gap in assurance opened or closed."))
+
+    acts = [Statement(f"{r}: action completed on {when(d)}: {_short(t)}.", r, d)
+            for r, d, t in sorted(facts.actions_completed)]
+    acts += [Statement(f"{r}: action target date moved {plural(n, 'time')} in the period "
+                       f"({plural(total, 'time')} in all), now {when(target) if target else 'not set'}:"
+                       f" {_short(t)}.", r, d)
+             for r, d, t, n, total, target in sorted(facts.actions_slipped,
+                                                     key=lambda x: x[:3])]
+    acts += [Statement(f"{r}: action overdue since {when(d)}: {_short(t)}.", r, d)
+             for r, d, t in sorted(facts.actions_overdue)]
+    sections.append(Section("Actions", tuple(acts)))
+
+    count_then = Counter(then[r].band for r in refs if then[r].open)
+    count_now = Counter(now[r].band for r in refs if now[r].open)
+    headline = tuple((b.name, count_then[b.name], count_now[b.name]) for b in reversed(bands))
+
+    rose = sum("rose from" in s.text for s in moved)
+    open_now = sum(1 for r in refs if now[r].open)
+    open_then = sum(1 for r in refs if then[r].open)
+    summary = (
+        f"This paper presents the {facts.register.name} as at {when(as_of)} and what changed "
+        f"since {when(since)}.",
+        f"There are {plural(open_now, 'open risk')} ({open_then} on {when(since)}): "
+        f"{len(new)} new and {len(closed)} closed.",
+        f"{plural(len(moved), 'risk')} changed score: {rose} rose and {len(moved) - rose} fell"
+        + (f" ({', '.join(s.ref for s in moved)})." if moved else "."),
+        f"{plural(len(overdue), 'risk')} {'is' if len(overdue) == 1 else 'are'} overdue for "
+        f"review; {plural(len(opened), 'computed gap')} in assurance opened and "
+        f"{len(shut)} closed.",
+        f"Actions: {len(facts.actions_completed)} completed, "
+        f"{len(facts.actions_slipped)} with target dates moved, "
+        f"{len(facts.actions_overdue)} overdue.",
+    )
+    return CoverPaper(
+        organisation=organisation, register=facts.register.name,
+        title=f"{facts.register.name}: cover paper", meeting=meeting, since=since,
+        as_of=as_of, purpose="For assurance", summary=summary, sections=tuple(sections),
+        headline=headline,
+        recommendation=(f"The Committee is asked to note the changes to the "
+                        f"{facts.register.name} since {when(since)}, to consider whether the "
+                        f"assurance on each principal risk is sufficient, and to take "
+                        f"assurance that the risks are being managed."),
+        appendices=(f"Appendix 1: the {facts.register.name} pack (heatmap report) as at "
+                    f"{when(as_of)}.",
+                    f"Appendix 2: the assurance map as at {when(as_of)}."))
+
+
+def build_cover(register: Register, since: date, as_of: date, *, organisation: str,
+                meeting: str = "Audit and Risk Assurance Committee") -> CoverPaper:
+    return draft_cover(read_facts(register, since, as_of), organisation=organisation,
+                       meeting=meeting)

@@ -1,0 +1,118 @@
+"""The BAF cover paper on the demo BAF: 31 May to 30 June 2023."""
+import io
+import json
+from datetime import date
+from pathlib import Path
+
+import pytest
+from docx import Document
+from sqlalchemy import select
+
+from riskapp.reports.cli import find_register
+from riskapp.reports.cover import CoverError, build_cover
+from riskapp.reports.cover_docx import render_cover_docx
+from tests.factories import make_user
+
+SOURCE = json.loads(Path("riskapp/demo/data/blmk_baf_2023.json").read_text())
+
+
+
+def _changed_in_june():
+    """From the source: risks whose monthly score for June differs from May's."""
+    out = {}
+    for risk in SOURCE["risks"]:
+        months = {m["month"]: m["score"] for m in risk["history"]}
+        if "2023-05" in months and "2023-06" in months and months["2023-05"] != months["2023-06"]:
+            out[risk["ref"]] = (months["2023-05"], months["2023-06"])
+    return out
+
+
+def _paper(baf):
+    return build_cover(find_register("BAF"), date(2023, 5, 31), date(2023, 6, 30),
+                       organisation="NHS Bedfordshire, Luton and Milton Keynes ICB")
+
+
+def test_names_exactly_the_risks_whose_scores_changed_in_june(baf):
+    paper = _paper(baf)
+    expected = _changed_in_june()
+    assert expected  # the source has some
+    section = next(s for s in paper.sections if s.heading == "Scores that rose or fell")
+    assert {s.ref for s in section.statements} == set(expected)
+    for s in section.statements:
+        old, new = expected[s.ref]
+        assert f"={old})" in s.text.split(" to ")[0] and f"={new})" in s.text.split(" to ")[1]
+        assert s.on == date(2023, 6, 15)  # the June review that changed it
+        assert "Rationale:" in s.text
+    # every statement is traceable: a reference and a date
+    for sec in paper.sections:
+        for s in sec.statements:
+            assert s.ref and s.ref in s.text and s.on
+
+
+def test_drafting_twice_gives_identical_text_and_docx_text(baf):
+    first, second = _paper(baf), _paper(baf)
+    assert first.text() == second.text()
+    docs = []
+    for paper in (first, second):
+        buffer = io.BytesIO()
+        render_cover_docx(paper, buffer)
+        buffer.seek(0)
+        docs.append(Document(buffer))
+    assert [p.text for p in docs[0].paragraphs] == [p.text for p in docs[1].paragraphs]
+
+
+def test_docx_has_the_board_paper_headings(baf):
+    buffer = io.BytesIO()
+    render_cover_docx(_paper(baf), buffer)
+    buffer.seek(0)
+    doc = Document(buffer)
+    headings = [p.text for p in doc.paragraphs if p.style.name.startswith(("Heading", "Title"))]
+    assert headings[0] == "Board Assurance Framework: cover paper"
+    for h in ("Executive summary", "What changed", "New and closed risks",
+              "Scores that rose or fell", "Reviews overdue", "Controls and assurances",
+              "Actions", "Recommendation", "Appendices"):
+        assert h in headings
+    text = "\n".join(p.text for p in doc.paragraphs)
+    assert "The Committee is asked to" in text
+    facts = {row.cells[0].text: row.cells[1].text for row in doc.tables[0].rows}
+    assert facts["Purpose"] == "For assurance" and facts["Date"] == "30 June 2023"
+
+
+def test_since_after_as_of_is_refused(baf):
+    with pytest.raises(CoverError) as refusal:
+        build_cover(find_register("BAF"), date(2023, 7, 1), date(2023, 6, 30), organisation="x")
+    assert refusal.value.field == "since"
+
+
+def test_page_preview_download_and_bad_input(client, auth, baf):
+    auth.login(make_user("board"))
+    assert "Cover paper" in client.get("/reports/").get_data(as_text=True)
+    q = ("register=1&since-day=31&since-month=5&since-year=2023"
+         "&as_of-day=30&as_of-month=6&as_of-year=2023")
+    html = client.get(f"/reports/cover?{q}").get_data(as_text=True)
+    assert "Scores that rose or fell" in html and 'href="/risks/BAF0001"' in html
+    download = client.get(f"/reports/cover?{q}&download=1")
+    assert download.status_code == 200
+    assert Document(io.BytesIO(download.data)).paragraphs
+    bad = client.get("/reports/cover?register=1&since-day=1&since-month=7&since-year=2023"
+                     "&as_of-day=30&as_of-month=6&as_of-year=2023")
+    assert bad.status_code == 422
+    html = bad.get_data(as_text=True)
+    assert "The date of the last paper must be before the date of this one" in html
+    assert 'value="7"' in html  # what was typed is kept
+    bad = client.get("/reports/cover?register=99&as_of-day=30&as_of-month=6&as_of-year=2023")
+    assert bad.status_code == 422 and "nhsuk-error-message" in bad.get_data(as_text=True)
+
+
+def test_cli(runner, baf, tmp_path):
+    out = tmp_path / "cover.docx"
+    result = runner.invoke(args=["report", "cover", "--register", "BAF", "--since",
+                                 "2023-05-31", "--as-of", "2023-06-30", "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    assert "Scores that rose or fell" in [p.text for p in Document(str(out)).paragraphs]
+    result = runner.invoke(args=["report", "cover", "--register", "NOPE", "--since",
+                                 "2023-05-31", "--out", str(out)])
+    assert result.exit_code != 0 and "no register" in result.output
+    result = runner.invoke(args=["report", "cover", "--register", "BAF", "--since",
+                                 "2023-07-31", "--as-of", "2023-06-30", "--out", str(out)])
+    assert result.exit_code != 0 and "before the date of this one" in result.output
