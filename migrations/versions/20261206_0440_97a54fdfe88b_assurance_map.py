@@ -2,7 +2,7 @@
 answering a negative one, and the sufficiency rules as versioned data.
 
 Revision ID: 97a54fdfe88b
-Revises: 120a02255298
+Revises: b7e2c4d91f03
 Create Date: 2026-12-06 04:01:27.251980
 
 """
@@ -12,7 +12,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '97a54fdfe88b'
-down_revision = '120a02255298'
+down_revision = 'b7e2c4d91f03'
 branch_labels = None
 depends_on = None
 
