@@ -53,7 +53,9 @@ def tor_json(tor: TermsOfReference) -> dict:
 def member_json(m) -> dict:
     return {"id": m.id, "name": m.name, "user_id": m.user_id, "organisation": m.organisation,
             "positions": m.positions or [], "appointed_on": _iso(m.appointed_on),
-            "term_ends_on": _iso(m.term_ends_on), "ended_on": _iso(m.ended_on)}
+            "term_ends_on": _iso(m.term_ends_on), "ended_on": _iso(m.ended_on),
+            "earlier_terms": [{"starts_on": _iso(t.starts_on), "ends_on": _iso(t.ends_on),
+                               "renewed_on": _iso(t.renewed_on)} for t in m.past_terms]}
 
 
 def committee_json(c: Committee, today: date) -> dict:
@@ -67,7 +69,12 @@ def committee_json(c: Committee, today: date) -> dict:
             "terms_of_reference": tor_json(tor) if tor else None,
             "members": [member_json(m) for m in services.current_members(c, today)],
             "warnings": services.membership_warnings(c, today),
-            "effectiveness_review_due": _iso(c.effectiveness_review_due)}
+            "effectiveness_review_due": _iso(c.effectiveness_review_due),
+            "attendance_threshold_percent": services.attendance_threshold(c, tor),
+            "papers_deadline_days": services.papers_deadline_days(c, tor),
+            "own_settings": {"attendance_threshold_percent": c.attendance_threshold_percent,
+                             "papers_deadline_days": c.papers_deadline_days},
+            "dissolved_on": _iso(c.dissolved_on)}
 
 
 @bp.get("/committees")
@@ -77,7 +84,7 @@ def committees_index():
     # 850 KB at 5,000 risks; GET /committees/<id> lists them.
     items = [{"id": c.id, "name": c.name, "short_name": c.short_name, "kind": c.kind,
               "parent_id": c.parent_id, "terms_in_force": c.tor_version,
-              "risk_count": c.risk_count}
+              "risk_count": c.risk_count, "dissolved_on": _iso(c.dissolved_on)}
              for c in db.session.execute(services.committee_rows())]
     return jsonify(page_envelope(items, len(items), 1, len(items)))
 
@@ -152,3 +159,251 @@ def committee_attendance_report(committee_id: int):
     body = page_envelope(items, len(items), 1, len(items))
     body.update({"financial_year": fy, "threshold_percent": threshold})
     return jsonify(body)
+
+
+# --- writes of issue 16: committees, terms of reference, members ------------------------------
+
+
+def _refused(err: CommitteeError):
+    db.session.rollback()
+    raise ApiError(422, err.message, field=err.field)
+
+
+def _committee_data(body: dict, committee: Committee | None) -> tuple[dict, list | None]:
+    """The whole committee: what was sent over what it has (a PATCH sends only changes)."""
+    current = {} if committee is None else {
+        "name": committee.name, "short_name": committee.short_name, "kind": committee.kind,
+        "parent_id": committee.parent_id,
+        "attendance_threshold_percent": committee.attendance_threshold_percent,
+        "papers_deadline_days": committee.papers_deadline_days}
+    data = {**current, **{k: v for k, v in body.items() if k != "risks"}}
+    risks = services.risks_by_reference(body["risks"]) if "risks" in body else None
+    return data, risks
+
+
+@bp.post("/committees")
+@described(body=s.CommitteeIn, status=201, errors=(422,))
+def committees_create():
+    """Create a committee."""
+    require_manager()
+    body = request_body()
+    try:
+        data, risks = _committee_data(body, None)
+        committee = services.save_committee(None, data, risks)
+    except CommitteeError as err:
+        _refused(err)
+    db.session.commit()
+    return jsonify(committee_json(load_committee(committee.id), date.today())), 201
+
+
+@bp.patch("/committees/<int:committee_id>")
+@described(body=s.CommitteeIn, partial=True)
+def committees_update(committee_id: int):
+    """Change a committee: any of its name, short name, kind, parent, risks and settings."""
+    require_manager()
+    committee = load_committee(committee_id)
+    body = request_body()
+    try:
+        data, risks = _committee_data(body, committee)
+        services.save_committee(committee, data, risks)
+    except CommitteeError as err:
+        _refused(err)
+    db.session.commit()
+    return jsonify(committee_json(load_committee(committee_id), date.today()))
+
+
+@bp.post("/committees/<int:committee_id>/dissolve")
+@described(body=s.DissolveIn)
+def committees_dissolve(committee_id: int):
+    """Dissolve a committee: kept, read-only; refused while meetings are still planned."""
+    require_manager()
+    committee = load_committee(committee_id)
+    body = request_body()
+    try:
+        services.dissolve_committee(committee, body["dissolved_on"])
+    except CommitteeError as err:
+        _refused(err)
+    db.session.commit()
+    return jsonify(committee_json(load_committee(committee_id), date.today()))
+
+
+def _tor_of(committee: Committee, tor_id: int) -> TermsOfReference:
+    tor = next((t for t in committee.terms if t.id == tor_id), None)
+    if tor is None:
+        raise ApiError(404, f"The committee has no terms of reference {tor_id}")
+    return tor
+
+
+def _tor_answer(committee_id: int, tor_id: int, status: int = 200):
+    committee = load_committee(committee_id, risks=False)
+    return jsonify(tor_json(_tor_of(committee, tor_id))), status
+
+
+@bp.post("/committees/<int:committee_id>/terms")
+@described(body=s.DraftIn, status=201)
+def committee_new_draft(committee_id: int):
+    """Start a new draft version: a copy of the text and rules of the version in force."""
+    require_manager()
+    committee = load_committee(committee_id, risks=False)
+    body = request_body()
+    try:
+        draft = services.create_draft(committee, body["version"].strip())
+    except CommitteeError as err:
+        _refused(err)
+    db.session.commit()
+    return _tor_answer(committee_id, draft.id, 201)
+
+
+@bp.patch("/committees/<int:committee_id>/terms/<int:tor_id>")
+@described(body=s.TermsIn, partial=True)
+def committee_update_terms(committee_id: int, tor_id: int):
+    """Change a draft's text and rules."""
+    require_manager()
+    committee = load_committee(committee_id, risks=False)
+    tor = _tor_of(committee, tor_id)
+    data = dict(request_body())
+    if "version" in data:
+        data["version"] = data["version"].strip()
+        if any(t.version == data["version"] and t is not tor for t in committee.terms):
+            raise ApiError(422, f"Version {data['version']} already exists", field="version")
+    try:
+        services.update_tor(tor, data)
+    except CommitteeError as err:
+        _refused(err)
+    db.session.commit()
+    return _tor_answer(committee_id, tor_id)
+
+
+@bp.post("/committees/<int:committee_id>/terms/<int:tor_id>/positions")
+@described(body=s.PositionIn, status=201)
+def committee_add_position(committee_id: int, tor_id: int):
+    """Add a position (a seat the terms name) to a draft."""
+    require_manager()
+    tor = _tor_of(load_committee(committee_id, risks=False), tor_id)
+    data = dict(request_body())
+    data["name"] = data["name"].strip()
+    try:
+        services.add_position(tor, data)
+    except CommitteeError as err:
+        _refused(err)
+    db.session.commit()
+    return _tor_answer(committee_id, tor_id, 201)
+
+
+@bp.delete("/committees/<int:committee_id>/terms/<int:tor_id>/positions/<int:position_id>")
+@described()
+def committee_remove_position(committee_id: int, tor_id: int, position_id: int):
+    """Remove a position from a draft."""
+    require_manager()
+    tor = _tor_of(load_committee(committee_id, risks=False), tor_id)
+    position = next((p for p in tor.positions if p.id == position_id), None)
+    if position is None:
+        raise ApiError(404, f"Version {tor.version} has no position {position_id}")
+    try:
+        services.remove_position(tor, position)
+    except CommitteeError as err:
+        _refused(err)
+    db.session.commit()
+    return _tor_answer(committee_id, tor_id)
+
+
+@bp.post("/committees/<int:committee_id>/terms/<int:tor_id>/requirements")
+@described(body=s.RequirementIn, status=201)
+def committee_add_requirement(committee_id: int, tor_id: int):
+    """Add a quorum requirement to a draft: at least `count` people of these positions or
+    categories."""
+    require_manager()
+    tor = _tor_of(load_committee(committee_id, risks=False), tor_id)
+    data = dict(request_body())
+    data["label"] = data["label"].strip()
+    try:
+        services.add_requirement(tor, data)
+    except CommitteeError as err:
+        _refused(err)
+    db.session.commit()
+    return _tor_answer(committee_id, tor_id, 201)
+
+
+@bp.delete("/committees/<int:committee_id>/terms/<int:tor_id>/requirements/<int:requirement_id>")
+@described()
+def committee_remove_requirement(committee_id: int, tor_id: int, requirement_id: int):
+    """Remove a quorum requirement from a draft."""
+    require_manager()
+    tor = _tor_of(load_committee(committee_id, risks=False), tor_id)
+    requirement = next((r for r in tor.requirements if r.id == requirement_id), None)
+    if requirement is None:
+        raise ApiError(404, f"Version {tor.version} has no requirement {requirement_id}")
+    try:
+        services.remove_requirement(tor, requirement)
+    except CommitteeError as err:
+        _refused(err)
+    db.session.commit()
+    return _tor_answer(committee_id, tor_id)
+
+
+@bp.post("/committees/<int:committee_id>/terms/<int:tor_id>/approve")
+@described(body=s.ApproveIn)
+def committee_approve_terms(committee_id: int, tor_id: int):
+    """Approve a draft: it comes into force and the version in force until now is superseded."""
+    require_manager()
+    tor = _tor_of(load_committee(committee_id, risks=False), tor_id)
+    body = request_body()
+    try:
+        services.approve_tor(tor, body["approved_by"].strip(), body["approved_on"],
+                             body["review_due"])
+    except CommitteeError as err:
+        _refused(err)
+    db.session.commit()
+    return _tor_answer(committee_id, tor_id)
+
+
+def _member_of(committee: Committee, member_id: int):
+    member = next((m for m in committee.members if m.id == member_id), None)
+    if member is None:
+        raise ApiError(404, f"The committee has no member {member_id}")
+    return member
+
+
+@bp.patch("/committees/<int:committee_id>/members/<int:member_id>")
+@described(body=s.MemberChangeIn, partial=True)
+def committee_change_member(committee_id: int, member_id: int):
+    """Change a member's positions or organisation."""
+    require_manager()
+    member = _member_of(load_committee(committee_id, risks=False), member_id)
+    body = request_body()
+    try:
+        services.change_member(member, body, date.today())
+    except CommitteeError as err:
+        _refused(err)
+    db.session.commit()
+    return jsonify(member_json(member))
+
+
+@bp.post("/committees/<int:committee_id>/members/<int:member_id>/renew")
+@described(body=s.RenewIn)
+def committee_renew_member(committee_id: int, member_id: int):
+    """Renew a member's term to a new end date; the term it replaces is kept."""
+    require_manager()
+    member = _member_of(load_committee(committee_id, risks=False), member_id)
+    body = request_body()
+    try:
+        services.renew_member(member, body["term_ends_on"], by=current_user, today=date.today())
+    except CommitteeError as err:
+        _refused(err)
+    db.session.commit()
+    return jsonify(member_json(member))
+
+
+@bp.post("/committees/<int:committee_id>/members/<int:member_id>/end")
+@described(body=s.EndMemberIn)
+def committee_end_member(committee_id: int, member_id: int):
+    """End a membership (kept as a past membership); refused for the only chair."""
+    require_manager()
+    member = _member_of(load_committee(committee_id, risks=False), member_id)
+    body = request_body()
+    try:
+        services.end_member(member, body["ended_on"])
+    except CommitteeError as err:
+        _refused(err)
+    db.session.commit()
+    return jsonify(member_json(member))

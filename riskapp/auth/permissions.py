@@ -43,6 +43,11 @@ def can_rescore(user, risk) -> bool:
     return can_edit_risk(user, risk)
 
 
+def can_escalate_risk(user) -> bool:
+    """Moving a risk between registers (CRR to BAF and back) is the risk manager's call."""
+    return is_risk_manager(user)
+
+
 def can_manage_risk_settings(user, risk=None) -> bool:
     """Status, register, owner and lead: the risk manager's decisions."""
     return is_risk_manager(user)

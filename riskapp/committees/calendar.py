@@ -105,7 +105,11 @@ def _statements(by_committee: bool, by_member: bool) -> SimpleNamespace:
                          Committee.effectiveness_review_due,
                          TermsOfReference.id.label("tor_id"), TermsOfReference.version,
                          TermsOfReference.status, TermsOfReference.approved_on,
-                         TermsOfReference.review_due, TermsOfReference.papers_deadline_days)
+                         TermsOfReference.review_due,
+                         # the committee's own deadline when it has one (issue 16)
+                         func.coalesce(Committee.papers_deadline_days,
+                                       TermsOfReference.papers_deadline_days)
+                         .label("papers_deadline_days"))
                   .outerjoin(TermsOfReference,
                              and_(TermsOfReference.committee_id == Committee.id,
                                   TermsOfReference.status != "draft"))

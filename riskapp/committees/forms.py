@@ -7,7 +7,8 @@ from wtforms.validators import InputRequired, Length, NumberRange, Optional
 
 from ..forms_common import NHSDateField, SelectField, SelectMultipleField
 from ..risks.forms import ChoiceField, optional_int
-from .models import DEPUTY_POLICIES, FREQUENCIES, MAJORITY_BASES, POSITION_CATEGORIES
+from .models import (COMMITTEE_KINDS, DEPUTY_POLICIES, FREQUENCIES, MAJORITY_BASES,
+                     POSITION_CATEGORIES)
 
 
 class WholeNumberField(IntegerField):
@@ -94,3 +95,39 @@ class MemberForm(FlaskForm):
 
 class EndMemberForm(FlaskForm):
     ended_on = NHSDateField("Membership ends on", validators=[InputRequired()])
+
+
+class CommitteeForm(FlaskForm):
+    name = StringField("Name", validators=[InputRequired("Enter the committee's name"),
+                                           Length(max=200)])
+    short_name = StringField("Short name", description="For example, PCCAC",
+                             validators=[Optional(), Length(max=30)])
+    kind = SelectField("Kind of committee", choices=[(k, k) for k in COMMITTEE_KINDS])
+    parent_id = ChoiceField("Reports to", coerce=optional_int, validators=[Optional()],
+                            message="Choose the committee it reports to from the list")
+    risks = TextAreaField("Risks it oversees", description=(
+        "The references of the risks, separated by commas or spaces, for example "
+        "BAF0001, CRR0042"), validators=[Optional()])
+    attendance_threshold_percent = WholeNumberField(
+        "Attendance threshold (%)", description=(
+            "Members attending fewer of the meetings than this are flagged. Leave empty to use "
+            "the terms of reference's."),
+        validators=[Optional(), NumberRange(0, 100, "The attendance threshold must be 0 to 100")])
+    papers_deadline_days = WholeNumberField(
+        "Papers deadline (working days before the meeting)", description=(
+            "Leave empty to use the terms of reference's."),
+        validators=[Optional(), NumberRange(0, 30,
+                                            "The papers deadline must be 0 to 30 working days")])
+
+
+class DissolveForm(FlaskForm):
+    dissolved_on = NHSDateField("Dissolved on", validators=[InputRequired()])
+
+
+class MemberChangeForm(FlaskForm):
+    positions = SelectMultipleField("Positions", choices=[])
+    organisation = StringField("Organisation", validators=[Optional(), Length(max=200)])
+
+
+class RenewForm(FlaskForm):
+    term_ends_on = NHSDateField("The new term ends on", validators=[InputRequired()])

@@ -40,7 +40,8 @@ POSITION_CATEGORIES = {
 
 class Committee(db.Model):
     __tablename__ = "committees"
-    __audit__ = ("name", "short_name", "kind", "parent_id", "effectiveness_review_due")
+    __audit__ = ("name", "short_name", "kind", "parent_id", "effectiveness_review_due",
+                 "attendance_threshold_percent", "papers_deadline_days", "dissolved_on")
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(String(200), unique=True)
     short_name: Mapped[str | None] = mapped_column(String(30))
@@ -48,6 +49,12 @@ class Committee(db.Model):
     parent_id: Mapped[int | None] = mapped_column(ForeignKey("committees.id"))
     #: The annual effectiveness review (PCCAC ToR: "at least annually"); in the calendar.
     effectiveness_review_due: Mapped[date | None]
+    #: The committee's own settings, set on the committee page; when empty, those of its
+    #: terms of reference in force apply (`services.attendance_threshold`, `papers_deadline_days`).
+    attendance_threshold_percent: Mapped[int | None]
+    papers_deadline_days: Mapped[int | None]
+    #: Set when the committee is dissolved: it is kept, read-only, with its whole record.
+    dissolved_on: Mapped[date | None]
 
     parent: Mapped["Committee | None"] = relationship(remote_side=[id], back_populates="children")
     children: Mapped[list["Committee"]] = relationship(back_populates="parent",
@@ -66,6 +73,10 @@ class Committee(db.Model):
     @property
     def label(self) -> str:
         return self.short_name or self.name
+
+    @property
+    def dissolved(self) -> bool:
+        return self.dissolved_on is not None
 
 
 class TermsOfReference(db.Model):
@@ -179,6 +190,9 @@ class CommitteeMember(db.Model):
 
     committee: Mapped[Committee] = relationship(back_populates="members")
     user: Mapped[User | None] = relationship()
+    #: Earlier terms, oldest first: each renewal keeps the term it replaced.
+    past_terms: Mapped[list["MemberTerm"]] = relationship(
+        back_populates="member", order_by="MemberTerm.starts_on, MemberTerm.id")
 
     @property
     def name(self) -> str:
@@ -194,6 +208,22 @@ class CommitteeMember(db.Model):
     def served_on(self, day: date) -> bool:
         """Return whether the person was a member on `day`."""
         return self.is_current(day)
+
+
+class MemberTerm(db.Model):
+    """A term a member served before it was renewed: kept so the history of terms shows."""
+    __tablename__ = "committee_member_terms"
+    __audit__ = ("starts_on", "ends_on")
+    id: Mapped[int] = mapped_column(primary_key=True)
+    member_id: Mapped[int] = mapped_column(ForeignKey("committee_members.id"), index=True)
+    starts_on: Mapped[date]
+    ends_on: Mapped[date | None]
+    renewed_on: Mapped[date]
+    renewed_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[datetime] = mapped_column(db.DateTime(timezone=True), default=utcnow)
+
+    member: Mapped[CommitteeMember] = relationship(back_populates="past_terms")
+    renewed_by: Mapped[User | None] = relationship()
 
 
 class CalendarFeedToken(db.Model):

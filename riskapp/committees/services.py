@@ -61,13 +61,15 @@ def committee_rows() -> Select:
              .scalar_subquery())
     return (select(Committee.id, Committee.name, Committee.short_name, Committee.kind,
                    Committee.parent_id, parent.name.label("parent_name"),
+                   Committee.dissolved_on,
                    in_force.version.label("tor_version"),
                    in_force.review_due.label("tor_review_due"),
                    members.label("member_count"), risks.label("risk_count"))
             .outerjoin(parent, Committee.parent_id == parent.id)
             .outerjoin(in_force, and_(in_force.committee_id == Committee.id,
                                       in_force.status == "in_force"))
-            .order_by(Committee.parent_id.is_not(None), Committee.name))
+            .order_by(Committee.dissolved_on.is_not(None), Committee.parent_id.is_not(None),
+                      Committee.name))
 
 
 #: The committee page lists this many of the risks a committee oversees, the rest being on the
@@ -354,7 +356,8 @@ def check_quoracy(committee: Committee, present: list[int], deputies: list[tuple
 
 
 def create_draft(committee: Committee, version: str) -> TermsOfReference:
-    """Start a new draft, copying the rules of the version in force."""
+    """Start a new draft, copying the text and rules of the version in force."""
+    require_active(committee)
     if any(t.version == version for t in committee.terms):
         raise CommitteeError(f"Version {version} already exists", "version")
     if any(t.status == "draft" for t in committee.terms):
@@ -381,6 +384,7 @@ def create_draft(committee: Committee, version: str) -> TermsOfReference:
 
 
 def require_draft(tor: TermsOfReference) -> None:
+    require_active(tor.committee)
     if tor.status != "draft":
         raise CommitteeError(
             f"Version {tor.version} is {tor.status_label.lower()}: start a new draft to change it")
@@ -465,6 +469,7 @@ def approve_tor(tor: TermsOfReference, approved_by: str, approved_on: date,
 
 def add_member(committee: Committee, data: dict) -> CommitteeMember:
     """Appoint someone (a user, or a named person with no login) to one or more positions."""
+    require_active(committee)
     if not data.get("user_id") and not (data.get("person_name") or "").strip():
         raise CommitteeError("Choose a user or type the name of someone with no login",
                              "user_id")
@@ -497,9 +502,230 @@ def add_member(committee: Committee, data: dict) -> CommitteeMember:
 
 
 def end_member(member: CommitteeMember, ended_on: date) -> None:
+    """End a membership (kept in the past members), unless it leaves the committee with no
+    chair."""
+    require_active(member.committee)
+    if member.ended_on is None and holds_the_only_chair(member, ended_on):
+        raise CommitteeError(f"{member.name} is the committee's only chair: appoint another "
+                             "chair first, then end this membership", "ended_on")
     if member.ended_on is not None:
         raise CommitteeError("This membership has already ended", "ended_on")
     if ended_on < member.appointed_on:
         raise CommitteeError("A membership cannot end before it began", "ended_on")
     member.ended_on = ended_on
     db.session.flush()
+
+
+
+# ---------------------------------------------------------------------------------------------
+# Committees: create, edit, dissolve (issue 16)
+
+
+def require_active(committee: Committee) -> None:
+    """A dissolved committee is kept as it was: nothing about it changes any more."""
+    if committee.dissolved_on is not None:
+        raise CommitteeError(f"{committee.name} was dissolved on "
+                             f"{committee.dissolved_on:%-d %B %Y}: its record is kept and can "
+                             "no longer be changed")
+
+
+def attendance_threshold(committee: Committee, tor: TermsOfReference | None) -> int:
+    """The committee's own threshold, else its terms of reference's, else 75%."""
+    if committee.attendance_threshold_percent is not None:
+        return committee.attendance_threshold_percent
+    return tor.attendance_threshold_percent if tor is not None else 75
+
+
+def papers_deadline_days(committee: Committee, tor: TermsOfReference | None) -> int | None:
+    """The committee's own papers deadline in working days, else its terms of reference's."""
+    if committee.papers_deadline_days is not None:
+        return committee.papers_deadline_days
+    return tor.papers_deadline_days if tor is not None else None
+
+
+def _descendants(committee: Committee) -> set[int]:
+    found, todo = set(), [committee.id]
+    while todo:
+        ids = db.session.scalars(select(Committee.id).where(Committee.parent_id.in_(todo))).all()
+        todo = [i for i in ids if i not in found]
+        found.update(todo)
+    return found
+
+
+def save_committee(committee: Committee | None, data: dict, risks: list | None = None
+                   ) -> Committee:
+    """Create a committee (`committee` None) or change one; `risks` (Risk objects), when
+    given, are the risks it oversees from now on."""
+    from .models import COMMITTEE_KINDS
+    if committee is not None:
+        require_active(committee)
+    name = (data.get("name") or "").strip()
+    if not name:
+        raise CommitteeError("Enter the committee's name", "name")
+    clash = db.session.scalar(select(Committee).where(func.lower(Committee.name) == name.lower()))
+    if clash is not None and clash is not committee:
+        raise CommitteeError(f"There is already a committee called {clash.name}", "name")
+    short_name = (data.get("short_name") or "").strip() or None
+    if short_name:
+        clash = db.session.scalar(select(Committee).where(
+            func.lower(Committee.short_name) == short_name.lower()))
+        if clash is not None and clash is not committee:
+            raise CommitteeError(f"{clash.name} already has the short name {clash.short_name}",
+                                 "short_name")
+    kind = data.get("kind") or COMMITTEE_KINDS[1]
+    if kind not in COMMITTEE_KINDS:
+        raise CommitteeError("Choose the kind of committee from the list", "kind")
+    parent = None
+    if data.get("parent_id"):
+        parent = db.session.get(Committee, data["parent_id"])
+        if parent is None:
+            raise CommitteeError("Choose the committee it reports to from the list", "parent_id")
+        if committee is not None and (parent.id == committee.id
+                                      or parent.id in _descendants(committee)):
+            raise CommitteeError(f"{committee.name} cannot report to itself or to one of its "
+                                 "own sub-groups", "parent_id")
+        if parent.dissolved_on is not None:
+            raise CommitteeError(f"{parent.name} has been dissolved: choose a committee that "
+                                 "still meets", "parent_id")
+    for field, low, high in (("attendance_threshold_percent", 0, 100),
+                             ("papers_deadline_days", 0, 30)):
+        value = data.get(field)
+        if value is not None and not low <= value <= high:
+            raise CommitteeError(f"Enter {low} to {high}", field)
+    if committee is None:
+        committee = Committee(name=name)
+        db.session.add(committee)
+    committee.name, committee.short_name, committee.kind = name, short_name, kind
+    committee.parent = parent
+    committee.attendance_threshold_percent = data.get("attendance_threshold_percent")
+    committee.papers_deadline_days = data.get("papers_deadline_days")
+    if risks is not None:
+        committee.risks = list(risks)
+    db.session.flush()
+    return committee
+
+
+def planned_meetings(committee: Committee) -> list:
+    from ..meetings.models import Meeting
+    return db.session.scalars(select(Meeting).where(Meeting.committee_id == committee.id,
+                                                    Meeting.status == "Planned")
+                              .order_by(Meeting.starts_at)).all()
+
+
+def dissolve_committee(committee: Committee, dissolved_on: date) -> None:
+    """Dissolve: kept with its whole record, read-only; its current memberships end that day.
+
+    Refused while meetings are still planned or sub-groups still report to it, as both would
+    be left with nowhere to go.
+    """
+    require_active(committee)
+    planned = planned_meetings(committee)
+    if planned:
+        from ..meetings.services import local_day
+        days = ", ".join(f"{local_day(m):%-d %b %Y}" for m in planned[:5])
+        more = "" if len(planned) <= 5 else f" and {len(planned) - 5} more"
+        raise CommitteeError(
+            f"{committee.name} still has {len(planned)} planned "
+            f"meeting{'s' if len(planned) != 1 else ''} ({days}{more}): cancel "
+            f"{'them' if len(planned) != 1 else 'it'} or record "
+            f"{'them' if len(planned) != 1 else 'it'} as held first", "dissolved_on")
+    active_children = [c.name for c in committee.children if c.dissolved_on is None]
+    if active_children:
+        raise CommitteeError(f"{', '.join(active_children)} still "
+                             f"{'report' if len(active_children) > 1 else 'reports'} to "
+                             f"{committee.name}: dissolve or move "
+                             f"{'them' if len(active_children) > 1 else 'it'} first",
+                             "dissolved_on")
+    for member in committee.members:
+        if member.ended_on is None and member.appointed_on <= dissolved_on:
+            member.ended_on = dissolved_on
+    committee.dissolved_on = dissolved_on
+    db.session.flush()
+
+
+# ---------------------------------------------------------------------------------------------
+# Members: change positions, renew a term (issue 16)
+
+
+def chair_positions(committee: Committee) -> set[str]:
+    tor = tor_in_force(committee)
+    return {p.name for p in tor.positions if p.chair} if tor else set()
+
+
+def holds_the_only_chair(member: CommitteeMember, on: date,
+                         positions: list[str] | None = None) -> bool:
+    """Whether `member` chairs the committee and no other current member does; with
+    `positions`, whether giving them those positions would leave it with no chair."""
+    chairs = chair_positions(member.committee)
+    if not chairs or not chairs & set(member.positions or []):
+        return False
+    if positions is not None and chairs & set(positions):
+        return False
+    others = [m for m in member.committee.members
+              if m is not member and m.ended_on is None and chairs & set(m.positions or [])]
+    return not others
+
+
+def change_member(member: CommitteeMember, data: dict, today: date) -> None:
+    """Change the positions a member holds (of the version in force) and their organisation."""
+    require_active(member.committee)
+    if member.ended_on is not None:
+        raise CommitteeError("This membership has ended: appoint the person again instead",
+                             "positions")
+    if "positions" in data:
+        positions = list(data["positions"] or [])
+        if not positions:
+            raise CommitteeError("Choose at least one position", "positions")
+        tor = tor_in_force(member.committee)
+        if tor is not None:
+            names = {p.name for p in tor.positions}
+            unknown = [p for p in positions if p not in names]
+            if unknown:
+                raise CommitteeError(f"Not a position of the terms of reference in force: "
+                                     f"{', '.join(unknown)}", "positions")
+        if holds_the_only_chair(member, today, positions):
+            raise CommitteeError(f"{member.name} is the committee's only chair: give another "
+                                 "member the chair's position first", "positions")
+        member.positions = positions
+    if "organisation" in data:
+        member.organisation = (data["organisation"] or "").strip() or None
+    db.session.flush()
+
+
+def renew_member(member: CommitteeMember, term_ends_on: date, *, by, today: date) -> None:
+    """Renew a term to `term_ends_on`, keeping the term it replaces in the member's history.
+
+    Renewal reminders go by the term's end date, so they stop once the new date is set.
+    """
+    from .models import MemberTerm
+    require_active(member.committee)
+    if member.ended_on is not None:
+        raise CommitteeError("This membership has ended: appoint the person again instead",
+                             "term_ends_on")
+    current_end = member.term_ends_on
+    if term_ends_on <= max(filter(None, (current_end, member.appointed_on, today))):
+        after = current_end if current_end and current_end >= today else today
+        raise CommitteeError(f"The new term must end after {after:%-d %B %Y}", "term_ends_on")
+    starts_on = member.past_terms[-1].ends_on if member.past_terms else member.appointed_on
+    db.session.add(MemberTerm(member=member, starts_on=starts_on or member.appointed_on,
+                              ends_on=current_end, renewed_on=today, renewed_by=by))
+    member.term_ends_on = term_ends_on
+    db.session.flush()
+
+
+def risks_by_reference(references: list[str]) -> list:
+    """The risks with these references (current or former), refusing any that is not one."""
+    from ..risks.queries import risk_id_by_reference
+    from ..risks.models import Risk
+    wanted = list(dict.fromkeys(r.strip().upper() for r in references if r.strip()))
+    found, unknown = [], []
+    for ref in wanted:
+        risk_id = risk_id_by_reference(ref)
+        if risk_id is None:
+            unknown.append(ref)
+        else:
+            found.append(db.session.get(Risk, risk_id))
+    if unknown:
+        raise CommitteeError(f"No risk has the reference{'s' if len(unknown) > 1 else ''} "
+                             f"{', '.join(unknown)}", "risks")
+    return list(dict.fromkeys(found))

@@ -71,6 +71,7 @@ def index():
     require(permissions.can_read_committees(current_user))
     return render_template("committees/index.html",
                            committees=db.session.execute(services.committee_rows()).all(),
+                           can_manage=permissions.can_manage_committees(current_user),
                            today=date.today())
 
 
@@ -93,6 +94,10 @@ def _detail_page(committee_id: int, draft_form: NewDraftForm, can_manage: bool):
         "committees/detail.html", committee=committee, draft_form=draft_form,
         has_draft=any(t.status == "draft" for t in committee.terms),
         tor=services.tor_in_force(committee),
+        attendance_threshold=services.attendance_threshold(committee,
+                                                           services.tor_in_force(committee)),
+        papers_deadline_days=services.papers_deadline_days(committee,
+                                                           services.tor_in_force(committee)),
         warnings=services.membership_warnings(committee, today), today=today,
         current=services.current_members(committee, today),
         past=[m for m in committee.members if not m.is_current(today)],
@@ -329,6 +334,8 @@ def end_member(committee_id: int, member_id: int):
     if member is None:
         abort(404)
     form = EndMemberForm()
+    if request.method == "GET":
+        form.ended_on.data = date.today()
     if form.validate_on_submit():
         try:
             services.end_member(member, form.ended_on.data)
@@ -485,3 +492,135 @@ def committee_feed(committee_id: int, token: str):
     if not committees:
         abort(404)
     return _ical_response(f"riskapp: {committees[0].name}", cal.events(committees, start, end))
+
+
+# --- creating, changing and dissolving committees; changing and renewing members (issue 16)
+
+
+def _committee_form(committee: Committee | None, formdata=True) -> "CommitteeForm":
+    from .forms import CommitteeForm
+    kwargs = {} if formdata else {"formdata": None}
+    form = CommitteeForm(obj=committee, **kwargs)
+    others = db.session.scalars(select(Committee).where(Committee.dissolved_on.is_(None))
+                                .order_by(Committee.name)).all()
+    form.parent_id.choices = [("", "Nobody: it is the Board or reports to no committee")] + \
+        [(c.id, c.name) for c in others if committee is None or c.id != committee.id]
+    if committee is not None and not formdata:
+        form.risks.data = ", ".join(r.reference for r in committee.risks)
+    return form
+
+
+def _save_committee(committee: Committee | None):
+    require(permissions.can_manage_committees(current_user))
+    form = _committee_form(committee, formdata=request.method == "POST")
+    if committee is not None and committee.dissolved_on is not None:
+        flash(f"{committee.name} has been dissolved: its record is kept and can no longer be "
+              "changed.", "warning")
+        return redirect(url_for(".detail", committee_id=committee.id))
+    if request.method == "POST" and form.validate():
+        import re
+        try:
+            risks = services.risks_by_reference(re.split(r"[\s,;]+", form.risks.data or ""))
+            data = {k: v for k, v in form.data.items() if k not in ("csrf_token", "risks")}
+            saved = services.save_committee(committee, data, risks)
+            db.session.commit()
+            flash(f"{saved.name} {'saved' if committee else 'created'}.", "success")
+            return redirect(url_for(".detail", committee_id=saved.id))
+        except CommitteeError as err:
+            refuse(form, err)
+    return render_template("committees/edit.html", committee=committee,
+                           form=form), status_of(form)
+
+
+@bp.route("/new", methods=["GET", "POST"])
+@login_required
+def new():
+    return _save_committee(None)
+
+
+@bp.route("/<int:committee_id>/edit", methods=["GET", "POST"])
+@login_required
+def edit(committee_id: int):
+    return _save_committee(load_committee(committee_id))
+
+
+@bp.route("/<int:committee_id>/dissolve", methods=["GET", "POST"])
+@login_required
+def dissolve(committee_id: int):
+    from .forms import DissolveForm
+    committee = load_committee(committee_id, risks=False)
+    require(permissions.can_manage_committees(current_user))
+    form = DissolveForm()
+    if request.method == "GET" and committee.dissolved_on is None:
+        form.dissolved_on.data = date.today()
+    if form.validate_on_submit():
+        try:
+            services.dissolve_committee(committee, form.dissolved_on.data)
+            db.session.commit()
+            flash(f"{committee.name} is dissolved from {form.dissolved_on.data:%-d %B %Y}. Its "
+                  "record is kept.", "success")
+            return redirect(url_for(".detail", committee_id=committee.id))
+        except CommitteeError as err:
+            refuse(form, err)
+            committee = load_committee(committee_id, risks=False)
+    return render_template("committees/dissolve.html", committee=committee,
+                           planned=services.planned_meetings(committee),
+                           form=form), status_of(form)
+
+
+def _member_of(committee: Committee, member_id: int) -> CommitteeMember:
+    member = next((m for m in committee.members if m.id == member_id), None)
+    if member is None:
+        abort(404)
+    return member
+
+
+@bp.route("/<int:committee_id>/members/<int:member_id>/change", methods=["GET", "POST"])
+@login_required
+def change_member(committee_id: int, member_id: int):
+    from .forms import MemberChangeForm
+    committee = load_committee(committee_id, risks=False)
+    require(permissions.can_manage_committees(current_user))
+    member = _member_of(committee, member_id)
+    form = MemberChangeForm(obj=member)
+    tor = services.tor_in_force(committee)
+    names = [p.name for p in tor.positions] if tor else []
+    form.positions.choices = [(n, n) for n in dict.fromkeys(names + list(member.positions or []))]
+    if form.validate_on_submit():
+        try:
+            services.change_member(member, {"positions": form.positions.data,
+                                            "organisation": form.organisation.data},
+                                   date.today())
+            db.session.commit()
+            flash(f"{member.name}'s positions saved.", "success")
+            return redirect(url_for(".detail", committee_id=committee.id) + "#members")
+        except CommitteeError as err:
+            refuse(form, err)
+            committee = load_committee(committee_id, risks=False)
+            member = _member_of(committee, member_id)
+    return render_template("committees/change_member.html", committee=committee,
+                           member=member, form=form), status_of(form)
+
+
+@bp.route("/<int:committee_id>/members/<int:member_id>/renew", methods=["GET", "POST"])
+@login_required
+def renew_member(committee_id: int, member_id: int):
+    from .forms import RenewForm
+    committee = load_committee(committee_id, risks=False)
+    require(permissions.can_manage_committees(current_user))
+    member = _member_of(committee, member_id)
+    form = RenewForm()
+    if form.validate_on_submit():
+        try:
+            services.renew_member(member, form.term_ends_on.data, by=current_user,
+                                  today=date.today())
+            db.session.commit()
+            flash(f"{member.name}'s term is renewed to {form.term_ends_on.data:%-d %B %Y}.",
+                  "success")
+            return redirect(url_for(".detail", committee_id=committee.id) + "#members")
+        except CommitteeError as err:
+            refuse(form, err)
+            committee = load_committee(committee_id, risks=False)
+            member = _member_of(committee, member_id)
+    return render_template("committees/renew_member.html", committee=committee,
+                           member=member, form=form), status_of(form)

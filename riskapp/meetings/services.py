@@ -273,7 +273,8 @@ def papers_deadline(meeting: Meeting) -> date | None:
         return None
     day = local_day(meeting)
     holidays = working_days.england_and_wales_bank_holidays([day.year - 1, day.year])
-    return working_days.papers_deadline(day, tor.papers_deadline_days, holidays)
+    days = committee_services.papers_deadline_days(meeting.committee, tor)
+    return working_days.papers_deadline(day, days, holidays)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -281,6 +282,9 @@ def papers_deadline(meeting: Meeting) -> date | None:
 
 
 def create_meeting(committee: Committee, data: dict) -> Meeting:
+    if committee.dissolved_on is not None:  # kept read-only (issue 16)
+        raise MeetingError(f"{committee.name} was dissolved on "
+                           f"{committee.dissolved_on:%-d %B %Y}: it holds no more meetings")
     meeting = Meeting(committee=committee, location="", remote=False, has_public_part=True,
                       has_private_part=False, status="Planned", minutes_status="draft")
     db.session.add(meeting)
@@ -798,7 +802,7 @@ def attendance_report(committee: Committee, fy: int, *,
         if line.held:
             lines.append(line)
     tor = committee_services.tor_in_force(committee)
-    return lines, (tor.attendance_threshold_percent if tor else 75)
+    return lines, committee_services.attendance_threshold(committee, tor)
 
 
 # ---------------------------------------------------------------------------------------------

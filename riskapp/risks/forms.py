@@ -213,3 +213,11 @@ def set_risk_choices(form: RiskForm) -> None:
 def set_owner_choices(field) -> None:
     from .queries import active_users
     field.choices = [("", "No owner")] + [(u.id, u.name) for u in active_users()]
+
+
+class MoveRiskForm(VersionedForm):
+    register_id = ChoiceField("Move it to", message="Choose the register to move it to")
+    reason = TextAreaField("Why", description=(
+        "For example, escalated by the Executive Team on 12 March 2024: the risk now threatens "
+        "a strategic objective."),
+        validators=[InputRequired("Say why the risk is moving register"), Length(max=2000)])

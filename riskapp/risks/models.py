@@ -78,7 +78,8 @@ class Risk(db.Model):
                  "lead_id", "status", "appetite_category", "appetite_level_id",
                  "review_frequency_months", "next_review_date", "initial_consequence",
                  "initial_likelihood", "current_consequence", "current_likelihood",
-                 "target_consequence", "target_likelihood", "target_date")
+                 "target_consequence", "target_likelihood", "target_date", "register_id",
+                 "reference")
     __table_args__ = (
         UniqueConstraint("register_id", "number"),
         _rating("initial_consequence"), _rating("initial_likelihood"),
@@ -135,6 +136,8 @@ class Risk(db.Model):
     actions: Mapped[list["Action"]] = relationship(back_populates="risk", order_by="Action.id")
     committees: Mapped[list["Committee"]] = relationship(  # noqa: F821
         secondary=risk_committees, back_populates="risks", order_by="Committee.name")
+    former_references: Mapped[list["FormerReference"]] = relationship(
+        back_populates="risk", order_by="FormerReference.id")
 
     def __str__(self) -> str:
         return f"{self.reference} {self.title}"
@@ -317,3 +320,25 @@ class ActionProgress(db.Model):
     @property
     def audit_risk_id(self) -> int:
         return self.action.risk_id
+
+
+class FormerReference(db.Model):
+    """A reference a risk had in a register it was escalated or de-escalated from.
+
+    Kept so "formerly CRR0042" shows, and so links and API lookups by the old reference still
+    find the risk; unique, as no register ever hands a number out twice.
+    """
+    __tablename__ = "risk_former_references"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    risk_id: Mapped[int] = mapped_column(ForeignKey("risks.id"), index=True)
+    register_id: Mapped[int] = mapped_column(ForeignKey("registers.id"))
+    reference: Mapped[str] = mapped_column(String(20), unique=True)
+    #: The day it moved to another register.
+    until_on: Mapped[date]
+    moved_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    reason: Mapped[str] = mapped_column(Text, default="")
+    created_at: Mapped[datetime] = mapped_column(db.DateTime(timezone=True), default=utcnow)
+
+    risk: Mapped[Risk] = relationship(back_populates="former_references")
+    register: Mapped[Register] = relationship()
+    moved_by: Mapped[User | None] = relationship()

@@ -164,8 +164,28 @@ def paginate_risks(filters: RiskFilters, columns, page: int, per_page: int) -> R
         total=lambda: db.session.scalar(risk_count(filters)))
 
 
+def current_reference(reference: str) -> str | None:
+    """The reference a risk has now, found by its current reference or a former one (a risk
+    escalated from CRR0042 to BAF0012 is still found as CRR0042), or None."""
+    reference = reference.upper()
+    found = db.session.scalar(select(Risk.reference).where(Risk.reference == reference))
+    if found is None:
+        from .models import FormerReference
+        found = db.session.scalar(select(Risk.reference)
+                                  .join(FormerReference, FormerReference.risk_id == Risk.id)
+                                  .where(FormerReference.reference == reference))
+    return found
+
+
+def risk_id_by_reference(reference: str) -> int | None:
+    current = current_reference(reference)
+    return None if current is None else db.session.scalar(
+        select(Risk.id).where(Risk.reference == current))
+
+
 def risk_by_reference(reference: str) -> Select:
-    """One risk with everything its page shows."""
+    """One risk with everything its page shows (by a former reference too)."""
+    reference = current_reference(reference) or reference
     return (select(Risk).where(Risk.reference == reference.upper())
             .options(joinedload(Risk.owner), joinedload(Risk.lead), joinedload(Risk.register),
                      joinedload(Risk.directorate), joinedload(Risk.appetite_level),
@@ -202,7 +222,11 @@ def load_risk(reference: str) -> Risk | None:
     `fill_risk_page` when a part of the page is drawn."""
     row = db.session.execute(_risk_page_statements().risk,
                              {"reference": reference.upper()}).first()
-    if row is None:
+    if row is None:  # perhaps a reference it had before it moved register (issue 16)
+        current = current_reference(reference)
+        row = current and db.session.execute(_risk_page_statements().risk,
+                                             {"reference": current}).first()
+    if not row:
         return None
     risk = row[0]
     for name, related in zip(("owner", "lead", "register", "directorate", "appetite_level"),

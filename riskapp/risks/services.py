@@ -8,7 +8,8 @@ from sqlalchemy import inspect, select
 
 from ..extensions import db
 from ..rules import scoring
-from .models import Assurance, Band, Control, Gap, Register, Risk, ScoreRecord
+from .models import (Assurance, Band, Control, FormerReference, Gap, Register, Risk,
+                     ScoreRecord)
 
 logger = logging.getLogger(__name__)
 
@@ -126,6 +127,34 @@ def create_risk(register: Register, data: dict, *, by, today: date,
     risk.next_review_date = scoring.next_review_date(today, review_frequency_months(risk))
     db.session.flush()
     return risk
+
+
+class EscalationRefused(ValueError):
+    def __init__(self, message: str, field: str | None = None):
+        super().__init__(message)
+        self.message, self.field = message, field
+
+
+def move_risk(risk: Risk, register: Register, *, by, today: date, reason: str = "",
+              seen_version=None) -> FormerReference:
+    """Escalate or de-escalate a risk to another register (CRR to BAF, or back).
+
+    The risk stays the same row, so its score history, controls, assurances, actions and
+    audit trail go with it; it takes the new register's next reference and keeps the old one
+    as a former reference, by which links and lookups still find it.
+    """
+    if register.id == risk.register_id:
+        raise EscalationRefused(f"{risk.reference} is already on the {register.name}: choose "
+                                "another register", "register_id")
+    check_version(risk, seen_version)
+    former = FormerReference(risk=risk, register_id=risk.register_id, reference=risk.reference,
+                             until_on=today, moved_by_id=by.id if by else None,
+                             reason=(reason or "").strip())
+    db.session.add(former)
+    number, reference = allocate_reference(register)
+    risk.register, risk.number, risk.reference = register, number, reference
+    db.session.flush()
+    return former
 
 
 def update_risk(risk: Risk, data: dict, *, seen_version, committees=None) -> dict:

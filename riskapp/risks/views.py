@@ -136,6 +136,8 @@ def detail(reference):
     if risk is None:
         abort(404)
     require(permissions.can_read(current_user))
+    if risk.reference != reference:  # a former reference, or typed in lower case
+        return redirect(url_for("risks.detail", reference=risk.reference, **request.args))
     today, bands = date.today(), rule_bands()
     first_review, latest_review = queries.review_span(risk.id)
     fy = _selected_fy(latest_review, today)
@@ -148,6 +150,7 @@ def detail(reference):
         can_edit=permissions.can_edit_risk(current_user, risk),
         can_rescore=permissions.can_rescore(current_user, risk),
         can_add_action=permissions.can_add_action(current_user, risk), permissions=permissions,
+        can_move=permissions.can_escalate_risk(current_user),
         fy_label=scoring.financial_year_label(fy),
         fy_choices=range(first_fy, scoring.financial_year_of(today) + 1),
         chart=trend(cells, bands, f"{risk.reference} score at each month end, "
@@ -381,3 +384,38 @@ def movement():
                            register_id=register_id,
                            fy_choices=range(queries.first_review_year(today) - 1,
                                             scoring.financial_year_of(today) + 1))
+
+
+@bp.route("/<reference>/move", methods=["GET", "POST"])
+@login_required
+def move(reference):
+    """Escalate or de-escalate a risk to another register (issue 16): the risk manager's call."""
+    from .forms import MoveRiskForm
+    risk = load_risk(reference)
+    require(permissions.can_escalate_risk(current_user))
+    form = MoveRiskForm(obj=risk if request.method == "GET" else None)
+    registers = db.session.scalars(select(Register).order_by(Register.name)).all()
+    form.register_id.choices = [(r.id, f"{r.name} ({r.prefix})") for r in registers
+                                if r.id != risk.register_id]
+    if request.method == "GET":
+        form.register_id.data = None
+    if form.validate_on_submit():
+        register = db.session.get(Register, form.register_id.data)
+        old = risk.reference
+        try:
+            services.move_risk(risk, register, by=current_user, today=date.today(),
+                               reason=form.reason.data, seen_version=form.version.data)
+        except services.EscalationRefused as error:
+            db.session.rollback()
+            form.register_id.errors.append(error.message)
+            return render_template("risks/move.html", form=form,
+                                   risk=load_risk(reference)), 422
+        except StaleEdit as error:
+            db.session.rollback()
+            stale(form, error)
+            return render_template("risks/move.html", form=form,
+                                   risk=load_risk(reference)), 409
+        db.session.commit()
+        flash(f"{old} is now {risk.reference} on the {register.name}.", "success")
+        return redirect(url_for("risks.detail", reference=risk.reference))
+    return render_template("risks/move.html", form=form, risk=risk), rejected(form)
