@@ -155,6 +155,6 @@ def test_committee_list_and_api_list_show_each_committees_figures(client, auth, 
     assert listed["Estates Sub-group"] == {
         "id": group.id, "name": "Estates Sub-group", "short_name": "ESG",
         "kind": "Delivery group", "parent_id": pccac.id, "terms_in_force": "2.1",
-        "risk_count": 3}
+        "risk_count": 3, "dissolved_on": None}
     assert listed["Zeta Advisory Panel"]["terms_in_force"] is None
     assert listed[pccac.name]["terms_in_force"] == "3.0"
