@@ -5,7 +5,7 @@ each committee goes on using its terms of reference's threshold and papers deadl
 Downgrading drops what these record: former references, past terms and dissolutions.
 
 Revision ID: b4e1fe909b95
-Revises: b7e2c4d91f03
+Revises: 97a54fdfe88b
 Create Date: 2026-12-06 04:21:41.326157
 
 """
@@ -15,7 +15,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = 'b4e1fe909b95'
-down_revision = 'b7e2c4d91f03'
+down_revision = '97a54fdfe88b'
 branch_labels = None
 depends_on = None
 
