@@ -40,7 +40,8 @@ def can_edit_risk(user, risk) -> bool:
 
 
 def can_rescore(user, risk) -> bool:
-    return can_edit_risk(user, risk)
+    """Record a review: only of an open risk (a closed one is no longer reviewed)."""
+    return risk.status == "Open" and can_edit_risk(user, risk)
 
 
 def can_escalate_risk(user) -> bool:

@@ -154,6 +154,9 @@ class GapForm(FlaskForm):
     description = TextAreaField("Gap", validators=[InputRequired("Describe the gap")])
 
 
+ANY_STATUS = "any"
+
+
 class RiskFilterForm(FlaskForm):
     """The register's filters, read from the query string."""
 
@@ -162,8 +165,10 @@ class RiskFilterForm(FlaskForm):
 
     q = StringField("Search", validators=[Optional(), Length(max=200)])
     register = SelectField("Register", validators=[Optional()])
+    #: Open risks unless another status is chosen: closed and archived risks are no longer
+    #: managed, so the register opens on the live ones.
     status = SelectField("Status", validators=[Optional()],
-                         choices=[("", "Any status")] + [(s, s) for s in RISK_STATUSES])
+                         choices=[(s, s) for s in RISK_STATUSES] + [(ANY_STATUS, "Any status")])
     band = SelectField("Band", validators=[Optional()])
     owner = SelectField("Owner", validators=[Optional()])
     lead = SelectField("Lead", validators=[Optional()])

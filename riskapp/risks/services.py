@@ -124,7 +124,8 @@ def create_risk(register: Register, data: dict, *, by, today: date,
                                rationale=data.get("rationale") or "Risk opened",
                                recorded_by_id=by.id if by else None))
     db.session.flush()
-    risk.next_review_date = scoring.next_review_date(today, review_frequency_months(risk))
+    risk.next_review_date = scoring.next_review_for(
+        risk.status, None, today, review_frequency_months(risk), reviewed_today=True)
     db.session.flush()
     return risk
 
@@ -157,10 +158,18 @@ def move_risk(risk: Risk, register: Register, *, by, today: date, reason: str = 
     return former
 
 
-def update_risk(risk: Risk, data: dict, *, seen_version, committees=None) -> dict:
-    """Change a risk's details (not its current score: that is `rescore_risk`)."""
+def update_risk(risk: Risk, data: dict, *, seen_version, committees=None,
+                today: date | None = None) -> dict:
+    """Change a risk's details (not its current score: that is `rescore_risk`).
+
+    Closing or archiving a risk ends its review cycle; reopening one makes a review due.
+    """
     check_version(risk, seen_version)
     changes = populate(risk, data, RISK_FIELDS)
+    if "status" in changes:
+        risk.next_review_date = scoring.next_review_for(
+            risk.status, risk.next_review_date, today or date.today(),
+            review_frequency_months(risk), reviewed_today=False)
     if committees is not None and set(committees) != set(risk.committees):
         risk.committees = list(committees)
     db.session.flush()
@@ -179,7 +188,9 @@ def rescore_risk(risk: Risk, consequence: int, likelihood: int, rationale: str, 
     db.session.add(record)
     risk.current_consequence, risk.current_likelihood, risk.current_score = (
         consequence, likelihood, score)
-    risk.next_review_date = scoring.next_review_date(today, review_frequency_months(risk))
+    risk.next_review_date = scoring.next_review_for(
+        risk.status, risk.next_review_date, today, review_frequency_months(risk),
+        reviewed_today=True)
     db.session.flush()
     return record
 

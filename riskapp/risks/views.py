@@ -14,8 +14,9 @@ from ..extensions import db
 from ..rules import scoring
 from . import bp, queries, services
 from .charts import trend
-from .forms import (AssuranceForm, ControlForm, GapForm, NewRiskForm, RiskFilterForm, RiskForm,
-                    ScoreUpdateForm, set_owner_choices, set_risk_choices)
+from .forms import (ANY_STATUS, AssuranceForm, ControlForm, GapForm, NewRiskForm,
+                    RiskFilterForm, RiskForm, ScoreUpdateForm, set_owner_choices,
+                    set_risk_choices)
 from .models import Assurance, Control, Gap, Register, Risk
 from .services import StaleEdit
 
@@ -51,7 +52,8 @@ def _filters_from(form: RiskFilterForm, bands: list[scoring.Band]) -> queries.Ri
     band = next((b for b in bands if b.name == form.band.data), None) if form.band.data else None
     return queries.RiskFilters(
         q=form.q.data or None, register_id=as_id(form.register.data),
-        status=form.status.data or None, band=band, owner_id=as_id(form.owner.data),
+        status=None if form.status.data == ANY_STATUS else form.status.data or "Open",
+        band=band, owner_id=as_id(form.owner.data),
         lead_id=as_id(form.lead.data), directorate_id=as_id(form.directorate.data),
         committee_id=as_id(form.committee.data), above_appetite=form.above_appetite.data == "1",
         view=form.view.data or "current", consequence=as_id(form.consequence.data),
@@ -91,6 +93,7 @@ def filter_form(bands: list[scoring.Band]) -> RiskFilterForm:
                 field.data = ""
     for field in (form.owner, form.lead):
         field.choices = people[field.name]
+    form.status.data = form.status.data or "Open"
     return form
 
 
@@ -117,9 +120,11 @@ def index():
 def mine():
     today = date.today()
     risks = db.session.execute(queries.risks_for(current_user)).all()
-    return render_template(
-        "risks/mine.html", risks=risks, bands=rule_bands(), me=current_user.id,
-        due={r.reference for r in risks if scoring.is_review_due(r.next_review_date, today)})
+    # Days late of each review due or overdue (0: due today), as the reminder emails count.
+    late = {r.reference: days for r in risks
+            if (days := scoring.review_days_overdue(r.next_review_date, today)) is not None}
+    return render_template("risks/mine.html", risks=risks, bands=rule_bands(),
+                           me=current_user.id, late=late)
 
 
 def _selected_fy(latest_review: date | None, today: date) -> int:
@@ -156,7 +161,10 @@ def detail(reference):
         chart=trend(cells, bands, f"{risk.reference} score at each month end, "
                                   f"{scoring.financial_year_label(fy)}"),
         bands=bands, trail=trail, trail_limit=queries.AUDIT_TRAIL_LIMIT,
-        people=queries.people_named_in(trail))
+        people=queries.people_named_in(trail),
+        review_months=services.review_frequency_months(risk),
+        review_late=scoring.review_days_overdue(risk.next_review_date, today)
+        if risk.status == "Open" else None)
 
 
 @bp.route("/new", methods=["GET", "POST"])
@@ -218,6 +226,14 @@ def edit(reference):
 @login_required
 def rescore(reference):
     risk = load_risk(reference)
+    if risk.status != "Open" and permissions.can_edit_risk(current_user, risk):
+        # An old link or bookmark: say why, rather than a bare "no access".
+        how = ("Reopen it first: edit the risk and set its status to Open."
+               if permissions.can_manage_risk_settings(current_user, risk)
+               else "To review it again, ask the risk manager to reopen it.")
+        flash(f"{risk.reference} is {risk.status.lower()}: only open risks are reviewed. {how}",
+              "warning")
+        return redirect(url_for("risks.detail", reference=risk.reference))
     require(permissions.can_rescore(current_user, risk))
     form = ScoreUpdateForm()
     if request.method == "GET":

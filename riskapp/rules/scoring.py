@@ -113,6 +113,28 @@ def is_review_due(next_review: date | None, today: date) -> bool:
     return next_review is not None and next_review <= today
 
 
+def review_days_overdue(next_review: date | None, today: date) -> int | None:
+    """Return how many days late a review is: 0 when due today, None when not yet due."""
+    if next_review is None or next_review > today:
+        return None
+    return (today - next_review).days
+
+
+def next_review_for(status: str, next_review: date | None, today: date, frequency_months: int,
+                    *, reviewed_today: bool) -> date | None:
+    """Return a risk's next review date after a change.
+
+    Only open risks are reviewed: a closed or archived risk has no next review, so it is not
+    shown as due nor chased. An open risk reviewed today is next due `frequency_months` on; a
+    reopened one (no date) is due today; otherwise the date stands.
+    """
+    if status != "Open":
+        return None
+    if reviewed_today:
+        return next_review_date(today, frequency_months)
+    return next_review if next_review is not None else today
+
+
 # --- Risk movement over time -----------------------------------------------------------------
 
 @dataclass(frozen=True)

@@ -175,7 +175,7 @@ def test_a_crowded_cell_links_its_count_to_the_risk_list_at_that_position(client
     assert "consequence=5" in link and "likelihood=4" in link and "view=current" in link
 
     risks = client.get(link).get_data(as_text=True)
-    assert f"{REFERENCES_PER_CELL + 3} risks match the filters" in risks
+    assert f"{REFERENCES_PER_CELL + 3} open risks match the filters" in risks
     assert all(r.reference in risks for r in crowded) and elsewhere.reference not in risks
     assert "Only risks whose current position is consequence 5 × likelihood 4" in risks
     # The same cell of the target view holds the other risk only.
@@ -185,7 +185,7 @@ def test_a_crowded_cell_links_its_count_to_the_risk_list_at_that_position(client
     everywhere = re.search(r'href="([^"]+)">Show risks at every position', risks).group(1)
     assert "consequence" not in everywhere and f"register={register.id}" in everywhere
     # A position out of range is ignored, as other unknown filter values are.
-    assert "14 risks" in client.get("/risks/?consequence=9").get_data(as_text=True)
+    assert "14 open risks" in client.get("/risks/?consequence=9").get_data(as_text=True)
 
 
 def test_pack_download_refuses_a_bad_year_or_date_with_the_form(client, auth, db):

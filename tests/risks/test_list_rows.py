@@ -8,16 +8,21 @@ from riskapp.rules import scoring
 from tests.factories import make_appetite, make_risk, make_user
 
 
+#: The column name a row carries for the phone layout (NHS responsive table).
+HEADING = r'<span class="nhsuk-table-responsive__heading" aria-hidden="true">Reference </span>'
+
+
 def _row(page: str, reference: str) -> str:
-    return re.search(rf'<tr class="nhsuk-table__row">\s*<td class="nhsuk-table__cell">'
+    return re.search(rf'<tr class="nhsuk-table__row">\s*<td class="nhsuk-table__cell">{HEADING}'
                      rf'<a href="/risks/{reference}">.*?</tr>', page, re.S).group(0)
 
 
 def _references(page: str) -> list[str]:
-    return re.findall(r'<td class="nhsuk-table__cell"><a href="/risks/([A-Z]+\d+)">', page)
+    return re.findall(rf'<td class="nhsuk-table__cell">{HEADING}<a href="/risks/([A-Z]+\d+)">',
+                      page)
 
 
-def test_a_row_shows_owner_lead_scores_status_review_and_appetite(client, auth, db):
+def test_a_row_shows_owner_scores_review_and_appetite(client, auth, db):
     owner, lead = make_user(name="Olive <Owner>"), make_user(name="Larry & Lead")
     above = make_risk(owner, lead_id=lead.id, title="Beds <& flow>", current_consequence=4,
                       current_likelihood=5, appetite_level_id=make_appetite("Cautious", 9).id)
@@ -28,23 +33,32 @@ def test_a_row_shows_owner_lead_scores_status_review_and_appetite(client, auth, 
     db.session.commit()
     auth.login(make_user("board"))
     page = client.get("/risks/").get_data(as_text=True)
+    # The register opens on the open risks; closed ones are one link away.
+    assert _references(page) == [above.reference]
+    assert "1 open risk." in page and "Include closed and archived risks" in page
     row = _row(page, above.reference)
     assert 'Beds &lt;&amp; flow&gt;\n        <br><strong class="nhsuk-tag nhsuk-tag--orange">' \
            'Above appetite</strong>' in row
-    assert "<td class=\"nhsuk-table__cell\">Olive &lt;Owner&gt;</td>" in row
-    assert "<td class=\"nhsuk-table__cell\">Larry &amp; Lead</td>" in row
+    assert 'aria-hidden="true">Owner </span>Olive &lt;Owner&gt;</td>' in row
+    assert "Larry" not in row  # the lead is on the risk's page, not in the register
     assert '<strong class="nhsuk-tag app-score app-band-high">High (4:5=20)</strong>' in row
     assert '<strong class="nhsuk-tag app-score app-band-high">High (4:3=12)</strong>' in row
-    assert '<strong class="nhsuk-tag nhsuk-tag--blue">Open</strong>' in row
-    # Opened in 2023 and reviewed monthly: long overdue.
-    assert f"{above.next_review_date:%d %b %Y} " \
-           '<strong class="nhsuk-tag nhsuk-tag--red">Due</strong>' in row
+    assert "nhsuk-tag--blue" not in row  # every row is open: no status column
+    # Opened in 2023 and reviewed monthly: long overdue, and by how long.
+    days = (date.today() - above.next_review_date).days
+    assert f'{above.next_review_date:%d %b %Y}<br><strong class="nhsuk-tag nhsuk-tag--red">' \
+           f'Overdue</strong> by {days:,} days' in row
+
+    page = client.get("/risks/?status=any").get_data(as_text=True)
+    assert "2 risks." in page and ">Status</th>" in page
     row = _row(page, plain.reference)
-    assert "Above appetite" not in row and "Due" not in row  # within appetite; closed
-    assert '<td class="nhsuk-table__cell"></td>' in row  # no lead
+    assert "Above appetite" not in row and "Overdue" not in row  # within appetite; closed
+    assert "None: closed" in row  # a closed risk is not reviewed
     assert '<span class="nhsuk-body-s">Not set</span>' in row  # no target
     assert '<strong class="nhsuk-tag app-score app-band-low">Low (2:1=2)</strong>' in row
     assert '<strong class="nhsuk-tag nhsuk-tag--grey">Closed</strong>' in row
+    assert _references(client.get("/risks/?status=Closed").get_data(as_text=True)) == \
+        [plain.reference]
 
 
 def test_score_tag_names_the_band_and_escapes_it(app, db):
@@ -65,7 +79,7 @@ def test_search_ignores_case_in_reference_title_and_description(client, auth, db
     for q in ("partnership", "PartnerShip"):
         page = client.get(f"/risks/?q={q}").get_data(as_text=True)
         assert sorted(_references(page)) == sorted([by_title.reference, by_description.reference])
-        assert "2 risks match the filters." in page
+        assert "2 open risks match the filters." in page
     page = client.get(f"/risks/?q={other.reference.lower()}").get_data(as_text=True)
     assert _references(page) == [other.reference]
 
@@ -90,10 +104,10 @@ def test_every_sort_pages_through_all_risks_in_order(client, auth, db, app):
                  for n in (1, 2, 3)]
         assert [ref for page in pages for ref in _references(page)] == \
             [r.reference for r in order], sort
-        assert all("5 risks match the filters." in page for page in pages)
+        assert all("5 open risks." in page for page in pages)  # a sort is not a filter
         assert "Page 3 of 3" in pages[1] and "Page 2 of 3" in pages[2]
     beyond = client.get("/risks/?page=9").get_data(as_text=True)
-    assert "5 risks." in beyond and _references(beyond) == []
+    assert "5 open risks." in beyond and _references(beyond) == []
 
 
 def test_position_and_appetite_filters_on_the_rows(client, auth, db):
@@ -108,13 +122,13 @@ def test_position_and_appetite_filters_on_the_rows(client, auth, db):
     assert _references(page) == [at.reference] and elsewhere.reference not in page
 
 
-def test_review_due_today_is_due(client, auth, db):
+def test_review_due_today_is_due_today(client, auth, db):
     risk = make_risk(today=date.today())
     risk.next_review_date = date.today()
     db.session.commit()
     auth.login(make_user("board"))
     row = _row(client.get("/risks/").get_data(as_text=True), risk.reference)
-    assert 'nhsuk-tag--red">Due</strong>' in row
+    assert 'nhsuk-tag--orange">Due today</strong>' in row and "Overdue" not in row
 
 
 def test_my_risks_rows_show_part_score_review_and_links_in_review_order(client, auth, db):
@@ -136,16 +150,18 @@ def test_my_risks_rows_show_part_score_review_and_links_in_review_order(client, 
     later = sorted([led, both], key=lambda r: (r.next_review_date, r.reference))
     assert references == [overdue.reference] + [r.reference for r in later] + \
         [unscheduled.reference]
-    assert "1 is due for review." in page
+    days = (date.today() - overdue.next_review_date).days
+    assert "1 review is overdue." in page and "due today" not in page
     first = rows[0]
     assert f'<a href="/risks/{overdue.reference}">{overdue.reference}</a>' in first
     assert "Owned &lt;overdue&gt;" in first and ">Owner</td>" in first
     assert '<strong class="nhsuk-tag app-score app-band-high">High (4:4=16)</strong>' in first
-    assert 'nhsuk-tag--red">Due</strong>' in first
+    assert f'<br><strong class="nhsuk-tag nhsuk-tag--red">Overdue</strong> by {days:,} days' \
+        in first
     assert f'<a href="/risks/{overdue.reference}/review">Record a review<span ' \
            f'class="nhsuk-u-visually-hidden"> of {overdue.reference}</span></a>' in first
     parts = {ref: row for ref, row in zip(references, rows)}
-    assert ">Lead</td>" in parts[led.reference] and "Due" not in parts[led.reference]
+    assert ">Lead</td>" in parts[led.reference] and "Overdue" not in parts[led.reference]
     assert ">Owner and lead</td>" in parts[both.reference]
     assert "app-band-medium\">Medium (2:2=4)" in parts[both.reference]
 

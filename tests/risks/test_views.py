@@ -323,4 +323,4 @@ def test_my_risks_lists_owned_and_led_with_reviews_due(client, auth, db):
     auth.login(owner)
     page = client.get("/risks/mine").get_data(as_text=True)
     assert mine.reference in page and led.reference in page and other.reference not in page
-    assert "1 is due for review" in page
+    assert "1 review is overdue." in page

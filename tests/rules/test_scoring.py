@@ -2,6 +2,7 @@ from datetime import date
 
 import pytest
 
+from riskapp.rules import scoring
 from riskapp.rules.scoring import (BLMK_BANDS, NPSA_BANDS, Band, ScorePoint, add_months, band_for,
                                    bands_problems, financial_year_label, financial_year_of,
                                    format_score, is_above_appetite, is_review_due, movement,
@@ -95,3 +96,25 @@ def test_movement_month_of_as_of_uses_score_on_that_day():
     history = [ScorePoint(date(2023, 11, 15), 4, 4), ScorePoint(date(2023, 11, 30), 2, 2)]
     cells = movement(history, 2023, as_of=date(2023, 11, 29))
     assert cells[7].score == 16
+
+
+@pytest.mark.parametrize("next_review, today, late", [
+    (None, date(2024, 5, 1), None),
+    (date(2024, 5, 2), date(2024, 5, 1), None),
+    (date(2024, 5, 1), date(2024, 5, 1), 0),
+    (date(2021, 5, 10), date(2024, 5, 1), 1087),
+])
+def test_review_days_overdue(next_review, today, late):
+    assert scoring.review_days_overdue(next_review, today) == late
+
+
+@pytest.mark.parametrize("status, next_review, reviewed_today, expected", [
+    ("Closed", date(2024, 6, 1), False, None),       # closing ends the cycle
+    ("Archived", date(2024, 6, 1), True, None),      # even a review (an import) sets none
+    ("Open", None, False, date(2024, 5, 1)),          # reopened: due now
+    ("Open", date(2024, 6, 1), False, date(2024, 6, 1)),  # other edits leave it
+    ("Open", date(2024, 6, 1), True, date(2024, 8, 1)),   # reviewed: the frequency on
+])
+def test_next_review_for(status, next_review, reviewed_today, expected):
+    assert scoring.next_review_for(status, next_review, date(2024, 5, 1), 3,
+                                   reviewed_today=reviewed_today) == expected
