@@ -47,6 +47,12 @@ def attendance_json(a) -> dict:
             "left_at_item": a.left_at_item_id}
 
 
+def officer_json(o) -> dict:
+    return {"id": o.id, "name": o.name, "job_title": o.job_title,
+            "organisation": o.organisation, "user_id": o.user_id, "status": o.status,
+            "in_attendance": o.attends}
+
+
 def declaration_json(d) -> dict:
     return {"id": d.id, "who": d.who, "member_id": d.member_id, "item_id": d.item_id,
             "interest": d.interest, "action": d.action}
@@ -78,6 +84,7 @@ def meeting_json(m: Meeting, full: bool = False) -> dict:
         body["papers_deadline"] = _iso(services.papers_deadline(m))
         body["items"] = [item_json(i, q.items.get(i.id)) for i in m.items]
         body["attendance"] = [attendance_json(a) for a in m.attendances]
+        body["officers"] = [officer_json(o) for o in m.officers]
         body["declarations"] = [declaration_json(d) for d in m.declarations]
         body["votes"] = [vote_json(v) for i in m.items for v in i.votes]
         body["quoracy"] = quoracy_json(q.meeting.result) if q.meeting else None
@@ -279,3 +286,195 @@ def meetings_vote(meeting_id: int, item_id: int):
         _refuse(err)
     db.session.commit()
     return jsonify(vote_json(vote)), 201
+
+
+# --- writes of issue 16: meeting details and status, officers in attendance, decisions,
+# minutes, approval and the action log -------------------------------------------------------
+
+
+@bp.patch("/meetings/<int:meeting_id>")
+@described(body=s.MeetingUpdateIn, partial=True, errors=(404, 409, 422))
+def meetings_update(meeting_id: int):
+    """Change a meeting's details or its status (Planned, Held, Cancelled)."""
+    require_manager()
+    meeting = load_meeting(meeting_id)
+    body = request_body()
+    try:
+        services.update_meeting(meeting, _meeting_fields(body, partial=True))
+    except MeetingError as err:
+        _refuse(err)
+    db.session.commit()
+    return jsonify(meeting_json(load_meeting(meeting_id, risks=True, votes=True, actions=True),
+                                full=True))
+
+
+@bp.patch("/meetings/<int:meeting_id>/items/<int:item_id>")
+@described(body=s.ItemUpdateIn, partial=True, errors=(404, 409, 422))
+def meetings_update_item(meeting_id: int, item_id: int):
+    """Change an agenda item."""
+    require_manager()
+    item = load_item(load_meeting(meeting_id, risks=True), item_id)
+    data = dict(request_body())
+    if "risks" in data:
+        refs = data["risks"]
+        risks = db.session.scalars(select(Risk).where(Risk.reference.in_(refs))).all()
+        if len(risks) != len(set(refs)):
+            raise ApiError(400, "risks must be a list of existing risk references",
+                           field="risks")
+        data["risks"] = risks
+    try:
+        services.update_item(item, data)
+    except MeetingError as err:
+        _refuse(err)
+    db.session.commit()
+    return jsonify(item_json(item))
+
+
+@bp.get("/meetings/<int:meeting_id>/officers")
+def meetings_officers(meeting_id: int):
+    """Officers in attendance: named, never counted for quoracy or votes."""
+    meeting = load_meeting(meeting_id)
+    items = [officer_json(o) for o in meeting.officers]
+    return jsonify(page_envelope(items, len(items), 1, len(items)))
+
+
+@bp.post("/meetings/<int:meeting_id>/officers")
+@described(body=s.OfficerIn, status=201, errors=(404, 409, 422))
+def meetings_add_officer(meeting_id: int):
+    """Record an officer in attendance (not a member): name, job title, organisation."""
+    from ..auth.models import User
+    require_manager()
+    meeting = load_meeting(meeting_id)
+    data = dict(request_body())
+    user = None
+    if data.get("user_id") is not None:
+        user = db.session.get(User, data["user_id"])
+        if user is None:
+            raise ApiError(400, "user_id is not a user", field="user_id")
+    data["user"] = user
+    try:
+        officer = services.add_officer(meeting, data)
+    except MeetingError as err:
+        _refuse(err)
+    db.session.commit()
+    return jsonify(officer_json(officer)), 201
+
+
+@bp.put("/meetings/<int:meeting_id>/officers/<int:officer_id>")
+@described(body=s.OfficerStatusIn, errors=(404, 409, 422))
+def meetings_officer_status(meeting_id: int, officer_id: int):
+    """Record how an officer attended (present, remote, apologies), or clear it with null."""
+    require_manager()
+    meeting = load_meeting(meeting_id)
+    officer = next((o for o in meeting.officers if o.id == officer_id), None)
+    if officer is None:
+        raise ApiError(404, f"The meeting has no officer in attendance {officer_id}")
+    body = request_body()
+    try:
+        services.record_register(meeting, {}, {officer_id: body["status"]})
+    except services.RegisterRefused as err:
+        db.session.rollback()
+        raise ApiError(422, next(iter(err.errors.values())), field="status")
+    except MeetingError as err:
+        _refuse(err)
+    db.session.commit()
+    return jsonify(officer_json(officer))
+
+
+@bp.post("/meetings/<int:meeting_id>/items/<int:item_id>/consensus")
+@described(body=s.ConsensusIn, errors=(404, 409, 422))
+def meetings_consensus(meeting_id: int, item_id: int):
+    """Record a decision reached by consensus on a quorate item."""
+    require_manager()
+    item = load_item(load_meeting(meeting_id, risks=True), item_id)
+    body = request_body()
+    try:
+        services.record_consensus(item, body["decision"])
+    except MeetingError as err:
+        _refuse(err)
+    db.session.commit()
+    return jsonify(item_json(item))
+
+
+@bp.put("/meetings/<int:meeting_id>/items/<int:item_id>/minutes")
+@described(body=s.MinutesIn, errors=(404, 409, 422))
+def meetings_minutes(meeting_id: int, item_id: int):
+    """Write an item's minutes; once approved, a correction with its reason (kept)."""
+    require_manager()
+    item = load_item(load_meeting(meeting_id, risks=True), item_id)
+    body = request_body()
+    try:
+        services.update_minutes(item, body["discussion"], body["decision"], by=current_user,
+                                reason=body.get("reason"))
+    except MeetingError as err:
+        _refuse(err)
+    db.session.commit()
+    return jsonify(item_json(item))
+
+
+@bp.post("/meetings/<int:meeting_id>/approve-minutes")
+@described(body=s.ApproveMinutesIn, errors=(404, 409, 422))
+def meetings_approve_minutes(meeting_id: int):
+    """Approve the minutes at a later meeting of the same committee; the record is then
+    locked."""
+    require_manager()
+    meeting = load_meeting(meeting_id)
+    body = request_body()
+    at_meeting = db.session.get(Meeting, body["at_meeting_id"])
+    if at_meeting is None:
+        raise ApiError(400, "at_meeting_id is not a meeting", field="at_meeting_id")
+    try:
+        services.approve_minutes(meeting, at_meeting)
+    except MeetingError as err:
+        _refuse(err)
+    db.session.commit()
+    return jsonify(meeting_json(load_meeting(meeting_id), full=False))
+
+
+def _action_json(a) -> dict:
+    return {"id": a.id, "meeting_id": a.meeting_id, "detail": a.detail,
+            "assignee_id": a.assignee_id, "due_date": _iso(a.due_date), "status": a.status,
+            "update": a.update, "closed_on": _iso(a.closed_on)}
+
+
+@bp.post("/meetings/<int:meeting_id>/actions")
+@described(body=s.MeetingActionIn, status=201, errors=(404, 409, 422))
+def meetings_add_action(meeting_id: int):
+    """Add an action to the meeting's action log."""
+    from ..auth.models import User
+    require_manager()
+    meeting = load_meeting(meeting_id)
+    data = dict(request_body())
+    if data.get("assignee_id") is not None and db.session.get(User, data["assignee_id"]) is None:
+        raise ApiError(400, "assignee_id is not a user", field="assignee_id")
+    if data.get("item_id") is not None and data["item_id"] not in {i.id for i in meeting.items}:
+        raise ApiError(400, "item_id is not an item of this meeting", field="item_id")
+    try:
+        action = services.add_action(meeting, data)
+    except MeetingError as err:
+        _refuse(err)
+    db.session.commit()
+    return jsonify(_action_json(action)), 201
+
+
+@bp.patch("/meetings/actions/<int:action_id>")
+@described(body=s.MeetingActionUpdateIn, partial=True, errors=(404, 409, 422))
+def meetings_update_action(action_id: int):
+    """Update an action of the log: its progress and status (what was raised is locked with
+    the approved minutes)."""
+    from datetime import date as date_
+    from ..meetings.models import ACTION_STATUSES, MeetingAction
+    require_manager()
+    action = db.session.get(MeetingAction, action_id)
+    if action is None:
+        raise ApiError(404, f"No meeting action {action_id}")
+    data = dict(request_body())
+    if "status" in data and data["status"] not in ACTION_STATUSES:
+        raise ApiError(400, f"status must be one of: {', '.join(ACTION_STATUSES)}",
+                       field="status")
+    try:
+        services.update_action(action, data, date_.today())
+    except MeetingError as err:
+        _refuse(err)
+    db.session.commit()
+    return jsonify(_action_json(action))

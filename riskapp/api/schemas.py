@@ -204,6 +204,72 @@ class VoteIn(Body):
     casting_vote = fields.String(allow_none=True)
 
 
+class MeetingUpdateIn(Body):
+    """A meeting's details or status (any of them)."""
+
+    starts_at = fields.String(metadata={"description": "Date and time, Europe/London unless an "
+                                                       "offset is given"})
+    location = Str(200)
+    remote = Bool()
+    has_public_part = Bool()
+    has_private_part = Bool()
+    status = OneOf(("Planned", "Held", "Cancelled"))
+
+
+class ItemUpdateIn(Body):
+    number = Str(20)
+    title = Str(300)
+    presenter = Str(200, allow_none=True)
+    private = Bool()
+    purpose = fields.String()
+    risks = StrList()
+
+
+class OfficerIn(Body):
+    """An officer in attendance: not a member, never counted for quoracy or votes."""
+
+    name = Str(200, allow_none=True)
+    job_title = Str(200, allow_none=True)
+    organisation = Str(200, allow_none=True)
+    user_id = Int(allow_none=True, metadata={"description": "Their login, if they have one"})
+    status = OneOf(("present", "remote", "apologies"), allow_none=True)
+
+
+class OfficerStatusIn(Body):
+    status = OneOf(("present", "remote", "apologies"), allow_none=True, required=True)
+
+
+class ConsensusIn(Body):
+    decision = Str(required=True)
+
+
+class MinutesIn(Body):
+    discussion = fields.String(load_default="")
+    decision = fields.String(load_default="")
+    reason = fields.String(allow_none=True, metadata={
+        "description": "Why approved minutes are corrected (required once approved)"})
+
+
+class ApproveMinutesIn(Body):
+    at_meeting_id = Int(required=True, metadata={
+        "description": "The later meeting of the same committee that approved them"})
+
+
+class MeetingActionIn(Body):
+    detail = Str(required=True)
+    assignee_id = Int(allow_none=True)
+    due_date = Date(allow_none=True)
+    item_id = Int(allow_none=True)
+
+
+class MeetingActionUpdateIn(Body):
+    detail = Str()
+    assignee_id = Int(allow_none=True)
+    due_date = Date(allow_none=True)
+    update = fields.String()
+    status = fields.String()
+
+
 # --- queries -----------------------------------------------------------------------------------
 
 

@@ -98,6 +98,11 @@ def test_the_pccac_is_set_up_through_the_api_alone_and_is_quorate(fresh):
     meeting = call("POST", "/api/v1/meetings", {"committee_id": pccac["id"],
                                                 "starts_at": "2023-11-16T10:00",
                                                 "location": "Room 1"}, 201)
+    officer = call("POST", f"/api/v1/meetings/{meeting['id']}/officers", {
+        "name": "Jo Francis", "job_title": "Associate Director of Primary Care and Transformation",
+        "organisation": "BLMK ICB"}, 201)
+    call("PUT", f"/api/v1/meetings/{meeting['id']}/officers/{officer['id']}",
+         {"status": "present"})
     present = {"Non-Executive Member (Chair)", "ICB Chief Medical Director",
                "ICB Chief Finance Officer", "ICB Chief Nursing Director"}
     for position, member_id in ids.items():
@@ -106,6 +111,15 @@ def test_the_pccac_is_set_up_through_the_api_alone_and_is_quorate(fresh):
     quoracy = call("GET", f"/api/v1/meetings/{meeting['id']}/quoracy")
     assert quoracy["quorate"] is True and quoracy["unfilled"] == []
     assert {f["requirement"] for f in quoracy["filled"]} == set(LABELS)
+    held = call("GET", f"/api/v1/meetings/{meeting['id']}")
+    assert held["officers"] == [{**officer, "status": "present", "in_attendance": True}]
+    assert all("Jo Francis" not in f["by"] for f in quoracy["filled"])  # never counted
+    item = call("POST", f"/api/v1/meetings/{meeting['id']}/items",
+                {"number": "1", "title": "Primary care access recovery plan",
+                 "purpose": "decision"}, 201)
+    decided = call("POST", f"/api/v1/meetings/{meeting['id']}/items/{item['id']}/consensus",
+                   {"decision": "The committee approved the plan."})
+    assert decided["outcome"] == "The committee approved the plan."
 
     # The refusals of the issue: each a clear message, nothing changed.
     chair = ids["Non-Executive Member (Chair)"]
@@ -117,6 +131,8 @@ def test_the_pccac_is_set_up_through_the_api_alone_and_is_quorate(fresh):
     assert refused.status_code == 422 and "planned meeting" in refused.get_json()["error"]
     after = call("GET", base)
     assert after["dissolved_on"] is None and len(after["members"]) == 9
+    assert call("PATCH", f"/api/v1/meetings/{meeting['id']}", {"status": "Held"})["status"] \
+        == "Held"
 
 
 def test_refusals_through_the_api_name_the_problem_and_save_nothing(fresh):

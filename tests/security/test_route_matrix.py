@@ -207,10 +207,22 @@ MATRIX: dict[tuple[str, str], tuple[frozenset, object]] = {
     ("api.meetings_item_quoracy", "GET"): (READ, None),
     ("api.meetings_votes", "GET"): (READ, None),
     ("api.meetings_vote", "POST"): (COMMITTEE, None),
+    ("api.meetings_update", "PATCH"): (COMMITTEE, None),
+    ("api.meetings_update_item", "PATCH"): (COMMITTEE, None),
+    ("api.meetings_officers", "GET"): (READ, None),
+    ("api.meetings_add_officer", "POST"): (COMMITTEE, None),
+    ("api.meetings_officer_status", "PUT"): (COMMITTEE, None),
+    ("api.meetings_consensus", "POST"): (COMMITTEE, None),
+    ("api.meetings_minutes", "PUT"): (COMMITTEE, None),
+    ("api.meetings_approve_minutes", "POST"): (COMMITTEE, None),
+    ("api.meetings_add_action", "POST"): (COMMITTEE, None),
+    ("api.meetings_update_action", "PATCH"): (COMMITTEE, None),
 }
 
 #: Values for URL arguments; (endpoint, argument) overrides the plain argument name.
 OVERRIDES = {("meetings.update_action", "action_id"): "meeting_action_id",
+             ("api.meetings_update_action", "action_id"): "meeting_action_id",
+             ("api.meetings_officer_status", "officer_id"): "item_id",  # none: 404 when allowed
              ("meetings.paper", "paper_id"): "item_id",
              ("reports.export", "what"): "export_what", ("reports.export", "fmt"): "export_fmt",
              ("static", "filename"): "static_file"}
