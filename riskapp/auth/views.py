@@ -116,6 +116,15 @@ def account():
                            tokens=services.tokens_of(current_user), now=utcnow())
 
 
+@bp.route("/api")
+@login_required
+def api():
+    """The API, for whoever connects another system: where its description is and how to get
+    a token (issue 16)."""
+    return render_template("auth/api.html",
+                           base_url=current_app.config["BASE_URL"].rstrip("/"))
+
+
 @bp.route("/password", methods=["GET", "POST"])
 @login_required
 def password():

@@ -90,3 +90,12 @@ def test_types_are_strict_and_the_field_is_named(client, auth, pccac, payload, f
     response = client.post(f"/api/v1/meetings/{meeting.id}/items", json=payload)
     assert response.status_code == 400 and response.get_json()["field"] == field
     assert field in response.get_json()["error"]
+
+
+def test_the_api_page_under_your_account_links_to_the_description_and_tokens(client, auth):
+    auth.login(factories.make_user(Role.STAFF))
+    account = client.get("/auth/account").get_data(as_text=True)
+    assert 'href="/auth/api"' in account
+    page = client.get("/auth/api").get_data(as_text=True)
+    assert 'href="/api/v1/openapi.json"' in page and 'href="/auth/tokens"' in page
+    assert "Authorization: Bearer &lt;your token&gt;" in page

@@ -42,6 +42,7 @@ MATRIX: dict[tuple[str, str], tuple[frozenset, object]] = {
     ("auth.account", "GET"): (READ, None),
     ("auth.password", "GET"): (READ, None),
     ("auth.password", "POST"): (READ, None),
+    ("auth.api", "GET"): (READ, None),
     ("auth.tokens", "GET"): (READ, None),
     ("auth.tokens", "POST"): (READ, None),
     ("auth.revoke_token", "POST"): (frozenset({"staff"}), HIDDEN),  # staff's own token
