@@ -1,6 +1,6 @@
 """Serve riskapp with the demo data on 127.0.0.1, for the browser tests (run as a subprocess).
 
-    python -m tests.browser.serve DATABASE_FILE [--as-is]
+    python -m tests.browser.serve DATABASE_FILE
 
 Creates the schema on a fresh SQLite file, loads the demo data as `flask demo load` does, then
 serves on a free port and prints `PORT <n>` on one line so the test knows where to go. It runs
@@ -14,7 +14,7 @@ import sys
 from werkzeug.serving import make_server
 
 
-def main(database_file: str, as_is: bool = False) -> None:
+def main(database_file: str) -> None:
     from riskapp import create_app
     from riskapp.extensions import db
 
@@ -26,11 +26,10 @@ def main(database_file: str, as_is: bool = False) -> None:
     })
     from riskapp.demo.loader import load_demo  # after create_app: it imports every model first
 
-    if not as_is:  # --as-is: a database made beforehand (the day-one test's, by the commands)
-        with app.app_context():
-            db.create_all()
-            load_demo()
-            db.session.commit()
+    with app.app_context():
+        db.create_all()
+        load_demo()
+        db.session.commit()
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
     server = make_server("127.0.0.1", 0, app, threaded=True)
     print(f"PORT {server.port}", flush=True)
@@ -38,4 +37,4 @@ def main(database_file: str, as_is: bool = False) -> None:
 
 
 if __name__ == "__main__":
-    main(sys.argv[1], as_is="--as-is" in sys.argv[2:])
+    main(sys.argv[1])

@@ -44,8 +44,8 @@ def empty_server(tmp_path_factory):
         assert done.returncode == 0, done.stdout + done.stderr
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     log = open(ARTIFACTS / "day-one-server.log", "w")
-    process = subprocess.Popen([sys.executable, "-m", "tests.browser.serve", str(database),
-                                "--as-is"], cwd=ROOT, env=env, stdout=subprocess.PIPE,
+    process = subprocess.Popen([sys.executable, "-m", "tests.browser.test_day_one_committees",
+                                str(database)], cwd=ROOT, env=env, stdout=subprocess.PIPE,
                                stderr=log, text=True)
     try:
         line = process.stdout.readline()
@@ -182,3 +182,19 @@ def test_a_new_administrator_sets_up_the_pccac_in_the_pages_and_sees_quorate(
     shots(page, "register quorate")
     assert errors == []
     context.close()
+
+
+def serve(database_file: str) -> None:
+    """Serve the database the two commands made, as it is, on a free port of 127.0.0.1."""
+    from werkzeug.serving import make_server
+
+    from riskapp import create_app
+    app = create_app({"SECRET_KEY": "browser-tests", "RATELIMIT_ENABLED": False,
+                      "SQLALCHEMY_DATABASE_URI": f"sqlite:///{database_file}"})
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    print(f"PORT {server.port}", flush=True)
+    server.serve_forever()
+
+
+if __name__ == "__main__":
+    serve(sys.argv[1])
