@@ -6,11 +6,14 @@ from datetime import time
 
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
+from sqlalchemy import select
 from wtforms import BooleanField, HiddenField, StringField, TextAreaField
 from wtforms.validators import InputRequired, Length, Optional, ValidationError
 
+from ..extensions import db
 from ..forms_common import NHSDateField, SelectField, SelectMultipleField
 from ..risks.forms import ChoiceField, optional_int
+from ..risks.models import Risk
 from .models import (ACTION_STATUSES, ATTENDANCE_STATUSES, DECLARATION_ACTIONS, ITEM_PURPOSES,
                      MEETING_STATUSES)
 
@@ -47,8 +50,24 @@ class ItemForm(FlaskForm):
     presenter = StringField("Presenter", validators=[Optional(), Length(max=200)])
     private = BooleanField("Taken in the private part")
     purpose = SelectField("Purpose", choices=list(ITEM_PURPOSES.items()))
+    #: Ticked from the risks the committee oversees (and any already linked).
     risk_ids = SelectMultipleField("Linked risks", coerce=int, choices=[],
                                    validators=[Optional()])
+    #: Any other risk, typed by reference: a register of thousands is not a list to scroll.
+    other_references = StringField(
+        "Other risks, by reference", validators=[Optional(), Length(max=500)],
+        description="For example, BAF0003 CRR0012. Separate references with spaces or commas.")
+
+    def validate_other_references(self, field):
+        wanted = list(dict.fromkeys(re.findall(r"[A-Za-z]+\d+", (field.data or "").upper())))
+        found = {r.reference: r for r in db.session.scalars(
+            select(Risk).where(Risk.reference.in_(wanted)))} if wanted else {}
+        missing = [ref for ref in wanted if ref not in found]
+        if missing:
+            raise ValidationError(f"No risk has the reference {', '.join(missing)}: check it "
+                                  "on the risk register")
+        #: The risks named, for the view to link.
+        self.other_risks = [found[ref] for ref in wanted]
 
 
 class AttendanceForm(FlaskForm):

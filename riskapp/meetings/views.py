@@ -14,7 +14,7 @@ from ..auth.permissions import require
 from ..committees.models import Committee
 from ..committees.views import refuse, status_of
 from ..extensions import db
-from ..risks.models import Risk
+from ..risks.models import Risk, risk_committees
 from ..risks.services import StaleEdit
 from ..risks.views import stale
 from . import bp, services
@@ -174,13 +174,20 @@ def _item_form(meeting, item) -> ItemForm:
     else:
         form = ItemForm(obj=item, data={"risk_ids": [r.id for r in item.risks]} if item else
                         {"number": str(len(meeting.items) + 1)})
-    form.risk_ids.choices = [(r.id, f"{r.reference} {r.title}") for r in
-                             db.session.scalars(select(Risk).order_by(Risk.reference))]
+    # Checkboxes of the open risks this committee oversees, and any the item already links;
+    # any other risk is typed by its reference (issue 19: no "Hold Ctrl" list of every risk).
+    linked = [r.id for r in item.risks] if item else []
+    overseen = select(risk_committees.c.risk_id).where(
+        risk_committees.c.committee_id == meeting.committee_id)
+    form.risk_ids.choices = [(r.id, f"{r.reference} {r.title}") for r in db.session.scalars(
+        select(Risk).where((Risk.id.in_(overseen) & (Risk.status == "Open"))
+                           | Risk.id.in_(linked)).order_by(Risk.reference))]
     return form
 
 
 def _item_data(form: ItemForm) -> dict:
     risks = db.session.scalars(select(Risk).where(Risk.id.in_(form.risk_ids.data or []))).all()
+    risks += [r for r in getattr(form, "other_risks", []) if r not in risks]
     return dict(number=form.number.data.strip(), title=form.title.data.strip(),
                 presenter=(form.presenter.data or "").strip(), private=form.private.data,
                 purpose=form.purpose.data, risks=risks)

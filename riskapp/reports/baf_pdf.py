@@ -52,6 +52,7 @@ from reportlab.platypus import (
     TableStyle,
 )
 
+from ..rules.scoring import CONSEQUENCE_WORDS, LIKELIHOOD_WORDS
 from .pack_data import (
     BafPack,
     Band,
@@ -66,6 +67,10 @@ from .pack_data import (
 __all__ = ["render_baf_pack"]
 
 logger = logging.getLogger(__name__)
+
+#: A control's effectiveness before anyone assesses it (riskapp.risks.models.NOT_YET_ASSESSED):
+#: said once in the key rather than after every control.
+NOT_YET_ASSESSED = "Not yet assessed"
 
 LONDON = ZoneInfo("Europe/London")
 
@@ -424,16 +429,23 @@ class _Heatmap(Flowable):
         c.setLineWidth(0.9)
         c.rect(grid_x, grid_y, grid_w, grid_h, stroke=1, fill=0)
 
-        # Axes: numbers 1..5 and titles, so the matrix reads without a legend.
+        # Axes: each rating with its words ("1 Rare", "5 Catastrophic"), as the heatmap page
+        # and the score forms name them, and the axis titles, so the matrix reads alone.
         c.setFillColor(colors.black)
-        c.setFont(FONT_BOLD, 8)
+        c.setFont(FONT_BOLD, 7)
         for i in range(1, 6):
-            c.drawCentredString(grid_x + (i - 0.5) * self.cell_w, grid_y - 10, str(i))
-            c.drawRightString(grid_x - 4, grid_y + (i - 0.5) * self.cell_h - 3, str(i))
+            c.drawCentredString(grid_x + (i - 0.5) * self.cell_w, grid_y - 10,
+                                _fit(f"{i} {LIKELIHOOD_WORDS[i]}", FONT_BOLD, 7, self.cell_w - 2))
+            c.saveState()
+            c.translate(grid_x - 5, grid_y + (i - 0.5) * self.cell_h)
+            c.rotate(90)
+            c.drawCentredString(0, 0, _fit(f"{i} {CONSEQUENCE_WORDS[i]}", FONT_BOLD, 7,
+                                           self.cell_h - 2))
+            c.restoreState()
         c.setFont(FONT_BOLD, 8)
         c.drawCentredString(grid_x + grid_w / 2, grid_y - 21, "Likelihood")
         c.saveState()
-        c.translate(9, grid_y + grid_h / 2)
+        c.translate(8, grid_y + grid_h / 2)
         c.rotate(90)
         c.drawCentredString(0, 0, "Consequence")
         c.restoreState()
@@ -626,11 +638,12 @@ def _heatmap_section(pack: BafPack, styles: _Styles) -> list[Flowable]:
         _Para("Key", styles.h2),
         _band_key(pack, styles),
         _Para(
-            "Each cell is a position on the 5\u00d75 matrix: consequence (1\u20135, up) "
-            "\u00d7 likelihood (1\u20135, across) = score. The cell gives the score and its "
-            "band in words, then the references of the risks at that position. Priorities are "
-            "written as the source report does: <b>Band (consequence:likelihood=score)</b>, "
-            "e.g. High (4:5=20).", styles.note),
+            "Each cell is a position on the 5\u00d75 matrix: consequence (1 Negligible to "
+            "5 Catastrophic, up) \u00d7 likelihood (1 Rare to 5 Almost certain, across) = "
+            "score. The cell gives the score and its band in words, then the references of the "
+            "risks at that position. Scores are written <b>Band (consequence:likelihood="
+            "score)</b>, e.g. High (4:5=20). A control's effectiveness is shown once it has "
+            "been assessed; a control with none shown is not yet assessed.", styles.note),
         Spacer(1, 8),
         _Para("Risks by band", styles.h2),
         _summary_table(pack, styles),
@@ -1053,7 +1066,8 @@ def _risk_row(risk: PackRisk, bands: Sequence[Band], styles: _Styles, cols: _Col
         extra = []
         if _plain(control.owner):
             extra.append(f"Owner: {_markup(control.owner)}")
-        if _plain(control.effectiveness):
+        # Said once in the key: a control with no effectiveness shown is not yet assessed.
+        if _plain(control.effectiveness) and control.effectiveness != NOT_YET_ASSESSED:
             extra.append(f"Effectiveness: {_markup(control.effectiveness)}")
         text = _markup(control.description)
         if extra:

@@ -1,6 +1,7 @@
 """Meeting pages: rights per role, attendance register with live quoracy, votes, forms."""
 from __future__ import annotations
 
+import re
 from datetime import date, datetime
 
 import pytest
@@ -9,8 +10,9 @@ from sqlalchemy import select
 from riskapp.auth.models import Role
 from riskapp.extensions import db
 from riskapp.meetings import services
-from riskapp.meetings.models import Meeting
+from riskapp.meetings.models import AgendaItem, Meeting
 from riskapp.meetings.services import LONDON
+from riskapp.risks.models import Risk
 
 
 @pytest.fixture
@@ -154,3 +156,26 @@ def test_a_meeting_in_the_future_cannot_be_saved_as_held(client, auth, pccac, pe
     assert "can only be marked as held once it has started" in page
     assert 'value="Room 4"' in page and f'value="{next_year}"' in page
     assert db.session.scalar(select(Meeting).where(Meeting.location == "Room 4")) is None
+
+
+def test_an_item_links_risks_by_ticking_or_by_reference_with_no_hold_ctrl(client, auth, held,
+                                                                           people):
+    auth.login(people[Role.SECRETARIAT])
+    url = f"/meetings/{held.id}/items/new"
+    page = client.get(url).get_data(as_text=True)
+    assert "Hold Ctrl" not in page and "<select" not in page.split('name="risk_ids"')[0][-400:]
+    overseen = re.findall(r'name="risk_ids" type="checkbox" value="(\d+)"', page)
+    assert overseen  # the demo PCCAC oversees BAF risks: offered as checkboxes
+    assert 'name="other_references"' in page
+    # An unknown reference: refused beside the field, what was typed kept.
+    r = client.post(url, data={"number": "9", "title": "Risk deep dive", "purpose": "discussion",
+                               "risk_ids": overseen[0], "other_references": "BAF0001, XYZ9999"})
+    page = r.get_data(as_text=True)
+    assert r.status_code == 422 and "No risk has the reference XYZ9999" in page
+    assert 'value="BAF0001, XYZ9999"' in page
+    r = client.post(url, data={"number": "9", "title": "Risk deep dive", "purpose": "discussion",
+                               "risk_ids": overseen[0], "other_references": "baf0011"})
+    assert r.status_code == 302
+    item = db.session.scalar(select(AgendaItem).where(AgendaItem.title == "Risk deep dive"))
+    assert sorted(r.reference for r in item.risks) == sorted(
+        {db.session.get(Risk, int(overseen[0])).reference, "BAF0011"})
