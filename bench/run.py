@@ -259,6 +259,20 @@ class Server:
         self.stop()
         raise RuntimeError("gunicorn did not answer /health within 120 s")
 
+    def cpu_seconds(self) -> float:
+        """CPU time (user + system) of gunicorn and its workers so far, from /proc."""
+        tick = os.sysconf("SC_CLK_TCK")
+        total = 0.0
+        for stat in Path("/proc").glob("[0-9]*/stat"):
+            try:
+                fields = stat.read_text().rsplit(")", 1)[1].split()
+            except OSError:  # the process ended meanwhile
+                continue
+            pid = int(stat.parent.name)
+            if pid == self.proc.pid or int(fields[1]) == self.proc.pid:  # fields[1]: its parent
+                total += (int(fields[11]) + int(fields[12])) / tick  # utime, stime
+        return total
+
     def log_text(self) -> str:
         self.logfile.flush()
         return self.log_path.read_text(errors="replace")
@@ -528,17 +542,19 @@ def run_load(server: Server, ids: dict, users: int, duration: float, think: floa
             samples.extend(mine)
 
     started = time.monotonic()
+    server_cpu, client_cpu = server.cpu_seconds(), time.process_time()
     threads = [threading.Thread(target=live, args=(u,)) for u in signed_in]
     for thread in threads:
         thread.start()
     for thread in threads:
         thread.join()
     elapsed = time.monotonic() - started
+    server_cpu, client_cpu = server.cpu_seconds() - server_cpu, time.process_time() - client_cpu
     server_log = server.log_text()
     return {"samples": samples, "elapsed": elapsed, "users": users, "think": think,
             "locked": server_log.count("database is locked"),
             "tracebacks": server_log.count("Traceback (most recent call last)"),
-            "load": os.getloadavg()}
+            "load": os.getloadavg(), "server_cpu": server_cpu, "client_cpu": client_cpu}
 
 
 # -- the run ----------------------------------------------------------------------------------
@@ -590,6 +606,10 @@ def run_size(db_name: str, url: str, size: int, args, load: bool) -> dict:
         out["reminders_all"] = [r[0] for r in runs]
     return out
 
+
+#: bench/results.md from this heading on (what the figures say, the test suite's wall time) is
+#: written by hand and kept when the benchmark rewrites the file.
+SUITE_HEADING = "## Notes by hand"
 
 #: Reminders runs timed at 5,000 risks; the median is reported.
 REMINDER_RUNS = 3
@@ -686,7 +706,11 @@ def load_summary(load: dict, db_name: str) -> list[str]:
            f"**{len(samples) / load['elapsed']:.1f} requests a second** "
            f"({reads} page reads, {writes} saves, each save after opening its form: "
            f"{reads / max(1, reads + writes):.0%} reads). Load average at the end: "
-           f"{one:.1f}, {five:.1f}, {fifteen:.1f} on {os.cpu_count()} CPUs.", ""]
+           f"{one:.1f}, {five:.1f}, {fifteen:.1f} on {os.cpu_count()} CPUs.", "",
+           f"CPU used: gunicorn and its workers {load['server_cpu']:.0f} s "
+           f"(**{load['server_cpu'] / max(1, len(samples)) * 1000:.0f} ms a request**, "
+           f"{load['server_cpu'] / load['elapsed'] / (os.cpu_count() or 1):.0%} of the machine's "
+           f"{os.cpu_count()} CPUs), the load generator {load['client_cpu']:.0f} s.", ""]
     out += load_table(load, db_name)
     out += ["", "Errors by kind: " + ("none." if not errors else "; ".join(
         f"{kind}: {count}" for kind, count in errors.most_common()) + ".")]
@@ -790,7 +814,10 @@ def main() -> int:
     finally:
         shutil.rmtree(workdir, ignore_errors=True)
     text = write_results(runs, args, pg_version, started)
-    Path(args.out).write_text(text)
+    out = Path(args.out)
+    # The notes by hand under SUITE_HEADING stay.
+    kept = out.read_text().partition(SUITE_HEADING)[1:] if out.exists() else ("", "")
+    out.write_text(text + ("\n" + "".join(kept) if kept[0] else ""))
     log(f"wrote {args.out}")
     return 0
 
