@@ -29,15 +29,17 @@ PAGES = {
                     RISK_PAGES + COMMITTEE_PAGES + REPORT_PAGES
                     + ["/meetings/new?committee_id=4", "/meetings/2/edit", "/meetings/2/attendance",
                        "/meetings/2/items/new", "/meetings/2/declarations/new",
-                       "/committees/4/members/new", "/committees/4/terms/2/edit"]),
+                       "/committees/4/members/new", "/committees/4/terms/2/edit",
+                       "/committees/new", "/committees/4/edit", "/committees/4/dissolve",
+                       "/committees/4/members/1/change", "/committees/4/members/1/renew"]),
     "risk_manager": ("risk.manager@example.org",
                      RISK_PAGES + REPORT_PAGES
                      + ["/risks/new", "/risks/BAF0001/edit", "/risks/BAF0001/review",
                         "/risks/BAF0001/controls/new", "/risks/BAF0001/assurances/new",
                         "/risks/BAF0001/gaps/new", "/actions/new/BAF0001", "/reports/import",
-                        "/settings/"]),
+                        "/settings/", "/risks/BAF0001/move"]),
     "admin": ("admin@example.org", ["/", "/admin/users", "/admin/users/new", "/reminders/outbox",
-                                    "/auth/password", "/auth/account"]),
+                                    "/auth/password", "/auth/account", "/auth/api"]),
 }
 
 

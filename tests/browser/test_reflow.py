@@ -16,8 +16,12 @@ PAGES = {
                                  "/committees/", "/committees/4", "/meetings/1", "/meetings/1/items/1",
                                  "/reports/", "/reports/heatmap", "/reports/pack"],
     "secretariat@example.org": ["/meetings/2/attendance", "/meetings/new?committee_id=4",
-                                "/meetings/2/declarations/new", "/committees/4/attendance"],
-    "risk.manager@example.org": ["/risks/BAF0001/edit", "/reports/import", "/settings/"],
+                                "/meetings/2/declarations/new", "/committees/4/attendance",
+                                "/committees/new", "/committees/4/dissolve",
+                                "/committees/4/members/1/renew"],
+    "risk.manager@example.org": ["/risks/BAF0001/edit", "/reports/import", "/settings/",
+                                 "/risks/BAF0001/move"],
+    "admin@example.org": ["/auth/api"],
 }
 
 #: What makes the page wider than the viewport: every element whose right edge is beyond it and
