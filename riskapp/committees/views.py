@@ -371,22 +371,18 @@ def attendance_report(committee_id: int):
 
 
 def _attendance_csv(committee: Committee, fy: int) -> Response:
-    import csv
-
     from ..meetings.services import attendance_report as report
     from ..rules.scoring import financial_year_label
+    from ..rules.cells import csv_bytes
     lines, threshold = report(committee, fy)
-    out = io.StringIO()
-    writer = csv.writer(out)
-    writer.writerow(["Member", "Positions", "Meetings held while a member", "Attended",
-                     "Attendance %", "Represented by a deputy", "Apologies",
-                     f"Below {threshold}%"])
-    for line in lines:
-        writer.writerow([line.member.name, line.member.positions_text, line.held,
-                         line.attended, line.percent, line.by_deputy, line.apologies,
-                         "yes" if line.percent is not None and line.percent < threshold
-                         else "no"])
-    return Response(out.getvalue(), mimetype="text/csv", headers={
+    body = csv_bytes(
+        ["Member", "Positions", "Meetings held while a member", "Attended", "Attendance %",
+         "Represented by a deputy", "Apologies", f"Below {threshold}%"],
+        ([line.member.name, line.member.positions_text, line.held, line.attended, line.percent,
+          line.by_deputy, line.apologies,
+          "yes" if line.percent is not None and line.percent < threshold else "no"]
+         for line in lines))
+    return Response(body, mimetype="text/csv", headers={
         "Content-Disposition": f"attachment; filename={committee.label}-attendance-"
                                f"{financial_year_label(fy).replace('/', '-')}.csv"})
 

@@ -1,12 +1,11 @@
 """Export the register and its actions as CSV and XLSX, in the columns the import reads back.
 
-Every text cell a spreadsheet could run as a formula (starting with =, +, -, @, tab or carriage
-return; OWASP "CSV injection") is written with a leading apostrophe, which the import strips
-again, so an export imported unchanged changes nothing.
+Every text cell a spreadsheet could run as a formula is made inert by `riskapp.rules.cells`
+(the one place for every CSV and XLSX the app writes); the import strips that again, so an
+export imported unchanged changes nothing.
 """
 from __future__ import annotations
 
-import csv
 import io
 import logging
 import re
@@ -18,6 +17,8 @@ from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Font
+
+from ..rules.cells import csv_bytes, neutralise, unneutralise  # noqa: F401 (the one place)
 from openpyxl.utils import get_column_letter
 from sqlalchemy import func, select
 from sqlalchemy.orm import joinedload
@@ -29,8 +30,6 @@ from ..rules.actions import CLOSED_STATUSES
 
 logger = logging.getLogger(__name__)
 
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
-QUOTE = "'"
 
 
 @dataclass(frozen=True)
@@ -78,26 +77,6 @@ ACTION_COLUMNS: tuple[Column, ...] = (
 )
 
 SHEETS = {"Risks": RISK_COLUMNS, "Actions": ACTION_COLUMNS}
-
-
-def neutralise(value):
-    """Make a text cell inert in a spreadsheet: `=1+1` -> `'=1+1`; other values unchanged.
-
-    A value already starting with an apostrophe gets one more, so the import's single strip
-    (`unneutralise`) always gives back exactly what was stored.
-    """
-    if isinstance(value, str) and value and (value.startswith(FORMULA_STARTS)
-                                             or value.startswith(QUOTE)):
-        return QUOTE + value
-    return value
-
-
-def unneutralise(value):
-    """Undo `neutralise`: drop one leading apostrophe put before a formula-like or quoted text."""
-    if (isinstance(value, str) and len(value) > 1 and value.startswith(QUOTE)
-            and (value[1:].startswith(FORMULA_STARTS) or value[1:].startswith(QUOTE))):
-        return value[1:]
-    return value
 
 
 # --- Rows -------------------------------------------------------------------------------------
@@ -154,22 +133,9 @@ def action_rows(register: Register | None = None) -> list[list]:
 
 # --- Writers ----------------------------------------------------------------------------------
 
-def _csv_value(value) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, (date, datetime)):
-        return value.isoformat()
-    return str(neutralise(value))
-
-
 def to_csv(columns: Sequence[Column], rows: Iterable[Sequence]) -> bytes:
-    """CSV in UTF-8 with a byte order mark, so Excel opens accents correctly."""
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\r\n")
-    writer.writerow([c.header for c in columns])
-    for row in rows:
-        writer.writerow([_csv_value(v) for v in row])
-    return ("\ufeff" + buffer.getvalue()).encode("utf-8")
+    """CSV in UTF-8 with a byte order mark, every text cell inert (`rules.cells`)."""
+    return csv_bytes([c.header for c in columns], rows)
 
 
 _CONTROL_CHARS = ILLEGAL_CHARACTERS_RE

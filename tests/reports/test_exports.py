@@ -6,7 +6,7 @@ import pytest
 from openpyxl import load_workbook
 
 from riskapp.auth.models import Role
-from riskapp.reports.exports import neutralise, unneutralise
+from riskapp.reports.exports import neutralise, unneutralise  # re-exported from rules.cells
 from riskapp.risks import services
 from tests.factories import make_action, make_risk, make_user
 
