@@ -177,7 +177,7 @@ def free_port() -> int:
 
 def env_for(url: str, **extra) -> dict:
     # PYTHONFAULTHANDLER: a worker that crashes leaves its Python traceback in the server log.
-    env = dict(os.environ, FLASK_APP="riskapp", DATABASE_URL=url, SECRET_KEY="bench-secret",
+    env = dict(os.environ, FLASK_APP="riskapp", DATABASE_URL=url, SECRET_KEY="bench-secret-0123456789abcdef0123456789",
                PYTHONPATH=str(ROOT), PYTHONFAULTHANDLER="1", **extra)
     env.pop("RISKAPP_TEST_DATABASE_URL", None)
     return env

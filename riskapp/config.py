@@ -4,10 +4,28 @@ import secrets
 from pathlib import Path
 
 
+#: A key shorter than this is guessable offline from one signed cookie (128 bits as hex).
+SECRET_KEY_MIN_LENGTH = 32
+
+
+class WeakSecretKey(RuntimeError):
+    pass
+
+
 def load_secret_key(instance_path: str) -> str:
-    """Return SECRET_KEY from the environment, or one generated once and kept in instance/."""
+    """Return SECRET_KEY from the environment, or one generated once and kept in instance/.
+
+    A short key set in the environment stops the app starting: everything signed with it
+    (sessions, import previews) could be forged.
+    """
     if os.environ.get("SECRET_KEY"):
-        return os.environ["SECRET_KEY"]
+        key = os.environ["SECRET_KEY"]
+        if len(key) < SECRET_KEY_MIN_LENGTH:
+            raise WeakSecretKey(
+                f"SECRET_KEY is {len(key)} characters long: use at least "
+                f"{SECRET_KEY_MIN_LENGTH}, e.g. python3 -c 'import secrets; "
+                f"print(secrets.token_hex(32))'")
+        return key
     key_file = Path(instance_path) / "secret_key"
     if not key_file.exists():
         key_file.parent.mkdir(parents=True, exist_ok=True)

@@ -11,8 +11,9 @@ default, so production changes them through the environment (riskapp/config.py):
   permanent and each request renews it; Flask refuses a cookie signed longer ago than that;
 - cookies HttpOnly and SameSite=Lax always, Secure when `SESSION_COOKIE_SECURE` (set it when
   served over HTTPS; `RISKAPP_HTTPS=1`);
-- per-address limits on sign-in with Flask-Limiter; `RATELIMIT_STORAGE_URI` points every worker
-  at one shared store (e.g. `redis://...`) in production, memory for one process.
+- per-address limits on sign-in with Flask-Limiter, counted in the database by default
+  (riskapp.ratelimits) so every worker and host shares them; `RATELIMIT_STORAGE_URI` may point
+  at Redis instead (`redis://...`).
 """
 from __future__ import annotations
 
@@ -94,7 +95,9 @@ def init_app(app: Flask) -> None:
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops)
     app.config["SESSION_COOKIE_HTTPONLY"] = True
     app.config.setdefault("SESSION_COOKIE_SAMESITE", "Lax")
-    app.config.setdefault("RATELIMIT_STORAGE_URI", "memory://")
+    # Counters in the app's database by default, so every worker and host shares them.
+    from . import ratelimits  # noqa: F401 (registers riskapp+database://)
+    app.config.setdefault("RATELIMIT_STORAGE_URI", "riskapp+database://")
     app.config.setdefault("RATELIMIT_LOGIN", LOGIN_LIMIT_DEFAULT)
     app.config.setdefault("RATELIMIT_HEADERS_ENABLED", False)
     limiter.init_app(app)

@@ -32,5 +32,5 @@ def test_commands_start_without_the_pdf_and_spreadsheet_libraries():
             "{'reportlab', 'openpyxl', 'apscheduler'}))")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                          check=True,
-                         env={**os.environ, "DATABASE_URL": "sqlite://", "SECRET_KEY": "x"})
+                         env={**os.environ, "DATABASE_URL": "sqlite://", "SECRET_KEY": "x" * 32})
     assert out.stdout.strip() == "[]"

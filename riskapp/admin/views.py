@@ -5,7 +5,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
 from ..auth import permissions, services
-from ..auth.models import Directorate, Role, User
+from ..auth.models import Directorate, Role, User, utcnow
 from ..auth.permissions import require
 from ..auth.views import _fresh_password
 from ..extensions import db
@@ -37,6 +37,13 @@ def _access_changes(user: User, form: UserForm) -> dict[str, tuple[str, str]]:
     return changes
 
 
+def _password_refused(form: UserForm, user: User) -> bool:
+    """The password policy for a password an administrator sets, as for one's own."""
+    problems = services.check_new_password(user, form.password.data)
+    form.password.errors.extend(problems)
+    return bool(problems)
+
+
 def _confirmed(form: UserForm) -> bool:
     """The administrator typed their own password again, and it is right."""
     if not form.current_password.data:
@@ -65,6 +72,9 @@ def user_new():
             form.email.errors.append("Someone already has this email address")
         elif not form.password.data:
             form.password.errors.append("Enter a password for the new user")
+        elif _password_refused(form, User(name=form.name.data.strip(),
+                                          email=form.email.data.strip().lower())):
+            pass  # the reason is beside "New password", everything typed kept
         else:
             user = User(name=form.name.data.strip(), email=form.email.data.strip().lower(),
                         job_title=form.job_title.data or None,
@@ -92,6 +102,8 @@ def user_edit(user_id):
         access = _access_changes(user, form)
         if _email_taken(form.email.data, user):
             form.email.errors.append("Someone else already has this email address")
+        elif form.password.data and _password_refused(form, user):
+            pass  # the reason is beside "New password", everything typed kept
         elif access and not _confirmed(form):
             pass  # refused beside "Your password", everything typed kept
         else:
@@ -100,7 +112,9 @@ def user_edit(user_id):
             user.directorate_id = form.directorate_id.data
             user.role, user.active = Role(form.role.data), form.active.data
             if form.password.data:
-                user.set_password(form.password.data)
+                # The same as changing one's own: other sessions end, API tokens revoked.
+                services.change_password(user, form.password.data,
+                                         by=current_user._get_current_object(), now=utcnow())
             for field, (old, new) in access.items():
                 services.record_account_change(user, field, old, new,
                                                by=current_user._get_current_object())

@@ -38,6 +38,28 @@ def locked_until(email: str, now: datetime) -> datetime | None:
     return until if login_throttle.is_locked(until, now) else None
 
 
+_DUMMY_HASHES: dict[str, str] = {}
+
+
+def password_matches(user: User | None, password: str) -> bool:
+    """Whether `user` may sign in with `password`, taking the same time whoever `user` is.
+
+    For an unknown address or an account that cannot sign in, a password is still checked
+    against a hash made the same way, so the time taken does not tell whether an account
+    exists (ASVS 2.2.1 / 3.2.3).
+    """
+    if user is not None and user.active and user.password_hash:
+        return user.check_password(password)
+    from flask import current_app
+    from werkzeug.security import check_password_hash, generate_password_hash
+    method = current_app.config.get("PASSWORD_HASH_METHOD", "scrypt")
+    if method not in _DUMMY_HASHES:
+        _DUMMY_HASHES[method] = generate_password_hash("no account has this password",
+                                                       method=method)
+    check_password_hash(_DUMMY_HASHES[method], password)
+    return False
+
+
 def record_failed_login(email: str, user: User | None, now: datetime, address: str | None) -> None:
     """Count one failed sign-in for `email` (an account or not) and lock it when due."""
     key = _key(email)

@@ -69,7 +69,7 @@ def login():
             # Said for every address alike, so it does not tell whether an account exists.
             form.password.errors.append(
                 f"Too many failed attempts. Wait {minutes_left(until, now)} minutes and try again")
-        elif user is not None and user.active and user.check_password(form.password.data):
+        elif services.password_matches(user, form.password.data):
             services.record_login(user, request.remote_addr)
             db.session.commit()
             session.clear()  # nothing from before sign-in is carried into the new session

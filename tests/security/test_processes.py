@@ -43,7 +43,7 @@ DEADLINE = 120  # seconds for any one process or wait
 
 def environment(smtp_port: int) -> dict:
     return dict(os.environ, FLASK_APP="riskapp", DATABASE_URL=TEST_DATABASE_URL,
-                SECRET_KEY="one-key-for-every-process", RISKAPP_BASE_URL=BASE_URL,
+                SECRET_KEY="one-key-for-every-process-0123456789", RISKAPP_BASE_URL=BASE_URL,
                 SMTP_HOST="127.0.0.1", SMTP_PORT=str(smtp_port), PYTHONPATH=str(ROOT),
                 RATELIMIT_STORAGE_URI="memory://")
 

@@ -46,3 +46,99 @@ def test_6_risk_csv_catches_formulas_after_leading_whitespace(client, auth, app,
     body = client.get("/reports/export/risks.csv").get_data(as_text=True).lstrip("\ufeff")
     rows = list(csv.reader(io.StringIO(body)))
     assert rows[1][2] == "'" + title
+
+
+# --- 4. Sign-in takes the same work whether or not the account exists -------------------------
+
+@pytest.mark.parametrize("who", ["unknown", "inactive", "known"])
+def test_4_a_password_hash_is_checked_for_every_sign_in(client, db, monkeypatch, who):
+    import werkzeug.security
+
+    from riskapp.auth import models
+    checked = []
+    real = werkzeug.security.check_password_hash
+
+    def counting(pwhash, password):
+        checked.append(password)
+        return real(pwhash, password)
+    monkeypatch.setattr(werkzeug.security, "check_password_hash", counting)
+    monkeypatch.setattr(models, "check_password_hash", counting)
+    user = factories.make_user(active=(who != "inactive"))
+    db.session.commit()
+    email = "nobody@example.org" if who == "unknown" else user.email
+    response = client.post("/auth/login", data={"email": email, "password": "wrong guess 123"})
+    assert response.status_code == 422
+    assert checked == ["wrong guess 123"]
+
+
+# --- 5. Administrator-set passwords, the secret key, limits across workers --------------------
+
+def test_5_a_password_an_administrator_sets_follows_the_policy(client, auth, db):
+    from riskapp.auth.models import User
+    admin = factories.make_user(Role.ADMIN)
+    someone = factories.make_user()
+    before = someone.password_hash
+    auth.login(admin)
+    page = client.post(f"/admin/users/{someone.id}", data={
+        "name": someone.name, "email": someone.email, "role": "staff", "active": "y",
+        "password": "password1234"})
+    assert page.status_code == 422
+    assert "This password is too common" in page.get_data(as_text=True)
+    db.session.expire_all()
+    assert db.session.get(User, someone.id).password_hash == before
+    new = client.post("/admin/users/new", data={
+        "name": "Pat New", "email": "pat@example.org", "role": "staff", "active": "y",
+        "password": "password1234"})
+    assert new.status_code == 422
+    assert db.session.scalar(select(func.count()).select_from(User)
+                             .where(User.email == "pat@example.org")) == 0
+
+
+def test_5_an_administrator_setting_a_password_ends_that_persons_tokens(client, auth, db):
+    from riskapp.auth import services
+    from riskapp.auth.models import ApiToken
+    admin = factories.make_user(Role.ADMIN)
+    someone = factories.make_user()
+    token, _ = services.issue_token(someone, 30)
+    auth.login(admin)
+    response = client.post(f"/admin/users/{someone.id}", data={
+        "name": someone.name, "email": someone.email, "role": "staff", "active": "y",
+        "password": "a brand new long passphrase"})
+    assert response.status_code == 302
+    db.session.expire_all()
+    assert db.session.get(ApiToken, token.id).revoked_at is not None
+
+
+def test_5_a_short_secret_key_stops_the_app_starting(monkeypatch, tmp_path):
+    from riskapp import create_app
+    from riskapp.config import WeakSecretKey
+    monkeypatch.setenv("SECRET_KEY", "a")
+    with pytest.raises(WeakSecretKey, match="at least 32"):
+        create_app({"SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path}/x.sqlite"})
+
+
+WORKER = """
+import sys
+from riskapp import create_app
+from riskapp.extensions import db
+app = create_app({"TESTING": True, "SECRET_KEY": "x" * 32, "SQLALCHEMY_DATABASE_URI": sys.argv[1],
+                  "WTF_CSRF_ENABLED": False, "RATELIMIT_LOGIN": "3 per minute"})
+with app.app_context():
+    db.create_all()
+client = app.test_client()
+print(" ".join(str(client.post("/auth/login", data={"email": f"{sys.argv[2]}{n}@example.org",
+                                                    "password": "x"}).status_code)
+               for n in range(2)))
+"""
+
+
+@pytest.mark.sqlite_only
+def test_5_the_sign_in_limit_is_shared_by_every_worker(tmp_path):
+    """Two processes on one database are two workers: together they get the one limit."""
+    import subprocess
+    import sys
+    url = f"sqlite:///{tmp_path}/shared.sqlite"
+    codes = [subprocess.run([sys.executable, "-c", WORKER, url, worker], check=True,
+                            capture_output=True, text=True).stdout.split()
+             for worker in ("a", "b")]
+    assert codes == [["422", "422"], ["422", "429"]]
