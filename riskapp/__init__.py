@@ -20,6 +20,9 @@ def create_app(test_config: dict | None = None) -> Flask:
     """Create the app: configuration, extensions, blueprints and CLI groups."""
     app = Flask(__name__, instance_relative_config=True,
                 template_folder="../templates", static_folder="../static")
+    from .web_args import BoundedIntConverter, JsonRequest
+    app.url_map.converters["int"] = BoundedIntConverter  # ids past the database's range: 404
+    app.request_class = JsonRequest
     os.makedirs(app.instance_path, exist_ok=True)
     app.config.from_object(app_config.Defaults)
     app.config.update(app_config.from_environment(app.instance_path))

@@ -10,6 +10,7 @@ from markupsafe import Markup
 from ..auth import permissions
 from ..auth.permissions import require
 from ..extensions import db
+from ..web_args import page_arg
 from ..risks.forms import set_owner_choices
 from ..risks.models import Action
 from ..risks.services import StaleEdit
@@ -30,7 +31,7 @@ PER_PAGE = 25
 def _page_number(param: str, total: int) -> int:
     """One section's page from `?<param>=`; past the end shows the last page, never a 404."""
     last = max(1, -(-total // PER_PAGE))
-    return min(max(request.args.get(param, 1, type=int), 1), last)
+    return min(page_arg(param), last)
 
 
 #: The page arguments of "my actions", carried through an update so saving returns there.
@@ -40,7 +41,7 @@ MINE_PAGES = ("assigned_page", "others_page")
 def _back_to_mine() -> dict[str, int]:
     """The "my actions" page arguments an update came with (page 1 goes without saying)."""
     return {param: number for param in MINE_PAGES
-            if (number := request.args.get(param, 1, type=int)) > 1}
+            if (number := page_arg(param)) > 1}
 
 
 @bp.route("/mine")

@@ -15,7 +15,7 @@ from ..committees.views import load_committee
 from ..extensions import db
 from . import bp
 from . import schemas as s
-from .common import ApiError, page_envelope
+from .common import ApiError, int_arg, page_envelope
 from .described import described, request_body
 
 
@@ -149,7 +149,7 @@ def committee_attendance_report(committee_id: int):
     from ..meetings.services import attendance_report
     from ..rules.scoring import financial_year_of
     committee = load_committee(committee_id)
-    fy = request.args.get("fy", type=int) or financial_year_of(date.today())
+    fy = int_arg("fy", None, minimum=2000, maximum=2100) or financial_year_of(date.today())
     lines, threshold = attendance_report(committee, fy)
     items = [{"member_id": x.member.id, "name": x.member.name, "held": x.held,
               "attended": x.attended, "percent": x.percent, "by_deputy": x.by_deputy,

@@ -7,6 +7,7 @@ from flask import jsonify, request
 from flask_login import current_user
 
 from ..auth import permissions
+from ..web_args import MAX_ID
 
 
 class ApiError(Exception):
@@ -37,13 +38,15 @@ def page_envelope(items: list, total: int, page: int, per_page: int) -> dict:
     return {"items": items, "total": total, "page": page, "per_page": per_page}
 
 
-def int_arg(name: str, default=None, minimum: int | None = None, maximum: int | None = None):
+def int_arg(name: str, default=None, minimum: int | None = None, maximum: int | None = MAX_ID):
     raw = request.args.get(name)
     if raw in (None, ""):
         return default
     try:
-        value = int(raw)
+        value = int(raw) if len(raw) <= 12 else None
     except ValueError:
+        value = None
+    if value is None:
         raise ApiError(400, f"{name} must be a whole number", field=name)
     if (minimum is not None and value < minimum) or (maximum is not None and value > maximum):
         raise ApiError(400, f"{name} must be between {minimum} and {maximum}", field=name)

@@ -12,6 +12,7 @@ from ..risks.models import Register, Risk
 from ..risks.services import ordered_bands
 from ..rules import scoring
 from . import bp
+from ..web_args import MAX_ID, as_id
 from .common import (ApiError, choice_arg, date_arg, error_response, int_arg, page_envelope,
                      require_reader)
 
@@ -122,6 +123,8 @@ def _lookup_id(name: str, model, column):
     if raw in (None, ""):
         return None
     if raw.isdigit():
+        if as_id(raw) is None:
+            raise ApiError(400, f"{name} must be an id from 1 to {MAX_ID:,} or a name", field=name)
         return int(raw)
     found = db.session.scalar(select(model.id).where(func.lower(column) == raw.lower()))
     if found is None:

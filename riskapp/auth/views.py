@@ -50,8 +50,8 @@ def safe_next(target: str | None) -> str | None:
         return None
     parts = urlsplit(target)
     if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//") \
-            or "\\" in target:
-        return None
+            or "\\" in target or any(ord(c) < 32 or ord(c) == 127 for c in target):
+        return None  # a control character (CR, LF) would split the Location header
     return target
 
 

@@ -14,6 +14,7 @@ from ..auth import permissions
 from ..auth.models import User
 from ..auth.permissions import require
 from ..extensions import db
+from ..web_args import fy_arg, id_arg, page_arg
 from ..risks.services import ordered_bands
 from . import bp, services
 from .forms import (ApproveForm, EndMemberForm, MemberForm, NewDraftForm, PositionForm,
@@ -102,7 +103,7 @@ def _detail_page(committee_id: int, draft_form: NewDraftForm, can_manage: bool):
         current=services.current_members(committee, today),
         past=[m for m in committee.members if not m.is_current(today)],
         bands=ordered_bands(), risks=risks, risk_total=risks[0].total if risks else 0,
-        meetings=services.meeting_page(committee.id, request.args.get("meetings", 1, type=int)),
+        meetings=services.meeting_page(committee.id, page_arg("meetings")),
         can_manage=can_manage, **_roles(committee, today))
 
 
@@ -357,7 +358,7 @@ def attendance_report(committee_id: int):
     when the committee, its members or its meetings do."""
     require(permissions.can_read_committees(current_user))
     from ..rules.scoring import financial_year_of
-    fy = request.args.get("fy", type=int) or financial_year_of(date.today())
+    fy = fy_arg() or financial_year_of(date.today())
     if request.args.get("format") == "csv":
         return _attendance_csv(load_for_attendance(committee_id), fy)
     committee = services.load_for_page(committee_id, rules=False)
@@ -396,7 +397,7 @@ def attendance_pdf(committee_id: int):
     from ..meetings.services import attendance_report as report
     from ..reports.attendance_pdf import attendance_filename, from_report, render_attendance
     from ..rules.scoring import financial_year_label, financial_year_of
-    fy = request.args.get("fy", type=int) or financial_year_of(date.today())
+    fy = fy_arg() or financial_year_of(date.today())
     lines, threshold = report(committee, fy)
     sheet = from_report(lines, threshold, committee_name=committee.name,
                         committee_label=committee.label, fy_label=financial_year_label(fy),
@@ -434,7 +435,7 @@ def calendar():
     month, month_ok = cal.month_shown(request.args.get("month"), today)
     end = cal.month_end(month)
     committees = cal.calendar_committees(month, end)
-    chosen = request.args.get("committee", type=int)
+    chosen = id_arg("committee", "The committee")
     shown = [c for c in committees if c.id == chosen]
     if not shown:  # none chosen, or an id that is not a committee: every committee
         chosen, shown = None, committees

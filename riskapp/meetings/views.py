@@ -14,6 +14,7 @@ from ..auth.permissions import require
 from ..committees.models import Committee
 from ..committees.views import refuse, status_of
 from ..extensions import db
+from ..web_args import as_id, id_arg, page_arg
 from ..risks.models import Risk, risk_committees
 from ..risks.services import StaleEdit
 from ..risks.views import stale
@@ -53,7 +54,7 @@ def can_manage() -> bool:
 def index():
     require(permissions.can_read_committees(current_user))
     # A page at a time: a large trust holds 2,000 meetings over five years (issue 9).
-    pagination = services.meetings_page(request.args.get("page", 1, type=int), MEETINGS_PER_PAGE)
+    pagination = services.meetings_page(page_arg(), MEETINGS_PER_PAGE)
     return render_template("meetings/index.html", meetings=pagination.items,
                            pagination=pagination, can_manage=can_manage())
 
@@ -69,7 +70,7 @@ def _meeting_data(form: MeetingForm) -> dict:
 @login_required
 def new():
     require(can_manage())
-    committee = db.get_or_404(Committee, request.args.get("committee_id", type=int) or 0)
+    committee = db.get_or_404(Committee, id_arg("committee_id", "The committee") or 0)
     form = MeetingForm(data=None if request.method == "POST" else
                        {"start_time": "10:00", "has_public_part": True})
     if form.validate_on_submit():
@@ -352,7 +353,7 @@ def new_declaration(meeting_id: int):
     if services.is_record_locked(meeting):
         return _refuse_locked(meeting)
     form = DeclarationForm(data=None if request.method == "POST" else
-                           {"item_id": request.args.get("item_id", type=int)})
+                           {"item_id": id_arg("item_id", "The agenda item")})
     form.member_id.choices = [("", "Not a member")] + [
         (m.id, m.name) for m in services.members_of(meeting)]
     form.item_id.choices = [("", "The whole meeting")] + [
@@ -379,7 +380,7 @@ def new_declaration(meeting_id: int):
 def interests():
     require(permissions.can_read_committees(current_user))
     declarations = db.session.scalars(
-        services.interests_register(request.args.get("committee_id", type=int))).all()
+        services.interests_register(id_arg("committee_id", "The committee"))).all()
     by_person: dict[str, list] = {}
     for d in declarations:
         by_person.setdefault(d.who, []).append(d)
@@ -559,6 +560,6 @@ def update_action(action_id: int):
         flash(f"Action updated: {form.status.data}.", "success")
     else:
         flash("Choose a status for the action", "error")
-    return redirect(request.form.get("next_meeting") and url_for(
-        ".detail", meeting_id=int(request.form["next_meeting"])) + "#actions"
-        or url_for(".detail", meeting_id=action.meeting_id) + "#actions")
+    next_meeting = as_id(request.form.get("next_meeting"))  # a hand-edited value: ignored
+    return redirect(url_for(".detail", meeting_id=next_meeting or action.meeting_id)
+                    + "#actions")

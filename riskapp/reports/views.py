@@ -18,6 +18,7 @@ from ..auth.models import Directorate, User
 from ..auth.permissions import require
 from ..committees.models import Committee
 from ..extensions import db
+from ..web_args import as_id, id_arg
 from ..risks.models import Register
 from . import bp
 from .forms import (VIEW_LABELS, ConfirmImportForm, HeatmapForm, ImportForm, PackForm,
@@ -33,7 +34,7 @@ IMPORT_MAX_AGE = 3600
 def _selection(form: ReportFilterForm) -> Selection:
     """The risks the filters choose; values already checked against the choices."""
     def get(model, value):
-        return db.session.get(model, int(value)) if value and str(value).isdigit() else None
+        return db.session.get(model, as_id(value)) if as_id(value) else None
 
     return Selection(register=get(Register, form.register.data),
                      committee=get(Committee, form.committee.data),
@@ -132,7 +133,7 @@ def export(what, fmt):
     if fmt not in EXPORT_FORMATS or what not in ("risks", "actions", "register") or (
             what == "register" and fmt != "xlsx"):
         return render_template("errors/404.html"), 404
-    register_id = request.args.get("register", type=int)
+    register_id = id_arg("register", "The register")
     register = db.get_or_404(Register, register_id) if register_id else None
     sheets = {}
     if what in ("risks", "register"):

@@ -11,6 +11,7 @@ from ..auth import permissions
 from ..auth.permissions import require
 from ..committees.models import Committee
 from ..extensions import db
+from ..web_args import as_id as checked_id, fy_arg, id_arg, page_arg
 from ..rules import scoring
 from . import bp, queries, services
 from .charts import trend
@@ -47,7 +48,7 @@ def rule_bands() -> list[scoring.Band]:
 
 def _filters_from(form: RiskFilterForm, bands: list[scoring.Band]) -> queries.RiskFilters:
     def as_id(value):
-        return int(value) if value and str(value).isdigit() else None
+        return checked_id(value)
 
     band = next((b for b in bands if b.name == form.band.data), None) if form.band.data else None
     return queries.RiskFilters(
@@ -104,7 +105,7 @@ def index():
     bands = rule_bands()
     form = filter_form(bands)
     filters = _filters_from(form, bands)
-    page, per_page = request.args.get("page", 1, type=int), current_app.config["RISKS_PER_PAGE"]
+    page, per_page = page_arg(), current_app.config["RISKS_PER_PAGE"]
     pagination = queries.paginate_risks(filters, queries.LIST_COLUMNS, page=page,
                                         per_page=per_page)
     args = {k: v for k, v in request.args.items() if k != "page" and v}
@@ -128,8 +129,8 @@ def mine():
 
 
 def _selected_fy(latest_review: date | None, today: date) -> int:
-    fy = request.args.get("fy", type=int)
-    if fy and 2000 <= fy <= 2100:
+    fy = fy_arg()
+    if fy:
         return fy
     return scoring.financial_year_of(latest_review or today)
 
@@ -386,12 +387,10 @@ def movement():
     require(permissions.can_read(current_user))
     today = date.today()
     regs = queries.registers()
-    register_id = request.args.get("register", type=int) or (regs[0].id if regs else None)
-    fy = request.args.get("fy", type=int)
-    if not fy or not 2000 <= fy <= 2100:
-        fy = scoring.financial_year_of(today)
+    register_id = id_arg("register", "The register") or (regs[0].id if regs else None)
+    fy = fy_arg() or scoring.financial_year_of(today)
     pagination, rows = queries.movement_page(
-        register_id, fy, page=request.args.get("page", 1, type=int),
+        register_id, fy, page=page_arg(),
         per_page=current_app.config["RISKS_PER_PAGE"], today=today)
     months = [m.strftime("%b-%y") for m in scoring.financial_year_months(fy)]
     return render_template("risks/movement.html", rows=rows, months=months, fy=fy,

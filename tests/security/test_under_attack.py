@@ -142,3 +142,82 @@ def test_5_the_sign_in_limit_is_shared_by_every_worker(tmp_path):
                             capture_output=True, text=True).stdout.split()
              for worker in ("a", "b")]
     assert codes == [["422", "422"], ["422", "429"]]
+
+
+# --- 7. Numbers from the address or a form: 400/404 with a message, never a 500 ---------------
+
+HUGE = "99999999999999999999"
+
+
+OUT_OF_RANGE = [
+    ("/committees/{c}/attendance?fy=-1", 400, "The financial year must be a whole number"),
+    ("/committees/{c}/attendance?fy=10000", 400, "from 2,000 to 2,100"),
+    ("/committees/{c}/attendance?fy=10000&format=csv", 400, "The financial year"),
+    ("/committees/{c}/attendance.pdf?fy=10000", 400, "The financial year"),
+    ("/api/v1/committees/{c}/attendance-report?fy=10000", 400, "fy must be between"),
+    ("/risks/?page=" + HUGE, 400, "The page number must be a whole number"),
+    ("/meetings/?page=" + HUGE, 400, "The page number"),
+    ("/committees/{c}?meetings=" + HUGE, 400, "The page number"),
+    ("/risks/movement?register=" + HUGE, 400, "The register"),
+    ("/risks/movement?fy=10000", 400, "The financial year"),
+    ("/reports/export/risks.csv?register=" + HUGE, 400, "The register"),
+    ("/meetings/new?committee_id=" + HUGE, 400, "The committee"),
+    ("/meetings/interests?committee_id=" + HUGE, 400, "The committee"),
+    ("/committees/" + HUGE, 404, ""),
+    ("/meetings/" + HUGE, 404, ""),
+    ("/api/v1/committees/" + HUGE, 404, ""),
+    ("/api/v1/meetings?committee_id=" + HUGE, 400, "committee_id must be a whole number"),
+    ("/api/v1/risks?register=" + HUGE, 400, "register must be an id"),
+    ("/api/v1/risks?owner=" + HUGE, 400, "owner must be an id"),
+]
+
+
+def test_7_numbers_out_of_range_are_refused_with_a_message(client, auth, pccac, people):
+    auth.login(people[Role.ADMIN])
+    answers = {}
+    for path, status, message in OUT_OF_RANGE:
+        response = client.get(path.format(c=pccac.id))
+        answers[path] = (response.status_code, message in response.get_data(as_text=True))
+    assert answers == {path: (status, True) for path, status, _ in OUT_OF_RANGE}
+
+
+def test_7_impossible_filter_ids_are_ignored(client, auth, pccac, people):
+    auth.login(people[Role.ADMIN])
+    for path in ("/risks/?register={h}&owner={h}&committee={h}",
+                 "/reports/heatmap?register={h}&owner={h}&committee={h}",
+                 "/reports/pack?register={h}&owner={h}"):
+        assert client.get(path.format(h=HUGE)).status_code == 200, path
+
+
+def test_7_next_with_a_line_break_goes_home(client, db):
+    user = factories.make_user()
+    db.session.commit()
+    response = client.post("/auth/login?next=/risks/%0d%0aSet-Cookie:%20planted=1",
+                           data={"email": user.email, "password": factories.PASSWORD})
+    assert response.status_code == 302
+    assert response.headers["Location"] == "/"
+    assert "planted" not in response.headers.get("Set-Cookie", "")
+
+
+def test_7_deeply_nested_json_is_a_400(client, auth, pccac, people):
+    auth.login(people[Role.SECRETARIAT])
+    body = "[" * 100_000 + "]" * 100_000
+    response = client.post(f"/api/v1/committees/{pccac.id}/quoracy-check", data=body,
+                           content_type="application/json")
+    assert response.status_code == 400
+    assert "JSON" in response.get_json()["error"] + response.get_json().get("message", "")
+
+
+def test_7_a_hand_edited_next_meeting_is_ignored(client, auth, pccac, people):
+    from riskapp.meetings import services as meeting_services
+    from riskapp.meetings.models import MeetingAction
+    meeting = meeting_services.create_meeting(pccac, dict(
+        starts_at=datetime(2024, 5, 16, 10, tzinfo=LONDON), location="Room 1", status="Held"))
+    action = MeetingAction(meeting=meeting, detail="Write to the provider", status="Open")
+    db.session.add(action)
+    db.session.flush()
+    auth.login(people[Role.SECRETARIAT])
+    response = client.post(f"/meetings/actions/{action.id}",
+                           data={"status": "Completed", "next_meeting": "abc"})
+    assert response.status_code == 302
+    assert response.headers["Location"].endswith(f"/meetings/{meeting.id}#actions")

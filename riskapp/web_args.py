@@ -1,0 +1,73 @@
+"""Numbers from the address or a form, checked to a range before anything uses them.
+
+An id or page number is looked up in the database; one past what the database's integers
+hold (2**31 - 1) made SQLite and PostgreSQL raise, so the request ended in a 500. Here a
+value that is not a whole number in range answers 400 with a message saying what is
+expected, and an id in the path past the range is simply not found (404).
+"""
+from __future__ import annotations
+
+import re
+
+from flask import Request, abort, request
+from werkzeug.exceptions import BadRequest
+from werkzeug.routing import IntegerConverter
+
+#: The largest id the database's INTEGER columns hold (PostgreSQL's is 4 bytes).
+MAX_ID = 2**31 - 1
+MAX_PAGE = 100_000
+_WHOLE = re.compile(r"-?[0-9]{1,12}")
+
+
+class BoundedIntConverter(IntegerConverter):
+    """`<int:...>` in routes: up to MAX_ID, else the route does not match (404)."""
+
+    def __init__(self, map, *args, **kwargs):
+        kwargs.setdefault("max", MAX_ID)
+        super().__init__(map, *args, **kwargs)
+
+
+def as_id(value) -> int | None:
+    """An id chosen in a filter, or None for no choice (a bad or impossible value included)."""
+    text = str(value).strip() if value is not None else ""
+    if text.isdigit() and len(text) <= 10 and 0 < int(text) <= MAX_ID:
+        return int(text)
+    return None
+
+
+def int_arg(name: str, default: int | None = None, *, label: str, minimum: int = 1,
+            maximum: int = MAX_ID, source=None) -> int | None:
+    """A whole number from the query string (or `source`), or 400 saying what it should be."""
+    raw = (request.args if source is None else source).get(name)
+    if raw is None or raw.strip() == "":
+        return default
+    raw = raw.strip()
+    if not _WHOLE.fullmatch(raw) or not minimum <= int(raw) <= maximum:
+        abort(400, description=f"{label} must be a whole number from {minimum:,} to "
+                               f"{maximum:,}.")
+    return int(raw)
+
+
+def page_arg(name: str = "page") -> int:
+    return int_arg(name, 1, label="The page number", maximum=MAX_PAGE)
+
+
+def fy_arg(name: str = "fy") -> int | None:
+    """A financial year by the year it starts (2024 is 2024/25)."""
+    return int_arg(name, None, label="The financial year", minimum=2000, maximum=2100)
+
+
+def id_arg(name: str, label: str) -> int | None:
+    return int_arg(name, None, label=label)
+
+
+class JsonRequest(Request):
+    """A request whose JSON body nested too deeply for Python's parser is a 400, not a 500."""
+
+    def get_json(self, force=False, silent=False, cache=True):
+        try:
+            return super().get_json(force=force, silent=silent, cache=cache)
+        except RecursionError:
+            if silent:
+                return None
+            raise BadRequest("The JSON sent is nested too deeply.")
