@@ -49,7 +49,9 @@ def int_arg(name: str, default: int | None = None, *, label: str, minimum: int =
 
 
 def page_arg(name: str = "page") -> int:
-    return int_arg(name, 1, label="The page number", maximum=MAX_PAGE)
+    """A page number: nonsense shows a page rather than an error (a bookmark of a page that
+    no longer exists shows the first or, past the end, the last), never a 500."""
+    return lenient_page(name)
 
 
 def fy_arg(name: str = "fy") -> int | None:
@@ -71,3 +73,12 @@ class JsonRequest(Request):
             if silent:
                 return None
             raise BadRequest("The JSON sent is nested too deeply.")
+
+
+def lenient_page(name: str) -> int:
+    """A page number where any nonsense shows a page rather than an error (My actions: a
+    bookmark of a page that no longer exists shows the first or, past the end, the last)."""
+    raw = (request.args.get(name) or "").strip()
+    if not raw.isdigit():
+        return 1
+    return max(1, min(int(raw[:7]) if len(raw) <= 7 else MAX_PAGE, MAX_PAGE))

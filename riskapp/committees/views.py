@@ -14,7 +14,7 @@ from ..auth import permissions
 from ..auth.models import User
 from ..auth.permissions import require
 from ..extensions import db
-from ..web_args import fy_arg, id_arg, page_arg
+from ..web_args import as_id, fy_arg, page_arg
 from ..risks.services import ordered_bands
 from . import bp, services
 from .forms import (ApproveForm, EndMemberForm, MemberForm, NewDraftForm, PositionForm,
@@ -435,7 +435,7 @@ def calendar():
     month, month_ok = cal.month_shown(request.args.get("month"), today)
     end = cal.month_end(month)
     committees = cal.calendar_committees(month, end)
-    chosen = id_arg("committee", "The committee")
+    chosen = as_id(request.args.get("committee"))  # a filter: an unknown one shows every committee
     shown = [c for c in committees if c.id == chosen]
     if not shown:  # none chosen, or an id that is not a committee: every committee
         chosen, shown = None, committees

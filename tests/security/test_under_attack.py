@@ -155,9 +155,10 @@ OUT_OF_RANGE = [
     ("/committees/{c}/attendance?fy=10000&format=csv", 400, "The financial year"),
     ("/committees/{c}/attendance.pdf?fy=10000", 400, "The financial year"),
     ("/api/v1/committees/{c}/attendance-report?fy=10000", 400, "fy must be between"),
-    ("/risks/?page=" + HUGE, 400, "The page number must be a whole number"),
-    ("/meetings/?page=" + HUGE, 400, "The page number"),
-    ("/committees/{c}?meetings=" + HUGE, 400, "The page number"),
+    ("/risks/?page=" + HUGE, 200, ""),  # a page number past the end: the last page
+    ("/meetings/?page=" + HUGE, 200, "Meetings"),
+    ("/committees/{c}?meetings=" + HUGE, 200, "Meetings"),
+    ("/actions/mine?assigned_page=" + HUGE, 200, ""),
     ("/risks/movement?register=" + HUGE, 400, "The register"),
     ("/risks/movement?fy=10000", 400, "The financial year"),
     ("/reports/export/risks.csv?register=" + HUGE, 400, "The register"),
