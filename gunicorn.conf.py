@@ -4,6 +4,15 @@
 """
 from riskapp.serving import prepare_for_requests
 
+# Set on purpose (issue 15). No request should run long: the BAF pack and the register
+# workbook are made by `flask worker`, and every page answers in well under a second at
+# 5,000 risks. A worker stuck for 30 s is killed and replaced, so one bad request cannot hold
+# a worker for good; graceful_timeout lets a request under way finish on a restart.
+timeout = 30
+graceful_timeout = 30
+# Requests queue at the socket, not in a worker, so /health answers while others wait.
+keepalive = 5
+
 
 def post_worker_init(worker):
     # worker.wsgi is the Flask app this worker loaded (wsgi:app).

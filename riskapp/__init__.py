@@ -49,6 +49,8 @@ def create_app(test_config: dict | None = None) -> Flask:
     _register_error_pages(app)
     from . import security
     security.init_app(app)
+    from .jobs import queue
+    queue.init_app(app)
     return app
 
 
@@ -66,9 +68,10 @@ def _register_blueprints(app: Flask) -> None:
     from .reports import bp as reports_bp
     from .risks import bp as risks_bp
     from .settings import bp as settings_bp
+    from .jobs import bp as jobs_bp
 
     for bp in (main_bp, auth_bp, risks_bp, actions_bp, settings_bp, admin_bp, api_bp, demo_bp,
-               committees_bp, meetings_bp, reminders_bp, reports_bp, assurance_bp):
+               committees_bp, meetings_bp, reminders_bp, reports_bp, assurance_bp, jobs_bp):
         app.register_blueprint(bp)
 
 

@@ -14,3 +14,4 @@ from .meetings.models import (  # noqa: F401
 from .reminders.models import Reminder, ReminderAttempt  # noqa: F401
 from .assurance.models import AssuranceRule  # noqa: F401
 from .ratelimits import RateLimitCounter  # noqa: F401
+from .jobs.models import Job  # noqa: F401

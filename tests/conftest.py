@@ -44,6 +44,7 @@ def app(tmp_path):
         "WTF_CSRF_ENABLED": False,
         "SERVER_NAME": "localhost",
         "PASSWORD_HASH_METHOD": "pbkdf2:sha256:1000",
+        "JOBS_RUN_AT_ONCE": True,  # each job runs as it is asked for (Huey's immediate mode)
     })
     app.test_client_class = FreshContextClient
     with app.app_context():

@@ -96,28 +96,26 @@ def pack_options():
     return render_template("reports/pack.html", form=form)
 
 
-@bp.route("/baf.pdf")
+@bp.route("/baf.pdf", methods=["GET", "POST"])
 @login_required
 def baf_pdf():
-    """The BAF pack (heatmap report) as PDF: the same as `flask report baf`."""
-    from .baf_pdf import render_baf_pack  # ReportLab: loaded when a pack is drawn
+    """Ask for the BAF pack: it is made by the worker (riskapp.jobs), then downloaded.
+
+    At 5,000 risks the pack takes about a minute of CPU, too long for a web request; the
+    job's page shows progress and offers the file when it is ready."""
+    from ..jobs.views import start
     require(permissions.can_read(current_user))
-    form = PackForm(request.args)
+    if request.method == "GET":  # an old link or bookmark: the options, filled in
+        return redirect(url_for(".pack_options", **request.args))
+    form = PackForm(request.form)
     set_pack_choices(form)
     if not form.validate():
         return render_template("reports/pack.html", form=form), 422
-    selection = _selection(form)
-    if selection.register is None:
-        # The pack is of one register, as the source's is; default to the first (the BAF).
-        selection.register = db.session.scalars(db.select(Register).order_by(Register.id)).first()
-    selection.as_of = form.as_of.data
-    pack = build_pack(selection, organisation=current_app.config["ORGANISATION_NAME"],
-                      author=current_user.name, fy=form.fy.data)
-    buffer = io.BytesIO()
-    render_baf_pack(pack, buffer)
-    buffer.seek(0)
-    return send_file(buffer, mimetype="application/pdf", as_attachment=True,
-                     download_name=pack_filename(pack), max_age=0)
+    params = {name: as_id(getattr(form, name).data) for name in ("register", "committee",
+                                                                 "directorate", "owner")}
+    params.update(as_of=form.as_of.data.isoformat() if form.as_of.data else None,
+                  fy=form.fy.data)
+    return start("pack", params)
 
 
 EXPORT_FORMATS = {"csv": "text/csv",

@@ -42,3 +42,13 @@ def pdf_text(data: bytes, tmp_path) -> str:
 
 def squash(text: str) -> str:
     return re.sub(r"\s+", " ", text).strip()
+
+
+def make_pack(client, data=None):
+    """Ask for the BAF pack as the form does and download it once made (jobs run at once in
+    tests): the download's response, or the refusal."""
+    asked = client.post("/reports/baf.pdf", data=data or {})
+    if asked.status_code != 302:
+        return asked
+    job_page = asked.headers["Location"]
+    return client.get(job_page.rstrip("/") + "/download")

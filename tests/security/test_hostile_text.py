@@ -81,7 +81,8 @@ def test_csv_and_xlsx_keep_text_and_defuse_formulas(client, hostile):
 
 @pytest.mark.skipif(shutil.which("pdftotext") is None, reason="needs poppler-utils")
 def test_pdf_prints_markup_as_text(client, hostile, tmp_path):
-    response = client.get("/reports/baf.pdf")
+    from tests.reports.helpers import make_pack
+    response = make_pack(client)
     assert response.status_code == 200 and response.data.startswith(b"%PDF")
     (tmp_path / "pack.pdf").write_bytes(response.data)
     out = subprocess.run(["pdftotext", "-raw", str(tmp_path / "pack.pdf"), "-"],

@@ -1,0 +1,28 @@
+"""`flask worker`: the process that runs the long work (a Huey consumer)."""
+from __future__ import annotations
+
+import logging
+
+import click
+from flask import current_app
+from flask.cli import with_appcontext
+
+from . import bp, queue
+
+logger = logging.getLogger(__name__)
+
+
+@bp.cli.command("worker")
+@click.option("--workers", type=click.IntRange(1, 16), default=1, show_default=True,
+              help="How many jobs to run at once (one per CPU core at most).")
+@with_appcontext
+def worker(workers: int) -> None:
+    """Run the long work (BAF packs, register workbooks) until stopped (Ctrl+C or SIGTERM)."""
+    from ..serving import prepare_for_requests
+    app = current_app._get_current_object()
+    prepare_for_requests(app)
+    huey = queue.huey_for(app)
+    consumer = huey.create_consumer(workers=workers, worker_type="thread", periodic=True,
+                                    check_worker_health=True)
+    click.echo(f"Worker running {workers} job(s) at a time; stop with Ctrl+C.")
+    consumer.run()

@@ -1,0 +1,145 @@
+"""Asking for long work, running it, and letting its results go after a day.
+
+The pack and the workbook are plain functions of what was asked for (register, as-at date,
+filters): the worker calls the same `build_pack` / `render_baf_pack` and export writers the
+command line does.
+"""
+from __future__ import annotations
+
+import hashlib
+import io
+import json
+import logging
+from datetime import date
+
+from flask import current_app
+from sqlalchemy import func, select, update
+
+from ..audit.models import AuditEntry
+from ..auth.models import User, utcnow
+from ..extensions import db
+from ..rules import jobs as rules
+from .models import DONE, FAILED, QUEUED, RUNNING, Job
+
+logger = logging.getLogger(__name__)
+
+KIND_LABELS = {"pack": "BAF pack", "register": "register workbook"}
+
+
+def data_version() -> str:
+    """Changes whenever anything on the audit trail changes: the last entry and the counts."""
+    from ..risks.models import Action, Risk
+    last = db.session.scalar(select(func.max(AuditEntry.id))) or 0
+    risks = db.session.scalar(select(func.count(Risk.id))) or 0
+    actions = db.session.scalar(select(func.count(Action.id))) or 0
+    return f"{last}:{risks}:{actions}:{date.today().isoformat()}"
+
+
+def request_job(user: User, kind: str, params: dict) -> tuple[Job, str]:
+    """Start `kind` for `user` with `params`, or reuse / point at one; (job, what happened)."""
+    text = json.dumps(params, sort_keys=True, default=str)
+    key = hashlib.sha256(f"{kind}|{user.id}|{text}|{data_version()}".encode()).hexdigest()
+    now = utcnow()
+    mine = db.session.scalars(select(Job).where(Job.user_id == user.id, Job.kind == kind)
+                              .where(Job.state != FAILED)
+                              .order_by(Job.id.desc()).limit(20)).all()
+    decision = rules.decide([rules.JobFacts(j.id, j.state, j.key, _aware(j.created_at),
+                                            _aware(j.expires_at)) for j in mine], key, now)
+    if decision.action != "start":
+        return db.session.get(Job, decision.job_id), decision.action
+    job = Job(user_id=user.id, kind=kind, params=text, key=key, state=QUEUED, created_at=now)
+    db.session.add(job)
+    db.session.flush()
+    return job, "start"
+
+
+def _aware(value):
+    from datetime import timezone
+    if value is not None and value.tzinfo is None:
+        return value.replace(tzinfo=timezone.utc)
+    return value
+
+
+def _progress(job_id: int, percent: int, step: str, **values) -> None:
+    db.session.execute(update(Job).where(Job.id == job_id)
+                       .values(percent=percent, step=step, **values))
+    db.session.commit()
+
+
+def run_job(job_id: int) -> None:
+    """Run one job in the worker: progress as it goes, the result or a failure at the end."""
+    job = db.session.get(Job, job_id)
+    if job is None or job.state not in (QUEUED, RUNNING):
+        return
+    params, kind, user = json.loads(job.params), job.kind, job.user
+    _progress(job_id, 5, "Reading the register", state=RUNNING, started_at=utcnow())
+    try:
+        if kind == "pack":
+            filename, mimetype, body = _make_pack(job_id, params, user)
+        elif kind == "register":
+            filename, mimetype, body = _make_register(job_id, params)
+        else:
+            raise ValueError(f"unknown kind of job {kind!r}")
+    except Exception:
+        db.session.rollback()
+        logger.exception("Job %s (%s) failed", job_id, kind)
+        _progress(job_id, 100, "This file could not be made. Ask for it again; if it fails "
+                               "again, tell the risk team.", state=FAILED, finished_at=utcnow())
+        return
+    now = utcnow()
+    _progress(job_id, 100, "Ready", state=DONE, result=body, filename=filename,
+              mimetype=mimetype, finished_at=now, expires_at=now + rules.KEEP_FOR)
+    logger.info("Job %s (%s) done: %s, %d bytes", job_id, kind, filename, len(body))
+
+
+def _make_pack(job_id: int, params: dict, user: User) -> tuple[str, str, bytes]:
+    from ..reports.baf_pdf import render_baf_pack
+    from ..reports.pack import build_pack, pack_filename
+    selection = selection_from_ids(params)
+    pack = build_pack(selection, organisation=current_app.config["ORGANISATION_NAME"],
+                      author=user.name, fy=params.get("fy"))
+    count = len(pack.risks)
+    _progress(job_id, 40, f"Drawing the pages for {count:,} risk{'' if count == 1 else 's'}")
+    buffer = io.BytesIO()
+    render_baf_pack(pack, buffer)
+    return pack_filename(pack), "application/pdf", buffer.getvalue()
+
+
+def selection_from_ids(params: dict):
+    """The pack's Selection from the ids and date a job was asked with."""
+    from ..auth.models import Directorate
+    from ..committees.models import Committee
+    from ..reports.pack import Selection
+    from ..risks.models import Register
+
+    def get(model, name):
+        return db.session.get(model, params[name]) if params.get(name) else None
+    selection = Selection(register=get(Register, "register"), committee=get(Committee, "committee"),
+                          directorate=get(Directorate, "directorate"), owner=get(User, "owner"))
+    if selection.register is None:
+        # The pack is of one register; default to the first (the BAF).
+        selection.register = db.session.scalars(select(Register).order_by(Register.id)).first()
+    if params.get("as_of"):
+        selection.as_of = date.fromisoformat(params["as_of"])
+    return selection
+
+
+def _make_register(job_id: int, params: dict) -> tuple[str, str, bytes]:
+    from ..reports import exports
+    from ..risks.models import Register
+    register = db.session.get(Register, params["register"]) if params.get("register") else None
+    sheets = {"Risks": (exports.RISK_COLUMNS, exports.risk_rows(register))}
+    _progress(job_id, 40, "Reading the actions")
+    sheets["Actions"] = (exports.ACTION_COLUMNS, exports.action_rows(register))
+    _progress(job_id, 70, "Writing the workbook")
+    return (exports.export_filename("register", register, "xlsx", date.today()),
+            "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", exports.to_xlsx(sheets))
+
+
+def let_go_of_old_results() -> int:
+    """Results are kept a day: after that the file is let go (the job's row stays)."""
+    count = db.session.execute(update(Job).where(Job.expires_at < utcnow(),
+                                                 Job.result.is_not(None))
+                               .values(result=None)).rowcount
+    db.session.commit()
+    return count or 0

@@ -1,0 +1,59 @@
+"""A job's page (progress, then the download) and the download itself."""
+from __future__ import annotations
+
+import io
+
+from flask import abort, current_app, flash, redirect, render_template, send_file, url_for
+from flask_login import current_user, login_required
+
+from ..auth.models import utcnow
+from ..extensions import db
+from . import bp, queue, services
+from .models import DONE, FAILED, Job
+
+
+def start(kind: str, params: dict):
+    """Ask for `kind` with `params` for the person signed in; answer with its page."""
+    job, what = services.request_job(current_user._get_current_object(), kind, params)
+    db.session.commit()
+    label = services.KIND_LABELS[kind]
+    if what == "start":
+        queue.enqueue(current_app, job.id)
+    elif what == "busy":
+        flash(f"Your {label} below is still being made. When it is ready you can ask for "
+              f"another.", "info")
+    return redirect(url_for("jobs.show", job_id=job.id))
+
+
+def _kept(job: Job) -> bool:
+    """The result is still there and less than a day old."""
+    expires = services._aware(job.expires_at)
+    return job.result is not None and expires is not None and expires > utcnow()
+
+
+def _mine(job_id: int) -> Job:
+    job = db.get_or_404(Job, job_id)
+    if job.user_id != current_user.id:
+        abort(404)  # someone else's file: not even its existence is told
+    return job
+
+
+@bp.route("/<int:job_id>")
+@login_required
+def show(job_id: int):
+    job = _mine(job_id)
+    expired = job.state == DONE and not _kept(job)
+    return render_template("jobs/show.html", job=job, label=services.KIND_LABELS[job.kind],
+                           expired=expired, waiting=job.state not in (DONE, FAILED))
+
+
+@bp.route("/<int:job_id>/download")
+@login_required
+def download(job_id: int):
+    job = _mine(job_id)
+    if job.state != DONE or not _kept(job):
+        return redirect(url_for("jobs.show", job_id=job.id))
+    return send_file(io.BytesIO(job.result), mimetype=job.mimetype, as_attachment=True,
+                     download_name=job.filename, max_age=0)
+
+
