@@ -100,6 +100,17 @@ def init_app(app: Flask) -> None:
     app.config.setdefault("RATELIMIT_STORAGE_URI", "riskapp+database://")
     app.config.setdefault("RATELIMIT_LOGIN", LOGIN_LIMIT_DEFAULT)
     app.config.setdefault("RATELIMIT_HEADERS_ENABLED", False)
+    # Requests for any other host are refused (400): the Host header is never trusted, and
+    # every absolute URL the app writes comes from BASE_URL (`absolute_url`).
+    if app.config.get("TRUSTED_HOSTS") is None:  # Flask's default is None: any host
+        app.config["TRUSTED_HOSTS"] = trusted_hosts(app.config.get("BASE_URL", ""),
+                                                    env.get("RISKAPP_TRUSTED_HOSTS", ""))
+    from .reminders.services import absolute_link
+
+    @app.template_global()
+    def absolute_url(endpoint: str, **values) -> str:
+        """RISKAPP_BASE_URL + the route's path (never the request's Host)."""
+        return absolute_link(endpoint, values)
     limiter.init_app(app)
     from .backup import backup_cli
     app.cli.add_command(backup_cli)
@@ -120,16 +131,7 @@ def init_app(app: Flask) -> None:
 
     @app.after_request
     def _headers(response):
-        for name, value in HEADERS.items():
-            response.headers.setdefault(name, value)
-        response.headers["X-Request-ID"] = g.get("request_id", "-")
-        if request.is_secure or app.config.get("SESSION_COOKIE_SECURE"):
-            response.headers.setdefault("Strict-Transport-Security",
-                                        "max-age=31536000; includeSubDomains")
-        if response.mimetype == "text/html" or request.path.startswith("/api/"):
-            # Pages and API answers hold board business: never kept by shared caches.
-            response.headers.setdefault("Cache-Control", "no-store")
-        return response
+        return apply_headers(response)
 
     @app.after_request
     def _audit_refusal(response):
@@ -140,6 +142,31 @@ def init_app(app: Flask) -> None:
     @app.context_processor
     def _request_id():
         return {"request_id": request_id()}
+
+
+def apply_headers(response):
+    """The security headers and the request id, on every answer (error pages too)."""
+    from flask import current_app
+    for name, value in HEADERS.items():
+        response.headers.setdefault(name, value)
+    response.headers["X-Request-ID"] = request_id()
+    if has_request_context() and (request.is_secure
+                                  or current_app.config.get("SESSION_COOKIE_SECURE")):
+        response.headers.setdefault("Strict-Transport-Security",
+                                    "max-age=31536000; includeSubDomains")
+    if response.mimetype == "text/html" or (has_request_context()
+                                            and request.path.startswith("/api/")):
+        # Pages and API answers hold board business: never kept by shared caches.
+        response.headers.setdefault("Cache-Control", "no-store")
+    return response
+
+
+def trusted_hosts(base_url: str, extra: str) -> list[str]:
+    """The host of RISKAPP_BASE_URL, any in RISKAPP_TRUSTED_HOSTS (comma separated), and the
+    loopback names a health check on the machine itself uses."""
+    from urllib.parse import urlsplit
+    hosts = [urlsplit(base_url).hostname or ""] + [h.strip() for h in extra.split(",")]
+    return sorted({h for h in hosts if h} | {"127.0.0.1", "localhost", "[::1]", "::1"})
 
 
 def _record_refusal() -> None:

@@ -416,8 +416,9 @@ def attendance_pdf(committee_id: int):
 
 def _ical_response(name: str, items) -> Response:
     from .calendar import to_ical
-    body = to_ical(name, items, lambda mid: url_for("meetings.detail", meeting_id=mid,
-                                                    _external=True))
+    from ..reminders.services import link_builder
+    link = link_builder()  # RISKAPP_BASE_URL, never the request's Host
+    body = to_ical(name, items, lambda mid: link("meetings.detail", {"meeting_id": mid}))
     return Response(body, mimetype="text/calendar",
                     headers={"Content-Disposition": "inline; filename=calendar.ics"})
 

@@ -1,8 +1,9 @@
-"""The task queue: Huey, with its queue in an SQLite file by default, in Redis when set.
+"""The task queue: Huey, with its queue where the app's data is, or in Redis when set.
 
-Huey (a kept, small task queue, as CISO Assistant uses) needs no extra server by default:
-`SqliteHuey` keeps the queue in `instance/tasks.sqlite`, which the web processes and
-`flask worker` on one host share. With several hosts set `RISKAPP_TASK_QUEUE_URL=redis://...`.
+Huey (a kept, small task queue, as CISO Assistant uses) needs no extra server: on SQLite the
+queue is in `instance/tasks.sqlite`, which the web processes and `flask worker` on one host
+share; on PostgreSQL it is in that database (tables `huey_*`), which every host shares.
+`RISKAPP_TASK_QUEUE_URL=redis://...` puts it in Redis instead.
 The jobs' progress and results are in the app's own database (riskapp.jobs.models), so any
 web process on any host shows them; Huey only carries "run job 42" to a worker.
 
@@ -37,10 +38,16 @@ def huey_for(app: Flask):
     immediate = bool(app.config["JOBS_RUN_AT_ONCE"])
     if _huey is not None and _made_for == (url, immediate, app.instance_path):
         return _huey
-    from huey import RedisHuey, SqliteHuey, crontab
+    from huey import PostgresHuey, RedisHuey, SqliteHuey, crontab
     _made_for = (url, immediate, app.instance_path)
+    database = app.config.get("SQLALCHEMY_DATABASE_URI", "")
     if url.startswith(("redis://", "rediss://")):
         _huey = RedisHuey("riskapp", url=url, immediate=immediate, results=False)
+    elif not url and database.startswith("postgresql"):
+        # The app's own PostgreSQL carries the queue too (Huey's huey_* tables): every host
+        # shares it with no extra server.
+        dsn = database.replace("postgresql+psycopg://", "postgresql://", 1)
+        _huey = PostgresHuey("riskapp", dsn=dsn, immediate=immediate, results=False)
     else:
         path = url.removeprefix("sqlite:///") if url else os.path.join(app.instance_path,
                                                                         "tasks.sqlite")

@@ -222,3 +222,49 @@ def test_7_a_hand_edited_next_meeting_is_ignored(client, auth, pccac, people):
                            data={"status": "Completed", "next_meeting": "abc"})
     assert response.status_code == 302
     assert response.headers["Location"].endswith(f"/meetings/{meeting.id}#actions")
+
+
+# --- 8. The Host header is never trusted --------------------------------------------------------
+
+def test_8_an_unknown_host_is_refused_and_feeds_use_the_base_url(client, auth, app, pccac,
+                                                                 people):
+    from riskapp.committees.calendar import feed_token_for
+    from riskapp.meetings import services as meeting_services
+    meeting_services.create_meeting(pccac, dict(starts_at=datetime(2030, 5, 16, 10, tzinfo=LONDON),
+                                                location="Room 1", status="Planned"))
+    token = feed_token_for(people[Role.BOARD]).token
+    auth.login(people[Role.BOARD])
+    evil = client.get("/committees/calendar", headers={"Host": "evil.example"})
+    assert evil.status_code == 400
+    feed = client.get(f"/committees/calendar/{token}.ics", headers={"Host": "evil.example"})
+    assert feed.status_code == 400
+    base = app.config["BASE_URL"].rstrip("/")
+    feed = client.get(f"/committees/{pccac.id}/calendar/{token}.ics").get_data(as_text=True)
+    assert f"URL:{base}/meetings/" in feed.replace("\r\n ", "")
+    page = client.get("/committees/calendar").get_data(as_text=True)
+    assert f"{base}/committees/calendar/{token}.ics" in page
+
+
+# --- 13. Error pages never touch the database ---------------------------------------------------
+
+def test_13_with_the_database_down_the_error_page_still_comes_with_its_id_and_headers(tmp_path):
+    from riskapp import create_app
+    # Nothing listens on port 1: every query fails as if PostgreSQL were down.
+    app = create_app({"TESTING": True, "ERROR_PAGES_IN_TESTS": True, "SECRET_KEY": "x" * 32,
+                      "SQLALCHEMY_DATABASE_URI": "postgresql+psycopg://riskapp@127.0.0.1:1/x",
+                      "SQLALCHEMY_ENGINE_OPTIONS": {"connect_args": {"connect_timeout": 2}},
+                      "PROPAGATE_EXCEPTIONS": False})
+    client = app.test_client()
+    with client.session_transaction() as session:
+        session["_user_id"] = "1:nonce"  # a signed-in person: finding them needs the database
+        session["_fresh"] = True
+    for path in ("/risks/", "/api/v1/risks"):
+        response = client.get(path, headers={"X-Request-ID": "trace-me-12345"})
+        assert response.status_code == 500, path
+        assert response.headers["X-Request-ID"] == "trace-me-12345"
+        assert "default-src 'self'" in response.headers["Content-Security-Policy"]
+        assert response.headers["X-Frame-Options"] == "DENY"
+        if path == "/risks/":
+            page = response.get_data(as_text=True)
+            assert "Sorry, there is a problem with the service" in page
+            assert "trace-me-12345" in page
