@@ -54,8 +54,12 @@ def register_error_handlers(app):
             return jsonify(error=error.name, message=error.description), error.code
         template = f"errors/{error.code}.html" if error.code in (403, 404, 409) else None
         if request_ctx.url_adapter is None:
-            # Refused before routing (an unknown Host): nothing of the app is drawn.
-            return plain_page("errors/generic.html", error.code, error=error)
+            # Refused before routing (an unknown Host): nothing of the app is drawn, and
+            # nothing of what was sent is shown back.
+            from werkzeug.exceptions import BadRequest
+            return plain_page("errors/generic.html", error.code, error=BadRequest(
+                "This web address is not one riskapp answers to.") if error.code == 400
+                else error)
         try:
             if template:
                 return render_template(template, error=error), error.code
