@@ -146,6 +146,20 @@ class AssuranceForm(VersionedForm):
     positive = SelectField("Positive or negative", choices=[
         ("", "Not yet judged"), ("yes", "Positive"), ("no", "Negative")],
         validators=[Optional()])
+    valid_until = NHSDateField(
+        "Valid until", validators=[Optional()], error_name="The valid until date",
+        description="The last day this assurance counts as current. Leave blank to use the "
+                    "period set for its line of assurance (from its date).")
+    control_ids = SelectMultipleField("Controls it gives assurance on", coerce=int,
+                                      validators=[Optional()])
+    answered_by_action_id = SelectField(
+        "Action taken in answer", validators=[Optional()],
+        description="For a negative assurance: the action that answers it.")
+
+    def validate_valid_until(self, field):
+        if field.data and self.assured_on.data and field.data < self.assured_on.data:
+            raise ValidationError("The valid until date must be on or after the date of "
+                                  "assurance")
 
 
 class GapForm(FlaskForm):

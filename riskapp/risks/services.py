@@ -214,12 +214,22 @@ def update_control(control: Control, data: dict, *, seen_version) -> dict:
     return changes
 
 
-ASSURANCE_FIELDS = ("line", "source", "summary", "assured_on", "positive")
+ASSURANCE_FIELDS = ("line", "source", "summary", "assured_on", "positive", "valid_until",
+                    "answered_by_action_id")
+
+
+def _cover(assurance: Assurance, risk: Risk, control_ids) -> None:
+    """The controls the assurance covers: only the risk's own."""
+    if control_ids is None:
+        return
+    wanted = set(control_ids)
+    assurance.controls = [c for c in risk.controls if c.id in wanted]
 
 
 def add_assurance(risk: Risk, data: dict) -> Assurance:
     assurance = Assurance(risk=risk)
     populate(assurance, data, ASSURANCE_FIELDS)
+    _cover(assurance, risk, data.get("control_ids"))
     db.session.add(assurance)
     db.session.flush()
     return assurance
@@ -228,6 +238,7 @@ def add_assurance(risk: Risk, data: dict) -> Assurance:
 def update_assurance(assurance: Assurance, data: dict, *, seen_version) -> dict:
     check_version(assurance, seen_version)
     changes = populate(assurance, data, ASSURANCE_FIELDS)
+    _cover(assurance, assurance.risk, data.get("control_ids"))
     db.session.flush()
     return changes
 

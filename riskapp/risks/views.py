@@ -135,6 +135,17 @@ def _selected_fy(latest_review: date | None, today: date) -> int:
     return scoring.financial_year_of(latest_review or today)
 
 
+def assurance_page_map(risk: Risk, today: date) -> dict:
+    """The risk's assurance map: its lines, its controls by line, committee oversight and
+    the computed gaps (issue 18)."""
+    from ..assurance import services as assurance
+    from ..rules import assurance as rules
+    row = assurance.risk_map(risk, today)
+    return {"amap": row, "amap_lines": rules.LINE_NAMES,
+            "amap_controls": rules.control_map(row.facts, today,
+                                               assurance.rules_in_force(today))}
+
+
 @bp.route("/<reference>")
 @login_required
 def detail(reference):
@@ -165,7 +176,8 @@ def detail(reference):
         people=queries.people_named_in(trail),
         review_months=services.review_frequency_months(risk),
         review_late=scoring.review_days_overdue(risk.next_review_date, today)
-        if risk.status == "Open" else None)
+        if risk.status == "Open" else None,
+        **assurance_page_map(risk, today))
 
 
 @bp.route("/new", methods=["GET", "POST"])
@@ -307,7 +319,17 @@ def _assurance_data(form) -> dict:
     data = {k: form.data[k] for k in services.ASSURANCE_FIELDS}
     data["positive"] = {"yes": True, "no": False}.get(form.positive.data)
     data["summary"] = data["summary"] or None
+    answer = form.answered_by_action_id.data
+    data["answered_by_action_id"] = int(answer) if answer and str(answer).isdigit() else None
+    data["control_ids"] = form.control_ids.data or []
     return data
+
+
+def _assurance_choices(form, risk: Risk) -> None:
+    """The risk's own controls and actions, the only ones an assurance can name."""
+    form.control_ids.choices = [(c.id, c.description) for c in risk.controls]
+    form.answered_by_action_id.choices = [("", "None")] + [
+        (str(a.id), f"{a.detail} ({a.status})") for a in risk.actions]
 
 
 @bp.route("/<reference>/assurances/new", methods=["GET", "POST"])
@@ -316,6 +338,7 @@ def assurance_new(reference):
     risk = load_risk(reference)
     require(permissions.can_edit_risk(current_user, risk))
     form = AssuranceForm()
+    _assurance_choices(form, risk)
     if form.validate_on_submit():
         services.add_assurance(risk, _assurance_data(form))
         db.session.commit()
@@ -334,8 +357,11 @@ def assurance_edit(reference, assurance_id):
         abort(404)
     require(permissions.can_edit_risk(current_user, risk))
     form = AssuranceForm(obj=assurance)
+    _assurance_choices(form, risk)
     if request.method == "GET":
         form.positive.data = {True: "yes", False: "no"}.get(assurance.positive, "")
+        form.control_ids.data = [c.id for c in assurance.controls]
+        form.answered_by_action_id.data = str(assurance.answered_by_action_id or "")
     if form.validate_on_submit():
         try:
             services.update_assurance(assurance, _assurance_data(form),

@@ -98,3 +98,40 @@ def test_impossible_rule_refused_beside_the_field(client, auth, baf):
     auth.logout()
     auth.login(make_user())
     assert client.post("/assurance/rules/new", data={"kind": "current"}).status_code == 403
+
+
+def test_risk_page_map_and_computed_gaps_beside_recorded(client, auth, baf):
+    auth.login(make_user("board"))
+    html = client.get("/risks/BAF0008").get_data(as_text=True)
+    assert 'id="assurance-map"' in html and "Controls by line of assurance" in html
+    assert "Computed</strong> 2nd line: 1 positive, current assurance needed, none held" in html
+    assert "Breaks Rule 1:" in html
+    # The PCCAC item that discussed BAF0008 does not count yet, and the page says why
+    assert "Does not count</strong> Its minutes are not yet approved." in html
+
+
+def test_assurance_form_names_controls_and_the_answering_action(client, auth, baf):
+    from riskapp.risks.models import Assurance, Risk
+    risk = baf.session.scalar(select(Risk).where(Risk.reference == "BAF0001"))
+    control, action = risk.controls[0], risk.actions[0]
+    auth.login(make_user("risk_manager"))
+    data = {"line": "3", "source": "Internal audit: elective waiting lists", "positive": "no",
+            "assured_on-day": "1", "assured_on-month": "6", "assured_on-year": str(date.today().year),
+            "valid_until-day": "1", "valid_until-month": "5",
+            "valid_until-year": str(date.today().year)}
+    bad = client.post("/risks/BAF0001/assurances/new", data={**data, "control_ids": control.id})
+    assert bad.status_code == 422
+    assert "The valid until date must be on or after the date of assurance" in \
+        bad.get_data(as_text=True)
+    data["valid_until-year"] = str(date.today().year + 1)
+    assert client.post("/risks/BAF0001/assurances/new",
+                       data={**data, "control_ids": control.id}).status_code == 302
+    added = baf.session.scalar(select(Assurance).where(Assurance.line == 3))
+    assert [c.id for c in added.controls] == [control.id]
+    gaps = client.get("/api/v1/assurance-map?register=BAF").get_json()["items"][0]["gaps"]
+    assert any("has no action in answer" in g["text"] for g in gaps)
+    edit = {**data, "control_ids": control.id, "answered_by_action_id": str(action.id),
+            "version": str(added.version)}
+    assert client.post(f"/risks/BAF0001/assurances/{added.id}/edit", data=edit).status_code == 302
+    gaps = client.get("/api/v1/assurance-map?register=BAF").get_json()["items"][0]["gaps"]
+    assert not any("has no action in answer" in g["text"] for g in gaps)
