@@ -43,6 +43,8 @@ agenda_item_risks = db.Table(
     "agenda_item_risks",
     db.Column("item_id", ForeignKey("agenda_items.id", ondelete="CASCADE"), primary_key=True),
     db.Column("risk_id", ForeignKey("risks.id"), primary_key=True),
+    # The key starts with item_id; the assurance map asks which items discussed a risk.
+    db.Index("ix_agenda_item_risks_risk_id", "risk_id"),
 )
 
 

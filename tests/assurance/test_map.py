@@ -79,8 +79,10 @@ def test_quorate_item_with_approved_minutes_adds_2nd_line_assurance(baf):
     assert "Primary Care Commissioning and Assurance Committee" in evidence.source
     assert "2nd line: 1 positive, current assurance needed, none held" not in [
         g.text for g in row.gaps]
-    # A year on (2nd line: current for 12 months) it has expired.
-    assert _rows(baf)["BAF0001"].risk_map.cells[2].state == rules.EXPIRED
+    # A year on (2nd line: current for 12 months) it has expired; two years on, it is
+    # no longer shown at all.
+    assert _rows(baf, date(2025, 1, 1))["BAF0001"].risk_map.cells[2].state == rules.EXPIRED
+    assert _rows(baf, date(2026, 1, 1))["BAF0001"].risk_map.cells[2].state == rules.MISSING
     # Nobody typed it in: no assurance row was added.
     assert baf.session.scalar(select(Assurance).where(Assurance.line == 2)) is None
     # As at a day before the minutes were approved it did not count yet, and says why.

@@ -101,6 +101,13 @@ def test_impossible_rule_refused_beside_the_field(client, auth, baf):
 
 
 def test_risk_page_map_and_computed_gaps_beside_recorded(client, auth, baf):
+    from datetime import datetime, timedelta, timezone
+
+    from riskapp.meetings.models import Meeting
+    # The demo's PCCAC meeting that discussed BAF0008, as if held last month
+    meeting = baf.session.scalar(select(Meeting).where(Meeting.status == "Held"))
+    meeting.starts_at = datetime.now(timezone.utc) - timedelta(days=30)
+    baf.session.commit()
     auth.login(make_user("board"))
     html = client.get("/risks/BAF0008").get_data(as_text=True)
     assert 'id="assurance-map"' in html and "Controls by line of assurance" in html
