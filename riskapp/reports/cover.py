@@ -147,7 +147,7 @@ def _statuses_on(risk_ids: Sequence[int], day: date) -> dict[int, str]:
 def read_facts(register: Register, since: date, as_of: date) -> Facts:
     """The record of `register` at the end of `since` and of `as_of`, and what happened between."""
     if since > as_of:
-        raise CoverError("The date of the last paper must be before the date of this one",
+        raise CoverError("The date of the last paper must be on or before the date of this one",
                          "since")
     from ..assurance import services as assurance
     from ..risks.services import ordered_bands
@@ -286,7 +286,8 @@ def draft_cover(facts: Facts, *, organisation: str, meeting: str) -> CoverPaper:
         text = (f"{r} {b.title}: current score {verb} from {_score(a, bands)} to "
                 f"{_score(b, bands)} on {when(on)}.")
         if why:
-            text += f" Rationale: {_short(why, 300)}"
+            why = _short(why, 300)
+            text += f" Rationale: {why}{'' if why.endswith(('.', '!', '?')) else '.'}"
         moved.append(Statement(text, r, on))
     sections.append(Section("Scores that rose or fell", tuple(moved),
                             "No current score changed."))
@@ -352,9 +353,9 @@ def draft_cover(facts: Facts, *, organisation: str, meeting: str) -> CoverPaper:
         f"{len(new)} new and {len(closed)} closed.",
         f"{plural(len(moved), 'risk')} changed score: {rose} rose and {len(moved) - rose} fell"
         + (f" ({', '.join(s.ref for s in moved)})." if moved else "."),
-        f"{plural(len(overdue), 'risk')} {'is' if len(overdue) == 1 else 'are'} overdue for "
-        f"review; {plural(len(opened), 'computed gap')} in assurance opened and "
-        f"{len(shut)} closed.",
+        (f"{plural(len(overdue), 'risk')} {'is' if len(overdue) == 1 else 'are'} overdue for "
+         f"review" if overdue else "No risk is overdue for review")
+        + f"; {plural(len(opened), 'computed gap')} in assurance opened and {len(shut)} closed.",
         f"Actions: {len(facts.actions_completed)} completed, "
         f"{len(facts.actions_slipped)} with target dates moved, "
         f"{len(facts.actions_overdue)} overdue.",

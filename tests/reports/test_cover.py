@@ -98,7 +98,7 @@ def test_page_preview_download_and_bad_input(client, auth, baf):
                      "&as_of-day=30&as_of-month=6&as_of-year=2023")
     assert bad.status_code == 422
     html = bad.get_data(as_text=True)
-    assert "The date of the last paper must be before the date of this one" in html
+    assert "The date of the last paper must be on or before the date of this one" in html
     assert 'value="7"' in html  # what was typed is kept
     bad = client.get("/reports/cover?register=99&as_of-day=30&as_of-month=6&as_of-year=2023")
     assert bad.status_code == 422 and "nhsuk-error-message" in bad.get_data(as_text=True)
@@ -115,4 +115,4 @@ def test_cli(runner, baf, tmp_path):
     assert result.exit_code != 0 and "no register" in result.output
     result = runner.invoke(args=["report", "cover", "--register", "BAF", "--since",
                                  "2023-07-31", "--as-of", "2023-06-30", "--out", str(out)])
-    assert result.exit_code != 0 and "before the date of this one" in result.output
+    assert result.exit_code != 0 and "on or before the date of this one" in result.output
