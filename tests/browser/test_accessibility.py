@@ -17,7 +17,10 @@ RISK_PAGES = ["/", "/risks/mine", "/actions/mine", "/risks/", "/risks/movement",
 COMMITTEE_PAGES = ["/committees/", "/committees/4", "/committees/4/terms/2", "/committees/calendar",
                    "/committees/4/attendance", "/meetings/", "/meetings/1", "/meetings/2",
                    "/meetings/1/items/1", "/meetings/interests"]
-REPORT_PAGES = ["/reports/", "/reports/heatmap", "/reports/pack", "/reminders/", "/auth/tokens"]
+REPORT_PAGES = ["/reports/", "/reports/heatmap", "/reports/pack", "/reminders/", "/auth/tokens",
+                "/assurance/map", "/assurance/map?line=2&state=missing",
+                "/reports/cover?register=1&since-day=31&since-month=5&since-year=2023"
+                "&as_of-day=30&as_of-month=6&as_of-year=2023"]
 
 #: Each role's main pages (all must answer 200 for that role).
 PAGES = {
@@ -37,7 +40,8 @@ PAGES = {
                      + ["/risks/new", "/risks/BAF0001/edit", "/risks/BAF0001/review",
                         "/risks/BAF0001/controls/new", "/risks/BAF0001/assurances/new",
                         "/risks/BAF0001/gaps/new", "/actions/new/BAF0001", "/reports/import",
-                        "/settings/", "/risks/BAF0001/move"]),
+                        "/settings/", "/risks/BAF0001/move", "/assurance/rules/new",
+                        "/assurance/rules/1"]),
     "admin": ("admin@example.org", ["/", "/admin/users", "/admin/users/new", "/reminders/outbox",
                                     "/auth/password", "/auth/account", "/auth/api"]),
 }
