@@ -1,7 +1,7 @@
 """Index agenda_item_risks by risk: the assurance map asks which items discussed each risk (issue 18).
 
 Revision ID: b8bb6d3579cd
-Revises: b4e1fe909b95
+Revises: b15a0c0de002
 Create Date: 2026-12-06 04:48:04.313558
 
 """
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = 'b8bb6d3579cd'
-down_revision = 'b4e1fe909b95'
+down_revision = 'b15a0c0de002'
 branch_labels = None
 depends_on = None
 
