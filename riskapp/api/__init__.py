@@ -7,6 +7,7 @@ from . import risks  # noqa: E402,F401
 from . import committees  # noqa: E402,F401
 from . import meetings  # noqa: E402,F401
 from . import risk_writes  # noqa: E402,F401
+from . import settings  # noqa: E402,F401
 from . import assurance  # noqa: E402,F401
 
 
