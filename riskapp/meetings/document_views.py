@@ -8,8 +8,6 @@ from flask_login import current_user, login_required
 
 from ..auth import permissions
 from ..auth.permissions import require
-from ..documents.agenda_pack import build_agenda_pack
-from ..documents.minutes import build_minutes_docx, build_minutes_pdf
 from . import access, bp, services
 from .document_data import meeting_record
 
@@ -41,6 +39,7 @@ def agenda_pack(meeting_id: int):
         abort(404)
     record = meeting_record(meeting, private_ok=access.sees_private(current_user, meeting),
                             published_only=not manage)
+    from ..documents.agenda_pack import build_agenda_pack  # ReportLab and pypdf: only here
     return _download(build_agenda_pack(record), "application/pdf",
                      _file_stem(meeting, "agenda pack") + ".pdf")
 
@@ -60,6 +59,7 @@ def _minutes_record(meeting_id: int):
 def minutes_docx(meeting_id: int):
     """The minutes drafted from the record, as Word for the secretariat to edit."""
     meeting, record = _minutes_record(meeting_id)
+    from ..documents.minutes import build_minutes_docx
     return _download(build_minutes_docx(record), DOCX, _file_stem(meeting, "minutes") + ".docx")
 
 
@@ -67,5 +67,6 @@ def minutes_docx(meeting_id: int):
 @login_required
 def minutes_pdf(meeting_id: int):
     meeting, record = _minutes_record(meeting_id)
+    from ..documents.minutes import build_minutes_pdf
     return _download(build_minutes_pdf(record), "application/pdf",
                      _file_stem(meeting, "minutes") + ".pdf")

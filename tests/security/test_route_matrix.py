@@ -78,6 +78,14 @@ MATRIX: dict[tuple[str, str], tuple[frozenset, object]] = {
     ("actions.progress", "GET"): (PROGRESS, RISK_OBJECT),
     ("actions.progress", "POST"): (PROGRESS, RISK_OBJECT),
     ("settings.index", "GET"): (RM, None),
+    ("assurance.map_page", "GET"): (READ, None),
+    ("assurance.rule_new", "GET"): (RM, None),
+    ("assurance.rule_new", "POST"): (RM, None),
+    ("assurance.rule_edit", "GET"): (RM, None),
+    ("assurance.rule_edit", "POST"): (RM, None),
+    ("assurance.rules_suggested", "POST"): (RM, None),
+    ("reports.cover_page", "GET"): (READ, None),
+    ("api.assurance_map", "GET"): (READ, None),
     ("settings.bands", "POST"): (RM, None),
     ("settings.appetite", "POST"): (RM, None),
     ("settings.registers", "POST"): (RM, None),
@@ -310,13 +318,15 @@ def world(baf):
               expires_at=datetime.now(timezone.utc) + timedelta(hours=1))
     _db.session.add_all([meeting_action, reminder, job])
     _db.session.flush()
+    from riskapp.assurance.services import add_rule
+    rule = add_rule({"kind": "controls_covered"}, by=users["risk_manager"], today=date.today())
     member = committee.members[0]
     ids.update(committee_id=committee.id, tor_id=tor.id, position_id=tor.positions[-1].id,
                requirement_id=tor.requirements[-1].id, member_id=member.id,
                meeting_id=meeting.id, item_id=item.id, meeting_action_id=meeting_action.id,
                reminder_id=reminder.id, token_id=token.id, job_id=job.id, user_id=users["staff"].id,
                ref=ids["reference"], export_what="risks", export_fmt="csv",
-               static_file="app.css", token=feed.token)
+               static_file="app.css", token=feed.token, rule_key=rule.rule_key)
     _db.session.commit()
     return users, ids
 
