@@ -5,6 +5,8 @@ from flask_sqlalchemy import SQLAlchemy
 from flask_wtf import CSRFProtect
 from sqlalchemy import MetaData
 from sqlalchemy.orm import DeclarativeBase
+from sqlalchemy_continuum import make_versioned
+from sqlalchemy_continuum.plugins.base import Plugin
 
 # Named constraints let Alembic alter and drop them, on SQLite (batch mode) too.
 NAMING_CONVENTION = {
@@ -19,6 +21,23 @@ NAMING_CONVENTION = {
 class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING_CONVENTION)
 
+
+class _Actor(Plugin):
+    """Each versioning transaction records who made it: the signed-in user, or the actor a
+    command or job set (riskapp.audit.tracking.set_actor)."""
+
+    def transaction_args(self, uow, session):
+        from .audit.tracking import current_actor_id  # imported late: it imports the models
+        return {"user_id": current_actor_id()}
+
+
+# The temporal store (issue 14): SQLAlchemy-Continuum keeps every version of each model that
+# declares `__versioned__`, with the validity strategy (each version row carries the transaction
+# that made it and the one that ended it), so "as at the end of a day" is one indexed range
+# read per table (riskapp.record.as_at). Must run before the models are defined.
+make_versioned(user_cls="User", plugins=[_Actor()],
+               options={"transaction_column_name": "transaction_id",
+                        "end_transaction_column_name": "end_transaction_id"})
 
 db = SQLAlchemy(model_class=Base)
 migrate = Migrate()

@@ -15,3 +15,8 @@ from .reminders.models import Reminder, ReminderAttempt  # noqa: F401
 from .assurance.models import AssuranceRule  # noqa: F401
 from .ratelimits import RateLimitCounter  # noqa: F401
 from .jobs.models import Job  # noqa: F401
+
+# Continuum builds the version classes of every `__versioned__` model once all are mapped.
+from sqlalchemy.orm import configure_mappers  # noqa: E402
+
+configure_mappers()

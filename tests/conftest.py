@@ -13,6 +13,7 @@ from sqlalchemy import text
 
 from riskapp import create_app
 from riskapp.extensions import db as _db
+from riskapp.record import versioning_paused
 
 from . import factories
 
@@ -53,16 +54,21 @@ def app(tmp_path):
         _db.session.remove()
         # Emptying the tables is far quicker than dropping them on PostgreSQL; restarting the
         # id sequences there makes each test start as on a new database, as SQLite does.
-        if is_postgres():
-            names = ", ".join(f'"{t.name}"' for t in _db.metadata.sorted_tables)
-            _db.session.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
-        else:
-            for table in reversed(_db.metadata.sorted_tables):
-                _db.session.execute(table.delete())
+        with versioning_paused():  # a raw clean-up, not a change anyone made
+            _empty_tables()
         _db.session.commit()
         _db.session.remove()
         for engine in _db.engines.values():
             engine.dispose()  # close pooled connections: each test's app has its own engine
+
+
+def _empty_tables():
+    if is_postgres():
+        names = ", ".join(f'"{t.name}"' for t in _db.metadata.sorted_tables)
+        _db.session.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
+    else:
+        for table in reversed(_db.metadata.sorted_tables):
+            _db.session.execute(table.delete())
 
 
 @pytest.fixture

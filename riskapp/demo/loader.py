@@ -4,7 +4,7 @@ from __future__ import annotations
 import json
 import re
 import unicodedata
-from datetime import date
+from datetime import date, datetime
 from pathlib import Path
 
 from sqlalchemy import select
@@ -14,6 +14,7 @@ from ..auth.models import Directorate, Role, User
 from ..committees.demo import load_committee_demo
 from ..committees.models import Committee
 from ..extensions import db
+from ..record import date_learnt
 from ..risks.models import (Action, AppetiteLevel, Assurance, Band, Control, Register, Risk,
                             ScoreRecord)
 from ..rules import scoring
@@ -183,6 +184,11 @@ def _load_register(baf, people, person, logins, users_created_ref, directorates)
             continue
         _create_demo_risk(item, register, person, committees, levels, directorates)
         created += 1
+    db.session.flush()
+    if created:
+        # The demo is the BAF as its source printed it: riskapp holds these records as known
+        # from the source's date, so its November 2023 pack printed today is that pack.
+        date_learnt(db.session, datetime.fromisoformat(baf["generated"]))
     named = {item[key] for item in baf["risks"] for key in ("owner", "lead") if item.get(key)}
     named |= {a["assignee"] for item in baf["risks"] for a in item["actions"]}
     for name in sorted(named):

@@ -26,6 +26,8 @@ from ..auth.models import Directorate, Role, User
 from ..committees.models import (Committee, CommitteeMember, TermsOfReference, TorPosition,
                                  TorRequirement)
 from ..extensions import db
+from ..record import versioning_paused
+from ..record.baseline import version_new_rows
 from ..meetings.models import (AgendaItem, Attendance, Declaration, Meeting, MeetingAction,
                                agenda_item_risks)
 from ..risks.models import (APPETITE_CATEGORIES, Action, ActionProgress, AppetiteLevel,
@@ -184,15 +186,19 @@ def build_scale(risks: int, seed: int = 1, today: date | None = None,
     appetite_ids = list(db.session.scalars(select(AppetiteLevel.id).order_by(AppetiteLevel.id)))
     board_id = db.session.scalar(select(Committee.id).where(Committee.name == "Board of the ICB"))
 
-    user_ids = _users(w, rng, plan, directorate_ids)
-    # Owners are executives: one user in ten owns risks, and leads come from everyone.
-    owners = user_ids[:max(2, len(user_ids) // 10)]
-    committee_ids, members = _committees(w, rng, plan, user_ids, board_id, start, today)
-    risk_ids = _risks(w, rng, plan, register, owners, user_ids, directorate_ids, appetite_ids,
-                      committee_ids, start, today)
-    _meetings(w, rng, plan, committee_ids, members, risk_ids, user_ids, start, today)
-    register.next_number = risks + 1
     db.session.flush()
+    with versioning_paused():  # Core bulk inserts; their first versions are written below
+        user_ids = _users(w, rng, plan, directorate_ids)
+        # Owners are executives: one user in ten owns risks, and leads come from everyone.
+        owners = user_ids[:max(2, len(user_ids) // 10)]
+        committee_ids, members = _committees(w, rng, plan, user_ids, board_id, start, today)
+        risk_ids = _risks(w, rng, plan, register, owners, user_ids, directorate_ids,
+                          appetite_ids, committee_ids, start, today)
+        _meetings(w, rng, plan, committee_ids, members, risk_ids, user_ids, start, today)
+        register.next_number = risks + 1
+        db.session.flush()
+    # The generated register has a history in the version store, as if entered as it went.
+    version_new_rows(db.session.connection())
     w.fix_sequences()
     db.session.execute(text("ANALYZE"))  # fresh planner statistics after a bulk load
     logger.info("scale: %s", w.counts)

@@ -74,6 +74,7 @@ def _rating(name: str) -> CheckConstraint:
 
 class Risk(db.Model):
     __tablename__ = "risks"
+    __versioned__: dict = {}
     __audit__ = ("title", "description", "strategic_objective", "directorate_id", "owner_id",
                  "lead_id", "status", "appetite_category", "appetite_level_id",
                  "review_frequency_months", "next_review_date", "initial_consequence",
@@ -167,6 +168,7 @@ class Risk(db.Model):
 class ScoreRecord(db.Model):
     """One review of a risk: the current score from `recorded_on`, and why."""
     __tablename__ = "score_records"
+    __versioned__: dict = {}
     __table_args__ = (_rating("consequence"), _rating("likelihood"),
                       Index("ix_score_records_risk_date", "risk_id", "recorded_on"))
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -191,8 +193,9 @@ class ScoreRecord(db.Model):
 
 class Control(db.Model):
     __tablename__ = "controls"
+    __versioned__: dict = {}
     __audit__ = ("description", "owner_id", "effectiveness", "expected_implementation_date",
-                 "actual_implementation_date")
+                 "actual_implementation_date", "in_place_from")
     id: Mapped[int] = mapped_column(primary_key=True)
     risk_id: Mapped[int] = mapped_column(ForeignKey("risks.id"), index=True)
     description: Mapped[str] = mapped_column(Text)
@@ -201,6 +204,9 @@ class Control(db.Model):
     #: For a control still being put in place.
     expected_implementation_date: Mapped[date | None]
     actual_implementation_date: Mapped[date | None]
+    #: The day the control was in place from, as the business knows it (None: not stated);
+    #: when riskapp learnt of it is in the version store.
+    in_place_from: Mapped[date | None]
     version: Mapped[int] = mapped_column(default=1)
     __mapper_args__ = {"version_id_col": version}
 
@@ -215,6 +221,7 @@ class Control(db.Model):
 class Gap(db.Model):
     """A gap in control or a gap in assurance."""
     __tablename__ = "gaps"
+    __versioned__: dict = {}
     __audit__ = ("kind", "description", "closed")
     id: Mapped[int] = mapped_column(primary_key=True)
     risk_id: Mapped[int] = mapped_column(ForeignKey("risks.id"), index=True)
@@ -239,6 +246,7 @@ assurance_controls = db.Table(
 
 class Assurance(db.Model):
     __tablename__ = "assurances"
+    __versioned__: dict = {}
     __audit__ = ("line", "source", "summary", "assured_on", "positive", "valid_until",
                  "answered_by_action_id")
     __table_args__ = (CheckConstraint("line BETWEEN 1 AND 3", name="line_1_to_3"),)
@@ -274,7 +282,8 @@ class Assurance(db.Model):
 
 class Action(db.Model):
     __tablename__ = "actions"
-    __audit__ = ("detail", "assignee_id", "target_date", "status", "completed_on")
+    __versioned__: dict = {}
+    __audit__ = ("detail", "assignee_id", "target_date", "status", "completed_on", "raised_on")
     __table_args__ = (Index("ix_actions_assignee_status", "assignee_id", "status"),)
     id: Mapped[int] = mapped_column(primary_key=True)
     risk_id: Mapped[int] = mapped_column(ForeignKey("risks.id"), index=True)
@@ -287,6 +296,8 @@ class Action(db.Model):
     target_date_changes: Mapped[int] = mapped_column(default=0)
     status: Mapped[str] = mapped_column(String(20), default="Not Started")
     completed_on: Mapped[date | None]
+    #: The day the action was raised, as the business knows it (None: not stated).
+    raised_on: Mapped[date | None]
     version: Mapped[int] = mapped_column(default=1)
     created_at: Mapped[datetime] = mapped_column(db.DateTime(timezone=True), default=utcnow)
     __mapper_args__ = {"version_id_col": version}
@@ -307,6 +318,7 @@ class Action(db.Model):
 class ActionProgress(db.Model):
     """A dated progress note on an action."""
     __tablename__ = "action_progress"
+    __versioned__: dict = {}
     __audit__ = ("note",)
     id: Mapped[int] = mapped_column(primary_key=True)
     action_id: Mapped[int] = mapped_column(ForeignKey("actions.id"), index=True)

@@ -1,0 +1,211 @@
+"""The register as at the end of a day: what riskapp held then, read from the version store.
+
+One temporal mechanism (SQLAlchemy-Continuum, validity strategy) serves this and the audit
+trail: every insert and update of a risk, review (score record), control, gap, assurance,
+action, progress note and committee link writes a version row stamped with the transaction
+that made it and, once superseded, the transaction that ended it. "As at D" is the version of
+each row made by a transaction issued before the end of D (Europe/London) and not ended by
+then: one range read per table, never today's rows with a date filter.
+
+Use it like this (assurance map, packs, exports, API):
+
+    from riskapp.record.as_at import register_as_at, risk_as_at
+
+    risks = register_as_at(register_id, date(2023, 11, 29))   # list[RiskAsAt], by reference
+    risk = risk_as_at("BAF0006", date(2023, 11, 29))          # RiskAsAt, or None if not opened
+
+A RiskAsAt has `.risk` (every column of the risk as held then: `.risk.title`, `.risk.status`,
+`.risk.owner_id`, ...), `.controls`, `.gaps`, `.assurances`, `.actions` (rows with the same
+column names as the live models: `.description`, `.effectiveness`, `.in_place_from`,
+`.assured_on`, `.status`, `.target_date`, ...), `.progress` (action id -> its notes, newest
+first), `.reviews` (the score records known then, in the order held), `.committee_ids`, and the
+score in force: `.current` (consequence, likelihood), `.current_score`, judged as the latest
+review held on or before D among those riskapp knew of at the end of D.
+
+Rows are read-only SQLAlchemy Row objects: attribute access, immutable. Plain data, no session
+needed after the call, so a worker can build a pack from them.
+"""
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta, timezone
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import or_, select
+from sqlalchemy_continuum import version_class, versioning_manager
+
+from ..extensions import db
+from ..risks.models import (Action, ActionProgress, Assurance, Control, Gap, Risk, ScoreRecord,
+                            risk_committees)
+from ..rules.actions import is_overdue
+
+LONDON = ZoneInfo("Europe/London")
+DELETED = 2  # Continuum's Operation.DELETE
+
+
+def end_of_day(day: date) -> datetime:
+    """The first instant after `day` ends in Europe/London, as naive UTC (how the version
+    store's transactions are stamped)."""
+    midnight = datetime.combine(day + timedelta(days=1), time(0), tzinfo=LONDON)
+    return midnight.astimezone(timezone.utc).replace(tzinfo=None)
+
+
+def _as_at(table, cutoff: datetime, *where):
+    """SELECT the versions of `table` in force at `cutoff`: made by a transaction issued
+    before it, and not ended by one issued before it."""
+    tx = versioning_manager.transaction_cls.__table__
+    made, ended = tx.alias("made"), tx.alias("ended")
+    return (select(*[c for c in table.c if c.name not in
+                     ("transaction_id", "end_transaction_id", "operation_type")])
+            .select_from(table.join(made, made.c.id == table.c.transaction_id)
+                         .outerjoin(ended, ended.c.id == table.c.end_transaction_id))
+            .where(made.c.issued_at < cutoff,
+                   or_(ended.c.id.is_(None), ended.c.issued_at >= cutoff),
+                   table.c.operation_type != DELETED, *where))
+
+
+def _table(model):
+    return version_class(model).__table__
+
+
+@dataclass(frozen=True)
+class RiskAsAt:
+    as_of: date
+    risk: object
+    controls: tuple = ()
+    gaps: tuple = ()
+    assurances: tuple = ()
+    actions: tuple = ()
+    progress: dict = field(default_factory=dict)
+    reviews: tuple = ()
+    committee_ids: tuple = ()
+
+    @property
+    def reference(self) -> str:
+        return self.risk.reference
+
+    @property
+    def latest_review(self):
+        held = [r for r in self.reviews if r.recorded_on <= self.as_of]
+        return held[-1] if held else None
+
+    @property
+    def current(self) -> tuple[int, int]:
+        review = self.latest_review
+        if review is not None:
+            return review.consequence, review.likelihood
+        return self.risk.current_consequence, self.risk.current_likelihood
+
+    @property
+    def current_score(self) -> int:
+        consequence, likelihood = self.current
+        return consequence * likelihood
+
+    def gaps_in(self, kind: str) -> list:
+        return [g for g in self.gaps if g.kind == kind and not g.closed]
+
+    def open_actions(self) -> list:
+        return [a for a in self.actions if a.status not in ("Complete", "Cancelled")]
+
+    def is_overdue(self, action) -> bool:
+        """Overdue as judged at the end of the as-at day, not today."""
+        return is_overdue(action.target_date, action.status, self.as_of)
+
+
+def register_as_at(register_id: int | None, as_of: date, *,
+                   risk_ids: list[int] | None = None) -> list[RiskAsAt]:
+    """Every risk of the register (all registers: None) as riskapp held it at the end of
+    `as_of`, with its controls, gaps, assurances, actions, progress notes, reviews and committee
+    links as held then; by reference. A risk not yet recorded then is absent."""
+    cutoff = end_of_day(as_of)
+    risks_v = _table(Risk)
+    where = []
+    if register_id is not None:
+        where.append(risks_v.c.register_id == register_id)
+    if risk_ids is not None:
+        where.append(risks_v.c.id.in_(risk_ids))
+    risks = db.session.execute(_as_at(risks_v, cutoff, *where)
+                               .order_by(risks_v.c.reference)).all()
+    if not risks:
+        return []
+    ids = [r.id for r in risks]
+    # A few risks: their children by id. Many: each child table read whole, once (cheaper than
+    # an IN list of thousands), and matched here.
+    few = ids if len(ids) < 500 else None
+
+    def children(model, order):
+        t = _table(model)
+        stmt = _as_at(t, cutoff)
+        if few is not None:
+            stmt = stmt.where(t.c.risk_id.in_(few))
+        grouped = defaultdict(list)
+        for row in db.session.execute(stmt.order_by(*[t.c[o] for o in order])):
+            grouped[row.risk_id].append(row)
+        return grouped
+
+    controls = children(Control, ["id"])
+    gaps = children(Gap, ["id"])
+    assurances = children(Assurance, ["id"])
+    actions = children(Action, ["id"])
+    reviews = children(ScoreRecord, ["recorded_on", "id"])
+    links = children_links(cutoff, few)
+    notes_t = _table(ActionProgress)
+    action_ids = {a.id for rows in actions.values() for a in rows}
+    progress = defaultdict(list)
+    for note in db.session.execute(_as_at(notes_t, cutoff).order_by(
+            notes_t.c.noted_on.desc(), notes_t.c.id.desc())):
+        if note.action_id in action_ids:
+            progress[note.action_id].append(note)
+    out = []
+    for risk in risks:
+        risk_actions = tuple(actions.get(risk.id, ()))
+        out.append(RiskAsAt(
+            as_of=as_of, risk=risk, controls=tuple(controls.get(risk.id, ())),
+            gaps=tuple(gaps.get(risk.id, ())), assurances=tuple(assurances.get(risk.id, ())),
+            actions=risk_actions,
+            progress={a.id: tuple(progress.get(a.id, ())) for a in risk_actions},
+            reviews=tuple(reviews.get(risk.id, ())),
+            committee_ids=tuple(links.get(risk.id, ()))))
+    return out
+
+
+def children_links(cutoff: datetime, ids: list[int] | None) -> dict[int, list[int]]:
+    """Committee ids per risk id, as linked at `cutoff`."""
+    t = version_class_table_of_links()
+    stmt = _as_at(t, cutoff)
+    if ids is not None:
+        stmt = stmt.where(t.c.risk_id.in_(ids))
+    out = defaultdict(list)
+    for row in db.session.execute(stmt.order_by(t.c.committee_id)):
+        out[row.risk_id].append(row.committee_id)
+    return out
+
+
+def version_class_table_of_links():
+    return db.metadata.tables[risk_committees.name + "_version"]
+
+
+def risk_as_at(reference: str, as_of: date):
+    """One risk as held at the end of `as_of`, or None when riskapp did not hold it then."""
+    risks_v = _table(Risk)
+    row = db.session.execute(_as_at(risks_v, end_of_day(as_of),
+                                    risks_v.c.reference == reference)).first()
+    if row is None:
+        return None
+    [risk] = register_as_at(None, as_of, risk_ids=[row.id])
+    return risk
+
+
+def first_day_held() -> date | None:
+    """The first day riskapp held any risk: an as-at date before it shows an empty register."""
+    tx = versioning_manager.transaction_cls.__table__
+    risks_v = _table(Risk)
+    first = db.session.scalar(select(tx.c.issued_at).select_from(
+        risks_v.join(tx, tx.c.id == risks_v.c.transaction_id)).order_by(tx.c.issued_at).limit(1))
+    if first is None:
+        return None
+    return first.replace(tzinfo=timezone.utc).astimezone(LONDON).date()
+
+
+__all__ = ["RiskAsAt", "register_as_at", "risk_as_at", "end_of_day", "first_day_held"]
