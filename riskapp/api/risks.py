@@ -8,11 +8,14 @@ from sqlalchemy import func, select
 from ..auth.models import Directorate
 from ..extensions import csrf, db
 from ..risks import queries
-from ..risks.models import Register, Risk
-from ..risks.services import ordered_bands
+from ..record.as_at import RiskAsAt, first_day_held, register_as_at, risk_as_at
+from ..risks.models import AppetiteLevel, Register, Risk
+from ..risks.services import ReviewRefused, StaleEdit, ordered_bands, rescore_risk
 from ..rules import scoring
 from . import bp
 from ..web_args import MAX_ID, as_id
+from . import schemas as s
+from .described import described, request_body
 from .common import (ApiError, choice_arg, date_arg, error_response, int_arg, page_envelope,
                      require_reader)
 
@@ -134,7 +137,11 @@ def _lookup_id(name: str, model, column):
 
 @bp.get("/risks")
 def risks():
+    """The register; with `as_of=YYYY-MM-DD`, as riskapp held it at the end of that day."""
     from flask import request
+    as_of = _as_of_arg()
+    if as_of is not None:
+        return _risks_as_at(as_of)
     from ..auth.models import User
     from ..committees.models import Committee
     bands = ordered_bands()
@@ -171,8 +178,157 @@ def _risk_or_404(ref: str) -> Risk:
 
 @bp.get("/risks/<ref>")
 def risk(ref):
-    """A risk with everything about it."""
+    """A risk with everything about it; with `as_of`, as held at the end of that day."""
+    as_of = _as_of_arg()
+    if as_of is not None:
+        held = risk_as_at(ref, as_of)
+        if held is None:
+            raise ApiError(404, f"No risk had the reference {ref} on {as_of:%d %b %Y}")
+        return as_at_detail(held, ordered_bands(), _names_of([held]))
     return risk_detail(_risk_or_404(ref), ordered_bands(), date.today())
+
+
+# --- As at a past day (issue 14) ----------------------------------------------------------------
+
+def _as_of_arg() -> date | None:
+    as_of = date_arg("as_of")
+    if as_of is not None and as_of > date.today():
+        raise ApiError(400, "as_of must be today or in the past", field="as_of")
+    return as_of
+
+
+def _names_of(held) -> dict[int, str]:
+    from ..auth.models import User
+    ids = {i for r in held for i in (r.risk.owner_id, r.risk.lead_id) if i}
+    ids |= {c.owner_id for r in held for c in r.controls if c.owner_id}
+    ids |= {a.assignee_id for r in held for a in r.actions if a.assignee_id}
+    return dict(db.session.execute(select(User.id, User.name).where(User.id.in_(ids))).all()) \
+        if ids else {}
+
+
+def _named(user_id, names) -> dict | None:
+    return {"id": user_id, "name": names.get(user_id)} if user_id else None
+
+
+def as_at_summary(held: RiskAsAt, bands, names, registers, levels) -> dict:
+    risk = held.risk
+    level = levels.get(risk.appetite_level_id)
+    consequence, likelihood = held.current
+    return {
+        "ref": risk.reference, "title": risk.title, "register": registers.get(risk.register_id),
+        "status": risk.status, "owner": _named(risk.owner_id, names),
+        "lead": _named(risk.lead_id, names),
+        "initial": _score(risk.initial_consequence, risk.initial_likelihood, bands),
+        "current": _score(consequence, likelihood, bands),
+        "target": _score(risk.target_consequence, risk.target_likelihood, bands),
+        "above_appetite": scoring.is_above_appetite(held.current_score,
+                                                    level.max_score if level else None),
+        "next_review_date": _iso(risk.next_review_date),
+        "as_of": held.as_of.isoformat(), "version": risk.version,
+    }
+
+
+def as_at_detail(held: RiskAsAt, bands, names) -> dict:
+    from ..committees.models import Committee
+    registers = dict(db.session.execute(select(Register.id, Register.name)).all())
+    levels = {a.id: a for a in db.session.scalars(select(AppetiteLevel))}
+    committees = dict(db.session.execute(
+        select(Committee.id, Committee.name).where(Committee.id.in_(held.committee_ids))).all())
+    body = as_at_summary(held, bands, names, registers, levels)
+    risk = held.risk
+    body.update({
+        "description": risk.description, "opened_on": _iso(risk.opened_on),
+        "target_date": _iso(risk.target_date),
+        "committees": sorted(committees.get(i, "") for i in held.committee_ids),
+        "controls": [{"id": c.id, "description": c.description,
+                      "owner": _named(c.owner_id, names), "effectiveness": c.effectiveness,
+                      "in_place_from": _iso(c.in_place_from)} for c in held.controls],
+        "gaps_in_control": [g.description for g in held.gaps_in("control")],
+        "assurances": [{"id": a.id, "line": a.line, "source": a.source, "summary": a.summary,
+                        "date": _iso(a.assured_on), "positive": a.positive}
+                       for a in held.assurances],
+        "gaps_in_assurance": [g.description for g in held.gaps_in("assurance")],
+        "actions": [{"id": a.id, "detail": a.detail, "assignee": _named(a.assignee_id, names),
+                     "target_date": _iso(a.target_date),
+                     "original_target_date": _iso(a.original_target_date),
+                     "target_date_changes": a.target_date_changes, "status": a.status,
+                     "completed_on": _iso(a.completed_on), "overdue": held.is_overdue(a),
+                     "progress": [{"date": _iso(p.noted_on), "note": p.note}
+                                  for p in held.progress.get(a.id, ())]}
+                    for a in held.actions],
+        "history": [{"date": _iso(h.recorded_on), "consequence": h.consequence,
+                     "likelihood": h.likelihood, "score": h.score, "changed": h.changed,
+                     "rationale": h.rationale, "correction": bool(h.corrects_history)}
+                    for h in held.reviews],
+    })
+    return body
+
+
+def _risks_as_at(as_of: date) -> dict:
+    """The list as at a day: the same filters, read from the version store."""
+    from flask import request
+    first = first_day_held()
+    if first is None or as_of < first:
+        raise ApiError(400, "riskapp holds no register before "
+                       f"{first:%d %b %Y}" if first else "riskapp holds no register yet",
+                       field="as_of")
+    register_id = _lookup_id("register", Register, Register.prefix)
+    status = choice_arg("status", ("Open", "Closed", "Archived"))
+    page = int_arg("page", 1, minimum=1, maximum=100000)
+    per_page = int_arg("per_page", 50, minimum=1, maximum=200)
+    held = [r for r in register_as_at(register_id, as_of)
+            if status is None or r.risk.status == status]
+    bands = ordered_bands()
+    shown = held[(page - 1) * per_page: page * per_page]
+    names = _names_of(shown)
+    registers = dict(db.session.execute(select(Register.id, Register.name)).all())
+    levels = {a.id: a for a in db.session.scalars(select(AppetiteLevel))}
+    return page_envelope([as_at_summary(r, bands, names, registers, levels) for r in shown],
+                         len(held), page, per_page)
+
+
+@bp.post("/risks/<ref>/reviews")
+@described(body=s.ReviewIn, status=201, errors=(404, 409))
+def risk_reviews(ref):
+    """Record a review held on a day: new scores, or `no_change`; 409 if the risk changed
+    since the `version` sent."""
+    from flask import jsonify
+    from flask_login import current_user
+    from ..auth import permissions
+    risk = _risk_or_404(ref)
+    if not permissions.can_rescore(current_user, risk):
+        raise ApiError(403, "You do not have permission to review this risk")
+    body = request_body()
+    no_change = body.get("no_change") is True
+    if no_change:
+        in_force = [r for r in risk.score_records if r.recorded_on <= body["held_on"]]
+        consequence, likelihood = ((in_force[-1].consequence, in_force[-1].likelihood)
+                                   if in_force else
+                                   (risk.current_consequence, risk.current_likelihood))
+    else:
+        for name in ("consequence", "likelihood"):
+            if body.get(name) is None:
+                raise ApiError(400, f"{name} is required (1 to 5), or send no_change: true",
+                               field=name)
+        consequence, likelihood = body["consequence"], body["likelihood"]
+    try:
+        review = rescore_risk(risk, consequence, likelihood, body["rationale"],
+                              by=current_user, today=date.today(),
+                              seen_version=body.get("version"), held_on=body["held_on"],
+                              correcting=body.get("correcting") is True)
+    except ReviewRefused as refused:
+        db.session.rollback()
+        raise ApiError(400, refused.message, field=refused.field)
+    except StaleEdit as stale:
+        db.session.rollback()
+        raise ApiError(409, str(stale))
+    db.session.commit()
+    return jsonify({"ref": risk.reference, "held_on": review.recorded_on.isoformat(),
+                    "recorded_at": review.created_at.isoformat(),
+                    "consequence": review.consequence, "likelihood": review.likelihood,
+                    "score": review.score, "changed": review.changed,
+                    "correction": review.corrects_history, "rationale": review.rationale,
+                    "by": current_user.name, "risk_version": risk.version}), 201
 
 
 @bp.get("/risks/<ref>/movement")

@@ -276,3 +276,20 @@ class MeetingActionUpdateIn(Body):
 class PageQuery(Query):
     page = fields.Integer(load_default=1, validate=validate.Range(1, 100000))
     per_page = fields.Integer(load_default=50, validate=validate.Range(1, 200))
+
+
+# --- risk reviews (issue 14) ---------------------------------------------------------------------
+
+
+class ReviewIn(Body):
+    """A review of a risk, held on a day (not in the future, not before the risk was opened)."""
+
+    consequence = Int(validate=validate.Range(1, 5, error="must be 1 to 5"))
+    likelihood = Int(validate=validate.Range(1, 5, error="must be 1 to 5"))
+    no_change = Bool(metadata={"description": "Reviewed, score unchanged: instead of the scores"})
+    rationale = Str(max_length=5000, required=True)
+    held_on = Date(required=True)
+    correcting = Bool(metadata={"description": "Confirms a review held before the latest one "
+                                               "recorded: it shows as a correction"})
+    version = Int(metadata={"description": "The risk's version the client last read; 409 if "
+                                           "it has changed since"})

@@ -525,11 +525,14 @@ def _header(pack: BafPack, styles: _Styles) -> list[Flowable]:
                                                                   styles.body)],
         [_Para("<b>Register</b>", styles.body), _Para(_markup(pack.register_name),
                                                               styles.body)],
+        [_Para("<b>As at</b>", styles.body),
+         _Para(escape(f"End of {_fmt_date(_report_day(pack))}"), styles.body)],
         [_Para("<b>Generated date</b>", styles.body),
          _Para(escape(_fmt_generated(pack.generated_at)), styles.body)],
     ]
     # The register and financial year are shown elsewhere: do not repeat them as criteria.
-    shown = {("register", _plain(pack.register_name)), ("financial year", _plain(pack.fy_label))}
+    shown = {("register", _plain(pack.register_name)), ("financial year", _plain(pack.fy_label)),
+             ("as at", _fmt_date(_report_day(pack)))}
     filters = [(label, value) for label, value in pack.filters.items()
                if (_plain(label).lower(), _plain(value)) not in shown]
     if filters:
@@ -751,7 +754,7 @@ def _movement_section(pack: BafPack, styles: _Styles) -> list[Flowable]:
         "Each cell is the current score in force at the month end; cells are shaded by band. "
         f"<b>{CARRIED_MARK}</b> <i>in grey italics</i>: not reviewed that month, the last score "
         "carried forward. Blank: the risk was not yet on the register, or the month is after "
-        f"the date of this report ({escape(_fmt_date(pack.generated_at.astimezone(LONDON).date()))})."
+        f"the date of this report ({escape(_fmt_date(_report_day(pack)))})."
     )
     if not any_carried:
         legend += " Every month shown was reviewed."
@@ -1328,17 +1331,25 @@ def draw_running_header(canvas: Canvas, title: str, generated_at) -> None:
     canvas.restoreState()
 
 
+def _report_day(pack: BafPack):
+    """The day the report is as at: its as-at date, or the day it was generated."""
+    return pack.as_of or pack.generated_at.astimezone(LONDON).date()
+
+
+def _as_at_words(pack: BafPack) -> str:
+    return f"as at {_fmt_date(_report_day(pack))}"
+
+
 def _on_page(pack: BafPack, canvas: Canvas, doc: BaseDocTemplate) -> None:
     draw_running_header(
-        canvas, f"{_plain(pack.register_name)} \u2014 Heatmap report ({_plain(pack.fy_label)})",
-        pack.generated_at)
+        canvas, f"{_plain(pack.register_name)} \u2014 Heatmap report {_as_at_words(pack)} "
+        f"({_plain(pack.fy_label)})", pack.generated_at)
 
 
 def render_baf_pack(pack: BafPack, out: BinaryIO) -> None:
     """Write the BAF pack (heatmap report) for `pack` to `out` as a PDF."""
     styles = _styles()
-    generated = _fmt_generated(pack.generated_at)
-    title = f"{_plain(pack.register_name)} \u2014 Heatmap report, {generated}"
+    title = f"{_plain(pack.register_name)} \u2014 Heatmap report {_as_at_words(pack)}"
     doc = BaseDocTemplate(
         out,
         pagesize=PAGE_SIZE,
@@ -1373,8 +1384,10 @@ def render_baf_pack(pack: BafPack, out: BinaryIO) -> None:
     story += _detail_section(pack, styles)
     if pack.assurance_map:
         story += _assurance_section(pack, styles)
+    # The footnote says what the pack is as at; when it was generated is printed apart (the
+    # first page and the running header), so two prints of the same as-at day read the same.
     footer = f"{_plain(pack.organisation)} \u00b7 {_plain(pack.register_name)} \u00b7 " \
-             f"generated {generated}"
+             f"{_as_at_words(pack)}"
     # Binary (Flate only) streams: ASCII85 on top makes the file a fifth bigger and costs a
     # few per cent of the time. The setting is process-wide, so it is restored at once; a
     # render in another thread meanwhile still writes valid PDF either way.

@@ -19,6 +19,7 @@ from sqlalchemy.orm import joinedload, selectinload
 from ..auth.models import Directorate, User
 from ..committees.models import Committee
 from ..extensions import db
+from ..record.as_at import RiskAsAt, register_as_at
 from ..risks.models import Action, Control, Register, Risk, risk_committees
 from ..risks.queries import position_columns
 from ..rules import scoring
@@ -206,16 +207,86 @@ def pack_risk(risk: Risk, *, fy: int, as_of: date, today: date) -> pack_data.Pac
     )
 
 
+# --- As at a past day: from the version store -------------------------------------------------
+
+def pack_risks_as_at(selection: Selection, as_of: date) -> list[RiskAsAt]:
+    """The risks of `selection` as riskapp held them at the end of `as_of`: open then, and in
+    the committee, directorate and owner chosen as they stood then."""
+    risks = register_as_at(selection.register.id if selection.register else None, as_of)
+    chosen = []
+    for r in risks:
+        if r.risk.status != "Open":
+            continue
+        if selection.committee is not None and selection.committee.id not in r.committee_ids:
+            continue
+        if selection.directorate is not None and \
+                r.risk.directorate_id != selection.directorate.id:
+            continue
+        if selection.owner is not None and r.risk.owner_id != selection.owner.id:
+            continue
+        chosen.append(r)
+    chosen.sort(key=lambda r: (r.risk.register_id, r.risk.number, r.risk.reference))
+    return chosen
+
+
+def pack_risk_as_at(r: RiskAsAt, names: dict[int, str], *, fy: int) -> pack_data.PackRisk:
+    """Map one risk as held at the end of `r.as_of` onto the renderer's plain data: scores,
+    controls, assurances, actions and their statuses, overdue flags judged at that day."""
+    risk = r.risk
+    points = [scoring.ScorePoint(s.recorded_on, s.consequence, s.likelihood) for s in r.reviews]
+    cells = scoring.movement(points, fy, r.as_of)
+    return pack_data.PackRisk(
+        ref=risk.reference, title=risk.title, description=risk.description or "",
+        owner=names.get(risk.owner_id), lead=names.get(risk.lead_id), status=risk.status,
+        initial=pack_data.Score(risk.initial_consequence, risk.initial_likelihood),
+        current=pack_data.Score(*r.current),
+        target=_score(risk.target_consequence, risk.target_likelihood),
+        controls=tuple(pack_data.PackControl(c.description, names.get(c.owner_id),
+                                             c.effectiveness) for c in r.controls),
+        assurances=tuple(pack_data.PackAssurance(a.line, _assurance_source(a), a.positive)
+                         for a in r.assurances),
+        actions=tuple(pack_data.PackAction(a.detail, names.get(a.assignee_id), a.target_date,
+                                           a.status, overdue=r.is_overdue(a))
+                      for a in r.actions),
+        movement=tuple(pack_data.MovementCell(c.score, c.reviewed) for c in cells),
+    )
+
+
+def _names(risks: list[RiskAsAt]) -> dict[int, str]:
+    ids = {i for r in risks for i in (r.risk.owner_id, r.risk.lead_id) if i}
+    ids |= {c.owner_id for r in risks for c in r.controls if c.owner_id}
+    ids |= {a.assignee_id for r in risks for a in r.actions if a.assignee_id}
+    if not ids:
+        return {}
+    return dict(db.session.execute(select(User.id, User.name).where(User.id.in_(ids))).all())
+
+
 def build_pack(selection: Selection, *, organisation: str, author: str, fy: int | None = None,
                today: date | None = None, now: datetime | None = None) -> pack_data.BafPack:
-    """Build the BAF pack for `selection` as at `selection.as_of` (default today)."""
+    """Build the BAF pack for `selection` as at `selection.as_of` (default today).
+
+    A plain function of (selection, as_of): a worker can run it. As at a past day the pack is
+    what riskapp held at the end of that day (riskapp.record.as_at), so two packs as at the
+    same day printed on different days read the same; only `generated_at` differs.
+    """
     now = (now or datetime.now(LONDON)).astimezone(LONDON)
     today = today or now.date()
     as_of = selection.as_of or today
     bands = rule_bands()
-    risks = pack_risks(selection)
-    if fy is None:
-        fy = default_financial_year(risks, as_of)
+    if as_of < today:
+        held = pack_risks_as_at(selection, as_of)
+        if fy is None:
+            fy = scoring.financial_year_of(max(
+                (s.recorded_on for r in held for s in r.reviews if s.recorded_on <= as_of),
+                default=as_of))
+        names = _names(held)
+        pack_risks_data = tuple(pack_risk_as_at(r, names, fy=fy) for r in held)
+        risks = [r.risk for r in held]  # the assurance pages read their ids
+    else:
+        risks = pack_risks(selection)
+        if fy is None:
+            fy = default_financial_year(risks, as_of)
+        pack_risks_data = tuple(pack_risk(r, fy=fy, as_of=as_of, today=today) for r in risks)
     filters = selection.labels()
     filters["As at"] = f"{as_of:%d %b %Y}"
     filters["Financial year"] = scoring.financial_year_label(fy)
@@ -228,8 +299,10 @@ def build_pack(selection: Selection, *, organisation: str, author: str, fy: int 
         month_labels=tuple(m.strftime("%b-%y") for m in scoring.financial_year_months(fy)),
         bands=tuple(pack_data.Band(b.name, b.min_score, b.max_score, _hex(b.colour))
                     for b in bands) or (pack_data.Band("Unbanded", 1, 25, "#d8dde0"),),
-        risks=tuple(pack_risk(r, fy=fy, as_of=as_of, today=today) for r in risks),
+        risks=pack_risks_data,
         author=author,
+        as_of=as_of,
+        register_prefix=selection.register.prefix if selection.register else None,
         **(assurance_pages(selection.register, risks, as_of, today, organisation)
            if selection.register is not None else {}),
     )
@@ -272,5 +345,8 @@ def _hex(colour: str) -> str:
 
 
 def pack_filename(pack: pack_data.BafPack) -> str:
-    """A download name such as `baf-pack-2023-11-29.pdf`."""
-    return f"baf-pack-{pack.generated_at:%Y-%m-%d}.pdf"
+    """A download name such as `baf-pack-BAF-as-at-2023-11-29.pdf`: the register and the day
+    the pack is as at, never the day it was printed."""
+    prefix = f"{pack.register_prefix}-" if pack.register_prefix else ""
+    as_of = pack.as_of or pack.generated_at.astimezone(LONDON).date()
+    return f"baf-pack-{prefix}as-at-{as_of:%Y-%m-%d}.pdf"

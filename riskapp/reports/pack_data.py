@@ -206,6 +206,12 @@ class BafPack:
     assurance_map: tuple[PackMapRow, ...] = ()
     #: The assurance rules in force on the report date, in words ("Rule 1: ...").
     assurance_rules: tuple[str, ...] = ()
+    #: The day the pack is as at (its content is what riskapp held at the end of that day);
+    #: None: today's register. Printed in the title, footnotes and file name, apart from
+    #: `generated_at`.
+    as_of: date | None = None
+    #: The register's reference prefix ("BAF"), for the file name.
+    register_prefix: str | None = None
 
     def __post_init__(self) -> None:
         if self.generated_at.tzinfo is None or self.generated_at.utcoffset() is None:

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from flask_wtf import FlaskForm
-from wtforms import HiddenField, IntegerField, RadioField, StringField, TextAreaField
+from wtforms import BooleanField, HiddenField, IntegerField, RadioField, StringField, TextAreaField
 from wtforms.validators import InputRequired, Length, NumberRange, Optional, ValidationError
 
 from ..forms_common import NHSDateField, SelectField, SelectMultipleField
@@ -120,6 +120,12 @@ class ScoreUpdateForm(VersionedForm):
         "Rationale",
         validators=[InputRequired("Enter the rationale for this review"), Length(max=5000)],
         description="Why the score changed, or why it stays the same.")
+    held_on = NHSDateField(
+        "Date the review was held",
+        description="For example, 10 12 2023. Today, or the day of the meeting or review if it "
+                    "was earlier.")
+    correcting = BooleanField(
+        "I am correcting the history: this review was held before the latest one recorded")
 
 
 class ControlForm(VersionedForm):

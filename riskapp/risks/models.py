@@ -166,7 +166,8 @@ class Risk(db.Model):
 
 
 class ScoreRecord(db.Model):
-    """One review of a risk: the current score from `recorded_on`, and why."""
+    """One review of a risk: the score from `recorded_on` (the day the review was held, which
+    may be earlier than `created_at`, when riskapp learnt of it), and why."""
     __tablename__ = "score_records"
     __versioned__: dict = {}
     __table_args__ = (_rating("consequence"), _rating("likelihood"),
@@ -181,6 +182,8 @@ class ScoreRecord(db.Model):
     rationale: Mapped[str] = mapped_column(Text)
     #: False for "reviewed, no change".
     changed: Mapped[bool] = mapped_column(default=True)
+    #: Recorded after a later review, as a correction of the history (the user confirmed it).
+    corrects_history: Mapped[bool] = mapped_column(default=False, server_default="0")
     recorded_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     created_at: Mapped[datetime] = mapped_column(db.DateTime(timezone=True), default=utcnow)
 

@@ -7,6 +7,7 @@ from datetime import date
 from sqlalchemy import inspect, select
 
 from ..extensions import db
+from ..rules import record as record_rules
 from ..rules import scoring
 from .models import (Assurance, Band, Control, FormerReference, Gap, Register, Risk,
                      ScoreRecord)
@@ -176,23 +177,54 @@ def update_risk(risk: Risk, data: dict, *, seen_version, committees=None,
     return changes
 
 
+class ReviewRefused(ValueError):
+    """A review that cannot be recorded as given, with the field it is about."""
+
+    def __init__(self, message: str, field: str, needs_confirmation: bool = False):
+        super().__init__(message)
+        self.message, self.field, self.needs_confirmation = message, field, needs_confirmation
+
+
 def rescore_risk(risk: Risk, consequence: int, likelihood: int, rationale: str, *, by,
-                 today: date, seen_version=None) -> ScoreRecord:
-    """Record a review: a new current score, or "reviewed, no change" when it is the same."""
+                 today: date, seen_version=None, held_on: date | None = None,
+                 correcting: bool = False) -> ScoreRecord:
+    """Record a review held on `held_on` (default today): a new score, or "reviewed, no
+    change" when it is the same as the score in force that day.
+
+    Refused (ReviewRefused): a date in the future or before the risk was opened, or before the
+    latest review already recorded unless `correcting` (then it shows as a correction). The
+    risk's current score is the latest review held, so a back-dated review only moves it when
+    it is the latest.
+    """
     check_version(risk, seen_version)
+    held_on = held_on or today
+    if not (rationale or "").strip():
+        raise ReviewRefused("Enter the reason for the score", "rationale")
+    reviews = sorted(risk.score_records, key=lambda r: (r.recorded_on, r.id))
+    latest = reviews[-1].recorded_on if reviews else None
+    problem = record_rules.review_date_problem(held_on, today=today, opened_on=risk.opened_on,
+                                               latest_held_on=latest, correcting=correcting)
+    if problem is not None:
+        raise ReviewRefused(problem.message, "held_on", problem.needs_confirmation)
+    in_force = [r for r in reviews if r.recorded_on <= held_on]
+    before = ((in_force[-1].consequence, in_force[-1].likelihood) if in_force else
+              (risk.current_consequence, risk.current_likelihood))
     score = scoring.risk_score(consequence, likelihood)
-    changed = (consequence, likelihood) != (risk.current_consequence, risk.current_likelihood)
-    record = ScoreRecord(risk=risk, recorded_on=today, consequence=consequence,
+    review = ScoreRecord(risk=risk, recorded_on=held_on, consequence=consequence,
                          likelihood=likelihood, score=score, rationale=rationale.strip(),
-                         changed=changed, recorded_by_id=by.id if by else None)
-    db.session.add(record)
-    risk.current_consequence, risk.current_likelihood, risk.current_score = (
-        consequence, likelihood, score)
-    risk.next_review_date = scoring.next_review_for(
-        risk.status, risk.next_review_date, today, review_frequency_months(risk),
-        reviewed_today=True)
+                         changed=(consequence, likelihood) != before,
+                         corrects_history=record_rules.is_history_correction(held_on, latest),
+                         recorded_by_id=by.id if by else None)
+    db.session.add(review)
+    if latest is None or held_on >= latest:
+        risk.current_consequence, risk.current_likelihood, risk.current_score = (
+            consequence, likelihood, score)
+        # Reviewed on the day held: the next review falls due from then.
+        risk.next_review_date = scoring.next_review_for(
+            risk.status, risk.next_review_date, held_on, review_frequency_months(risk),
+            reviewed_today=True)
     db.session.flush()
-    return record
+    return review
 
 
 CONTROL_FIELDS = ("description", "owner_id", "effectiveness", "expected_implementation_date",

@@ -253,18 +253,30 @@ def rescore(reference):
         form.consequence.data = risk.current_consequence
         form.likelihood.data = risk.current_likelihood
         form.version.data = risk.version
+        form.held_on.data = date.today()
     if form.validate_on_submit():
         try:
-            services.rescore_risk(risk, form.consequence.data, form.likelihood.data,
-                                  form.rationale.data, by=current_user, today=date.today(),
-                                  seen_version=form.version.data)
+            review = services.rescore_risk(
+                risk, form.consequence.data, form.likelihood.data, form.rationale.data,
+                by=current_user, today=date.today(), seen_version=form.version.data,
+                held_on=form.held_on.data, correcting=bool(form.correcting.data))
+        except services.ReviewRefused as refused:
+            db.session.rollback()
+            field = getattr(form, refused.field)
+            field.errors = list(field.errors) + [refused.message]
+            return render_template("risks/rescore.html", form=form, risk=load_risk(reference),
+                                   bands=rule_bands(),
+                                   confirm=refused.needs_confirmation), 422
         except StaleEdit as error:
             db.session.rollback()
             stale(form, error)
             return render_template("risks/rescore.html", form=form, risk=load_risk(reference),
                                    bands=rule_bands()), 409
         db.session.commit()
-        flash(f"Review of {risk.reference} recorded.", "success")
+        held = "" if review.recorded_on == date.today() else \
+            f" as held on {review.recorded_on.day} {review.recorded_on:%b %Y}"
+        correction = " as a correction of the history" if review.corrects_history else ""
+        flash(f"Review of {risk.reference} recorded{held}{correction}.", "success")
         return redirect(url_for("risks.detail", reference=risk.reference))
     return render_template("risks/rescore.html", form=form, risk=risk,
                            bands=rule_bands()), rejected(form)
