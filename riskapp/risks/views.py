@@ -8,6 +8,8 @@ from flask_login import current_user, login_required
 from sqlalchemy import select
 
 from ..auth import permissions
+from ..record.trail import ADDED, CHANGED, REMOVED, risk_trail
+from ..record.trail import KINDS as TRAIL_KINDS
 from ..auth.permissions import require
 from ..committees.models import Committee
 from ..extensions import db
@@ -161,7 +163,7 @@ def detail(reference):
     queries.fill_risk_page(risk)
     cells = scoring.movement([r.as_point() for r in risk.score_records], fy, today)
     first_fy = scoring.financial_year_of(first_review) if first_review else fy
-    trail = queries.audit_trail(risk.id)
+    trail = risk_trail(risk.id)
     return render_template(
         "risks/detail.html", risk=risk, today=today, fy=fy, cells=cells,
         can_edit=permissions.can_edit_risk(current_user, risk),
@@ -172,12 +174,50 @@ def detail(reference):
         fy_choices=range(first_fy, scoring.financial_year_of(today) + 1),
         chart=trend(cells, bands, f"{risk.reference} score at each month end, "
                                   f"{scoring.financial_year_label(fy)}"),
-        bands=bands, trail=trail, trail_limit=queries.AUDIT_TRAIL_LIMIT,
-        people=queries.people_named_in(trail),
+        bands=bands, trail=trail[:TRAIL_ON_PAGE], trail_total=len(trail),
         review_months=services.review_frequency_months(risk),
         review_late=scoring.review_days_overdue(risk.next_review_date, today)
         if risk.status == "Open" else None,
         **assurance_page_map(risk, today))
+
+
+TRAIL_CHANGES = (ADDED, CHANGED, REMOVED)
+#: The latest changes shown on the risk's page; the trail page shows them all, with filters.
+TRAIL_ON_PAGE = 20
+
+
+@bp.route("/<reference>/trail")
+@login_required
+def trail(reference):
+    """Every change to the risk, filtered by who, when, what and the kind of change."""
+    risk = queries.load_risk(reference)
+    if risk is None:
+        abort(404)
+    require(permissions.can_read(current_user))
+    everything = risk_trail(risk.id)
+    errors = {}
+
+    def day_arg(name):
+        raw = request.args.get(name) or ""
+        if not raw:
+            return None
+        try:
+            return date.fromisoformat(raw)
+        except ValueError:
+            errors[name] = "Enter a real date, for example 29/11/2023"
+            return None
+    since, until = day_arg("from"), day_arg("to")
+    if since and until and until < since:
+        errors["to"] = "The end date must be the same as or after the start date"
+    who = request.args.get("who", type=int)
+    kind = request.args.get("kind") if request.args.get("kind") in TRAIL_KINDS else None
+    change = request.args.get("change") if request.args.get("change") in TRAIL_CHANGES else None
+    shown = everything if errors else risk_trail(risk.id, user_id=who, since=since,
+                                                 until=until, kind=kind, change=change)
+    people = sorted({(e.user_id, e.who) for e in everything if e.user_id}, key=lambda p: p[1])
+    return render_template("risks/trail.html", risk=risk, trail=shown, total=len(everything),
+                           people=people, kinds=TRAIL_KINDS, changes=TRAIL_CHANGES,
+                           errors=errors, args=request.args), 422 if errors else 200
 
 
 @bp.route("/new", methods=["GET", "POST"])
