@@ -51,7 +51,7 @@ import threading
 import time
 from collections import Counter
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Callable
 
@@ -105,6 +105,11 @@ PAGES = [
     Page("API committees", "/api/v1/committees"),
     Page("API meetings", "/api/v1/meetings"),
     Page("API meeting quoracy", "/api/v1/meetings/{meeting}/quoracy"),
+    # As at a past day (issue 14): read from the version store, not today's rows.
+    Page("risk page as at a month ago", "/risks/{risk}?as_of={month_ago}"),
+    Page("risk audit trail", "/risks/{risk}/trail", endpoint="risks.trail"),
+    Page("API risk list as at a month ago", "/api/v1/risks?register={register}&as_of={month_ago}"),
+    Page("API risk as at a month ago", "/api/v1/risks/{risk}?as_of={month_ago}"),
 ]
 
 #: Under the concurrent load: what people read all day, equally often (80% of what they do).
@@ -472,7 +477,8 @@ def pick(url: str, users: int) -> dict:
             engine.dispose()
     return dict(register=register.id, risk=risk, committee=committee, meeting=meeting,
                 email=email, endpoints=endpoints, open_meetings=open_meetings, held=held,
-                staff=staff, secretariat=secretariat, today=date.today().isoformat())
+                staff=staff, secretariat=secretariat, today=date.today().isoformat(),
+                month_ago=(date.today() - timedelta(days=30)).isoformat())
 
 
 def available(pages: list[Page], ids: dict) -> list[Page]:

@@ -258,7 +258,7 @@ def as_at_detail(held: RiskAsAt, bands, names) -> dict:
                     for a in held.actions],
         "history": [{"date": _iso(h.recorded_on), "consequence": h.consequence,
                      "likelihood": h.likelihood, "score": h.score, "changed": h.changed,
-                     "rationale": h.rationale, "correction": bool(h.corrects_history)}
+                     "rationale": h.rationale, "correction": h.id in held.corrections}
                     for h in held.reviews],
     })
     return body

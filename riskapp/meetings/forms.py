@@ -151,3 +151,21 @@ class OfficerForm(FlaskForm):
     user_id = ChoiceField("Their login", coerce=optional_int, validators=[Optional()],
                           description="With a login they can read the meeting's private "
                                       "business, as members do.")
+
+
+class AttendanceCorrectionForm(FlaskForm):
+    """A correction to a member's attendance once the minutes are approved (issue 14)."""
+    member_id = ChoiceField("Member", coerce=optional_int,
+                            validators=[InputRequired("Choose the member")])
+    status = SelectField("Attendance as corrected", choices=list(ATTENDANCE_STATUSES.items()))
+    deputy_name = StringField("Named deputy", validators=[Optional(), Length(max=200)])
+    arrived_at_item_id = ChoiceField("Arrived at item", coerce=optional_int,
+                                     validators=[Optional()])
+    left_at_item_id = ChoiceField("Left before item", coerce=optional_int,
+                                  validators=[Optional()])
+    reason = TextAreaField("Reason for the correction",
+                           validators=[InputRequired("Give the reason for the correction"),
+                                       Length(max=2000)])
+    approved_at_id = ChoiceField("Approved at the meeting of", coerce=optional_int,
+                                 validators=[InputRequired(
+                                     "Choose the later meeting that approved the correction")])

@@ -267,20 +267,33 @@ class Vote(db.Model):
 
 
 class MinuteCorrection(db.Model):
-    """A correction to approved minutes; the earlier text is kept."""
+    """A correction to a meeting's locked record (its minutes are approved): who, when, what,
+    why, and the later meeting that approved it. The original stays readable beside it.
+
+    `record` says what was corrected: "item" (minutes text, `field` names which) or
+    "attendance" (`record_id` the Attendance); `what`, `old_text` and `new_text` are in words.
+    """
     __tablename__ = "minute_corrections"
     id: Mapped[int] = mapped_column(primary_key=True)
-    item_id: Mapped[int] = mapped_column(ForeignKey("agenda_items.id", ondelete="CASCADE"),
-                                         index=True)
+    meeting_id: Mapped[int] = mapped_column(ForeignKey("meetings.id"), index=True)
+    item_id: Mapped[int | None] = mapped_column(
+        ForeignKey("agenda_items.id", ondelete="CASCADE"), index=True)
+    record: Mapped[str] = mapped_column(String(20), default="item", server_default="item")
+    record_id: Mapped[int | None]
+    what: Mapped[str] = mapped_column(Text, default="", server_default="")
     field: Mapped[str] = mapped_column(String(30))
     old_text: Mapped[str] = mapped_column(Text)
     new_text: Mapped[str] = mapped_column(Text)
     reason: Mapped[str] = mapped_column(Text)
     corrected_at: Mapped[datetime] = mapped_column(db.DateTime(timezone=True), default=utcnow)
     corrected_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    #: The later meeting whose members approved the correction.
+    approved_at_id: Mapped[int | None] = mapped_column(ForeignKey("meetings.id"))
 
-    item: Mapped[AgendaItem] = relationship(back_populates="corrections")
+    item: Mapped[AgendaItem | None] = relationship(back_populates="corrections")
     corrected_by: Mapped[User | None] = relationship()
+    meeting: Mapped[Meeting] = relationship(foreign_keys=[meeting_id])
+    approved_at: Mapped[Meeting | None] = relationship(foreign_keys=[approved_at_id])
 
 
 class MeetingAction(db.Model):

@@ -358,6 +358,10 @@ def attendance_of(meeting: Meeting) -> dict[int, Attendance]:
 def record_attendance(meeting: Meeting, member: CommitteeMember, data: dict) -> Attendance:
     """Record (or change) one member's attendance; refuse what cannot be right."""
     refuse_if_locked(meeting)
+    return _set_attendance(meeting, member, data)
+
+
+def _set_attendance(meeting: Meeting, member: CommitteeMember, data: dict) -> Attendance:
     if member not in members_of(meeting):
         raise MeetingError(f"{member.name} is not a member of the committee on the day",
                            "member_id")
@@ -639,8 +643,68 @@ def record_vote(item: AgendaItem, ballots: list[tuple[int, str]], casting_vote: 
 # Minutes
 
 
+def _check_correction(meeting: Meeting, reason: str | None, approved_at: Meeting | None,
+                      approval_required: bool = True) -> None:
+    if not (reason or "").strip():
+        raise MeetingError("Give the reason for the correction", "reason")
+    if approved_at is None and approval_required:
+        raise MeetingError("Choose the later meeting that approved the correction",
+                           "approved_at_id")
+    if approved_at is not None and (
+            approved_at.committee_id != meeting.committee_id
+            or as_london(approved_at.starts_at) <= as_london(meeting.starts_at)):
+        raise MeetingError("A correction is approved at a later meeting of the same committee",
+                           "approved_at_id")
+
+
+def _attendance_words(att: Attendance | None) -> str:
+    if att is None:
+        return "Not recorded"
+    words = ATTENDANCE_STATUSES.get(att.status, att.status)
+    if att.deputy_name:
+        words += f" ({att.deputy_name})"
+    if att.arrived_at_item is not None:
+        words += f", arrived at item {att.arrived_at_item.number}"
+    if att.left_at_item is not None:
+        words += f", left before item {att.left_at_item.number}"
+    return words
+
+
+def correct_attendance(meeting: Meeting, member: CommitteeMember, data: dict, *, reason: str,
+                       approved_at: Meeting | None, by=None) -> MinuteCorrection:
+    """Correct a member's attendance at a meeting whose record is locked.
+
+    The correction records who, when, what (the attendance before and after, in words), why
+    and the later meeting that approved it; the register, quoracy and attendance report then
+    use the corrected attendance and say it was corrected.
+    """
+    if not is_record_locked(meeting):
+        raise MeetingError("These minutes are not approved yet: change the register instead")
+    _check_correction(meeting, reason, approved_at)
+    before = attendance_of(meeting).get(member.id)
+    was = _attendance_words(before)
+    att = _set_attendance(meeting, member, data)
+    now = _attendance_words(att)
+    if now == was:
+        raise MeetingError("Nothing was changed", "status")
+    correction = MinuteCorrection(
+        meeting=meeting, record="attendance", record_id=att.id, field="attendance",
+        what=f"Attendance of {member.name}", old_text=was, new_text=now, reason=reason.strip(),
+        approved_at=approved_at, corrected_by_id=getattr(by, "id", None))
+    db.session.add(correction)
+    db.session.flush()
+    return correction
+
+
+def corrections_of(meeting: Meeting) -> list[MinuteCorrection]:
+    """Every correction to the meeting's locked record, oldest first."""
+    return list(db.session.scalars(select(MinuteCorrection).where(
+        MinuteCorrection.meeting_id == meeting.id).order_by(MinuteCorrection.id)))
+
+
 def update_minutes(item: AgendaItem, discussion: str, decision: str, by=None,
-                   reason: str | None = None) -> list[MinuteCorrection]:
+                   reason: str | None = None,
+                   approved_at: Meeting | None = None) -> list[MinuteCorrection]:
     """Edit draft minutes; once approved, only record a correction, keeping the earlier text."""
     meeting = item.meeting
     if not meeting.minutes_locked:
@@ -650,13 +714,17 @@ def update_minutes(item: AgendaItem, discussion: str, decision: str, by=None,
     if not (reason or "").strip():
         raise MeetingError("These minutes are approved: give the reason for the correction",
                            "reason")
+    _check_correction(meeting, reason, approved_at, approval_required=False)
     corrections = []
     for field, new in (("minutes_discussion", discussion), ("minutes_decision", decision)):
         old = getattr(item, field)
         if old != new:
-            corrections.append(MinuteCorrection(item=item, field=field, old_text=old,
-                                                new_text=new, reason=reason.strip(),
-                                                corrected_by_id=getattr(by, "id", None)))
+            corrections.append(MinuteCorrection(
+                item=item, meeting=meeting, record="item", record_id=item.id, field=field,
+                what=f"Item {item.number} minutes, "
+                     + ("discussion" if field == "minutes_discussion" else "decision"),
+                old_text=old, new_text=new, reason=reason.strip(), approved_at=approved_at,
+                corrected_by_id=getattr(by, "id", None)))
             setattr(item, field, new)
     if not corrections:
         raise MeetingError("Nothing was changed", "minutes_discussion")
@@ -758,6 +826,8 @@ class AttendanceLine:
     attended: int      #: in person or remotely, themselves
     by_deputy: int     #: represented by a named deputy: shown beside, not counted as theirs
     apologies: int
+    #: Of these meetings, how many had this member's attendance corrected after approval.
+    corrected: int = 0
 
     @property
     def percent(self) -> int | None:
@@ -785,9 +855,17 @@ def attendance_report(committee: Committee, fy: int, *,
         statuses = held.setdefault(meeting_id, (as_london(starts_at).date(), {}))[1]
         if member_id is not None:
             statuses[member_id] = status
+    corrected: dict[int, int] = {}  # member id: meetings whose attendance was corrected
+    if held:
+        for member_id, _meeting_id in db.session.execute(
+                select(Attendance.member_id, MinuteCorrection.meeting_id).join(
+                    MinuteCorrection, and_(MinuteCorrection.record == "attendance",
+                                           MinuteCorrection.record_id == Attendance.id))
+                .where(MinuteCorrection.meeting_id.in_(list(held))).distinct()):
+            corrected[member_id] = corrected.get(member_id, 0) + 1
     lines = []
     for member in committee.members:
-        line = AttendanceLine(member, 0, 0, 0, 0)
+        line = AttendanceLine(member, 0, 0, 0, 0, corrected.get(member.id, 0))
         for day, statuses in held.values():
             if not member.served_on(day):
                 continue  # appointed later or gone: not counted against them

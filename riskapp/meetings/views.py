@@ -19,8 +19,8 @@ from ..risks.models import Risk, risk_committees
 from ..risks.services import StaleEdit
 from ..risks.views import stale
 from . import bp, services
-from .forms import (ActionForm, ActionStatusForm, ApproveMinutesForm, AttendanceForm, CsrfOnly,
-                    OfficerForm,
+from .forms import (ActionForm, ActionStatusForm, ApproveMinutesForm, AttendanceCorrectionForm,
+                    AttendanceForm, CsrfOnly, OfficerForm,
                     ConsensusForm, DeclarationForm, ItemForm, MeetingForm, MinutesForm, VoteForm,
                     parse_time)
 from .models import ATTENDANCE_STATUSES, OFFICER_STATUSES, AgendaItem, Meeting, MeetingAction
@@ -117,6 +117,48 @@ def _refuse_locked(meeting: Meeting):
     return redirect(url_for(".detail", meeting_id=meeting.id))
 
 
+@bp.route("/<int:meeting_id>/corrections/attendance", methods=["GET", "POST"])
+@login_required
+def correct_attendance(meeting_id: int):
+    """Correct a member's attendance once the minutes are approved: with the reason and the
+    later meeting that approved the correction; the original is kept beside it."""
+    meeting = load_meeting(meeting_id)
+    require(can_manage())
+    if not services.is_record_locked(meeting):
+        flash("These minutes are not approved yet: change the attendance register instead.",
+              "error")
+        return redirect(url_for(".attendance", meeting_id=meeting.id))
+    form = AttendanceCorrectionForm()
+    members = services.members_of(meeting)
+    form.member_id.choices = [("", "Choose a member")] + [(m.id, m.name) for m in members]
+    items = [(i.id, f"{i.number}. {i.title}") for i in meeting.items]
+    form.arrived_at_item_id.choices = [("", "From the start")] + items
+    form.left_at_item_id.choices = [("", "Stayed to the end")] + items
+    later = db.session.scalars(select(Meeting).where(
+        Meeting.committee_id == meeting.committee_id, Meeting.starts_at > meeting.starts_at)
+        .order_by(Meeting.starts_at)).all()
+    form.approved_at_id.choices = [("", "Choose the meeting")] + [
+        (m.id, f"{services.as_london(m.starts_at):%d %b %Y}") for m in later]
+    if form.validate_on_submit():
+        by_id = {i.id: i for i in meeting.items}
+        member = next(m for m in members if m.id == form.member_id.data)
+        try:
+            services.correct_attendance(meeting, member, dict(
+                status=form.status.data, deputy_name=form.deputy_name.data,
+                arrived_at_item=by_id.get(form.arrived_at_item_id.data),
+                left_at_item=by_id.get(form.left_at_item_id.data)),
+                reason=form.reason.data, by=current_user,
+                approved_at=db.session.get(Meeting, form.approved_at_id.data))
+            db.session.commit()
+            flash(f"Correction to the attendance of {member.name} recorded.", "success")
+            return redirect(url_for(".detail", meeting_id=meeting.id) + "#corrections")
+        except MeetingError as err:
+            refuse(form, err)
+            meeting = load_meeting(meeting_id)
+    return render_template("meetings/correct_attendance.html", meeting=meeting,
+                           form=form), status_of(form)
+
+
 def _context(meeting: Meeting) -> dict:
     """What every meeting page shows: the meeting and its quoracy per item."""
     return dict(meeting=meeting, q=services.meeting_quoracy(meeting), can_manage=can_manage())
@@ -146,7 +188,7 @@ def detail(meeting_id: int):
         members=services.members_of(meeting), attendance=services.attendance_of(meeting),
         forecast=services.forecast(meeting, inputs) if meeting.status == "Planned" else None,
         actions=actions, carried=carried, today=today, can_manage=manage,
-        approve_form=approve_form)
+        approve_form=approve_form, corrections=services.corrections_of(meeting))
 
 
 @bp.route("/<int:meeting_id>/items/new", methods=["GET", "POST"])

@@ -39,6 +39,7 @@ from ..extensions import db
 from ..risks.models import (Action, ActionProgress, Assurance, Control, Gap, Risk, ScoreRecord,
                             risk_committees)
 from ..rules.actions import is_overdue
+from ..rules.record import history_corrections
 
 LONDON = ZoneInfo("Europe/London")
 DELETED = 2  # Continuum's Operation.DELETE
@@ -101,6 +102,13 @@ class RiskAsAt:
     def current_score(self) -> int:
         consequence, likelihood = self.current
         return consequence * likelihood
+
+    @property
+    def corrections(self) -> set[int]:
+        """Ids of the reviews that were corrections of the history (held before a review
+        recorded earlier)."""
+        return history_corrections((r.id, r.recorded_on) for r in sorted(self.reviews,
+                                                                          key=lambda r: r.id))
 
     def gaps_in(self, kind: str) -> list:
         return [g for g in self.gaps if g.kind == kind and not g.closed]

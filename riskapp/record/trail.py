@@ -17,6 +17,7 @@ from sqlalchemy_continuum import version_class, versioning_manager
 
 from ..auth.models import Directorate, User
 from ..extensions import db
+from ..rules.record import history_corrections
 from ..risks.models import (ASSURANCE_LINES, Action, ActionProgress, AppetiteLevel, Assurance,
                             Control, Gap, Risk, ScoreRecord)
 
@@ -170,8 +171,9 @@ def risk_trail(risk_id: int, *, user_id: int | None = None, since: date | None =
     reference = risk_rows[-1]["reference"] if risk_rows else ""
     add("risk", lambda r: f"Risk {reference}", risk_rows, FIELDS["risk"])
     reviews = _versions(ScoreRecord, lambda c: c.risk_id == risk_id)
+    corrections = history_corrections(sorted({(r["id"], r["recorded_on"]) for r in reviews}))
     add("review", lambda r: f"Review held on {day(r['recorded_on'])}"
-        + (" (a correction of the history)" if r.get("corrects_history") else ""),
+        + (" (a correction of the history)" if r["id"] in corrections else ""),
         reviews, {"score": "Score", "rationale": "Rationale"})
     for kind_, model in (("control", Control), ("assurance", Assurance)):
         rows = _versions(model, lambda c: c.risk_id == risk_id)

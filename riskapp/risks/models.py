@@ -182,8 +182,9 @@ class ScoreRecord(db.Model):
     rationale: Mapped[str] = mapped_column(Text)
     #: False for "reviewed, no change".
     changed: Mapped[bool] = mapped_column(default=True)
-    #: Recorded after a later review, as a correction of the history (the user confirmed it).
-    corrects_history: Mapped[bool] = mapped_column(default=False, server_default="0")
+    #: Not stored: set by rescore_risk on the review it records. Which stored reviews corrected
+    #: the history follows from the order they were recorded in (rules.record).
+    corrects_history = False
     recorded_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     created_at: Mapped[datetime] = mapped_column(db.DateTime(timezone=True), default=utcnow)
 

@@ -213,8 +213,8 @@ def rescore_risk(risk: Risk, consequence: int, likelihood: int, rationale: str, 
     review = ScoreRecord(risk=risk, recorded_on=held_on, consequence=consequence,
                          likelihood=likelihood, score=score, rationale=rationale.strip(),
                          changed=(consequence, likelihood) != before,
-                         corrects_history=record_rules.is_history_correction(held_on, latest),
                          recorded_by_id=by.id if by else None)
+    review.corrects_history = record_rules.is_history_correction(held_on, latest)
     db.session.add(review)
     if latest is None or held_on >= latest:
         risk.current_consequence, risk.current_likelihood, risk.current_score = (

@@ -157,6 +157,8 @@ def detail(reference):
     require(permissions.can_read(current_user))
     if risk.reference != reference:  # a former reference, or typed in lower case
         return redirect(url_for("risks.detail", reference=risk.reference, **request.args))
+    if request.args.get("as_of"):
+        return _detail_as_at(risk, request.args["as_of"])
     today, bands = date.today(), rule_bands()
     first_review, latest_review = queries.review_span(risk.id)
     fy = _selected_fy(latest_review, today)
@@ -182,6 +184,43 @@ def detail(reference):
 
 
 TRAIL_CHANGES = (ADDED, CHANGED, REMOVED)
+def _detail_as_at(risk, raw: str):
+    """The risk as the register held it at the end of a past day (riskapp.record.as_at)."""
+    from ..committees.models import Committee
+    from ..record.as_at import risk_as_at
+    from ..risks.models import ASSURANCE_LINES
+    from ..auth.models import User
+    today = date.today()
+    try:
+        as_of = date.fromisoformat(raw)
+    except ValueError:
+        as_of, problem = None, "Enter a real date, for example 29/11/2023"
+    else:
+        problem = "The date must be today or in the past" if as_of > today else None
+    held = risk_as_at(risk.reference, as_of) if problem is None else None
+    if problem is None and held is None:
+        problem = (f"{risk.reference} was not on the register at the end of "
+                   f"{as_of.day} {as_of:%b %Y}")
+    if problem:
+        flash(problem, "error")
+        return redirect(url_for("risks.detail", reference=risk.reference))
+    bands = rule_bands()
+    fy = request.args.get("fy", type=int) or scoring.financial_year_of(
+        held.latest_review.recorded_on if held.latest_review else as_of)
+    cells = scoring.movement([scoring.ScorePoint(r.recorded_on, r.consequence, r.likelihood)
+                              for r in held.reviews], fy, as_of)
+    ids = {i for i in (held.risk.owner_id, held.risk.lead_id) if i}
+    ids |= {c.owner_id for c in held.controls if c.owner_id}
+    ids |= {a.assignee_id for a in held.actions if a.assignee_id}
+    names = dict(db.session.execute(select(User.id, User.name).where(User.id.in_(ids))).all())
+    committees = sorted(db.session.scalars(select(Committee.name).where(
+        Committee.id.in_(held.committee_ids))))
+    return render_template("risks/as_at.html", held=held, risk=held.risk, as_of=as_of,
+                           bands=bands, cells=cells, fy_label=scoring.financial_year_label(fy),
+                           names=names, committees=committees, lines=ASSURANCE_LINES,
+                           register_name=risk.register.name)
+
+
 #: The latest changes shown on the risk's page; the trail page shows them all, with filters.
 TRAIL_ON_PAGE = 20
 

@@ -62,3 +62,14 @@ def review_date_problem(held_on: date | None, *, today: date, opened_on: date | 
 def is_history_correction(held_on: date, latest_held_on: date | None) -> bool:
     """A review held before the latest one already recorded corrects the history."""
     return latest_held_on is not None and held_on < latest_held_on
+
+
+def history_corrections(reviews_as_recorded) -> set:
+    """The keys of the reviews that corrected the history, from (key, held_on) pairs in the
+    order they were recorded: each one held before a review recorded earlier."""
+    corrections, latest = set(), None
+    for key, held_on in reviews_as_recorded:
+        if is_history_correction(held_on, latest):
+            corrections.add(key)
+        latest = held_on if latest is None else max(latest, held_on)
+    return corrections

@@ -124,3 +124,34 @@ def test_every_api_write_answers_409_with_the_reason(client, auth, people, locke
     assert r.get_json()["field"] is None
     assert "minutes approved on 18 Jan 2024" in r.get_json()["error"]
     assert _snapshot(locked.id) == before
+
+
+def test_a_correction_is_kept_beside_the_original_and_shows_in_minutes_and_report(
+        client, auth, people, locked, members, pccac):
+    auth.login(people[Role.SECRETARIAT])
+    cnd = members["ICB Chief Nursing Director"]
+    was = next(a.status for a in locked.attendances if a.member_id == cnd.id)
+    later = db.session.scalar(select(Meeting).where(Meeting.id == locked.minutes_approved_at_id))
+    url = f"/meetings/{locked.id}/corrections/attendance"
+    data = {"member_id": cnd.id, "status": "present", "approved_at_id": later.id}
+    r = client.post(url, data={**data, "reason": ""})
+    assert r.status_code == 422 and "Give the reason for the correction" in r.get_data(
+        as_text=True)
+    r = client.post(url, data={**data, "reason": "She joined by phone: noted by the chair"},
+                    follow_redirects=True)
+    page = r.get_data(as_text=True)
+    assert "Correction to the attendance of" in page
+    assert "Corrections to the approved record" in page
+    assert f"Attendance of {cnd.name}" in page and "Present in person" in page
+    assert "She joined by phone" in page and "The meeting of 18 Jan 2024" in page
+    assert ATTENDANCE_WORDS[was] in page  # the original, kept beside it
+    db.session.expire_all()
+    assert next(a.status for a in db.session.get(Meeting, locked.id).attendances
+                if a.member_id == cnd.id) == "present"
+    report = client.get(f"/committees/{pccac.id}/attendance?fy=2023").get_data(as_text=True)
+    assert "Attendance corrected after approval at 1 meeting" in report
+
+
+ATTENDANCE_WORDS = {"present": "Present in person", "remote": "Present remotely",
+                    "apologies": "Apologies", "absent": "Absent",
+                    "deputy": "Represented by a named deputy"}

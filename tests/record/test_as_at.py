@@ -57,3 +57,19 @@ def test_a_control_added_today_is_absent_from_yesterday(baf):
     assert db.session.scalar(select(Control).where(Control.description == "New today"))
     yesterday = risk_as_at("BAF0001", date.fromordinal(date.today().toordinal() - 1))
     assert "New today" not in [c.description for c in yesterday.controls]
+
+
+def test_the_risk_page_as_at_a_past_day_shows_what_was_held_then(baf, client, auth):
+    from riskapp.auth.models import Role
+    from tests import factories
+    auth.login(factories.make_user(Role.BOARD))
+    risk = db.session.scalar(select(Risk).where(Risk.reference == "BAF0006"))
+    services.add_control(risk, {"description": "Added in 2026"})
+    db.session.commit()
+    page = client.get("/risks/BAF0006?as_of=2023-11-29").get_data(as_text=True)
+    assert "As at the end of <strong>29 Nov 2023</strong>" in page
+    assert "Added in 2026" not in page and "Overdue" in page
+    assert "Monthly financial reporting" in page
+    r = client.get("/risks/BAF0006?as_of=2023-11-28", follow_redirects=True)
+    assert "BAF0006 was not on the register at the end of 28 Nov 2023" in r.get_data(
+        as_text=True)

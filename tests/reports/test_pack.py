@@ -5,6 +5,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import select
 
 from riskapp.committees.models import Committee
+from riskapp.record import date_learnt
 from riskapp.risks import services
 from riskapp.risks.models import Register
 from riskapp.reports.pack import Selection, build_pack, heatmap
@@ -38,10 +39,19 @@ def test_demo_pack_has_every_risk_action_and_a_year_of_movement(baf):
     assert pack.register_name == "Board Assurance Framework"
 
 
+def learnt_on(db, day: date) -> None:
+    """Commit what was written as riskapp learnt it on `day` (a pack as at a past day shows
+    what riskapp held then: the version store's transactions say when that was)."""
+    db.session.flush()
+    date_learnt(db.session, datetime.combine(day, datetime.min.time()))
+    db.session.commit()
+
+
 def test_movement_is_the_risk_page_derivation(app, db):
     risk = make_risk(today=date(2023, 4, 15), current_consequence=4, current_likelihood=4)
+    learnt_on(db, date(2023, 4, 15))
     services.rescore_risk(risk, 4, 5, "Worse", by=None, today=date(2023, 6, 10))
-    db.session.commit()
+    learnt_on(db, date(2023, 6, 10))
     pack = build_pack(Selection(register=risk.register, as_of=date(2023, 8, 31)),
                       organisation="O", author="A", now=NOW, today=date(2023, 11, 29))
     (row,) = pack.risks
@@ -57,9 +67,11 @@ def test_as_of_leaves_out_later_risks_and_uses_the_score_then(app, db):
     register = make_register()
     early = make_risk(register=register, today=date(2023, 4, 15), current_consequence=3,
                       current_likelihood=3)
-    services.rescore_risk(early, 5, 5, "Much worse", by=None, today=date(2023, 10, 1))
+    learnt_on(db, date(2023, 4, 15))
     make_risk(register=register, today=date(2023, 9, 1), title="Later risk")
-    db.session.commit()
+    learnt_on(db, date(2023, 9, 1))
+    services.rescore_risk(early, 5, 5, "Much worse", by=None, today=date(2023, 10, 1))
+    learnt_on(db, date(2023, 10, 1))
     pack = build_pack(Selection(register=register, as_of=date(2023, 6, 30)),
                       organisation="O", author="A", now=NOW, today=date(2023, 11, 29))
     assert [r.ref for r in pack.risks] == [early.reference]
@@ -71,10 +83,10 @@ def test_as_of_leaves_out_later_risks_and_uses_the_score_then(app, db):
 
 
 def test_actions_are_overdue_as_at_the_report_date(app, db):
-    risk = make_risk()
+    risk = make_risk(today=date(2023, 4, 15))
     make_action(risk, target_date=date(2023, 10, 31), status="In Progress", detail="Late one")
     make_action(risk, target_date=date(2023, 10, 31), status="Complete", detail="Done one")
-    db.session.commit()
+    learnt_on(db, date(2023, 4, 15))
     pack = build_pack(Selection(register=risk.register, as_of=date(2023, 11, 29)),
                       organisation="O", author="A", now=NOW, today=date(2023, 11, 29))
     overdue = {a.detail: a.overdue for a in pack.risks[0].actions}

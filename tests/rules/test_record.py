@@ -42,3 +42,9 @@ def test_a_review_held_before_the_latest_one_is_a_correction():
     assert record.is_history_correction(date(2023, 11, 1), date(2023, 11, 15))
     assert not record.is_history_correction(date(2023, 11, 15), date(2023, 11, 15))
     assert not record.is_history_correction(date(2023, 11, 1), None)
+
+
+def test_corrections_follow_from_the_order_reviews_were_recorded_in():
+    recorded = [(1, date(2023, 4, 15)), (2, date(2023, 6, 1)), (3, date(2023, 5, 1)),
+                (4, date(2023, 7, 1)), (5, date(2023, 6, 30))]
+    assert record.history_corrections(recorded) == {3, 5}
