@@ -28,8 +28,10 @@ DAYS = {
     "actions": "risk",
     "risk_committees": "risk",
     "action_progress": "noted_on",
+    "assurance_controls": "assurance",
 }
-KEYS = {"risk_committees": ("risk_id", "committee_id")}
+KEYS = {"risk_committees": ("risk_id", "committee_id"),
+        "assurance_controls": ("assurance_id", "control_id")}
 
 
 def _start_of(day) -> datetime:
@@ -45,7 +47,7 @@ def version_new_rows(connection, chunk: int = 5000) -> int:
     """Give every row of the versioned tables with no version yet its first version; returns
     how many rows were versioned."""
     meta = MetaData()
-    names = list(DAYS) + [f"{n}_version" for n in DAYS] + ["transaction"]
+    names = list(DAYS) + [f"{n}_version" for n in DAYS] + ["transaction", "assurances"]
     meta.reflect(bind=connection, only=names)
     risks, tx = meta.tables["risks"], meta.tables["transaction"]
     pending: list[tuple[str, dict, object]] = []
@@ -56,6 +58,11 @@ def version_new_rows(connection, chunk: int = 5000) -> int:
         if day_of == "risk":
             stmt = (select(table, risks.c.opened_on.label("_day"))
                     .join(risks, risks.c.id == table.c.risk_id))
+        elif day_of == "assurance":
+            assurances = meta.tables["assurances"]
+            stmt = (select(table, risks.c.opened_on.label("_day"))
+                    .join(assurances, assurances.c.id == table.c.assurance_id)
+                    .join(risks, risks.c.id == assurances.c.risk_id))
         else:
             stmt = select(table, table.c[day_of].label("_day"))
         for row in connection.execute(stmt.where(~seen)).mappings():
