@@ -281,7 +281,6 @@ def build_pack(selection: Selection, *, organisation: str, author: str, fy: int 
                 default=as_of))
         names = _names(held)
         pack_risks_data = tuple(pack_risk_as_at(r, names, fy=fy) for r in held)
-        risks = [r.risk for r in held]  # the assurance pages read their ids
     else:
         risks = pack_risks(selection)
         if fy is None:
@@ -303,8 +302,12 @@ def build_pack(selection: Selection, *, organisation: str, author: str, fy: int 
         author=author,
         as_of=as_of,
         register_prefix=selection.register.prefix if selection.register else None,
+        # The cover summary and assurance map read today's rows (issue 18), so a pack as at a
+        # past day leaves them out rather than print today's controls as that day's: the
+        # pack as at D must read the same whenever it is printed (issue 14). They return
+        # once they are built from riskapp.record.as_at.
         **(assurance_pages(selection.register, risks, as_of, today, organisation)
-           if selection.register is not None else {}),
+           if selection.register is not None and as_of >= today else {}),
     )
 
 
