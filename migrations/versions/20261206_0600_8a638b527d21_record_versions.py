@@ -4,7 +4,7 @@ already held gets its first version, dated from the day its risk was opened (rev
 held), so as-at reads cover existing data from the start.
 
 Revision ID: 8a638b527d21
-Revises: b4e1fe909b95
+Revises: b8bb6d3579cd
 Create Date: 2026-12-06 04:14:22.317648
 
 """
@@ -14,7 +14,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '8a638b527d21'
-down_revision = 'b4e1fe909b95'
+down_revision = 'b8bb6d3579cd'
 branch_labels = None
 depends_on = None
 
