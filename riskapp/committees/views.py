@@ -334,9 +334,7 @@ def end_member(committee_id: int, member_id: int):
     member = next((m for m in committee.members if m.id == member_id), None)
     if member is None:
         abort(404)
-    form = EndMemberForm()
-    if request.method == "GET":
-        form.ended_on.data = date.today()
+    form = EndMemberForm(data={"ended_on": date.today()} if request.method == "GET" else None)
     if form.validate_on_submit():
         try:
             services.end_member(member, form.ended_on.data)
@@ -548,9 +546,8 @@ def dissolve(committee_id: int):
     from .forms import DissolveForm
     committee = load_committee(committee_id, risks=False)
     require(permissions.can_manage_committees(current_user))
-    form = DissolveForm()
-    if request.method == "GET" and committee.dissolved_on is None:
-        form.dissolved_on.data = date.today()
+    # Today's date in the boxes to start with (the date boxes draw what they were made with).
+    form = DissolveForm(data={"dissolved_on": date.today()} if request.method == "GET" else None)
     if form.validate_on_submit():
         try:
             services.dissolve_committee(committee, form.dissolved_on.data)

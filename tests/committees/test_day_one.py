@@ -76,6 +76,8 @@ def test_dissolving_is_refused_while_meetings_are_planned_then_kept_read_only(
         db.session.add_all(planned)
         db.session.commit()
     url = f"/committees/{pccac.id}/dissolve"
+    form = client.get(url).get_data(as_text=True)
+    assert f'value="{date.today().year}"' in form  # today's date in the boxes to start with
     data = {"dissolved_on-day": "31", "dissolved_on-month": "3", "dissolved_on-year": "2030"}
     refused = client.post(url, data=data)
     assert refused.status_code == 422 and "planned meeting" in refused.get_data(as_text=True)
