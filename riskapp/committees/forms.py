@@ -102,7 +102,8 @@ class CommitteeForm(FlaskForm):
                                            Length(max=200)])
     short_name = StringField("Short name", description="For example, PCCAC",
                              validators=[Optional(), Length(max=30)])
-    kind = SelectField("Kind of committee", choices=[(k, k) for k in COMMITTEE_KINDS])
+    kind = SelectField("Kind of committee", choices=[(k, k) for k in COMMITTEE_KINDS],
+                       default=COMMITTEE_KINDS[1])
     parent_id = ChoiceField("Reports to", coerce=optional_int, validators=[Optional()],
                             message="Choose the committee it reports to from the list")
     risks = TextAreaField("Risks it oversees", description=(

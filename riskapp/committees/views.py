@@ -499,7 +499,7 @@ def _committee_form(committee: Committee | None, formdata=True) -> "CommitteeFor
     form = CommitteeForm(obj=committee, **kwargs)
     others = db.session.scalars(select(Committee).where(Committee.dissolved_on.is_(None))
                                 .order_by(Committee.name)).all()
-    form.parent_id.choices = [("", "Nobody: it is the Board or reports to no committee")] + \
+    form.parent_id.choices = [("", "No committee (the Board)")] + \
         [(c.id, c.name) for c in others if committee is None or c.id != committee.id]
     if committee is not None and not formdata:
         form.risks.data = ", ".join(r.reference for r in committee.risks)
