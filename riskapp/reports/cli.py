@@ -72,8 +72,10 @@ def baf_command(register_name, out, as_of, committee_name, fy):
 @bp.cli.command("cover")
 @click.option("--register", "register_name", required=True,
               help="Register prefix or name, e.g. BAF.")
-@click.option("--since", "since", required=True, type=click.DateTime(formats=["%Y-%m-%d"]),
-              help="The date of the last paper (YYYY-MM-DD): changes are counted after it.")
+@click.option("--since", "since", type=click.DateTime(formats=["%Y-%m-%d"]),
+              help="The date of the last paper (YYYY-MM-DD): changes are counted after it. "
+                   "Default: the last BAF pack drawn for the register, else the end of last "
+                   "month.")
 @click.option("--as-of", "as_of", type=click.DateTime(formats=["%Y-%m-%d"]),
               help="The date of this paper (YYYY-MM-DD); default today.")
 @click.option("--meeting", default="Audit and Risk Assurance Committee", show_default=True,
@@ -84,7 +86,7 @@ def cover_command(register_name, since, as_of, meeting, out):
     """Draft the cover paper of a register between two dates as a Word document."""
     from datetime import date
 
-    from .cover import CoverError, build_cover
+    from .cover import CoverError, build_cover, default_since
     from .cover_docx import render_cover_docx
     register = find_register(register_name)
     if register is None:
@@ -93,7 +95,8 @@ def cover_command(register_name, since, as_of, meeting, out):
                                  param_hint="--register")
     as_of_day = as_of.date() if as_of else date.today()
     try:
-        paper = build_cover(register, since.date(), as_of_day,
+        since_day = since.date() if since else default_since(register, as_of_day)
+        paper = build_cover(register, since_day, as_of_day,
                             organisation=current_app.config["ORGANISATION_NAME"],
                             meeting=meeting)
     except CoverError as refusal:

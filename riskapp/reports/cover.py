@@ -82,6 +82,35 @@ class CoverPaper:
         return "\n".join(lines)
 
 
+def last_pack_day(register: Register, before: date) -> date | None:
+    """The date of the last BAF pack riskapp drew for `register` before `before`: its as-at
+    date, or the day it was drawn. None if none was drawn (or none is on record)."""
+    import json
+
+    from ..jobs.models import DONE, Job
+    best = None
+    for params, finished in db.session.execute(
+            select(Job.params, Job.finished_at).where(Job.kind == "pack", Job.state == DONE)
+            .order_by(Job.id)):
+        try:
+            asked = json.loads(params)
+        except ValueError:
+            continue
+        if asked.get("register") not in (register.id, str(register.id)):
+            continue
+        day = (date.fromisoformat(asked["as_of"]) if asked.get("as_of") else
+               finished.astimezone(LONDON).date() if finished else None)
+        if day and day < before and (best is None or day > best):
+            best = day
+    return best
+
+
+def default_since(register: Register, as_of: date) -> date:
+    """The last pack riskapp drew for the register before `as_of`; if there is none, the last
+    day of the month before (a monthly BAF cycle's previous paper)."""
+    return last_pack_day(register, as_of) or as_of.replace(day=1) - timedelta(days=1)
+
+
 # --- Reading the record ---------------------------------------------------------------------
 
 

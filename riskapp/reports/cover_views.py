@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import io
-from datetime import date, timedelta
+from datetime import date
 
 from flask import current_app, render_template, request, send_file
 from flask_login import current_user, login_required
@@ -12,13 +12,8 @@ from ..auth.permissions import require
 from ..extensions import db
 from ..risks.models import Register
 from . import bp
-from .cover import CoverError, build_cover
+from .cover import CoverError, build_cover, default_since
 from .forms import CoverForm
-
-
-def default_since(as_of: date) -> date:
-    """The last day of the month before `as_of`'s: a monthly BAF cycle's previous paper."""
-    return as_of.replace(day=1) - timedelta(days=1)
 
 
 @bp.route("/cover")
@@ -35,7 +30,7 @@ def cover_page():
     if asked and form.validate():
         register = db.session.get(Register, int(form.register.data))
         as_of = form.as_of.data or date.today()
-        since = form.since.data or default_since(as_of)
+        since = form.since.data or default_since(register, as_of)
         if as_of > date.today():
             form.as_of.errors.append("The date of this paper must be today or in the past")
         else:

@@ -95,7 +95,9 @@ class CoverForm(FlaskForm):
     since = NHSDateField("Date of the last paper", validators=[Optional()],
                          error_name="The date of the last paper",
                          description="What changed is counted from the end of this day. Leave "
-                                     "blank for the end of last month. For example, 31 5 2023")
+                                     "blank for the date of the last BAF pack drawn for this "
+                                     "register (or the end of last month). For example, "
+                                     "31 5 2023")
     as_of = NHSDateField("Date of this paper", validators=[Optional()],
                          error_name="The date of this paper",
                          description="The register as at the end of this day. Leave blank for "

@@ -316,9 +316,8 @@ def assurance_pages(register: Register, risks: Sequence[Risk], as_of: date, toda
     """The cover paper's summary and the assurance map of the pack's risks (issue 18)."""
     from ..assurance import services as assurance
     from ..rules import assurance as rules
-    from .cover import build_cover, when
-    from .cover_views import default_since
-    since = default_since(as_of)
+    from .cover import build_cover, default_since, when
+    since = default_since(register, as_of)
     paper = build_cover(register, since, as_of, organisation=organisation)
     cover = pack_data.CoverSummary(paper.title, f"{when(since)} to {when(as_of)}",
                                    paper.summary, paper.recommendation)

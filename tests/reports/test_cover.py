@@ -116,3 +116,24 @@ def test_cli(runner, baf, tmp_path):
     result = runner.invoke(args=["report", "cover", "--register", "BAF", "--since",
                                  "2023-07-31", "--as-of", "2023-06-30", "--out", str(out)])
     assert result.exit_code != 0 and "on or before the date of this one" in result.output
+
+
+def test_since_defaults_to_the_last_pack_drawn_for_the_register(baf):
+    import json as _json
+    from datetime import datetime, timezone
+
+    from riskapp.jobs.models import Job
+    from riskapp.reports.cover import default_since
+    register = find_register("BAF")
+    # No pack drawn yet: the end of the month before
+    assert default_since(register, date(2023, 6, 30)) == date(2023, 5, 31)
+    user = make_user("board")
+    for as_of, state in (("2023-05-26", "done"), ("2023-06-20", "failed"),
+                         ("2023-07-28", "done")):
+        baf.session.add(Job(user=user, kind="pack", state=state, key=as_of,
+                            params=_json.dumps({"register": register.id, "as_of": as_of}),
+                            finished_at=datetime(2023, 8, 1, tzinfo=timezone.utc)))
+    baf.session.commit()
+    # The last finished pack before the paper's date; a failed one does not count
+    assert default_since(register, date(2023, 6, 30)) == date(2023, 5, 26)
+    assert default_since(register, date(2023, 8, 31)) == date(2023, 7, 28)
