@@ -180,6 +180,7 @@ def detail(meeting_id: int):
                 Meeting.committee_id == meeting.committee_id,
                 Meeting.starts_at > meeting.starts_at).order_by(Meeting.starts_at))]
     actions, carried = services.action_log(meeting)
+    corrections = services.corrections_of(meeting)
     # The rule inputs once for both quoracy now and the forecast.
     inputs = services.rule_inputs_of(meeting)
     return render_template(
@@ -188,7 +189,8 @@ def detail(meeting_id: int):
         members=services.members_of(meeting), attendance=services.attendance_of(meeting),
         forecast=services.forecast(meeting, inputs) if meeting.status == "Planned" else None,
         actions=actions, carried=carried, today=today, can_manage=manage,
-        approve_form=approve_form, corrections=services.corrections_of(meeting))
+        approve_form=approve_form, corrections=corrections,
+        corrected_attendance={c.record_id for c in corrections if c.record == "attendance"})
 
 
 @bp.route("/<int:meeting_id>/items/new", methods=["GET", "POST"])

@@ -17,7 +17,8 @@ Use it like this (assurance map, packs, exports, API):
 A RiskAsAt has `.risk` (every column of the risk as held then: `.risk.title`, `.risk.status`,
 `.risk.owner_id`, ...), `.controls`, `.gaps`, `.assurances`, `.actions` (rows with the same
 column names as the live models: `.description`, `.effectiveness`, `.in_place_from`,
-`.assured_on`, `.status`, `.target_date`, ...), `.progress` (action id -> its notes, newest
+`.assured_on`, `.status`, `.target_date`, ...; `.learnt_at`, naive UTC, is when riskapp
+learnt of that version), `.progress` (action id -> its notes, newest
 first), `.reviews` (the score records known then, in the order held), `.committee_ids`, and the
 score in force: `.current` (consequence, likelihood), `.current_score`, judged as the latest
 review held on or before D among those riskapp knew of at the end of D.
@@ -58,7 +59,8 @@ def _as_at(table, cutoff: datetime, *where):
     tx = versioning_manager.transaction_cls.__table__
     made, ended = tx.alias("made"), tx.alias("ended")
     return (select(*[c for c in table.c if c.name not in
-                     ("transaction_id", "end_transaction_id", "operation_type")])
+                     ("transaction_id", "end_transaction_id", "operation_type")],
+                   made.c.issued_at.label("learnt_at"))
             .select_from(table.join(made, made.c.id == table.c.transaction_id)
                          .outerjoin(ended, ended.c.id == table.c.end_transaction_id))
             .where(made.c.issued_at < cutoff,
