@@ -20,3 +20,4 @@ from .jobs.models import Job  # noqa: F401
 from sqlalchemy.orm import configure_mappers  # noqa: E402
 
 configure_mappers()
+from .reports.models import UsedPreview  # noqa: F401

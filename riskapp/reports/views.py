@@ -5,6 +5,7 @@ Reading, the heatmap, the pack and the exports: anyone signed in. Import: the ri
 from __future__ import annotations
 
 import io
+import secrets
 import logging
 from datetime import date
 
@@ -173,10 +174,29 @@ def import_upload():
     confirm = ConfirmImportForm()
     confirm.payload.data = _serializer().dumps({
         "user": current_user.id, "filename": upload.filename,
+        "preview": secrets.token_hex(16),  # confirmed once only (UsedPreview)
         "tables": [t.as_json() for t in tables]})
     db.session.rollback()  # a preview changes nothing
     return render_template("reports/preview.html", plan=plan, filename=upload.filename,
                            confirm=confirm, tables=tables), 200 if plan.ok else 422
+
+
+def _first_use_of(preview: str | None) -> bool:
+    """Mark a preview confirmed; False if it was before (a replayed or double-sent form).
+
+    The mark is saved with the import, in one transaction: the unique key makes a second
+    confirmation of the same preview fail even at the same moment."""
+    from sqlalchemy.exc import IntegrityError
+
+    from .models import UsedPreview
+    if not preview:
+        return False
+    try:
+        with db.session.begin_nested():
+            db.session.add(UsedPreview(preview=preview[:64], user_id=current_user.id))
+        return True
+    except IntegrityError:
+        return False
 
 
 @bp.route("/import/confirm", methods=["POST"])
@@ -208,6 +228,11 @@ def import_confirm():
         db.session.rollback()
         return render_template("reports/preview.html", plan=plan, filename=filename,
                                confirm=None, tables=tables, changed_since=True), 422
+    if not _first_use_of(payload.get("preview")):
+        db.session.rollback()
+        flash(f"This import of {filename} has already been saved: nothing was added again.",
+              "info")
+        return redirect(url_for("risks.index"))
     try:
         outcome = imports.apply_plan(plan, by=current_user, today=date.today(), source=filename)
         db.session.commit()

@@ -317,3 +317,18 @@ def test_unchanged_inactive_owner_is_accepted_but_cannot_be_newly_assigned(app, 
     plan = imports.plan_import([table])
     assert [(e.row, e.column) for e in plan.errors] == [(3, "Owner email")]
     assert plan.rows[0].outcome == "unchanged"
+
+
+def test_a_confirmation_sent_twice_adds_its_risks_once(client, baf, manager):
+    """Issue 15, finding 9: a signed preview replayed (or double-sent) within the hour."""
+    data = _edit_xlsx(_export(client), "Risks", {}, append=[{
+        "Register": "BAF", "Title": "Cyber attack", "Owner email": "dean.westcott@example.org",
+        "Status": "Open", "Initial consequence": 5, "Initial likelihood": 4,
+        "Current consequence": 5, "Current likelihood": 3}])
+    page = _upload(client, data, "new.xlsx").get_data(as_text=True)
+    assert _confirm(client, page).status_code == 302
+    again = _confirm(client, page)
+    assert again.status_code == 302
+    assert baf.session.scalar(select(func.count(Risk.id)).where(
+        Risk.title == "Cyber attack")) == 1
+    assert "already been saved" in client.get(again.headers["Location"]).get_data(as_text=True)

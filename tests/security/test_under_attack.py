@@ -268,3 +268,34 @@ def test_13_with_the_database_down_the_error_page_still_comes_with_its_id_and_he
             page = response.get_data(as_text=True)
             assert "Sorry, there is a problem with the service" in page
             assert "trace-me-12345" in page
+
+
+# --- 11. A double-clicked attendance mark -------------------------------------------------------
+
+def test_11_a_second_first_mark_changes_the_row_the_first_saved(pccac, members, monkeypatch):
+    from riskapp.meetings import services as meeting_services
+    from riskapp.meetings.models import Attendance
+    meeting = meeting_services.create_meeting(pccac, dict(
+        starts_at=datetime(2024, 5, 16, 10, tzinfo=LONDON), location="Room 1", status="Held"))
+    member = next(iter(members.values()))
+    meeting_services.record_attendance(meeting, member, dict(status="present"))
+    db.session.commit()
+    # The second click's request read "no row yet" before the first one's was saved.
+    monkeypatch.setattr(meeting_services, "attendance_of", lambda meeting: {})
+    meeting_services.record_attendance(meeting, member, dict(status="remote"))
+    db.session.commit()
+    rows = db.session.scalars(select(Attendance).where(Attendance.meeting_id == meeting.id,
+                                                       Attendance.member_id == member.id)).all()
+    assert [row.status for row in rows] == ["remote"]
+
+
+# --- 9. "private": "false" is not true ----------------------------------------------------------
+
+def test_9_a_string_false_is_refused_not_read_as_true(client, auth, pccac, people):
+    from riskapp.meetings import services as meeting_services
+    meeting = meeting_services.create_meeting(pccac, dict(
+        starts_at=datetime(2030, 5, 16, 10, tzinfo=LONDON), location="Room 1", status="Planned"))
+    auth.login(people[Role.SECRETARIAT])
+    response = client.post(f"/api/v1/meetings/{meeting.id}/items", json={
+        "number": "1", "title": "Minutes", "private": "false"})
+    assert response.status_code == 400
