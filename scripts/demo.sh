@@ -17,6 +17,7 @@ port=${RISKAPP_DEMO_PORT:-5000}
 processes=(
   "web: .venv/bin/gunicorn --workers 2 --bind 127.0.0.1:$port --access-logfile - wsgi:app"
   "reminders: .venv/bin/flask reminders scheduler"
+  "worker: .venv/bin/flask worker"
 )
 
 pids=()
