@@ -1,7 +1,7 @@
 """Import previews already confirmed: a preview adds its risks once only (issue 15).
 
 Revision ID: b15a0c0de003
-Revises: b15a0c0de002
+Revises: b8bb6d3579cd
 Create Date: 2026-12-06 05:30:00
 
 """
@@ -10,7 +10,7 @@ import sqlalchemy as sa
 
 
 revision = 'b15a0c0de003'
-down_revision = 'b15a0c0de002'
+down_revision = 'b8bb6d3579cd'
 branch_labels = None
 depends_on = None
 
