@@ -392,22 +392,27 @@ def _set_attendance(meeting: Meeting, member: CommitteeMember, data: dict) -> At
                                    "one deputy stands in for one member", "deputy_name")
     att = attendance_of(meeting).get(member.id)
     if att is None:
-        att = _new_attendance(meeting, member, status)
+        att = _new_attendance(meeting, member, status, deputy)
     att.status, att.deputy_name = status, deputy
     att.arrived_at_item, att.left_at_item = arrived, left
     db.session.flush()
     return att
 
 
-def _new_attendance(meeting: Meeting, member: CommitteeMember, status: str) -> Attendance:
+def _new_attendance(meeting: Meeting, member: CommitteeMember, status: str,
+                    deputy: str | None) -> Attendance:
     """The member's first attendance row; if a double-click's other request saved it first
     (the unique key on meeting and member), that row, to be changed like any other."""
     from sqlalchemy.exc import IntegrityError
+    db.session.flush()  # the meeting and member have their ids; only this row is at stake
     try:
         with db.session.begin_nested():
-            att = Attendance(meeting_id=meeting.id, member_id=member.id, status=status)
+            att = Attendance(meeting_id=meeting.id, member_id=member.id, status=status,
+                             deputy_name=deputy)
             db.session.add(att)
-    except IntegrityError:
+    except IntegrityError as error:
+        logger.info("Attendance of member %s at meeting %s saved by another request first: %s",
+                    member.id, meeting.id, error.orig)
         att = db.session.scalar(select(Attendance).where(Attendance.meeting_id == meeting.id,
                                                          Attendance.member_id == member.id))
     db.session.expire(meeting, ["attendances"])
