@@ -1,7 +1,7 @@
 """Import previews already confirmed: a preview adds its risks once only (issue 15).
 
 Revision ID: b15a0c0de003
-Revises: b8bb6d3579cd
+Revises: 8a638b527d21
 Create Date: 2026-12-06 05:30:00
 
 """
@@ -10,7 +10,7 @@ import sqlalchemy as sa
 
 
 revision = 'b15a0c0de003'
-down_revision = 'b8bb6d3579cd'
+down_revision = '8a638b527d21'
 branch_labels = None
 depends_on = None
 
