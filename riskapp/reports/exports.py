@@ -131,6 +131,50 @@ def action_rows(register: Register | None = None) -> list[list]:
     return rows
 
 
+def _as_at(register: Register | None, as_of: date):
+    from ..auth.models import Directorate, User
+    from ..record.as_at import register_as_at
+    held = register_as_at(register.id if register else None, as_of)
+    people = {u.id: u for u in db.session.scalars(select(User))}
+    directorates = dict(db.session.execute(select(Directorate.id, Directorate.name)).all())
+    prefixes = dict(db.session.execute(select(Register.id, Register.prefix)).all())
+    return held, people, directorates, prefixes
+
+
+def risk_rows_as_at(register: Register | None, as_of: date) -> list[list]:
+    """risk_rows as riskapp held the register at the end of `as_of` (the version store)."""
+    held, people, directorates, prefixes = _as_at(register, as_of)
+    bands = [b.as_rule() for b in db.session.scalars(select(Band).order_by(Band.min_score))]
+    rows = []
+    for r in held:
+        risk, owner, lead = r.risk, people.get(r.risk.owner_id), people.get(r.risk.lead_id)
+        consequence, likelihood = r.current
+        band = scoring.band_for(r.current_score, bands)
+        rows.append([
+            risk.reference, prefixes.get(risk.register_id, ""), risk.title,
+            risk.description or "", owner.name if owner else "", owner.email if owner else "",
+            lead.name if lead else "", lead.email if lead else "",
+            directorates.get(risk.directorate_id, ""), risk.status,
+            risk.initial_consequence, risk.initial_likelihood, consequence, likelihood,
+            r.current_score, band.name if band else "", risk.target_consequence,
+            risk.target_likelihood, risk.target_date, len(r.controls), len(r.open_actions()),
+        ])
+    return rows
+
+
+def action_rows_as_at(register: Register | None, as_of: date) -> list[list]:
+    """action_rows as riskapp held them at the end of `as_of` (the version store)."""
+    held, people, _, _ = _as_at(register, as_of)
+    rows = []
+    for r in held:
+        for action in r.actions:
+            who = people.get(action.assignee_id)
+            rows.append([action.id, r.reference, action.detail, who.name if who else "",
+                         who.email if who else "", action.target_date,
+                         action.original_target_date, action.status, action.completed_on])
+    return rows
+
+
 # --- Writers ----------------------------------------------------------------------------------
 
 def to_csv(columns: Sequence[Column], rows: Iterable[Sequence]) -> bytes:
@@ -183,6 +227,9 @@ def _xlsx_cell(sheet, value):
     return value
 
 
-def export_filename(what: str, register: Register | None, fmt: str, today: date) -> str:
+def export_filename(what: str, register: Register | None, fmt: str, today: date,
+                    as_of: date | None = None) -> str:
     scope = re.sub(r"[^a-z0-9]+", "-", register.prefix.lower()) if register else "all"
+    if as_of is not None:
+        return f"{what}-{scope}-as-at-{as_of.isoformat()}.{fmt}"
     return f"{what}-{scope}-{today.isoformat()}.{fmt}"

@@ -134,18 +134,29 @@ def export(what, fmt):
         return render_template("errors/404.html"), 404
     register_id = id_arg("register", "The register")
     register = db.get_or_404(Register, register_id) if register_id else None
+    # `as_of=YYYY-MM-DD`: the register as riskapp held it at the end of that day (issue 14).
+    try:
+        as_of = date.fromisoformat(request.args["as_of"]) if request.args.get("as_of") \
+            else None
+    except ValueError:
+        as_of = None
+    if as_of is not None and as_of >= date.today():
+        as_of = None  # today's register is today's rows
     sheets = {}
     if what in ("risks", "register"):
-        sheets["Risks"] = (exports.RISK_COLUMNS, exports.risk_rows(register))
+        sheets["Risks"] = (exports.RISK_COLUMNS, exports.risk_rows(register) if as_of is None
+                           else exports.risk_rows_as_at(register, as_of))
     if what in ("actions", "register"):
-        sheets["Actions"] = (exports.ACTION_COLUMNS, exports.action_rows(register))
+        sheets["Actions"] = (exports.ACTION_COLUMNS, exports.action_rows(register)
+                             if as_of is None else exports.action_rows_as_at(register, as_of))
     if fmt == "csv":
         ((columns, rows),) = sheets.values()
         body = exports.to_csv(columns, rows)
     else:
         body = exports.to_xlsx(sheets)
     return send_file(io.BytesIO(body), mimetype=EXPORT_FORMATS[fmt], as_attachment=True,
-                     download_name=exports.export_filename(what, register, fmt, date.today()),
+                     download_name=exports.export_filename(what, register, fmt, date.today(),
+                                                           as_of),
                      max_age=0)
 
 

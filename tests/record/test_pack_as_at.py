@@ -69,3 +69,19 @@ def test_the_pack_reads_the_same_after_a_control_an_action_and_a_review_today(ba
     today = build_pack(Selection(register=register), organisation="BLMK ICB", author="Risk team")
     assert "Weekly cash review by the finance committee" in [
         c.description for r in today.risks for c in r.controls]
+
+
+def test_the_exports_take_as_of(baf, client, auth):
+    from riskapp.auth.models import Role
+    from tests import factories
+    auth.login(factories.make_user(Role.BOARD))
+    risk = db.session.scalar(select(Risk).where(Risk.reference == "BAF0006"))
+    services.rescore_risk(risk, 3, 3, "Recovery plan agreed", by=None, today=date.today())
+    db.session.commit()
+    r = client.get(f"/reports/export/actions.csv?register={risk.register_id}&as_of=2023-11-29")
+    assert "actions-baf-as-at-2023-11-29.csv" in r.headers["Content-Disposition"]
+    assert r.get_data(as_text=True).count("\n") == 27  # the header and the source's 26
+    risks = client.get(f"/reports/export/risks.csv?register={risk.register_id}&as_of=2023-11-29"
+                       ).get_data(as_text=True)
+    baf6 = next(line for line in risks.splitlines() if line.startswith("BAF0006"))
+    assert ",5,4,20," in baf6
