@@ -117,6 +117,12 @@ class AssuranceIn(Body):
     summary = fields.String(allow_none=True)
     assured_on = Date(allow_none=True)
     positive = Bool(allow_none=True, metadata={"description": "null: not yet judged"})
+    valid_until = Date(allow_none=True, metadata={
+        "description": "Last day it counts as current; null: from its date and its line's rule"})
+    control_ids = fields.List(Int(), metadata={
+        "description": "Ids of this risk's controls the assurance covers"})
+    answered_by_action_id = Int(allow_none=True, metadata={
+        "description": "For a negative assurance: the id of this risk's action answering it"})
 
 
 class AssuranceUpdateIn(AssuranceIn):
@@ -331,9 +337,22 @@ def risks_update_control(ref: str, control_id: int):
 def risks_add_assurance(ref: str):
     """Add a source of assurance (1st, 2nd or 3rd line)."""
     risk = _editable(ref)
-    services.add_assurance(risk, dict(request_body()))
+    data = dict(request_body())
+    _check_assurance_links(risk, data)
+    services.add_assurance(risk, data)
     db.session.commit()
     return _answer(risk, 201)
+
+
+def _check_assurance_links(risk, data: dict) -> None:
+    """Controls and the answering action must be the risk's own (issue 18)."""
+    own_controls = {c.id for c in risk.controls}
+    if any(c not in own_controls for c in data.get("control_ids") or ()):
+        raise ApiError(400, "control_ids must be ids of this risk's controls", field="control_ids")
+    action = data.get("answered_by_action_id")
+    if action is not None and action not in {a.id for a in risk.actions}:
+        raise ApiError(400, "answered_by_action_id must be the id of one of this risk's actions",
+                       field="answered_by_action_id")
 
 
 @bp.patch("/risks/<ref>/assurances/<int:assurance_id>")
@@ -343,6 +362,7 @@ def risks_update_assurance(ref: str, assurance_id: int):
     risk = _editable(ref)
     assurance = _child(Assurance, risk, assurance_id, "assurance")
     data = dict(request_body())
+    _check_assurance_links(risk, data)
     try:
         services.update_assurance(assurance, data, seen_version=data.pop("version", None))
     except StaleEdit as error:

@@ -142,3 +142,24 @@ def test_assurance_form_names_controls_and_the_answering_action(client, auth, ba
     assert client.post(f"/risks/BAF0001/assurances/{added.id}/edit", data=edit).status_code == 302
     gaps = client.get("/api/v1/assurance-map?register=BAF").get_json()["items"][0]["gaps"]
     assert not any("has no action in answer" in g["text"] for g in gaps)
+
+
+def test_api_writes_an_assurance_with_its_controls_and_answering_action(client, auth, baf):
+    from riskapp.risks.models import Assurance, Risk
+    risk = baf.session.scalar(select(Risk).where(Risk.reference == "BAF0001"))
+    other = baf.session.scalar(select(Risk).where(Risk.reference == "BAF0002"))
+    control, action = risk.controls[0], risk.actions[0]
+    auth.login(make_user("risk_manager"))
+    body = {"line": 3, "source": "Internal audit", "positive": False,
+            "assured_on": date.today().isoformat(), "control_ids": [control.id]}
+    bad = client.post("/api/v1/risks/BAF0001/assurances",
+                      json={**body, "control_ids": [other.controls[0].id]})
+    assert bad.status_code == 400 and bad.get_json()["field"] == "control_ids"
+    bad = client.post("/api/v1/risks/BAF0001/assurances",
+                      json={**body, "answered_by_action_id": other.actions[0].id})
+    assert bad.status_code == 400 and bad.get_json()["field"] == "answered_by_action_id"
+    assert client.post("/api/v1/risks/BAF0001/assurances",
+                       json={**body, "answered_by_action_id": action.id}).status_code == 201
+    added = baf.session.scalar(select(Assurance).where(Assurance.line == 3))
+    assert [c.id for c in added.controls] == [control.id]
+    assert added.answered_by_action_id == action.id
