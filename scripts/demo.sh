@@ -7,6 +7,8 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 export PIP_DISABLE_PIP_VERSION_CHECK=1 FLASK_APP=riskapp
 [ -x .venv/bin/python ] || python3 -m venv .venv
+# The locked versions (requirements.lock, checked against their hashes), then riskapp itself.
+.venv/bin/pip install -q --require-hashes -r requirements.lock
 .venv/bin/pip install -q -e .
 .venv/bin/flask db upgrade
 .venv/bin/flask demo load

@@ -40,10 +40,13 @@ fi
 [ -x .venv/bin/python ] || python3 -m venv .venv
 # Reinstall only when setup.cfg changed since the last install (or something is missing).
 stamp=.venv/.riskapp-test-extras
-wanted=$(sha256sum setup.cfg | cut -d' ' -f1)
+wanted=$(cat setup.cfg requirements.lock | sha256sum | cut -d' ' -f1)
 if [ "$(cat "$stamp" 2>/dev/null)" != "$wanted" ] \
    || ! .venv/bin/python -c 'import riskapp, pytest, xdist, playwright, aiosmtpd' 2>/dev/null; then
   echo "== Installing riskapp and its test extras into .venv"
+  # The locked versions first (requirements.lock, checked against their hashes); then riskapp
+  # and anything setup.cfg gained since the lock was made.
+  .venv/bin/pip install -q --require-hashes -r requirements.lock
   .venv/bin/pip install -q -e '.[test]'
   echo "$wanted" > "$stamp"
 fi
