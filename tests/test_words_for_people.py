@@ -158,6 +158,8 @@ def test_no_pdf_speaks_developer(baf, client, auth, tmp_path):
     # The heatmap's axes name each rating as the heatmap page and the forms do.
     for words in ("1 Rare", "5 Almost certain", "Negligible", "Catastrophic"):
         assert words in text, words  # (pdftotext reads the rotated row labels in two lines)
+    # A completed action says when it was completed (BAF0002's workforce planning, in the demo).
+    assert re.search(r"Status: Complete \u00b7 Completed: \d\d \w{3} \d{4}", " ".join(text.split()))
     # "Not yet assessed" is said once, in the key, not after every control.
     assert "Effectiveness: Not yet assessed" not in text
     problems = problems_in(text, python_names=True)

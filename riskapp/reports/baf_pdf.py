@@ -105,14 +105,14 @@ FONT_BOLD_ITALIC = "RiskappSans-BoldItalic"
 
 #: Detail table columns, as the source: heading and width in points (they add up to FRAME_W).
 DETAIL_COLUMNS: tuple[tuple[str, float], ...] = (
-    ("Ref", 52),  # wide enough for "CRR00123" in bold: a reference never wraps
+    ("Prefix", 52),  # wide enough for "CRR00123" in bold: a reference never wraps
     ("Risk Detail", 136),
     ("Initial Priority", 48),
     ("Controls Detail", 156),
-    ("Line of Assurance", 52),
+    ("Controls Assurance Level Line of Assurance", 52),
     ("Controls Assurance Summary", 102),
     ("Current Priority", 48),
-    ("Actions", 143.2),
+    ("Actions Action Details", 143.2),
     ("Target Priority", 48),
 )
 CELL_PAD = 3.0
@@ -1036,9 +1036,12 @@ def _action_flowables(action: PackAction, styles: _Styles) -> list[Flowable]:
               (FONT, _plain(action.status) or "not set", colors.black)]
     if action.overdue:
         status.append((FONT_BOLD, " \u00b7 OVERDUE", colors.HexColor(OVERDUE_HEX)))
+    if action.completed_on:
+        status += [(FONT_BOLD, " \u00b7 Completed: ", colors.black),
+                   (FONT, _fmt_date(action.completed_on), colors.black)]
     meta = _Fields([
         _field("Assignee", action.assignee, "not assigned"),
-        [(FONT_BOLD, "Target: ", colors.black),
+        [(FONT_BOLD, "Variable Target: ", colors.black),
          (FONT, _fmt_date(action.target_date), colors.black), *status],
     ])
     meta.spaceAfter = 4.5
@@ -1055,10 +1058,11 @@ class _Columns:
 
 def _risk_row(risk: PackRisk, bands: Sequence[Band], styles: _Styles, cols: _Columns) -> list:
     detail = [
-        _Para(f"<b>{_markup(risk.title)}</b>", styles.body),
-        _Para(_markup(risk.description), styles.body) if _plain(risk.description)
-        else _Para("<i>No description</i>", styles.body),
-        _Fields([_field("Owner", risk.owner), _field("Lead", risk.lead),
+        # The source's labels, which board members know: "Risk Title:", "Risk Owner:"...
+        _Para(f"<b>Risk Title:</b> <b>{_markup(risk.title)}</b>", styles.body),
+        _Para("<b>Risk Description:</b> " + (_markup(risk.description) or "<i>none</i>"),
+              styles.body),
+        _Fields([_field("Risk Owner", risk.owner), _field("Risk Lead", risk.lead),
                  _field("Status", risk.status)]),
     ]
     detail[0].spaceAfter = 2.5
@@ -1146,8 +1150,8 @@ def _detail_section(pack: BafPack, styles: _Styles) -> list[Flowable]:
         risks = groups.get(band)
         if not risks:
             continue
-        # Highest current score first, then by reference.
-        risks = sorted(risks, key=lambda r: (-r.current.score, _natural_key(_plain(r.ref))))
+        # In the register's reference order, as the source lists them.
+        risks = sorted(risks, key=lambda r: _natural_key(_plain(r.ref)))
         count = f"{len(risks)} risk{'s' if len(risks) != 1 else ''}"
         if band is None:
             heading = f"Unbanded \u2014 current score outside every band \u00b7 {count}"

@@ -202,7 +202,9 @@ def pack_risk(risk: Risk, *, fy: int, as_of: date, today: date) -> pack_data.Pac
                          for a in risk.assurances),
         actions=tuple(pack_data.PackAction(
             a.detail, a.assignee.name if a.assignee else None, a.target_date, a.status,
-            overdue=is_overdue(a.target_date, a.status, as_of)) for a in risk.actions),
+            overdue=is_overdue(a.target_date, a.status, as_of),
+            completed_on=a.completed_on if a.status == "Complete" else None)
+            for a in risk.actions),
         movement=tuple(pack_data.MovementCell(c.score, c.reviewed) for c in cells),
     )
 

@@ -103,6 +103,8 @@ class PackAction:
     target_date: date | None
     status: str
     overdue: bool = False
+    #: When a completed action was completed (None while open).
+    completed_on: date | None = None
 
 
 @dataclass(frozen=True)

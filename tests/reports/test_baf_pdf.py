@@ -378,21 +378,26 @@ def test_every_action_is_in_the_detail(which, request):
 
 def test_detail_has_the_source_columns_and_priorities(blmk):
     detail = _squash(blmk.detail)
-    for heading in ("Ref", "Risk Detail", "Initial Priority", "Controls Detail",
-                    "Line of Assurance", "Controls Assurance Summary", "Current Priority",
-                    "Actions", "Target Priority"):
+    for heading in ("Prefix", "Risk Detail", "Initial Priority", "Controls Detail",
+                    "Controls Assurance Level Line of Assurance", "Controls Assurance Summary",
+                    "Current Priority", "Actions Action Details", "Target Priority"):
         assert heading in detail, heading
     for written in ("High (4:5=20)", "High (5:4=20)", "High (3:4=12)", "Medium (3:3=9)",
                     "Medium (3:2=6)", "Medium (4:2=8)"):
         assert written in detail, written
-    assert "Owner: Anne Brierley" in detail and "Lead: Michael Ramsden" in detail
+    # The source's labels, as board members know them.
+    assert "Risk Title: Recovery of Elective Services" in detail
+    assert "Risk Description: There is a risk that the NHS" in detail
+    assert "Risk Owner: Anne Brierley" in detail and "Risk Lead: Michael Ramsden" in detail
     assert "Status: Open" in detail and "1st line" in detail
     # Overdue actions are flagged in words, not colour alone.
-    assert "Target: 15 Nov 2023 \u00b7 Status: Not Started \u00b7 OVERDUE" in detail
-    assert "Target: 28 Mar 2024 \u00b7 Status: In Progress" in detail
-    # Highest band first; within it the highest current score first.
+    assert "Variable Target: 15 Nov 2023 \u00b7 Status: Not Started \u00b7 OVERDUE" in detail
+    assert "Variable Target: 28 Mar 2024 \u00b7 Status: In Progress" in detail
+    # Highest band first; within it the register's reference order, as the source.
     assert detail.index("High \u2014") < detail.index("Medium \u2014")
-    assert detail.index("BAF0001") < detail.index("BAF0011") < detail.index("BAF0010")
+    high = detail[detail.index("High \u2014"):detail.index("Medium \u2014")]
+    refs = re.findall(r"\bBAF\d{4}\b", high)
+    assert list(dict.fromkeys(refs)) == sorted(set(refs))
 
 
 def test_heatmap_cells_name_their_score_and_band_and_have_a_legend(blmk):
@@ -502,9 +507,9 @@ def test_crowded_heatmap_cells_count_the_rest_and_list_them_all(hostile):
 
 def test_missing_values_say_so(hostile):
     detail = _squash(hostile.detail)
-    assert "Owner: not set" in detail and "Lead: not set" in detail
+    assert "Risk Owner: not set" in detail and "Risk Lead: not set" in detail
     assert "None recorded" in detail and "Not set" in detail
-    assert "Assignee: not assigned" in detail and "Target: not set" in detail
+    assert "Assignee: not assigned" in detail and "Variable Target: not set" in detail
     assert "Line 4" in detail and "(NEGATIVE)" in detail and "(positive)" in detail
 
 
