@@ -31,6 +31,9 @@ logger = logging.getLogger(__name__)
 LONDON = ZoneInfo("Europe/London")
 VIEWS = ("current", "initial", "target")
 
+#: The movement table runs from April to the April after (Apr-23 ... Apr-24), as the source's.
+PACK_MONTHS = 13
+
 
 @dataclass
 class Selection:
@@ -188,7 +191,8 @@ def _assurance_source(assurance) -> str:
 
 def pack_risk(risk: Risk, *, fy: int, as_of: date, today: date) -> pack_data.PackRisk:
     """Map one loaded risk onto the renderer's plain data."""
-    cells = scoring.movement([r.as_point() for r in risk.score_records], fy, as_of)
+    cells = scoring.movement([r.as_point() for r in risk.score_records], fy, as_of,
+                             months=PACK_MONTHS)
     return pack_data.PackRisk(
         ref=risk.reference, title=risk.title, description=risk.description or "",
         owner=risk.owner.name if risk.owner else None,
@@ -297,7 +301,8 @@ def build_pack(selection: Selection, *, organisation: str, author: str, fy: int 
         generated_at=now,
         filters=filters,
         fy_label=scoring.financial_year_label(fy),
-        month_labels=tuple(m.strftime("%b-%y") for m in scoring.financial_year_months(fy)),
+        month_labels=tuple(m.strftime("%b-%y")
+                           for m in scoring.financial_year_months(fy, PACK_MONTHS)),
         bands=tuple(pack_data.Band(b.name, b.min_score, b.max_score, _hex(b.colour))
                     for b in bands) or (pack_data.Band("Unbanded", 1, 25, "#d8dde0"),),
         risks=pack_risks_data,

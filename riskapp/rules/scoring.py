@@ -163,9 +163,13 @@ class MonthCell:
         return self.month.strftime("%b-%y")
 
 
-def financial_year_months(fy: int) -> list[date]:
-    """Return the first days of April `fy` to March `fy + 1`."""
-    return [add_months(date(fy, 4, 1), i) for i in range(12)]
+def financial_year_months(fy: int, months: int = 12) -> list[date]:
+    """Return the first days of April `fy` to March `fy + 1` (or `months` months from April).
+
+    The BAF pack runs to the April after, as the source's movement table does (Apr-23 ...
+    Apr-24): `months=13`.
+    """
+    return [add_months(date(fy, 4, 1), i) for i in range(months)]
 
 
 def financial_year_of(day: date) -> int:
@@ -178,7 +182,8 @@ def financial_year_label(fy: int) -> str:
     return f"{fy % 100:02d}/{(fy + 1) % 100:02d}"
 
 
-def movement(history: Iterable[ScorePoint], fy: int, as_of: date) -> list[MonthCell]:
+def movement(history: Iterable[ScorePoint], fy: int, as_of: date,
+             months: int = 12) -> list[MonthCell]:
     """Return the score in force at each month end of financial year `fy`, as of `as_of`.
 
     Months before the first record (the risk did not exist) and months starting after `as_of`
@@ -187,7 +192,7 @@ def movement(history: Iterable[ScorePoint], fy: int, as_of: date) -> list[MonthC
     """
     points = sorted(history, key=lambda p: p.on)
     cells = []
-    for first_day in financial_year_months(fy):
+    for first_day in financial_year_months(fy, months):
         last_day = date(first_day.year, first_day.month,
                         calendar.monthrange(first_day.year, first_day.month)[1])
         cutoff = min(last_day, as_of)

@@ -28,8 +28,8 @@ def test_demo_pack_has_every_risk_action_and_a_year_of_movement(baf):
     assert sum(len(r.actions) for r in pack.risks) == 26
     # The latest review is in November 2023, so the movement table is of 2023/24.
     assert pack.fy_label == "23/24"
-    assert pack.month_labels[0] == "Apr-23" and pack.month_labels[-1] == "Mar-24"
-    assert all(len(r.movement) == 12 for r in pack.risks)
+    assert pack.month_labels[0] == "Apr-23" and pack.month_labels[-1] == "Apr-24"  # as the source
+    assert all(len(r.movement) == 13 for r in pack.risks)
     # As at 29 Nov 2023: Dec to Mar are blank, Nov was reviewed.
     assert all(cell.score is None for r in pack.risks for cell in r.movement[8:])
     assert all(r.movement[7].reviewed and r.movement[7].score == r.current.score
@@ -56,7 +56,7 @@ def test_movement_is_the_risk_page_derivation(app, db):
                       organisation="O", author="A", now=NOW, today=date(2023, 11, 29))
     (row,) = pack.risks
     expected = scoring.movement([r.as_point() for r in risk.score_records], 2023,
-                                date(2023, 8, 31))
+                                date(2023, 8, 31), months=13)  # to the April after
     assert [(c.score, c.reviewed) for c in row.movement] == [
         (c.score, c.reviewed) for c in expected]
     assert [c.score for c in row.movement[:6]] == [16, 16, 20, 20, 20, None]
