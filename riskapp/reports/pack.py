@@ -240,7 +240,7 @@ def pack_risk_as_at(r: RiskAsAt, names: dict[int, str], *, fy: int) -> pack_data
     controls, assurances, actions and their statuses, overdue flags judged at that day."""
     risk = r.risk
     points = [scoring.ScorePoint(s.recorded_on, s.consequence, s.likelihood) for s in r.reviews]
-    cells = scoring.movement(points, fy, r.as_of)
+    cells = scoring.movement(points, fy, r.as_of, months=PACK_MONTHS)
     return pack_data.PackRisk(
         ref=risk.reference, title=risk.title, description=risk.description or "",
         owner=names.get(risk.owner_id), lead=names.get(risk.lead_id), status=risk.status,
@@ -251,9 +251,11 @@ def pack_risk_as_at(r: RiskAsAt, names: dict[int, str], *, fy: int) -> pack_data
                                              c.effectiveness) for c in r.controls),
         assurances=tuple(pack_data.PackAssurance(a.line, _assurance_source(a), a.positive)
                          for a in r.assurances),
-        actions=tuple(pack_data.PackAction(a.detail, names.get(a.assignee_id), a.target_date,
-                                           a.status, overdue=r.is_overdue(a))
-                      for a in r.actions),
+        actions=tuple(pack_data.PackAction(
+            a.detail, names.get(a.assignee_id), a.target_date, a.status,
+            overdue=r.is_overdue(a),
+            completed_on=getattr(a, "completed_on", None) if a.status == "Complete" else None)
+            for a in r.actions),
         movement=tuple(pack_data.MovementCell(c.score, c.reviewed) for c in cells),
     )
 
