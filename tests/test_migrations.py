@@ -55,3 +55,41 @@ def test_upgrade_matches_models_and_downgrades_to_base(empty_database_url):
         assert left == set()
         upgrade()  # and up again, so a downgrade leaves nothing behind that breaks it
         db.engine.dispose()
+
+
+@pytest.mark.sqlite_only
+def test_sqlite_downgrade_past_the_meeting_version_keeps_the_data(tmp_path):
+    """Issue 15, finding 15: with meetings and rows pointing at them, going down past the
+    meeting-version migration works and leaves no `_alembic_tmp_meetings` behind."""
+    app = create_app({"TESTING": True, "SECRET_KEY": "t",
+                      "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'm.sqlite'}"})
+    with app.app_context():
+        upgrade(revision="4330545429df")
+        _insert(db.engine, "committees", id=1)
+        _insert(db.engine, "meetings", id=1, committee_id=1, version=3, status="Held")
+        _insert(db.engine, "agenda_items", id=1, meeting_id=1)
+        downgrade(revision="6ed3f6133534")
+        names = set(inspect(db.engine).get_table_names())
+        assert "_alembic_tmp_meetings" not in names
+        with db.engine.connect() as connection:
+            assert connection.execute(text("SELECT count(*) FROM meetings")).scalar() == 1
+            assert connection.execute(text("SELECT count(*) FROM agenda_items")).scalar() == 1
+            assert "version" not in {c["name"] for c in inspect(db.engine).get_columns("meetings")}
+        db.engine.dispose()
+
+
+def _insert(engine, table: str, **given) -> None:
+    """One row of `table` as the schema stands: `given` values, a plain value for the rest
+    of the columns that must have one."""
+    plain = {"INTEGER": 1, "BOOLEAN": 0, "DATETIME": "2024-05-16 10:00:00", "DATE": "2024-05-16",
+             "FLOAT": 1.0}
+    values = dict(given)
+    for column in inspect(engine).get_columns(table):
+        if column["name"] in values or column["nullable"] or column.get("default") is not None:
+            continue
+        kind = str(column["type"]).split("(")[0].upper()
+        values[column["name"]] = plain.get(kind, "x")
+    names = ", ".join(values)
+    marks = ", ".join(f":{name}" for name in values)
+    with engine.begin() as connection:
+        connection.execute(text(f"INSERT INTO {table} ({names}) VALUES ({marks})"), values)

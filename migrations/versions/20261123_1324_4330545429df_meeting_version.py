@@ -22,5 +22,10 @@ def upgrade():
 
 
 def downgrade():
-    with op.batch_alter_table('meetings', schema=None) as batch_op:
-        batch_op.drop_column('version')
+    if op.get_bind().dialect.name == "sqlite":
+        # SQLite 3.35+ drops a column in place. The batch way rebuilds the table (copy, drop,
+        # rename): with foreign keys on, dropping `meetings` fails or cascades into the rows
+        # that point at it, leaving `_alembic_tmp_meetings` behind (issue 15, finding 15).
+        op.execute("ALTER TABLE meetings DROP COLUMN version")
+    else:
+        op.drop_column('meetings', 'version')
