@@ -24,7 +24,7 @@ from datetime import date, datetime, timezone
 from email.message import Message
 from email.policy import compat32
 from email.header import Header
-from email.utils import formataddr, formatdate, make_msgid
+from email.utils import formataddr, formatdate
 
 from flask import current_app
 from sqlalchemy import update
@@ -132,6 +132,16 @@ def _text_part(content_type: str, text: str) -> bytes:
         (b"" if body.endswith(b"\r\n") else b"\r\n")
 
 
+def digest_message_id(recipient_id: int, reminder_ids, domain: str) -> str:
+    """The same for the same recipient and reminders, so a digest sent again after a failure
+    or a stop mid-run (its reminders not yet marked sent) keeps its Message-ID and the mail
+    server can drop the duplicate (issue 15, finding 14)."""
+    import hashlib
+    ids = ",".join(str(i) for i in sorted(reminder_ids))
+    digest = hashlib.sha256(f"{recipient_id}:{ids}".encode()).hexdigest()[:32]
+    return f"<reminders.{digest}@{domain}>"
+
+
 def build_digest(rows: list[services.Pending], mail_from: str) -> Digest:
     """One multipart (text and HTML) message listing all of a recipient's reminders."""
     first = rows[0]
@@ -159,7 +169,7 @@ def build_digest(rows: list[services.Pending], mail_from: str) -> Digest:
     message["From"] = mail_from
     message["To"] = _address(first.recipient_name, first.recipient_email)
     domain = mail_from.rpartition("@")[2].strip("> ") or "riskapp.local"
-    message_id = make_msgid("reminders", domain=domain)
+    message_id = digest_message_id(first.recipient_id, [r.id for r in rows], domain)
     message["Message-ID"] = message_id
     message["Date"] = formatdate(localtime=False, usegmt=True)
     # No Content-Type on `message`, or the generator would write an empty multipart body.

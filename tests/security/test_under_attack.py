@@ -299,3 +299,25 @@ def test_9_a_string_false_is_refused_not_read_as_true(client, auth, pccac, peopl
     response = client.post(f"/api/v1/meetings/{meeting.id}/items", json={
         "number": "1", "title": "Minutes", "private": "false"})
     assert response.status_code == 400
+
+
+# --- 14. A digest keeps its Message-ID when it is sent again ------------------------------------
+
+def test_14_a_digest_sent_again_keeps_its_message_id(app):
+    from riskapp.reminders.outbox import build_digest
+    from riskapp.reminders.services import Pending
+
+    def pending(id, item_id):
+        return Pending(id=id, kind="risk_action_overdue", item_id=item_id, recipient_id=7,
+                       period="2024-05", as_of=date(2024, 5, 1), text=f"Action {item_id}",
+                       note="", due_date=date(2024, 4, 30), escalated=False,
+                       link="http://127.0.0.1:5000/actions/mine", attempts=0,
+                       recipient_name="Olive Owner", recipient_email="olive@example.org",
+                       recipient_active=True)
+    rows = [pending(1, 10), pending(2, 11)]
+    first = build_digest(rows, "riskapp@example.nhs.uk")
+    retry = build_digest(list(reversed(rows)), "riskapp@example.nhs.uk")
+    assert first.message_id == retry.message_id
+    assert f"Message-ID: {first.message_id}".encode() in retry.data
+    other = build_digest([pending(3, 12)], "riskapp@example.nhs.uk")
+    assert other.message_id != first.message_id
