@@ -163,7 +163,10 @@ def register_as_at(register_id: int | None, as_of: date, *,
     notes_t = _table(ActionProgress)
     action_ids = {a.id for rows in actions.values() for a in rows}
     progress = defaultdict(list)
-    for note in db.session.execute(_as_at(notes_t, cutoff).order_by(
+    notes = _as_at(notes_t, cutoff)
+    if few is not None:
+        notes = notes.where(notes_t.c.action_id.in_(list(action_ids)))
+    for note in db.session.execute(notes.order_by(
             notes_t.c.noted_on.desc(), notes_t.c.id.desc())):
         if note.action_id in action_ids:
             progress[note.action_id].append(note)
@@ -199,12 +202,19 @@ def version_class_table_of_links():
 def risk_as_at(reference: str, as_of: date):
     """One risk as held at the end of `as_of`, or None when riskapp did not hold it then."""
     risks_v = _table(Risk)
-    row = db.session.execute(_as_at(risks_v, end_of_day(as_of),
-                                    risks_v.c.reference == reference)).first()
-    if row is None:
+    # The risk's id from today's row (indexed; ids never change), else from the versions (a
+    # reference it had then but not now).
+    risk_id = db.session.scalar(select(Risk.id).where(Risk.reference == reference))
+    if risk_id is None:
+        row = db.session.execute(_as_at(risks_v, end_of_day(as_of),
+                                        risks_v.c.reference == reference)).first()
+        if row is None:
+            return None
+        risk_id = row.id
+    held = register_as_at(None, as_of, risk_ids=[risk_id])
+    if not held or held[0].reference != reference:
         return None
-    [risk] = register_as_at(None, as_of, risk_ids=[row.id])
-    return risk
+    return held[0]
 
 
 def first_day_held() -> date | None:

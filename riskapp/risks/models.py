@@ -173,7 +173,9 @@ class ScoreRecord(db.Model):
     __table_args__ = (_rating("consequence"), _rating("likelihood"),
                       Index("ix_score_records_risk_date", "risk_id", "recorded_on"))
     id: Mapped[int] = mapped_column(primary_key=True)
-    risk_id: Mapped[int] = mapped_column(ForeignKey("risks.id"))
+    #: Indexed on its own too, so its version table has the index: a risk's reviews as at a
+    #: day are read by risk (issue 14).
+    risk_id: Mapped[int] = mapped_column(ForeignKey("risks.id"), index=True)
     #: Indexed for the first review date across the register (issue 9: 60,000 records).
     recorded_on: Mapped[date] = mapped_column(index=True)
     consequence: Mapped[int]
