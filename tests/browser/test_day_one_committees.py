@@ -20,6 +20,8 @@ from .conftest import ARTIFACTS, ROOT, TIMEOUT_MS, settle
 
 SOURCE = json.loads((DATA / "pccac_terms_of_reference.json").read_text())
 ADMIN, PASSWORD = "ada.admin@trust.example", "Correct-Horse-Battery-9"
+#: A key as long as the app asks of a real installation (32 characters or more).
+SECRET_KEY = "day-one-browser-test-" + "k" * 43
 LABELS = ["A non-executive member, who chairs", "CPCO or CMD", "CFO",
           "One other executive board member"]
 PEOPLE = ["Dr Ruth Ellison", "Marcus Holt", "Anne Brierley", "Dean Westcott", "Sarah Stanley",
@@ -34,7 +36,7 @@ def empty_server(tmp_path_factory):
     database = tmp_path_factory.mktemp("day-one") / "riskapp.sqlite"
     env = {k: v for k, v in os.environ.items() if k not in ("FLASK_APP",)}
     env.update(DATABASE_URL=f"sqlite:///{database}", FLASK_APP="riskapp",
-               SECRET_KEY="browser-tests")
+               SECRET_KEY=SECRET_KEY)
     flask = [sys.executable, "-m", "flask"]
     for args, stdin in ((["db", "upgrade"], None),
                         (["users", "create", ADMIN, "--name", "Ada Admin", "--role", "admin",
@@ -189,7 +191,7 @@ def serve(database_file: str) -> None:
     from werkzeug.serving import make_server
 
     from riskapp import create_app
-    app = create_app({"SECRET_KEY": "browser-tests", "RATELIMIT_ENABLED": False,
+    app = create_app({"SECRET_KEY": SECRET_KEY, "RATELIMIT_ENABLED": False,
                       "SQLALCHEMY_DATABASE_URI": f"sqlite:///{database_file}"})
     server = make_server("127.0.0.1", 0, app, threaded=True)
     print(f"PORT {server.port}", flush=True)
