@@ -321,3 +321,24 @@ def test_14_a_digest_sent_again_keeps_its_message_id(app):
     assert f"Message-ID: {first.message_id}".encode() in retry.data
     other = build_digest([pending(3, 12)], "riskapp@example.nhs.uk")
     assert other.message_id != first.message_id
+
+
+# --- 10. Changing only a risk's committees is a new version, on the audit trail ----------------
+
+def test_10_a_committee_only_change_bumps_the_version_and_is_audited(pccac):
+    from riskapp.audit.models import AuditEntry
+    from riskapp.committees.models import Committee
+    from riskapp.risks import services as risk_services
+    owner = factories.make_user(Role.RISK_MANAGER)
+    risk = factories.make_risk(owner)
+    db.session.commit()
+    before = risk.version
+    other = db.session.scalar(select(Committee).where(Committee.id != pccac.id))
+    risk_services.update_risk(risk, {}, seen_version=before, committees=[pccac, other])
+    db.session.commit()
+    assert risk.version == before + 1
+    entry = db.session.scalar(select(AuditEntry).where(AuditEntry.risk_id == risk.id,
+                                                       AuditEntry.field == "committees"))
+    assert entry is not None and pccac.name in entry.new_value
+    with pytest.raises(risk_services.StaleEdit):  # the page opened before that save
+        risk_services.update_risk(risk, {}, seen_version=before, committees=[])
