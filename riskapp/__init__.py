@@ -82,11 +82,16 @@ def _register_template_helpers(app: Flask) -> None:
     @app.context_processor
     def inject_globals():
         from flask_login import current_user
+
+        from .settings.organisation import header as organisation_header
+        header = organisation_header()
         return {
             "nav_items": nav_items(current_user, request.endpoint or ""),
             "logout_url": url_for("auth.logout"),
             "login_url": url_for("auth.login"),
-            "organisation_name": app.config["ORGANISATION_NAME"],
+            "organisation_name": header.name,
+            "organisation_logo_url": url_for("settings.logo", v=header.logo_version)
+            if header.logo_version else None,
         }
 
     @app.template_filter("london")

@@ -40,10 +40,8 @@ def from_environment(instance_path: str) -> dict:
     env = os.environ
     return {
         "SQLALCHEMY_DATABASE_URI": normalise_database_url(env.get("DATABASE_URL", default_db)),
-        "ORGANISATION_NAME": env.get(
-            "RISKAPP_ORGANISATION",
-            "NHS Bedfordshire, Luton and Milton Keynes Integrated Care Board",
-        ),
+        # Before an administrator sets the name in Settings (the demo sets BLMK ICB's).
+        "ORGANISATION_NAME": env.get("RISKAPP_ORGANISATION", ""),
         "BASE_URL": env.get("RISKAPP_BASE_URL", "http://127.0.0.1:5000"),
         "SMTP_HOST": env.get("SMTP_HOST", "127.0.0.1"),
         "SMTP_PORT": int(env.get("SMTP_PORT", "25")),

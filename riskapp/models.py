@@ -1,6 +1,7 @@
 """Import every model so metadata (and Alembic) sees them all."""
 from .audit.models import AuditEntry  # noqa: F401
-from .auth.models import ApiToken, Directorate, User  # noqa: F401
+from .auth.models import ApiToken, Directorate, PasswordLink, User  # noqa: F401
+from .settings.models import AppetiteCategory, Organisation  # noqa: F401
 from .committees.models import (  # noqa: F401
     CalendarFeedToken, Committee, CommitteeMember, TermsOfReference, TorPosition, TorRequirement,
 )

@@ -16,7 +16,8 @@ ROLE_CHOICES = [r.value for r in Role]
 
 @bp.cli.command("create")
 @click.argument("email")
-@click.option("--name", required=True, help="Full name, as shown on the register.")
+@click.option("--name", default=None,
+              help="Full name, as shown on the register (default: from the email address).")
 @click.option("--role", type=click.Choice(ROLE_CHOICES), default="staff", show_default=True)
 @click.option("--job-title", default=None)
 @click.option("--password-stdin", is_flag=True, help="Read the password from standard input.")
@@ -30,11 +31,19 @@ def create_user(email, name, role, job_title, password_stdin):
         password = click.prompt("Password", hide_input=True, confirmation_prompt=True)
     if len(password) < 8:
         raise click.ClickException("The password must be at least 8 characters")
+    name = (name or "").strip() or name_from_email(email)
     user = User(email=email.strip().lower(), name=name, role=Role(role), job_title=job_title)
     user.set_password(password)
     db.session.add(user)
     db.session.commit()
-    click.echo(f"Created {user.email} ({Role(role).label})")
+    click.echo(f"Created {user.email} ({Role(role).label}) named {user.name}")
+
+
+def name_from_email(email: str) -> str:
+    """"jane.smith@example.nhs.uk" -> "Jane Smith": a start, changed later under Users."""
+    local = email.strip().split("@")[0]
+    words = [w for w in local.replace("_", ".").replace("-", ".").split(".") if w]
+    return " ".join(w[:1].upper() + w[1:] for w in words) or email
 
 
 @bp.cli.command("token")

@@ -64,6 +64,8 @@ class User(UserMixin, db.Model):
     password_hash: Mapped[str | None] = mapped_column(String(256))
     #: Changes whenever the password changes, so older sessions stop working.
     session_nonce: Mapped[str] = mapped_column(String(32), default=lambda: secrets.token_hex(8))
+    #: "issuer subject" of the single sign-on account linked to this user, once signed in so.
+    sso_subject: Mapped[str | None] = mapped_column(String(500), unique=True)
     created_at: Mapped[datetime] = mapped_column(db.DateTime(timezone=True), default=utcnow)
 
     directorate: Mapped[Directorate | None] = relationship()
@@ -126,6 +128,34 @@ class ApiToken(db.Model):
         if expires.tzinfo is None:  # SQLite returns naive datetimes
             expires = expires.replace(tzinfo=timezone.utc)
         return self.revoked_at is None and expires > now and self.user.active
+
+
+class PasswordLink(db.Model):
+    """A single-use link to set a password: an invitation or a reset. Only its SHA-256 is kept."""
+    __tablename__ = "password_links"
+    INVITE, RESET = "invite", "reset"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    purpose: Mapped[str] = mapped_column(String(10))
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(db.DateTime(timezone=True), default=utcnow)
+    expires_at: Mapped[datetime] = mapped_column(db.DateTime(timezone=True))
+    used_at: Mapped[datetime | None] = mapped_column(db.DateTime(timezone=True))
+    #: The administrator who sent an invitation; none for a reset asked for by its owner.
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+
+    user: Mapped[User] = relationship(foreign_keys=[user_id])
+
+    @staticmethod
+    def hash(token: str) -> str:
+        return hashlib.sha256(token.encode()).hexdigest()
+
+    def expired(self, now: datetime) -> bool:
+        expires = self.expires_at
+        if expires.tzinfo is None:  # SQLite returns naive datetimes
+            expires = expires.replace(tzinfo=timezone.utc)
+        return expires <= now
 
 
 class LoginThrottle(db.Model):

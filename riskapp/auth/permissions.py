@@ -70,8 +70,14 @@ def can_progress_action(user, action) -> bool:
 
 
 def can_configure_register(user) -> bool:
-    """Bands, appetite levels and registers."""
-    return is_risk_manager(user)
+    """Bands, appetite levels and categories, registers, directorates: the risk manager, and
+    the administrator who sets riskapp up on day one."""
+    return is_risk_manager(user) or is_admin(user)
+
+
+def can_manage_organisation(user) -> bool:
+    """The organisation's name and logo, and how people sign in."""
+    return is_admin(user) and user.active
 
 
 def can_manage_users(user) -> bool:

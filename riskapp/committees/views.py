@@ -394,14 +394,15 @@ def attendance_pdf(committee_id: int):
     committee = load_for_attendance(committee_id)
     from ..meetings.services import attendance_report as report
     from ..reports.attendance_pdf import attendance_filename, from_report, render_attendance
+    from ..settings.organisation import logo as organisation_logo, name as organisation_name
     from ..rules.scoring import financial_year_label, financial_year_of
     fy = fy_arg() or financial_year_of(date.today())
     lines, threshold = report(committee, fy)
     sheet = from_report(lines, threshold, committee_name=committee.name,
                         committee_label=committee.label, fy_label=financial_year_label(fy),
                         generated_at=datetime.now(timezone.utc),
-                        organisation=current_app.config["ORGANISATION_NAME"],
-                        author=current_user.name)
+                        organisation=organisation_name(),
+                        author=current_user.name, logo=organisation_logo())
     buffer = io.BytesIO()
     render_attendance(sheet, buffer)
     buffer.seek(0)

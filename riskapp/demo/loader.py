@@ -106,6 +106,13 @@ def load_settings() -> None:
     for name, max_score in APPETITE_LEVELS:
         _get_or_create(AppetiteLevel, name=name, defaults=dict(max_score=max_score))
     _get_or_create(Register, name="Board Assurance Framework", defaults=dict(prefix="BAF"))
+    from ..risks.models import APPETITE_CATEGORIES
+    from ..settings.models import AppetiteCategory, Organisation
+    for position, name in enumerate(APPETITE_CATEGORIES):
+        _get_or_create(AppetiteCategory, name=name, defaults=dict(position=position))
+    if db.session.scalar(select(Organisation.id)) is None:
+        db.session.add(Organisation(
+            name="NHS Bedfordshire, Luton and Milton Keynes Integrated Care Board"))
     _get_or_create(Register, name="Corporate Risk Register", defaults=dict(prefix="CRR"))
 
 

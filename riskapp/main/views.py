@@ -8,7 +8,11 @@ from . import bp
 @bp.route("/")
 @login_required
 def index():
-    """Land each person where their work is (issue 17)."""
+    """Land each person where their work is (issue 17); on an empty database, a newcomer's
+    first page says what to set up next (issue 16)."""
+    from .setup import is_day_one
+    if is_day_one():
+        return redirect(url_for("main.setup"))
     return redirect(url_for(landing_endpoint(current_user)))
 
 
@@ -29,6 +33,17 @@ def landing_endpoint(user) -> str:
             or_(Risk.owner_id == user.id, Risk.lead_id == user.id)).limit(1))
         return "risks.mine" if owns else "actions.mine"
     return "risks.index"
+
+
+@bp.route("/setup")
+@login_required
+def setup():
+    """Getting started: the setup steps in order, with links for those this person can do."""
+    from flask import render_template
+
+    from .setup import setup_steps
+    all_steps, upcoming = setup_steps(current_user)
+    return render_template("main/setup.html", steps=all_steps, upcoming=upcoming)
 
 
 @bp.route("/health")

@@ -31,6 +31,7 @@ from sqlalchemy import update
 
 from ..extensions import db
 from ..rules import reminders as rules
+from ..settings.organisation import name as organisation_name
 from ..words import plural
 from . import services
 from .models import SENDING, Reminder
@@ -154,7 +155,7 @@ def build_digest(rows: list[services.Pending], mail_from: str) -> Digest:
                 for kind, dues in rules.digest(r.as_due() for r in rows).get(first.recipient_id, [])]
     context = dict(recipient_name=first.recipient_name, sections=sections,
                    count=len(rows),
-                   organisation=current_app.config.get("ORGANISATION_NAME", ""),
+                   organisation=organisation_name(),
                    mine_url=services.absolute_link("reminders.mine", {}))
     # The headers (user text among them) go through the email package as before: formataddr
     # encodes names, the compat32 generator folds. The two bodies are joined here: building

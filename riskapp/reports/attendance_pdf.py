@@ -28,6 +28,7 @@ from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import BaseDocTemplate, Flowable, Frame, PageTemplate, Spacer, Table
 
 from .baf_pdf import (
+    logo_image,
     FONT,
     draw_running_header,
     FONT_BOLD,
@@ -81,6 +82,8 @@ class AttendanceSheet:
     rows: tuple[AttendanceRow, ...]
     organisation: str = ""
     author: str = ""
+    #: The organisation's logo (PNG) at the top of the first page; None for none.
+    logo: bytes | None = None
 
     @property
     def below_count(self) -> int:
@@ -94,7 +97,7 @@ def below(percent: int | None, threshold: int) -> bool:
 
 def from_report(lines: Iterable, threshold: int, *, committee_name: str, committee_label: str,
                 fy_label: str, generated_at: datetime, organisation: str = "",
-                author: str = "") -> AttendanceSheet:
+                author: str = "", logo: bytes | None = None) -> AttendanceSheet:
     """Copy `attendance_report()`'s lines (each with .member .held .attended .percent
     .by_deputy .apologies) into plain data."""
     rows = tuple(
@@ -107,7 +110,7 @@ def from_report(lines: Iterable, threshold: int, *, committee_name: str, committ
     return AttendanceSheet(committee_name=committee_name, committee_label=committee_label,
                            fy_label=fy_label, threshold_percent=threshold,
                            generated_at=generated_at, rows=rows, organisation=organisation,
-                           author=author)
+                           author=author, logo=logo)
 
 
 def attendance_filename(sheet: AttendanceSheet) -> str:
@@ -185,7 +188,9 @@ def _percent_text(percent: int | None) -> str:
 
 def _header(sheet: AttendanceSheet, styles: _Styles) -> list[Flowable]:
     threshold = sheet.threshold_percent
+    logo = logo_image(sheet.logo)
     flow: list[Flowable] = [
+        *([logo, Spacer(1, 4)] if logo else []),
         _Para("Committee attendance", styles.title),
         _Para(f"{_markup(sheet.committee_name)} \u2014 financial year "
               f"{_markup(sheet.fy_label)}", styles.subtitle),

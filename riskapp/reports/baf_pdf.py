@@ -519,6 +519,21 @@ def _band_key(pack: BafPack, styles: _Styles, swatch_w: float = 62) -> Table:
 # Sections
 # --------------------------------------------------------------------------------------------
 
+def logo_image(png: bytes | None, max_w: float = 150, max_h: float = 40) -> Flowable | None:
+    """The organisation's logo, scaled to fit `max_w` x `max_h` points, or None for none."""
+    if not png:
+        return None
+    import io
+
+    from reportlab.lib.utils import ImageReader
+    from reportlab.platypus import Image
+    width, height = ImageReader(io.BytesIO(png)).getSize()
+    scale = min(max_w / width, max_h / height)
+    image = Image(io.BytesIO(png), width=width * scale, height=height * scale)
+    image.hAlign = "LEFT"
+    return image
+
+
 def _header(pack: BafPack, styles: _Styles) -> list[Flowable]:
     rows = [
         [_Para("<b>Organisation</b>", styles.body), _Para(_markup(pack.organisation),
@@ -551,7 +566,9 @@ def _header(pack: BafPack, styles: _Styles) -> list[Flowable]:
         ("LEFTPADDING", (0, 0), (-1, -1), 0),
         ("LINEBELOW", (0, -1), (-1, -1), 0.5, LIGHT_RULE),
     ])
+    logo = logo_image(pack.logo)
     title_block = [
+        *([logo, Spacer(1, 4)] if logo else []),
         _Para(_markup(pack.register_name), styles.title),
         _Para("HEATMAP REPORT", styles.subtitle),
         _Para(_markup(pack.organisation), styles.body_bold),

@@ -56,7 +56,8 @@ def baf_command(register_name, out, as_of, committee_name, fy):
             raise click.BadParameter(f"no committee {committee_name!r}", param_hint="--committee")
     selection = Selection(register=register, committee=committee,
                           as_of=as_of.date() if as_of else None)
-    pack = build_pack(selection, organisation=current_app.config["ORGANISATION_NAME"],
+    from ..settings import organisation
+    pack = build_pack(selection, organisation=organisation.name(), logo=organisation.logo(),
                       author="riskapp (flask report baf)", fy=fy)
     from .baf_pdf import render_baf_pack  # ReportLab: loaded by the commands that draw PDFs
     out.parent.mkdir(parents=True, exist_ok=True)

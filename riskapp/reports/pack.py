@@ -270,6 +270,7 @@ def _names(risks: list[RiskAsAt]) -> dict[int, str]:
 
 
 def build_pack(selection: Selection, *, organisation: str, author: str, fy: int | None = None,
+               logo: bytes | None = None,
                today: date | None = None, now: datetime | None = None) -> pack_data.BafPack:
     """Build the BAF pack for `selection` as at `selection.as_of` (default today).
 
@@ -299,6 +300,7 @@ def build_pack(selection: Selection, *, organisation: str, author: str, fy: int 
     filters["Financial year"] = scoring.financial_year_label(fy)
     return pack_data.BafPack(
         organisation=organisation,
+        logo=logo,
         register_name=selection.register.name if selection.register else "All registers",
         generated_at=now,
         filters=filters,

@@ -214,6 +214,8 @@ class BafPack:
     as_of: date | None = None
     #: The register's reference prefix ("BAF"), for the file name.
     register_prefix: str | None = None
+    #: The organisation's logo (PNG), drawn at the top of the header; None for none.
+    logo: bytes | None = None
 
     def __post_init__(self) -> None:
         if self.generated_at.tzinfo is None or self.generated_at.utcoffset() is None:

@@ -233,6 +233,20 @@ def set_risk_choices(form: RiskForm) -> None:
                                                    .order_by(AppetiteLevel.max_score))]
     form.committee_ids.choices = [
         (c.id, c.name) for c in db.session.scalars(select(Committee).order_by(Committee.name))]
+    set_appetite_category_choices(form.appetite_category)
+
+
+def set_appetite_category_choices(field) -> None:
+    """The organisation's appetite categories (Settings), and the value the risk has now."""
+    from sqlalchemy import select
+
+    from ..extensions import db
+    from ..settings.models import AppetiteCategory
+    names = list(db.session.scalars(select(AppetiteCategory.name)
+                                    .order_by(AppetiteCategory.position, AppetiteCategory.name)))
+    if field.data and field.data not in names:  # a category since removed: keep what was chosen
+        names.append(field.data)
+    field.choices = [("", "Not set")] + [(n, n) for n in names]
 
 
 def set_owner_choices(field) -> None:

@@ -1,13 +1,25 @@
 import re
 
 from flask_wtf import FlaskForm
-from wtforms import FieldList, Form, FormField, IntegerField, StringField
-from wtforms.validators import InputRequired, Length, NumberRange, Regexp, ValidationError
+from flask_wtf.file import FileField
+from wtforms import BooleanField, FieldList, Form, FormField, HiddenField, IntegerField, StringField
+from wtforms.validators import InputRequired, Length, NumberRange, Optional, Regexp, ValidationError
 
+from ..risks.forms import ChoiceField, optional_int
 from ..rules.scoring import Band, bands_problems
 
 
-class BandRow(Form):
+class _Row(Form):
+    """A row of a settings table: `id` of the saved record (blank for a new row), and Remove."""
+    id = HiddenField()
+    remove = BooleanField("Remove")
+
+    @property
+    def record_id(self) -> int | None:
+        return int(self.id.data) if (self.id.data or "").isdigit() else None
+
+
+class BandRow(_Row):
     name = StringField("Name", validators=[InputRequired("Enter the band's name"),
                                            Length(max=50)])
     min_score = IntegerField("Lowest score", validators=[
@@ -24,19 +36,28 @@ class BandRow(Form):
 class BandsForm(FlaskForm):
     bands = FieldList(FormField(BandRow), min_entries=1, max_entries=10)
 
+    def kept_rows(self):
+        return [row for row in self.bands if not row.remove.data]
+
     def validate_bands(self, field):
-        rows = [row.data for row in field]
+        rows = [row.form.data for row in self.kept_rows()]
+        if not rows:
+            raise ValidationError("Keep at least one band: every risk's score needs one")
         if any(r["min_score"] is None or r["max_score"] is None for r in rows):
             return
-        names = [r["name"].strip().lower() for r in rows]
+        names = [(r["name"] or "").strip().lower() for r in rows]
         if len(set(names)) != len(names):
             raise ValidationError("Each band needs a different name")
         problems = bands_problems([Band(r["name"], r["min_score"], r["max_score"]) for r in rows])
         if problems:
+            removed = [row.form.name.data for row in self.bands if row.remove.data]
+            if removed and any(p.startswith("No band covers") for p in problems):
+                problems.insert(0, f"Removing {', '.join(removed)} would leave scores in no "
+                                   "band: widen another band to cover them in the same save")
             raise ValidationError("; ".join(problems))
 
 
-class AppetiteRow(Form):
+class AppetiteRow(_Row):
     name = StringField("Level", validators=[InputRequired("Enter the level's name"),
                                             Length(max=50)])
     max_score = IntegerField("Highest tolerated score", validators=[
@@ -45,6 +66,27 @@ class AppetiteRow(Form):
 
 class AppetiteForm(FlaskForm):
     levels = FieldList(FormField(AppetiteRow), min_entries=1, max_entries=12)
+
+    def validate_levels(self, field):
+        names = [(row.form.name.data or "").strip().lower() for row in field
+                 if not row.remove.data]
+        if len(set(names)) != len(names):
+            raise ValidationError("Each level needs a different name")
+
+
+class NameRow(_Row):
+    name = StringField("Name", validators=[InputRequired("Enter a name"), Length(max=200)])
+
+
+class NamesForm(FlaskForm):
+    """A list of names: appetite categories, directorates."""
+    rows = FieldList(FormField(NameRow), min_entries=1, max_entries=60)
+
+    def validate_rows(self, field):
+        names = [(row.form.name.data or "").strip().lower() for row in field
+                 if not row.remove.data]
+        if len(set(names)) != len(names):
+            raise ValidationError("Each needs a different name")
 
 
 class RegisterForm(FlaskForm):
@@ -57,3 +99,29 @@ class RegisterForm(FlaskForm):
 
     def validate_prefix(self, field):
         field.data = re.sub(r"\s", "", field.data or "").upper()
+
+
+class OrganisationForm(FlaskForm):
+    name = StringField("Organisation name", validators=[
+        InputRequired("Enter your organisation's name"), Length(max=200)],
+        description="As on your board papers, like NHS Anytown Integrated Care Board. "
+                    "Shown at the top of every page and on reports.")
+    logo = FileField("Logo (optional)",
+                     description="A PNG or JPEG under 1 MB. Shown beside the name at the top of "
+                                 "every page and on reports.")
+    remove_logo = BooleanField("Remove the logo")
+
+
+class SignInForm(FlaskForm):
+    passwords_allowed = BooleanField(
+        "Everyone may sign in with a password",
+        description="Untick to make people sign in with your organisation's account (single "
+                    "sign-on). The break-glass administrator can always use a password.")
+    sso_creates_users = BooleanField(
+        "Single sign-on may create accounts",
+        description="Someone your organisation's sign-in service vouches for, with no riskapp "
+                    "account yet, gets one with the staff role.")
+    break_glass_user_id = ChoiceField(
+        "Break-glass administrator", coerce=optional_int, validators=[Optional()],
+        description="An administrator who can sign in with a password when single sign-on is "
+                    "not working.")
