@@ -51,6 +51,8 @@ def create_app(test_config: dict | None = None) -> Flask:
     security.init_app(app)
     from .jobs import queue
     queue.init_app(app)
+    from .auth import oidc
+    oidc.init_app(app)
     return app
 
 

@@ -25,3 +25,20 @@ class UserForm(FlaskForm):
         "Your password", validators=[Optional()],
         description="Enter your own password to change this person's role or whether they "
                     "can sign in.")
+
+
+class InviteForm(FlaskForm):
+    """Invite someone: their account is made now, and they set their own password by email."""
+    name = StringField("Full name", validators=[InputRequired("Enter the person's name"),
+                                                Length(max=200)])
+    email = EmailField("Email address", validators=[
+        InputRequired("Enter an email address"), Email("Enter a real email address")],
+        description="The invitation goes here; it is also how they sign in.")
+    job_title = StringField("Job title or position", validators=[Optional(), Length(max=200)])
+    directorate_id = ChoiceField("Directorate", coerce=optional_int, validators=[Optional()])
+    role = SelectField("Role", choices=[(r.value, label) for r, label in ROLE_LABELS.items()],
+                       default="staff")
+
+
+class ResendInviteForm(FlaskForm):
+    """Only the CSRF token."""

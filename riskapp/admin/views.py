@@ -10,7 +10,7 @@ from ..auth.permissions import require
 from ..auth.views import _fresh_password
 from ..extensions import db
 from . import bp
-from .forms import UserForm
+from .forms import InviteForm, ResendInviteForm, UserForm
 
 
 def _form(user=None) -> UserForm:
@@ -121,4 +121,56 @@ def user_edit(user_id):
             db.session.commit()
             flash(f"{user.name} saved.", "success")
             return redirect(url_for("admin.users"))
-    return render_template("admin/user.html", form=form, user=user), 422 if form.errors else 200
+    return render_template("admin/user.html", form=form, user=user,
+                           resend_form=ResendInviteForm()), 422 if form.errors else 200
+
+
+@bp.route("/users/invite", methods=["GET", "POST"])
+@login_required
+def user_invite():
+    """Invite someone by email: the account now, the password theirs to set (72 hours)."""
+    from ..auth import invites
+    from ..reminders.messages import send_soon
+    require(permissions.can_manage_users(current_user))
+    form = InviteForm()
+    form.directorate_id.choices = [("", "None")] + [
+        (d.id, d.name) for d in db.session.scalars(select(Directorate).order_by(Directorate.name))]
+    if form.validate_on_submit():
+        if _email_taken(form.email.data):
+            form.email.errors.append("Someone already has this email address")
+        else:
+            me = current_user._get_current_object()
+            user = User(name=form.name.data.strip(), email=form.email.data.strip().lower(),
+                        job_title=form.job_title.data or None,
+                        directorate_id=form.directorate_id.data, role=Role(form.role.data),
+                        active=True)
+            db.session.add(user)
+            db.session.flush()
+            services.record_account_change(user, "role", None, user.role.value, by=me)
+            claim = invites.invite(user, by=me, now=utcnow())
+            db.session.commit()
+            send_soon(claim)
+            flash(f"Invitation sent to {user.email}. The link in it works for 72 hours.",
+                  "success")
+            return redirect(url_for("admin.users"))
+    return render_template("admin/invite.html", form=form), 422 if form.errors else 200
+
+
+@bp.route("/users/<int:user_id>/invite", methods=["POST"])
+@login_required
+def user_reinvite(user_id):
+    """Send a new invitation (the old link stops working)."""
+    from ..auth import invites
+    from ..reminders.messages import send_soon
+    require(permissions.can_manage_users(current_user))
+    user = db.get_or_404(User, user_id)
+    if ResendInviteForm().validate_on_submit():
+        if not user.active:
+            flash(f"{user.name} cannot sign in: tick Active and save first.", "warning")
+            return redirect(url_for("admin.user_edit", user_id=user.id))
+        claim = invites.invite(user, by=current_user._get_current_object(), now=utcnow())
+        db.session.commit()
+        send_soon(claim)
+        flash(f"A new invitation has been sent to {user.email}. Earlier links no longer work.",
+              "success")
+    return redirect(url_for("admin.user_edit", user_id=user.id))

@@ -14,6 +14,7 @@ from ..words import plural
 from . import bp, services
 from .forms import ConfirmPasswordForm, LoginForm, PasswordChangeForm, RevokeTokenForm
 from .models import ApiToken, User, utcnow
+from ..settings.organisation import passwords_allowed_for
 
 #: One message for a wrong password, an unknown address and an inactive account (ASVS 2.2.1).
 WRONG = "The email address or password is not right"
@@ -61,6 +62,8 @@ def login():
     if current_user.is_authenticated:
         return redirect(url_for("main.index"))
     form = LoginForm()
+    if request.method == "GET" and request.args.get("email"):
+        form.email.data = request.args["email"][:254]  # from "your password has been set"
     if form.validate_on_submit():
         now = utcnow()
         until = services.locked_until(form.email.data, now)
@@ -69,7 +72,11 @@ def login():
             # Said for every address alike, so it does not tell whether an account exists.
             form.password.errors.append(
                 f"Too many failed attempts. Wait {minutes_left(until, now)} minutes and try again")
-        elif services.password_matches(user, form.password.data):
+        elif (matched := services.password_matches(user, form.password.data)) \
+                and not passwords_allowed_for(user):
+            form.password.errors.append(
+                "Passwords are switched off: sign in with your organisation account")
+        elif matched:
             services.record_login(user, request.remote_addr)
             db.session.commit()
             session.clear()  # nothing from before sign-in is carried into the new session

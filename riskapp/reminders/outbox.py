@@ -199,6 +199,41 @@ class _ServerDown(Exception):
     """Another connection already found the server down: do not try this one."""
 
 
+def build_message(rows: list[services.Pending], mail_from: str) -> Digest:
+    """One message for `rows`: a single message of its own kind, or a digest of reminders."""
+    from .messages import MESSAGE_KINDS
+    kind = MESSAGE_KINDS.get(rows[0].kind)
+    if kind is None:
+        return build_digest(rows, mail_from)
+    row = rows[0]
+    context = dict(recipient_name=row.recipient_name, text=row.text, link=row.link,
+                   organisation=organisation_name())
+    message = Message()
+    message["Subject"] = kind.subject
+    message["From"] = mail_from
+    message["To"] = _address(row.recipient_name, row.recipient_email)
+    domain = mail_from.rpartition("@")[2].strip("> ") or "riskapp.local"
+    message_id = make_msgid(kind.name.replace("_", "-"), domain=domain)
+    message["Message-ID"] = message_id
+    message["Date"] = formatdate(localtime=False, usegmt=True)
+    boundary = f"===============riskapp{random.getrandbits(128):032x}=="
+    head = (f'Content-Type: multipart/alternative;\r\n boundary="{boundary}"\r\n'
+            "MIME-Version: 1.0\r\n").encode("ascii") + message.as_bytes(policy=SMTP_LINES)
+    delimiter = f"--{boundary}\r\n".encode("ascii")
+    data = b"".join((
+        head, delimiter,
+        _text_part("text/plain", _render(kind.template + ".txt", context)), delimiter,
+        _text_part("text/html", _render(kind.template + ".html", context)),
+        f"--{boundary}--\r\n".encode("ascii")))
+    return Digest(message_id, data)
+
+
+def send_claimed(token: str, rows: list[services.Pending],
+                 now: Callable[[], datetime] = utcnow) -> SendResult:
+    """Send rows already claimed by `token` (a message just queued), and nothing else."""
+    return _send(token, rows, now, None, claim_others=False)
+
+
 def send_pending(now: Callable[[], datetime] = utcnow,
                  progress: Callable[[int, int], None] | None = None) -> SendResult:
     """Send every sendable reminder, one digest per recipient; commit as it goes."""
@@ -206,14 +241,14 @@ def send_pending(now: Callable[[], datetime] = utcnow,
 
 
 def _send(token: str, fresh: list[services.Pending], now: Callable[[], datetime],
-          progress: Callable[[int, int], None] | None) -> SendResult:
+          progress: Callable[[int, int], None] | None, claim_others: bool = True) -> SendResult:
     """Claim what is sendable for `token` and send it with `fresh` (rows it already holds).
 
     Messages are built here (Jinja needs the app) and handed to a few SMTP connections in
     threads (SMTP_CONNECTIONS, default 4): the round trips, not the database, bound a run.
     """
     result = SendResult()
-    claimed_ids = services.claim_ids(token, now())
+    claimed_ids = services.claim_ids(token, now()) if claim_others else []
     db.session.commit()
     rows = fresh
     if claimed_ids:
@@ -226,10 +261,15 @@ def _send(token: str, fresh: list[services.Pending], now: Callable[[], datetime]
     result.withdrawn = len(rows) - len(keep)
     db.session.commit()
 
+    from .messages import MESSAGE_KINDS
     by_recipient: dict[int, list[services.Pending]] = {}
+    singles: list[list[services.Pending]] = []  # messages of their own: never in a digest
     for row in keep:
-        by_recipient.setdefault(row.recipient_id, []).append(row)
-    groups = list(by_recipient.values())
+        if row.kind in MESSAGE_KINDS:
+            singles.append([row])
+        else:
+            by_recipient.setdefault(row.recipient_id, []).append(row)
+    groups = singles + list(by_recipient.values())
     mail_from = current_app.config["MAIL_FROM"]
     config = dict(current_app.config, SMTP_TIMEOUT=services.setting("SMTP_TIMEOUT"))
     connections = max(1, min(services.setting("SMTP_CONNECTIONS"), len(groups)))
@@ -303,7 +343,7 @@ def _send(token: str, fresh: list[services.Pending], now: Callable[[], datetime]
                     unsent.extend(r for g in groups[index:] for r in g)
                     break
                 try:
-                    message = build_digest(group, mail_from)
+                    message = build_message(group, mail_from)
                 except BadAddress as error:
                     # This recipient's stored address is unusable: record it, go on.
                     commit_accepted()

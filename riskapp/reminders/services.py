@@ -307,7 +307,12 @@ def withdraw_stale(rows: list[Pending], pol: rules.Policy | None = None,
             still.add((row.as_of, row.kind, row.item_id, row.recipient_id))
         else:
             by_kind[row.kind].append(row)
+    from .messages import MESSAGE_KINDS
     for kind, kind_rows in by_kind.items():
+        if kind in MESSAGE_KINDS:  # a single message: owed while its link can still be used
+            still |= {(r.as_of, r.kind, r.item_id, r.recipient_id) for r in kind_rows
+                      if MESSAGE_KINDS[kind].still_owed(r.item_id)}
+            continue
         src = SOURCES.get(kind)
         if src is None:
             continue

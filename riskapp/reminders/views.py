@@ -7,11 +7,17 @@ from flask_login import current_user, login_required
 from ..auth import permissions
 from ..auth.permissions import require
 from ..extensions import db
-from ..rules.reminders import KINDS
+from ..rules.reminders import KINDS as REMINDER_KINDS
 from . import bp, queries, services
 from .models import STATUSES, Reminder
 
 PER_PAGE = 50
+
+
+def _kinds() -> dict:
+    """Reminder kinds and single-message kinds (invitations, resets), by name, for labels."""
+    from .messages import MESSAGE_KINDS
+    return {**REMINDER_KINDS, **MESSAGE_KINDS}
 
 
 @bp.route("/")
@@ -19,7 +25,7 @@ PER_PAGE = 50
 def mine():
     require(permissions.can_read(current_user))
     page = db.paginate(queries.sent_to(current_user.id), per_page=PER_PAGE, error_out=False)
-    return render_template("reminders/mine.html", page=page, kinds=KINDS,
+    return render_template("reminders/mine.html", page=page, kinds=_kinds(),
                            can_view_outbox=permissions.can_view_outbox(current_user))
 
 
@@ -31,7 +37,7 @@ def outbox():
     if status not in STATUSES:
         status = None
     page = db.paginate(queries.outbox(status), per_page=PER_PAGE, error_out=False)
-    return render_template("reminders/outbox.html", page=page, status=status, kinds=KINDS,
+    return render_template("reminders/outbox.html", page=page, status=status, kinds=_kinds(),
                            statuses=STATUSES, counts=services.outbox_counts())
 
 

@@ -53,6 +53,7 @@ MATRIX = {
     ("POST", "/settings/sign-in"): {"admin"},
     ("GET", "/admin/users"): {"admin"},
     ("GET", "/admin/users/new"): {"admin"},
+    ("GET", "/admin/users/invite"): {"admin"},
     ("POST", "/admin/users/new"): {"admin"},
     ("GET", "/admin/users/{user}"): {"admin"},
 }

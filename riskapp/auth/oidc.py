@@ -1,0 +1,190 @@
+"""Single sign-on with OpenID Connect (Microsoft Entra ID, NHSmail and any other issuer), by
+Authlib: Authorization Code with PKCE (S256); Authlib keeps the state and nonce in the session
+and checks them, and verifies the ID token's signature against the issuer's published keys,
+its issuer, audience (our client id), expiry and nonce.
+
+Configured from the environment: OIDC_ISSUER (the issuer URL; its
+/.well-known/openid-configuration is read), OIDC_CLIENT_ID, OIDC_CLIENT_SECRET, and
+optionally OIDC_PROVIDER_NAME (the button says "Sign in with <name>"). The redirect URI is
+BASE_URL + /auth/sso/callback: register exactly that with the issuer.
+
+The person is matched by the issuer and subject once linked, else by a verified email address
+to an existing account; with "Single sign-on may create accounts" on, a verified address
+without one gets an account with the staff role.
+"""
+from __future__ import annotations
+
+import logging
+import os
+
+from authlib.common.errors import AuthlibBaseError
+from authlib.integrations.base_client.errors import MismatchingStateError, OAuthError
+from flask import current_app, flash, redirect, render_template, request, session, url_for
+from flask_login import login_user
+from requests.exceptions import RequestException
+
+from ..extensions import db
+from . import bp, services
+from .models import Role, User
+
+logger = logging.getLogger(__name__)
+
+CLIENT = "organisation"
+
+
+def config_from_environment() -> dict:
+    env = os.environ
+    return {"OIDC_ISSUER": env.get("OIDC_ISSUER", "").rstrip("/") or None,
+            "OIDC_CLIENT_ID": env.get("OIDC_CLIENT_ID") or None,
+            "OIDC_CLIENT_SECRET": env.get("OIDC_CLIENT_SECRET") or None,
+            "OIDC_PROVIDER_NAME": env.get("OIDC_PROVIDER_NAME") or "your organisation account"}
+
+
+def init_app(app) -> None:
+    """Register the issuer as Authlib's client when it is configured."""
+    for key, value in config_from_environment().items():
+        app.config.setdefault(key, value)
+    app.add_template_global(enabled, "sso_enabled")
+    app.add_template_global(passwords_switched_off)
+    if not (app.config.get("OIDC_ISSUER") and app.config.get("OIDC_CLIENT_ID")):
+        return
+    from authlib.integrations.flask_client import OAuth
+    oauth = OAuth(app)
+    oauth.register(
+        CLIENT,
+        client_id=app.config["OIDC_CLIENT_ID"],
+        client_secret=app.config.get("OIDC_CLIENT_SECRET"),
+        server_metadata_url=app.config["OIDC_ISSUER"] + "/.well-known/openid-configuration",
+        client_kwargs={"scope": "openid email profile", "code_challenge_method": "S256",
+                       "timeout": 10},
+    )
+    app.extensions["riskapp_oidc"] = oauth
+
+
+def passwords_switched_off() -> bool:
+    """Has an administrator switched passwords off (all but the break-glass administrator)?"""
+    from sqlalchemy import select
+
+    from ..settings.models import Organisation
+    allowed = db.session.scalar(select(Organisation.passwords_allowed).limit(1))
+    return allowed is False
+
+
+def enabled() -> bool:
+    return "riskapp_oidc" in current_app.extensions
+
+
+def _client():
+    return current_app.extensions["riskapp_oidc"].create_client(CLIENT)
+
+
+def _refuse(message: str, status: int = 400):
+    """Back to the sign-in page with `message`; nothing of the attempt is kept."""
+    from .forms import LoginForm
+    for key in [k for k in session if k.startswith(f"_state_{CLIENT}_")]:
+        session.pop(key, None)
+    return render_template("auth/login.html", form=LoginForm(formdata=None),
+                           sso_error=message), status
+
+
+@bp.route("/sso/start", methods=["POST"])
+def sso_start():
+    """Send the browser to the issuer, with a fresh state, nonce and PKCE challenge."""
+    from flask_wtf.csrf import validate_csrf
+    from wtforms.validators import ValidationError
+    if not enabled():
+        return _refuse("Single sign-on is not set up on this server.", 404)
+    try:
+        if current_app.config.get("WTF_CSRF_ENABLED", True):
+            validate_csrf(request.form.get("csrf_token"))
+    except ValidationError:
+        return _refuse("The sign-in page had expired. Try again.")
+    redirect_uri = current_app.config["BASE_URL"].rstrip("/") + url_for("auth.sso_callback")
+    try:
+        return _client().authorize_redirect(redirect_uri)
+    except (RequestException, AuthlibBaseError, ValueError) as error:
+        logger.warning("Single sign-on could not start: %s", error)
+        return _refuse("Your organisation's sign-in service cannot be reached just now. Try "
+                       "again in a few minutes, or ask your administrator.", 503)
+
+
+@bp.route("/sso/callback")
+def sso_callback():
+    """The issuer sends the browser back here with a code and our state."""
+    if not enabled():
+        return _refuse("Single sign-on is not set up on this server.", 404)
+    if request.args.get("error"):
+        if request.args["error"] == "access_denied":
+            return _refuse("Sign-in was cancelled at your organisation's sign-in service. "
+                           "Try again if you meant to sign in.")
+        logger.warning("Single sign-on refused by the issuer: %s %s", request.args.get("error"),
+                       request.args.get("error_description"))
+        return _refuse("Your organisation's sign-in service did not sign you in. Try again, or "
+                       "ask your administrator.")
+    try:
+        token = _client().authorize_access_token()
+    except MismatchingStateError:
+        logger.warning("Single sign-on callback with a state this browser did not start")
+        return _refuse("This sign-in did not start from this browser, or it took too long. "
+                       "Start again from this page.")
+    except (OAuthError, AuthlibBaseError, ValueError) as error:
+        # A bad signature, a token for another application (audience), another issuer, an
+        # expired token or a wrong nonce all end here.
+        logger.warning("Single sign-on answer refused: %s", error)
+        return _refuse("The answer from your organisation's sign-in service could not be "
+                       "trusted, so you have not been signed in. Try again, or ask your "
+                       "administrator.")
+    except RequestException as error:
+        logger.warning("Single sign-on token request failed: %s", error)
+        return _refuse("Your organisation's sign-in service cannot be reached just now. Try "
+                       "again in a few minutes.", 503)
+    claims = token.get("userinfo") or {}
+    user, problem = match_user(claims)
+    if problem:
+        return _refuse(problem, 403)
+    services.record_login(user, request.remote_addr)
+    db.session.commit()
+    session.clear()
+    login_user(user)
+    session.permanent = True
+    flash(f"Signed in with {current_app.config['OIDC_PROVIDER_NAME']}.", "success")
+    return redirect(url_for("main.index"))
+
+
+def match_user(claims) -> tuple[User | None, str | None]:
+    """The riskapp account for verified `claims`, linking or creating it; or why there is none.
+
+    Flushes; the caller commits.
+    """
+    from ..settings.models import Organisation
+    from sqlalchemy import select
+    issuer, subject = claims.get("iss"), claims.get("sub")
+    if not issuer or not subject:
+        return None, "Your organisation's sign-in service did not say who you are."
+    key = f"{issuer} {subject}"
+    user = db.session.scalar(select(User).where(User.sso_subject == key))
+    email = (claims.get("email") or "").strip().lower()
+    if user is None:
+        if not email or claims.get("email_verified") is not True:
+            return None, ("Your organisation's sign-in service did not give a verified email "
+                          "address, so riskapp cannot tell which account is yours. Ask your "
+                          "administrator.")
+        user = db.session.scalar(User.by_email(email))
+        if user is None:
+            org = db.session.scalar(select(Organisation).limit(1))
+            if org is None or not org.sso_creates_users:
+                return None, (f"There is no riskapp account for {email}. Ask your administrator "
+                              "to invite you.")
+            name = (claims.get("name") or "").strip() or email
+            user = User(email=email, name=name[:200], role=Role.STAFF, active=True)
+            db.session.add(user)
+            db.session.flush()
+            services.record_account_change(user, "role", None, Role.STAFF.value, by=user)
+        elif user.sso_subject and user.sso_subject != key:
+            return None, ("This riskapp account is linked to another sign-in. Ask your "
+                          "administrator.")
+        user.sso_subject = key
+    if not user.active:
+        return None, "This account cannot sign in. Ask your administrator."
+    db.session.flush()
+    return user, None
