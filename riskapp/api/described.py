@@ -237,7 +237,8 @@ def _operation(view, method: str, path: str, parameters: list[dict], endpoint: s
 
 def build_spec(app) -> dict:
     """The OpenAPI 3.1 description of every /api/v1 route of `app`."""
-    spec = APISpec(title=f"riskapp API ({app.config.get('ORGANISATION_NAME', 'riskapp')})",
+    organisation = app.config.get("ORGANISATION_NAME")
+    spec = APISpec(title=f"riskapp API ({organisation})" if organisation else "riskapp API",
                    version="1", openapi_version=OPENAPI_VERSION,
                    plugins=[MarshmallowPlugin()],
                    info={"description": (

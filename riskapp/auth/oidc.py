@@ -87,18 +87,16 @@ def _refuse(message: str, status: int = 400):
                            sso_error=message), status
 
 
-@bp.route("/sso/start", methods=["POST"])
+@bp.route("/sso/start")
 def sso_start():
-    """Send the browser to the issuer, with a fresh state, nonce and PKCE challenge."""
-    from flask_wtf.csrf import validate_csrf
-    from wtforms.validators import ValidationError
+    """Send the browser to the issuer, with a fresh state, nonce and PKCE challenge.
+
+    A link, not a form: the page's Content-Security-Policy lets forms post only to riskapp,
+    and a browser applies that to a form's redirect too. Starting changes nothing but this
+    browser's own session (a new state and nonce).
+    """
     if not enabled():
         return _refuse("Single sign-on is not set up on this server.", 404)
-    try:
-        if current_app.config.get("WTF_CSRF_ENABLED", True):
-            validate_csrf(request.form.get("csrf_token"))
-    except ValidationError:
-        return _refuse("The sign-in page had expired. Try again.")
     redirect_uri = current_app.config["BASE_URL"].rstrip("/") + url_for("auth.sso_callback")
     try:
         return _client().authorize_redirect(redirect_uri)

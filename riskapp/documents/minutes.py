@@ -69,9 +69,10 @@ def build_minutes_docx(record: MeetingRecord) -> bytes:
     for name in ("Title", "Heading 1", "Heading 2"):
         doc.styles[name].font.name = "Arial"
         doc.styles[name].font.color.rgb = NHS_BLUE
-    org = doc.add_paragraph(record.organisation)
-    org.alignment = WD_ALIGN_PARAGRAPH.RIGHT
-    org.runs[0].bold = True
+    if record.organisation:  # none until an administrator names the organisation
+        org = doc.add_paragraph(record.organisation)
+        org.alignment = WD_ALIGN_PARAGRAPH.RIGHT
+        org.runs[0].bold = True
     if record.status == "Draft":
         draft = doc.add_paragraph("DRAFT – not yet approved")
         draft.runs[0].bold = True

@@ -10,8 +10,9 @@ from . import bp
 def index():
     """Land each person where their work is (issue 17); on an empty database, a newcomer's
     first page says what to set up next (issue 16)."""
+    from ..auth.permissions import is_admin
     from .setup import is_day_one
-    if is_day_one():
+    if is_admin(current_user) and is_day_one():
         return redirect(url_for("main.setup"))
     return redirect(url_for(landing_endpoint(current_user)))
 

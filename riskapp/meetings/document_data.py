@@ -141,8 +141,9 @@ def meeting_record(meeting: Meeting, *, private_ok: bool, published_only: bool =
                 f"{s.requirement}: {s.advice}" for s in fc.suggestions)
     deadline = services.papers_deadline(meeting)
     place = (meeting.location or "") + (" and by video conference" if meeting.remote else "")
+    from ..settings.organisation import name as organisation_name
     return MeetingRecord(
-        organisation=current_app.config.get("ORGANISATION_NAME", ""),
+        organisation=organisation_name(),
         committee_name=meeting.committee.name, committee_label=meeting.committee.label,
         when=f"{start:%A %-d %B %Y}, {start:%H:%M}", place=place.strip(),
         status=(f"Approved on {meeting.minutes_approved_on:%d %b %Y}"

@@ -54,7 +54,7 @@ def app(issuer, tmp_path):
 
 def _start(client) -> str:
     """Press "Sign in with NHSmail": the address riskapp sends the browser to."""
-    response = client.post("/auth/sso/start")
+    response = client.get("/auth/sso/start")
     assert response.status_code == 302, response.get_data(as_text=True)
     return response.location
 

@@ -1,6 +1,10 @@
 """Serve riskapp with the demo data on 127.0.0.1, for the browser tests (run as a subprocess).
 
     python -m tests.browser.serve DATABASE_FILE
+    python -m tests.browser.serve DATABASE_FILE --empty PORT
+
+The second serves a database made by `flask db upgrade` and `flask users create` only (day
+one, issue 16) on PORT, with settings from the environment (RISKAPP_BASE_URL, SMTP_*, OIDC_*).
 
 Creates the schema on a fresh SQLite file, loads the demo data as `flask demo load` does, then
 serves on a free port and prints `PORT <n>` on one line so the test knows where to go. It runs
@@ -14,7 +18,7 @@ import sys
 from werkzeug.serving import make_server
 
 
-def main(database_file: str) -> None:
+def main(database_file: str, empty: bool = False, port: int = 0) -> None:
     from riskapp import create_app
     from riskapp.extensions import db
 
@@ -26,15 +30,19 @@ def main(database_file: str) -> None:
     })
     from riskapp.demo.loader import load_demo  # after create_app: it imports every model first
 
-    with app.app_context():
-        db.create_all()
-        load_demo()
-        db.session.commit()
+    if not empty:
+        with app.app_context():
+            db.create_all()
+            load_demo()
+            db.session.commit()
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
-    server = make_server("127.0.0.1", 0, app, threaded=True)
+    server = make_server("127.0.0.1", port, app, threaded=True)
     print(f"PORT {server.port}", flush=True)
     server.serve_forever()
 
 
 if __name__ == "__main__":
-    main(sys.argv[1])
+    if len(sys.argv) > 2 and sys.argv[2] == "--empty":
+        main(sys.argv[1], empty=True, port=int(sys.argv[3]))
+    else:
+        main(sys.argv[1])

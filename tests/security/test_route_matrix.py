@@ -42,7 +42,7 @@ MATRIX: dict[tuple[str, str], tuple[frozenset, object]] = {
     ("auth.forgot_password", "POST"): (ALL, None),
     ("auth.set_password", "GET"): (ALL, None),
     ("auth.set_password", "POST"): (ALL, None),
-    ("auth.sso_start", "POST"): (ALL, None),
+    ("auth.sso_start", "GET"): (ALL, None),
     ("auth.sso_callback", "GET"): (ALL, None),
     ("auth.logout", "POST"): (READ, None),
     ("auth.account", "GET"): (READ, None),
