@@ -5,7 +5,6 @@ import logging
 from pathlib import Path
 
 import click
-from flask import current_app
 from sqlalchemy import func, or_, select
 
 from ..committees.models import Committee
@@ -13,6 +12,7 @@ from ..extensions import db
 from ..risks.models import Register
 from . import bp
 from .pack import Selection, build_pack
+from ..settings.organisation import name as organisation_name
 
 logger = logging.getLogger(__name__)
 
@@ -98,7 +98,7 @@ def cover_command(register_name, since, as_of, meeting, out):
     try:
         since_day = since.date() if since else default_since(register, as_of_day)
         paper = build_cover(register, since_day, as_of_day,
-                            organisation=current_app.config["ORGANISATION_NAME"],
+                            organisation=organisation_name(),
                             meeting=meeting)
     except CoverError as refusal:
         raise click.BadParameter(refusal.message,

@@ -30,7 +30,8 @@ def render_cover_docx(paper: CoverPaper, out: BinaryIO) -> None:
     props.last_modified_by = paper.organisation
     props.revision = 1
 
-    doc.add_paragraph(paper.organisation).runs[0].bold = True
+    if paper.organisation:  # none until an administrator names the organisation
+        doc.add_paragraph(paper.organisation).runs[0].bold = True
     doc.add_heading(paper.title, level=0)
     table = doc.add_table(rows=0, cols=2)
     table.style = "Table Grid"

@@ -4,7 +4,7 @@ from __future__ import annotations
 import io
 from datetime import date
 
-from flask import current_app, render_template, request, send_file
+from flask import render_template, request, send_file
 from flask_login import current_user, login_required
 
 from ..auth import permissions
@@ -14,6 +14,7 @@ from ..risks.models import Register
 from . import bp
 from .cover import CoverError, build_cover, default_since
 from .forms import CoverForm
+from ..settings.organisation import name as organisation_name
 
 
 @bp.route("/cover")
@@ -36,7 +37,7 @@ def cover_page():
         else:
             try:
                 paper = build_cover(register, since, as_of,
-                                    organisation=current_app.config["ORGANISATION_NAME"],
+                                    organisation=organisation_name(),
                                     meeting=form.meeting.data or CoverForm.DEFAULT_MEETING)
             except CoverError as refusal:
                 getattr(form, refusal.field).errors.append(refusal.message)

@@ -43,7 +43,9 @@ PAGES = {
                         "/settings/", "/risks/BAF0001/move", "/assurance/rules/new",
                         "/assurance/rules/1"]),
     "admin": ("admin@example.org", ["/", "/admin/users", "/admin/users/new", "/reminders/outbox",
-                                    "/auth/password", "/auth/account", "/auth/api"]),
+                                    "/auth/password", "/auth/account", "/auth/api", "/setup",
+                                    "/settings/", "/settings/organisation",
+                                    "/admin/users/invite"]),
 }
 
 
@@ -73,7 +75,7 @@ def test_main_pages_have_no_serious_axe_violations(role, page):
 
 
 def test_signed_out_and_refused_forms_have_no_serious_axe_violations(page):
-    blocking, everything = sweep(page, ["/auth/login"])
+    blocking, everything = sweep(page, ["/auth/login", "/auth/forgot-password"])
     page.get_by_label("Email address").fill("nobody@example.org")
     page.get_by_label("Password").fill("wrong")
     with page.expect_navigation():  # the refused sign-in's page, not the one before it
