@@ -96,7 +96,8 @@ def _make_pack(job_id: int, params: dict, user: User) -> tuple[str, str, bytes]:
     from ..reports.baf_pdf import render_baf_pack
     from ..reports.pack import build_pack, pack_filename
     selection = selection_from_ids(params)
-    pack = build_pack(selection, organisation=current_app.config["ORGANISATION_NAME"],
+    from ..settings import organisation
+    pack = build_pack(selection, organisation=organisation.name(), logo=organisation.logo(),
                       author=user.name, fy=params.get("fy"))
     count = len(pack.risks)
     _progress(job_id, 40, f"Drawing the pages for {count:,} risk{'' if count == 1 else 's'}")
