@@ -12,7 +12,6 @@ import json
 import logging
 from datetime import date
 
-from flask import current_app
 from sqlalchemy import func, select, update
 
 from ..audit.models import AuditEntry
