@@ -15,7 +15,8 @@ from riskapp import create_app
 from riskapp.auth.models import Role, User
 from riskapp.extensions import db as _db
 from riskapp.settings.models import Organisation
-from tests.conftest import TEST_DATABASE_URL, FreshContextClient
+from riskapp.record import versioning_paused
+from tests.conftest import TEST_DATABASE_URL, FreshContextClient, _empty_tables
 from tests.factories import make_user
 from tests.oidc_provider import person, provider
 
@@ -38,14 +39,14 @@ def app(issuer, tmp_path):
         "WTF_CSRF_ENABLED": False, "SERVER_NAME": "localhost",
         "PASSWORD_HASH_METHOD": "pbkdf2:sha256:1000", "BASE_URL": BASE_URL,
         "OIDC_ISSUER": issuer, "OIDC_CLIENT_ID": "riskapp", "OIDC_CLIENT_SECRET": "s3cret",
-        "OIDC_PROVIDER_NAME": "NHSmail"})
+        "OIDC_PROVIDER_NAME": "NHSmail", "JOBS_RUN_AT_ONCE": True})
     app.test_client_class = FreshContextClient
     with app.app_context():
         _db.create_all()
         yield app
         _db.session.remove()
-        for table in reversed(_db.metadata.sorted_tables):
-            _db.session.execute(table.delete())
+        with versioning_paused():  # as tests/conftest.py's app fixture
+            _empty_tables()
         _db.session.commit()
         _db.session.remove()
         for engine in _db.engines.values():

@@ -85,11 +85,11 @@ MATRIX: dict[tuple[str, str], tuple[frozenset, object]] = {
     ("actions.progress", "GET"): (PROGRESS, RISK_OBJECT),
     ("actions.progress", "POST"): (PROGRESS, RISK_OBJECT),
     ("assurance.map_page", "GET"): (READ, None),
-    ("assurance.rule_new", "GET"): (RM, None),
-    ("assurance.rule_new", "POST"): (RM, None),
-    ("assurance.rule_edit", "GET"): (RM, None),
-    ("assurance.rule_edit", "POST"): (RM, None),
-    ("assurance.rules_suggested", "POST"): (RM, None),
+    ("assurance.rule_new", "GET"): (RM | ADMIN, None),  # the register's settings: day one's admin too
+    ("assurance.rule_new", "POST"): (RM | ADMIN, None),  # the register's settings: day one's admin too
+    ("assurance.rule_edit", "GET"): (RM | ADMIN, None),  # the register's settings: day one's admin too
+    ("assurance.rule_edit", "POST"): (RM | ADMIN, None),  # the register's settings: day one's admin too
+    ("assurance.rules_suggested", "POST"): (RM | ADMIN, None),  # the register's settings: day one's admin too
     ("reports.cover_page", "GET"): (READ, None),
     ("api.assurance_map", "GET"): (READ, None),
     ("settings.index", "GET"): (RM | ADMIN, None),
@@ -207,11 +207,11 @@ MATRIX: dict[tuple[str, str], tuple[frozenset, object]] = {
     ("api.movement", "GET"): (READ, None),
     ("api.risks_create", "POST"): (RM, None),
     ("api.registers_index", "GET"): (READ, None),
-    ("api.registers_create", "POST"): (RM, None),
+    ("api.registers_create", "POST"): (RM | ADMIN, None),  # the register's settings: day one's admin too
     ("api.bands_index", "GET"): (READ, None),
-    ("api.bands_replace", "PUT"): (RM, None),
+    ("api.bands_replace", "PUT"): (RM | ADMIN, None),  # the register's settings: day one's admin too
     ("api.appetite_levels_index", "GET"): (READ, None),
-    ("api.appetite_levels_replace", "PUT"): (RM, None),
+    ("api.appetite_levels_replace", "PUT"): (RM | ADMIN, None),  # the register's settings: day one's admin too
     ("api.risks_update", "PATCH"): (EDIT_RISK, RISK_OBJECT),
     ("api.risks_close", "POST"): (RM, None),
     ("api.risks_escalate", "POST"): (RM, None),
