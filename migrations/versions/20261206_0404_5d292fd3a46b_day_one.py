@@ -6,7 +6,7 @@ Carries existing data: the appetite categories the app offered until now (a fixe
 any other category a risk has become rows, so every risk's category is still on the list.
 
 Revision ID: 5d292fd3a46b
-Revises: 8a638b527d21
+Revises: c5f0266c37f2
 Create Date: 2026-12-06 04:04:28.867504
 
 """
@@ -16,7 +16,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '5d292fd3a46b'
-down_revision = '8a638b527d21'
+down_revision = 'c5f0266c37f2'
 branch_labels = None
 depends_on = None
 
