@@ -213,7 +213,7 @@ def build_message(rows: list[services.Pending], mail_from: str) -> Digest:
     message["From"] = mail_from
     message["To"] = _address(row.recipient_name, row.recipient_email)
     domain = mail_from.rpartition("@")[2].strip("> ") or "riskapp.local"
-    message_id = make_msgid(kind.name.replace("_", "-"), domain=domain)
+    message_id = digest_message_id(row.recipient_id, [row.id], domain)  # stable when re-sent
     message["Message-ID"] = message_id
     message["Date"] = formatdate(localtime=False, usegmt=True)
     boundary = f"===============riskapp{random.getrandbits(128):032x}=="
