@@ -23,6 +23,7 @@ from ..risks.models import (ASSURANCE_LINES, Action, ActionProgress, AppetiteLev
 
 LONDON = ZoneInfo("Europe/London")
 ADDED, CHANGED, REMOVED = "Added", "Changed", "Removed"
+CHANGES = (ADDED, CHANGED, REMOVED)
 KINDS = {"risk": "The risk", "review": "Reviews", "control": "Controls", "gap": "Gaps",
          "assurance": "Assurances", "action": "Actions", "progress": "Progress notes",
          "committee": "Committee links"}
@@ -89,7 +90,8 @@ class _Words:
 
     def __init__(self):
         self.people = dict(db.session.execute(select(User.id, User.name)).all())
-        self.directorates = dict(db.session.execute(select(Directorate.id, Directorate.name)).all())
+        self.directorates = dict(db.session.execute(
+            select(Directorate.id, Directorate.name)).all())
         self.levels = dict(db.session.execute(select(AppetiteLevel.id, AppetiteLevel.name)).all())
 
     def value(self, kind: str, field: str, value) -> str:

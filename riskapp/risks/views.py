@@ -8,8 +8,7 @@ from flask_login import current_user, login_required
 from sqlalchemy import select
 
 from ..auth import permissions
-from ..record.trail import ADDED, CHANGED, REMOVED, risk_trail
-from ..record.trail import KINDS as TRAIL_KINDS
+from ..record import trail as record_trail
 from ..auth.permissions import require
 from ..committees.models import Committee
 from ..extensions import db
@@ -165,7 +164,7 @@ def detail(reference):
     queries.fill_risk_page(risk)
     cells = scoring.movement([r.as_point() for r in risk.score_records], fy, today)
     first_fy = scoring.financial_year_of(first_review) if first_review else fy
-    trail = risk_trail(risk.id)
+    trail = record_trail.risk_trail(risk.id)
     return render_template(
         "risks/detail.html", risk=risk, today=today, fy=fy, cells=cells,
         can_edit=permissions.can_edit_risk(current_user, risk),
@@ -183,7 +182,6 @@ def detail(reference):
         **assurance_page_map(risk, today))
 
 
-TRAIL_CHANGES = (ADDED, CHANGED, REMOVED)
 def _detail_as_at(risk, raw: str):
     """The risk as the register held it at the end of a past day (riskapp.record.as_at)."""
     from ..committees.models import Committee
@@ -233,7 +231,7 @@ def trail(reference):
     if risk is None:
         abort(404)
     require(permissions.can_read(current_user))
-    everything = risk_trail(risk.id)
+    everything = record_trail.risk_trail(risk.id)
     errors = {}
 
     def day_arg(name):
@@ -249,13 +247,14 @@ def trail(reference):
     if since and until and until < since:
         errors["to"] = "The end date must be the same as or after the start date"
     who = request.args.get("who", type=int)
-    kind = request.args.get("kind") if request.args.get("kind") in TRAIL_KINDS else None
-    change = request.args.get("change") if request.args.get("change") in TRAIL_CHANGES else None
-    shown = everything if errors else risk_trail(risk.id, user_id=who, since=since,
-                                                 until=until, kind=kind, change=change)
+    kinds, changes = record_trail.KINDS, record_trail.CHANGES
+    kind = request.args.get("kind") if request.args.get("kind") in kinds else None
+    change = request.args.get("change") if request.args.get("change") in changes else None
+    shown = everything if errors else record_trail.risk_trail(
+        risk.id, user_id=who, since=since, until=until, kind=kind, change=change)
     people = sorted({(e.user_id, e.who) for e in everything if e.user_id}, key=lambda p: p[1])
     return render_template("risks/trail.html", risk=risk, trail=shown, total=len(everything),
-                           people=people, kinds=TRAIL_KINDS, changes=TRAIL_CHANGES,
+                           people=people, kinds=kinds, changes=changes,
                            errors=errors, args=request.args), 422 if errors else 200
 
 
