@@ -10,7 +10,7 @@ from sqlalchemy import select
 from ..committees.models import Committee
 from ..committees.services import quoracy_json
 from ..extensions import db
-from ..meetings import services
+from ..meetings import access, services
 from ..meetings.models import Meeting
 from ..meetings.services import LONDON, MeetingError, MeetingLocked
 from ..meetings.views import load_item, load_meeting
@@ -29,13 +29,15 @@ def _refuse(err: MeetingError):
     raise ApiError(422, err.message, field=err.field)
 
 
-def item_json(item, iq=None) -> dict:
+def item_json(item, iq=None, minutes: bool = True) -> dict:
+    """`minutes`: False hides draft minutes from those who may not read them (issue 17)."""
     body = {"id": item.id, "number": item.number, "title": item.title,
             "presenter": item.presenter, "private": item.private, "purpose": item.purpose,
             "risks": [r.reference for r in item.risks],
             "decision_method": item.decision_method, "outcome": item.outcome,
+            "motion": item.motion,
             "minutes": {"discussion": item.minutes_discussion,
-                        "decision": item.minutes_decision}}
+                        "decision": item.minutes_decision} if minutes else None}
     if iq is not None:
         body["quoracy"] = quoracy_json(iq.result)
     return body
@@ -62,7 +64,8 @@ def vote_json(v) -> dict:
     return {"id": v.id, "item_id": v.item_id, "carried": v.carried, "tied": v.tied,
             "for": v.votes_for, "against": v.votes_against, "abstentions": v.abstentions,
             "casting_vote": v.casting_vote, "casting_voter": v.casting_voter_name,
-            "majority_base": v.majority_base, "summary": v.summary, "snapshot": v.snapshot,
+            "majority_base": v.majority_base, "summary": v.summary, "motion": v.motion,
+            "snapshot": v.snapshot,
             "recorded_at": v.recorded_at.isoformat()}
 
 
@@ -81,16 +84,23 @@ def meeting_json(m: Meeting, full: bool = False) -> dict:
             "status": m.status, "minutes_status": m.minutes_status}
     if full:
         q = services.meeting_quoracy(m)
+        # Private business and draft minutes only for those who may see them (issue 17).
+        private_ok = access.sees_private(current_user, m)
+        minutes_ok = access.sees_draft_minutes(current_user, m)
+        items = [i for i in m.items if access.sees_item_as(private_ok, i)]
+        shown = {i.id for i in items}
         body["papers_deadline"] = _iso(services.papers_deadline(m))
-        body["items"] = [item_json(i, q.items.get(i.id)) for i in m.items]
+        body["items"] = [item_json(i, q.items.get(i.id), minutes_ok) for i in items]
         body["attendance"] = [attendance_json(a) for a in m.attendances]
         body["officers"] = [officer_json(o) for o in m.officers]
-        body["declarations"] = [declaration_json(d) for d in m.declarations]
-        body["votes"] = [vote_json(v) for i in m.items for v in i.votes]
+        body["declarations"] = [declaration_json(d) for d in m.declarations
+                                if d.item_id is None or d.item_id in shown]
+        body["votes"] = [vote_json(v) for i in items for v in i.votes]
         body["quoracy"] = quoracy_json(q.meeting.result) if q.meeting else None
         body["actions"] = [{"id": a.id, "detail": a.detail, "assignee_id": a.assignee_id,
                             "due_date": _iso(a.due_date), "status": a.status,
-                            "closed_on": _iso(a.closed_on)} for a in m.actions]
+                            "closed_on": _iso(a.closed_on)} for a in m.actions
+                           if a.item_id is None or a.item_id in shown]
     return body
 
 
@@ -149,7 +159,10 @@ def meetings_detail(meeting_id: int):
 def meetings_items(meeting_id: int):
     meeting = load_meeting(meeting_id, risks=True)
     q = services.meeting_quoracy(meeting)
-    items = [item_json(i, q.items.get(i.id)) for i in meeting.items]
+    private_ok = access.sees_private(current_user, meeting)
+    minutes_ok = access.sees_draft_minutes(current_user, meeting)
+    items = [item_json(i, q.items.get(i.id), minutes_ok) for i in meeting.items
+             if access.sees_item_as(private_ok, i)]
     return jsonify(page_envelope(items, len(items), 1, len(items)))
 
 
@@ -215,7 +228,9 @@ def meetings_record_attendance(meeting_id: int, member_id: int):
 @bp.get("/meetings/<int:meeting_id>/declarations")
 def meetings_declarations(meeting_id: int):
     meeting = load_meeting(meeting_id)
-    items = [declaration_json(d) for d in meeting.declarations]
+    private_ok = access.sees_private(current_user, meeting)
+    items = [declaration_json(d) for d in meeting.declarations
+             if private_ok or d.item is None or not d.item.private]
     return jsonify(page_envelope(items, len(items), 1, len(items)))
 
 
@@ -250,8 +265,9 @@ def meetings_quoracy(meeting_id: int):
     if q.meeting is None:
         raise ApiError(422, "The committee has no terms of reference for this meeting's date")
     body = quoracy_json(q.meeting.result)
+    private_ok = access.sees_private(current_user, meeting)
     body["items"] = [{"item_id": i.id, "number": i.number, **quoracy_json(q.items[i.id].result)}
-                     for i in meeting.items]
+                     for i in meeting.items if access.sees_item_as(private_ok, i)]
     return jsonify(body)
 
 
@@ -281,7 +297,8 @@ def meetings_vote(meeting_id: int, item_id: int):
     body = request_body()
     ballots = [(b["member_id"], b["choice"]) for b in body["ballots"]]
     try:
-        vote = services.record_vote(item, ballots, body.get("casting_vote"), by=current_user)
+        vote = services.record_vote(item, ballots, body.get("casting_vote"), by=current_user,
+                                    motion=body.get("motion"))
     except MeetingError as err:
         _refuse(err)
     db.session.commit()

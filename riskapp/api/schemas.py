@@ -202,6 +202,9 @@ class VoteIn(Body):
     ballots = fields.List(fields.Nested(BallotIn), required=True,
                           validate=validate.Length(min=1, error="must list at least one ballot"))
     casting_vote = fields.String(allow_none=True)
+    #: The motion put to the vote, in words; a vote with no motion is refused (issue 17).
+    motion = fields.String(required=True, validate=validate.Length(
+        min=1, error="enter the motion put to the vote"))
 
 
 class MeetingUpdateIn(Body):

@@ -7,8 +7,8 @@ from datetime import time
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
 from sqlalchemy import select
-from wtforms import BooleanField, HiddenField, StringField, TextAreaField
-from wtforms.validators import InputRequired, Length, Optional, ValidationError
+from wtforms import BooleanField, HiddenField, IntegerField, StringField, TextAreaField
+from wtforms.validators import InputRequired, Length, NumberRange, Optional, ValidationError
 
 from ..extensions import db
 from ..forms_common import NHSDateField, SelectField, SelectMultipleField
@@ -50,6 +50,11 @@ class ItemForm(FlaskForm):
     presenter = StringField("Presenter", validators=[Optional(), Length(max=200)])
     private = BooleanField("Taken in the private part")
     purpose = SelectField("Purpose", choices=list(ITEM_PURPOSES.items()))
+    papers_expected = BooleanField("A paper is expected from the presenter",
+                                   description="Presenters are reminded as the papers deadline "
+                                               "approaches; leave unticked for a verbal item.")
+    duration_minutes = IntegerField("Time allowed, in minutes", validators=[
+        Optional(), NumberRange(1, 480, "Enter the minutes as a number from 1 to 480")])
     #: Ticked from the risks the committee oversees (and any already linked).
     risk_ids = SelectMultipleField("Linked risks", coerce=int, choices=[],
                                    validators=[Optional()])
@@ -89,11 +94,16 @@ class DeclarationForm(FlaskForm):
 
 
 class ConsensusForm(FlaskForm):
-    decision = TextAreaField("Decision", validators=[InputRequired("Enter the decision")])
+    decision = TextAreaField("Resolution", validators=[
+        InputRequired("Enter what the committee resolved, in words")])
 
 
 class VoteForm(FlaskForm):
     """Ballots come as `ballot-<member id>` fields; the roster changes per item."""
+    motion = TextAreaField("Motion", description="The motion put to the vote, in words, as the "
+                           "minutes will record it. For example: That the committee approves "
+                           "the extended access contract.",
+                           validators=[InputRequired("Enter the motion put to the vote")])
     casting_vote = SelectField("Casting vote of the chair (only on a tie)",
                                choices=[("", "No casting vote"), ("for", "For"),
                                         ("against", "Against")], validators=[Optional()])

@@ -619,9 +619,13 @@ def record_consensus(item: AgendaItem, decision: str) -> None:
 
 
 def record_vote(item: AgendaItem, ballots: list[tuple[int, str]], casting_vote: str | None,
-                by=None) -> Vote:
-    """Decide a vote on a quorate item; refuse ineligible voters with the reason."""
+                by=None, motion: str | None = None) -> Vote:
+    """Decide a vote on a quorate item; refuse ineligible voters with the reason, and a vote
+    with no motion: minutes must say what was carried (issue 17)."""
     refuse_if_locked(item.meeting)
+    motion = (motion or "").strip()
+    if not motion:
+        raise MeetingError("Enter the motion put to the vote", "motion")
     q = meeting_quoracy(item.meeting)
     iq = _require_quorate(item, q)
     tor = tor_of(item.meeting)
@@ -649,9 +653,9 @@ def record_vote(item: AgendaItem, ballots: list[tuple[int, str]], casting_vote: 
                 votes_against=result.votes_against, abstentions=result.abstentions,
                 carried=result.carried, tied=result.tied, casting_vote=result.casting_vote,
                 casting_voter_name=result.casting_voter_name, summary=result.summary,
-                snapshot=snapshot, recorded_by_id=getattr(by, "id", None))
+                snapshot=snapshot, recorded_by_id=getattr(by, "id", None), motion=motion)
     db.session.add(vote)
-    item.decision_method, item.outcome = "vote", result.summary
+    item.decision_method, item.outcome, item.motion = "vote", result.summary, motion
     if not item.minutes_decision:
         item.minutes_decision = result.summary
     db.session.flush()

@@ -18,7 +18,7 @@ from ..web_args import as_id, id_arg, page_arg
 from ..risks.models import Risk, risk_committees
 from ..risks.services import StaleEdit
 from ..risks.views import stale
-from . import bp, services
+from . import access, bp, services
 from .forms import (ActionForm, ActionStatusForm, ApproveMinutesForm, AttendanceCorrectionForm,
                     AttendanceForm, CsrfOnly, OfficerForm,
                     ConsensusForm, DeclarationForm, ItemForm, MeetingForm, MinutesForm, VoteForm,
@@ -39,9 +39,11 @@ def load_meeting(meeting_id: int, **parts) -> Meeting:
 
 
 def load_item(meeting: Meeting, item_id: int) -> AgendaItem:
+    """The item or 404, also when it is private business the reader may not see."""
     item = next((i for i in meeting.items if i.id == item_id), None)
     if item is None:
         abort(404)
+    access.require_item(current_user, item)
     return item
 
 
@@ -77,6 +79,8 @@ def new():
         try:
             meeting = services.create_meeting(committee, _meeting_data(form))
             db.session.commit()
+            flash(f"Meeting scheduled: {committee.label}, "
+                  f"{services.as_london(meeting.starts_at):%A %-d %B %Y at %H:%M}.", "success")
             return redirect(url_for(".detail", meeting_id=meeting.id))
         except MeetingError as err:
             refuse(form, err)
@@ -98,6 +102,7 @@ def edit(meeting_id: int):
         try:
             services.update_meeting(meeting, _meeting_data(form), seen_version=form.version.data)
             db.session.commit()
+            flash("Meeting details saved.", "success")
             return redirect(url_for(".detail", meeting_id=meeting.id))
         except StaleEdit as error:
             db.session.rollback()
@@ -183,8 +188,14 @@ def detail(meeting_id: int):
     corrections = services.corrections_of(meeting)
     # The rule inputs once for both quoracy now and the forecast.
     inputs = services.rule_inputs_of(meeting)
+    private_ok = access.sees_private(current_user, meeting)
+    if not private_ok:  # actions raised on private items are private business too
+        actions = [r for r in actions if not (r.action.item and r.action.item.private)]
+        carried = [r for r in carried if not (r.action.item and r.action.item.private)]
     return render_template(
         "meetings/detail.html", meeting=meeting, q=services.meeting_quoracy(meeting, inputs),
+        items=[i for i in meeting.items if access.sees_item_as(private_ok, i)],
+        private_ok=private_ok, minutes_ok=access.sees_draft_minutes(current_user, meeting),
         tor=services.tor_of(meeting), deadline=services.papers_deadline(meeting),
         members=services.members_of(meeting), attendance=services.attendance_of(meeting),
         forecast=services.forecast(meeting, inputs) if meeting.status == "Planned" else None,
@@ -203,8 +214,9 @@ def new_item(meeting_id: int):
     form = _item_form(meeting, None)
     if form.validate_on_submit():
         try:
-            services.add_item(meeting, _item_data(form))
+            item = services.add_item(meeting, _item_data(form))
             db.session.commit()
+            flash(f"Item {item.number} added to the agenda: {item.title}.", "success")
             return redirect(url_for(".detail", meeting_id=meeting.id) + "#agenda")
         except MeetingError as err:
             refuse(form, err)
@@ -235,7 +247,8 @@ def _item_data(form: ItemForm) -> dict:
     risks += [r for r in getattr(form, "other_risks", []) if r not in risks]
     return dict(number=form.number.data.strip(), title=form.title.data.strip(),
                 presenter=(form.presenter.data or "").strip(), private=form.private.data,
-                purpose=form.purpose.data, risks=risks)
+                purpose=form.purpose.data, papers_expected=form.papers_expected.data,
+                duration_minutes=form.duration_minutes.data, risks=risks)
 
 
 @bp.route("/<int:meeting_id>/items/<int:item_id>/edit", methods=["GET", "POST"])
@@ -251,6 +264,7 @@ def edit_item(meeting_id: int, item_id: int):
         try:
             services.update_item(item, _item_data(form))
             db.session.commit()
+            flash(f"Item {item.number} saved.", "success")
             return redirect(url_for(".item", meeting_id=meeting.id, item_id=item.id))
         except MeetingError as err:
             refuse(form, err)
@@ -411,6 +425,7 @@ def new_declaration(meeting_id: int):
                 interest=form.interest.data, action=form.action.data,
                 item=items.get(form.item_id.data)))
             db.session.commit()
+            flash("Declaration of interest recorded.", "success")
             return redirect(url_for(".detail", meeting_id=meeting.id) + "#declarations")
         except MeetingError as err:
             refuse(form, err)
@@ -426,7 +441,13 @@ def interests():
     declarations = db.session.scalars(
         services.interests_register(id_arg("committee_id", "The committee"))).all()
     by_person: dict[str, list] = {}
+    allowed: dict[int, bool] = {}
     for d in declarations:
+        if d.item is not None and d.item.private:
+            if d.meeting_id not in allowed:
+                allowed[d.meeting_id] = access.sees_private(current_user, d.meeting)
+            if not allowed[d.meeting_id]:
+                continue  # an interest on private business is private business
         by_person.setdefault(d.who, []).append(d)
     return render_template("meetings/interests.html", by_person=dict(sorted(by_person.items())))
 
@@ -471,6 +492,7 @@ def consensus(meeting_id: int, item_id: int):
         try:
             services.record_consensus(item, form.decision.data)
             db.session.commit()
+            flash(f"Decision recorded for item {item.number}: {item.outcome}", "success")
             return redirect(url_for(".item", meeting_id=meeting.id, item_id=item.id))
         except MeetingError as err:
             refuse(form, err)
@@ -500,9 +522,10 @@ def vote(meeting_id: int, item_id: int):
             form.form_errors.append("Record at least one vote for, against or abstaining")
         else:
             try:
-                services.record_vote(item, ballots, form.casting_vote.data or None,
-                                     by=current_user)
+                vote = services.record_vote(item, ballots, form.casting_vote.data or None,
+                                            by=current_user, motion=form.motion.data)
                 db.session.commit()
+                flash(f"Vote recorded for item {item.number}: {vote.summary}", "success")
                 return redirect(url_for(".item", meeting_id=meeting.id, item_id=item.id))
             except MeetingError as err:
                 db.session.rollback()
@@ -582,6 +605,7 @@ def new_action(meeting_id: int):
                                               item_id=form.item_id.data,
                                               due_date=form.due_date.data))
             db.session.commit()
+            flash("Action added to the action log.", "success")
             return redirect(url_for(".detail", meeting_id=meeting.id) + "#actions")
         except MeetingError as err:
             refuse(form, err)

@@ -103,12 +103,17 @@ def test_a_whole_meeting_through_the_api(client, auth, pccac, m):
     q = client.get(f"{base}/items/{item_id}/quoracy").get_json()
     assert q["quorate"] is True  # the CND fills "one other" once the CMD is excluded
     r = client.post(f"{base}/items/{item_id}/votes", json={"ballots": [
-        {"member_id": m[CMD], "choice": "for"}]})
+        {"member_id": m[CMD], "choice": "for"}], "motion": "To approve the contract"})
     assert r.status_code == 422 and "excluded" in r.get_json()["error"]
     r = client.post(f"{base}/items/{item_id}/votes", json={"ballots": [
         {"member_id": m[CPCO], "choice": "for"}, {"member_id": m[CND], "choice": "against"}],
         "casting_vote": "for"})
+    assert r.status_code == 422  # no motion: refused
+    r = client.post(f"{base}/items/{item_id}/votes", json={"ballots": [
+        {"member_id": m[CPCO], "choice": "for"}, {"member_id": m[CND], "choice": "against"}],
+        "casting_vote": "for", "motion": "To approve the contract"})
     vote = r.get_json()
+    assert vote["motion"] == "To approve the contract"
     assert r.status_code == 201 and vote["carried"] and vote["tied"]
     assert vote["casting_voter"] == "Bob Board"
     assert "Jo (deputy for Dean Westcott)" in [e["name"] for e in vote["snapshot"]["eligible"]]

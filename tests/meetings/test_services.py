@@ -107,8 +107,8 @@ def test_vote_tie_decided_by_the_chair_casting_vote(meeting, members):
     ids = [m.id for m in members.values()]
     ballots = [(i, "for") for i in ids[:4]] + [(i, "against") for i in ids[4:8]]
     with pytest.raises(MeetingError, match="casting vote"):
-        services.record_vote(item, ballots, None)
-    vote = services.record_vote(item, ballots, "against")
+        services.record_vote(item, ballots, None, motion="To approve the item")
+    vote = services.record_vote(item, ballots, "against", motion="To approve the item")
     assert vote.tied and not vote.carried and vote.casting_voter_name == members[NEM_CHAIR].name
     assert item.decision_method == "vote" and "casting vote" in item.outcome
 
@@ -120,7 +120,7 @@ def test_casting_vote_passes_to_the_deputy_chair_when_the_chair_is_excluded(meet
                                               action="excluded_decision", item=item))
     others = [m.id for p, m in members.items() if p != NEM_CHAIR]
     ballots = [(i, "for") for i in others[:4]] + [(i, "against") for i in others[4:8]]
-    vote = services.record_vote(item, ballots, "for")
+    vote = services.record_vote(item, ballots, "for", motion="To approve the item")
     assert vote.carried and vote.casting_voter_name == members[CLIN1_DEPUTY_CHAIR].name
 
 
@@ -131,14 +131,14 @@ def test_excluded_or_absent_voter_is_refused_with_the_reason(meeting, members):
     services.record_declaration(meeting, dict(member=members[CND], interest="Spouse works there",
                                               action="noted", item=item))
     with pytest.raises(MeetingError) as err:
-        services.record_vote(item, [(members[CMD].id, "for")], None)
+        services.record_vote(item, [(members[CMD].id, "for")], None, motion="To approve the item")
     assert f"{members[CMD].name} is not present" in err.value.message
 
 
 def test_vote_snapshot_survives_attendance_corrections(meeting, members):
     quorate_with_all_voters(meeting, members)
     item = meeting.items[0]
-    vote = services.record_vote(item, [(members[CPCO].id, "for")], None)
+    vote = services.record_vote(item, [(members[CPCO].id, "for")], None, motion="To approve the item")
     before = dict(vote.snapshot)
     attend(meeting, members[CPCO], "apologies")  # a later correction of the register
     assert vote.snapshot == before and members[CPCO].name in before["present"]

@@ -83,12 +83,13 @@ def test_vote_through_the_page_refuses_an_excluded_voter(client, auth, held, mem
     five = held.items[4]
     excluded = members["Clinical Representative (primary care leadership) 1"]
     r = client.post(f"/meetings/{held.id}/items/{five.id}/vote", data={
-        f"ballot-{excluded.id}": "for",
+        "motion": "That the committee approves the contract", f"ballot-{excluded.id}": "for",
         f"ballot-{members['ICB Chief Primary Care Officer'].id}": "for"})
     assert r.status_code == 422
     assert f"{excluded.name} is excluded from this item" in r.get_data(as_text=True)
     assert five.votes == [] and five.decision_method is None
     r = client.post(f"/meetings/{held.id}/items/{five.id}/vote", data={
+        "motion": "That the committee approves the contract",
         f"ballot-{members['ICB Chief Primary Care Officer'].id}": "for",
         f"ballot-{members['Non-Executive Member (Chair)'].id}": "for",
         f"ballot-{members['ICB Chief Medical Director'].id}": "against"})
