@@ -61,8 +61,10 @@ def mine():
     # The Update links carry the pages shown, so saving an update comes back to them.
     here = {param: page.page for param, page in zip(MINE_PAGES, (assigned, others))
             if page.page > 1}
+    from ..meetings.services import open_actions_assigned_to
     return render_template("actions/mine.html", counts=counts, assigned=assigned,
-                           others=others, here=here)
+                           others=others, here=here, today=today,
+                           meeting_actions=open_actions_assigned_to(me))
 
 
 @bp.route("/new/<reference>", methods=["GET", "POST"])

@@ -179,3 +179,21 @@ class AttendanceCorrectionForm(FlaskForm):
     approved_at_id = ChoiceField("Approved at the meeting of", coerce=optional_int,
                                  validators=[InputRequired(
                                      "Choose the later meeting that approved the correction")])
+
+
+class ActionProgressForm(FlaskForm):
+    note = TextAreaField("Progress", validators=[InputRequired("Describe the progress made")])
+    status = SelectField("Status", choices=[(s, s) for s in ACTION_STATUSES])
+    due_date = NHSDateField("Due date", description="Moving it later counts as a slip; the "
+                            "date first agreed is kept.", validators=[Optional()])
+
+
+class HighlightReportForm(FlaskForm):
+    alert = TextAreaField("Alert", description="Matters the Board must know about or act on: "
+                          "risks above appetite, anything the committee could not resolve.",
+                          validators=[Optional()])
+    advise = TextAreaField("Advise", description="Decisions taken and matters under way that "
+                           "the Board should be aware of.", validators=[Optional()])
+    assure = TextAreaField("Assure", description="Where the committee gained assurance, and "
+                           "how (quoracy, reports received, risks reviewed).",
+                           validators=[Optional()])

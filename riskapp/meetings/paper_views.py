@@ -106,3 +106,35 @@ def publish(meeting_id: int):
                            form=form, unpublished=sum(
                                1 for i in meeting.items for p in i.current_papers
                                if p.published_at is None))
+
+
+# --- meeting actions, progressed by their assignee (issue 17) --------------------------------
+
+
+@bp.route("/actions/<int:action_id>/progress", methods=["GET", "POST"])
+@login_required
+def action_progress(action_id: int):
+    from .forms import ActionProgressForm
+    from .models import MeetingAction
+    action = db.get_or_404(MeetingAction, action_id)
+    require(services.can_progress_action(current_user, action))
+    form = ActionProgressForm(data=None if request.method == "POST" else
+                              {"status": action.status, "due_date": action.due_date})
+    if form.validate_on_submit():
+        try:
+            services.record_action_progress(action, note=form.note.data,
+                                            status=form.status.data,
+                                            due_date=form.due_date.data, by=current_user,
+                                            today=date.today())
+            db.session.commit()
+            flash(f"Progress recorded on the action from {action.meeting.committee.label}: "
+                  f"{action.status.lower()}.", "success")
+            return redirect(url_for("actions.mine") if request.args.get("back") == "mine"
+                            else url_for(".detail", meeting_id=action.meeting_id) + "#actions")
+        except MeetingError as error:
+            db.session.rollback()
+            field = getattr(form, error.field or "", None) or form.note
+            field.errors = list(field.errors) + [error.message]
+            action = db.get_or_404(MeetingAction, action_id)
+    return render_template("meetings/action_progress.html", action=action, form=form,
+                           today=date.today()), 422 if form.errors else 200

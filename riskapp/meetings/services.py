@@ -290,6 +290,9 @@ def create_meeting(committee: Committee, data: dict) -> Meeting:
     db.session.add(meeting)
     update_meeting(meeting, data)
     db.session.flush()
+    if meeting.status == "Planned":
+        from .reports import place_waiting_reports
+        place_waiting_reports(meeting)  # committees' approved highlight reports (issue 17)
     return meeting
 
 
@@ -780,7 +783,7 @@ def add_action(meeting: Meeting, data: dict) -> MeetingAction:
         raise MeetingError("Describe the action", "detail")
     action = MeetingAction(meeting=meeting, detail=data["detail"].strip(),
                            assignee_id=data.get("assignee_id"), due_date=data.get("due_date"),
-                           item_id=data.get("item_id"))
+                           original_due_date=data.get("due_date"), item_id=data.get("item_id"))
     db.session.add(action)
     db.session.flush()
     return action
@@ -1021,3 +1024,55 @@ def add_officer(meeting: Meeting, data: dict) -> "MeetingOfficer":
     db.session.add(officer)
     db.session.flush()
     return officer
+
+
+# ---------------------------------------------------------------------------------------------
+# Meeting actions in their assignee's My actions (issue 17)
+
+
+def can_progress_action(user, action: MeetingAction) -> bool:
+    """The assignee progresses their own action; the secretariat any."""
+    from ..auth import permissions
+    return permissions.can_manage_committees(user) or (
+        getattr(user, "is_authenticated", False) and action.assignee_id == user.id)
+
+
+def record_action_progress(action: MeetingAction, *, note: str, status: str,
+                           due_date: date | None, by, today: date) -> "MeetingActionNote":
+    """A dated progress note, a status change and a moved due date, each in the record;
+    moving the due date later counts a slip and keeps the one first agreed."""
+    from .models import ACTION_STATUSES, MeetingActionNote
+    note = (note or "").strip()
+    if not note:
+        raise MeetingError("Describe the progress made", "note")
+    if status not in ACTION_STATUSES:
+        raise MeetingError("Choose the status of the action", "status")
+    changes: dict = {"update": note}
+    if status != action.status:
+        changes["status"] = status
+    if due_date is not None and due_date != action.due_date:
+        if action.original_due_date is None:
+            action.original_due_date = action.due_date
+        changes["due_date"] = due_date
+        if action.due_date is not None and due_date > action.due_date:
+            action.slips = (action.slips or 0) + 1
+    update_action(action, changes, today)
+    entry = MeetingActionNote(action=action, note=note,
+                              status=status if "status" in changes else None,
+                              created_by_id=getattr(by, "id", None))
+    db.session.add(entry)
+    db.session.flush()
+    return entry
+
+
+def open_actions_assigned_to(user_id: int) -> list[tuple]:
+    """(action, committee label, meeting start) of the person's open meeting actions, overdue
+    and soonest first."""
+    rows = db.session.execute(
+        select(MeetingAction, func.coalesce(Committee.short_name, Committee.name),
+               Meeting.starts_at)
+        .join(Meeting, MeetingAction.meeting_id == Meeting.id)
+        .join(Committee, Meeting.committee_id == Committee.id)
+        .where(MeetingAction.assignee_id == user_id, MeetingAction.status == "Open")
+        .order_by(MeetingAction.due_date.is_(None), MeetingAction.due_date, MeetingAction.id))
+    return [tuple(r) for r in rows]

@@ -462,8 +462,9 @@ def _item_page(meeting, item, consensus_form=None, vote_form=None, minutes_form=
     roster = services.roster_for(item, q) if q.inputs else []
     chair_id = services.item_chair_id(item, q) if q.inputs else None
     minutes_form = minutes_form or MinutesForm(obj=item, formdata=None)
+    from .reports import report_for_item
     return render_template(
-        "meetings/item.html", item=item, roster=roster,
+        "meetings/item.html", item=item, roster=roster, highlight=report_for_item(item),
         chair=next((v.name for v in roster if v.id == chair_id), None), chair_id=chair_id,
         iq=q.items.get(item.id), consensus_form=consensus_form or ConsensusForm(formdata=None),
         vote_form=vote_form or VoteForm(formdata=None), minutes_form=minutes_form,

@@ -98,7 +98,8 @@ API_WRITES = [
     ("post", "/items", {"number": "99", "title": "Late item"}),
     ("put", "/attendance/{member}", {"status": "present"}),
     ("post", "/declarations", {"member_id": "{member}", "interest": "Shares"}),
-    ("post", "/items/{item}/votes", {"ballots": [{"member_id": "{member}", "choice": "for"}]}),
+    ("post", "/items/{item}/votes", {"ballots": [{"member_id": "{member}", "choice": "for"}],
+                                     "motion": "To approve"}),
 ]
 
 

@@ -158,6 +158,11 @@ MATRIX: dict[tuple[str, str], tuple[frozenset, object]] = {
     ("meetings.agenda_pack", "GET"): (READ, None),
     ("meetings.minutes_docx", "GET"): (READ, None),
     ("meetings.minutes_pdf", "GET"): (READ, None),
+    ("meetings.report", "GET"): (READ, None),
+    ("meetings.report", "POST"): (COMMITTEE, None),
+    ("meetings.approve_report", "POST"): (READ, None),  # the chair: tested in test_reports.py
+    ("meetings.action_progress", "GET"): (COMMITTEE, None),
+    ("meetings.action_progress", "POST"): (COMMITTEE, None),
     ("meetings.interests", "GET"): (READ, None),
     ("meetings.detail", "GET"): (READ, None),
     ("meetings.attendance", "GET"): (READ, None),
@@ -275,6 +280,7 @@ OVERRIDES = {("meetings.update_action", "action_id"): "meeting_action_id",
              ("api.meetings_update_action", "action_id"): "meeting_action_id",
              ("api.meetings_officer_status", "officer_id"): "item_id",  # none: 404 when allowed
              ("meetings.paper", "paper_id"): "item_id",
+             ("meetings.action_progress", "action_id"): "meeting_action_id",
              ("reports.export", "what"): "export_what", ("reports.export", "fmt"): "export_fmt",
              ("static", "filename"): "static_file"}
 
