@@ -46,4 +46,11 @@ if (form && panel) {
     }
     refresh();
   });
+  // A deputy's name counts once typed, not only when the field loses focus.
+  let typing = null;
+  form.addEventListener("input", (event) => {
+    if (event.target.type !== "text") return;
+    clearTimeout(typing);
+    typing = setTimeout(refresh, 400);
+  });
 }

@@ -44,11 +44,13 @@ class MeetingRecord:
     status: str                  #: "Draft" or "Approved on …"
     generated_at: datetime
     papers_deadline: str = ""
-    present: tuple[str, ...] = ()          #: "Name, position"
-    deputies: tuple[str, ...] = ()         #: "Name (deputy for X, position)"
-    in_attendance: tuple[str, ...] = ()    #: officers: "Name, job title, organisation"
-    apologies: tuple[str, ...] = ()
-    absent: tuple[str, ...] = ()
+    #: People as (name, role): role is the position, "Deputy for X (position)", or for an
+    #: officer in attendance their job title and organisation.
+    present: tuple[tuple[str, str], ...] = ()
+    deputies: tuple[tuple[str, str], ...] = ()
+    in_attendance: tuple[tuple[str, str], ...] = ()
+    apologies: tuple[tuple[str, str], ...] = ()
+    absent: tuple[tuple[str, str], ...] = ()
     quoracy_start: str = ""
     forecast: tuple[str, ...] = ()
     declarations: tuple[str, ...] = ()     #: declared for the whole meeting

@@ -55,7 +55,7 @@ def _item_lines(item: ItemRecord) -> list[tuple[str, str]]:
     return lines
 
 
-def _people(record: MeetingRecord) -> list[tuple[str, tuple[str, ...]]]:
+def _people(record: MeetingRecord) -> list[tuple[str, tuple[tuple[str, str], ...]]]:
     return [("Present", record.present + record.deputies),
             ("In attendance", record.in_attendance),
             ("Apologies", record.apologies)] + (
@@ -84,8 +84,7 @@ def build_minutes_docx(record: MeetingRecord) -> bytes:
         if people:
             table = doc.add_table(rows=0, cols=2)
             table.style = "Table Grid"
-            for person in people:
-                name, _, role = person.partition(", ")
+            for name, role in people:
                 cells = table.add_row().cells
                 cells[0].text, cells[1].text = name, role
         else:
@@ -150,8 +149,7 @@ def build_minutes_pdf(record: MeetingRecord) -> bytes:
             story.append(Paragraph("None", s["body"]))
             continue
         rows = []
-        for person in people:
-            name, _, role = person.partition(", ")
+        for name, role in people:
             rows.append([Paragraph(_markup(name), s["cell"]), Paragraph(_markup(role), s["cell"])])
         table = Table(rows, colWidths=[60 * mm, 110 * mm])
         table.setStyle(TableStyle([("GRID", (0, 0), (-1, -1), 0.25, GREY),

@@ -63,22 +63,21 @@ def meeting_record(meeting: Meeting, *, private_ok: bool, published_only: bool =
         if a is None:
             continue
         if a.status in ("present", "remote"):
-            present.append(f"{m.name}, {_position(m)}"
-                           + (" (remotely)" if a.status == "remote" else "")
-                           + (f" (from item {a.arrived_at_item.number})" if a.arrived_at_item
-                              else "")
-                           + (f" (left before item {a.left_at_item.number})" if a.left_at_item
-                              else ""))
+            present.append((m.name, _position(m)
+                            + (" (remotely)" if a.status == "remote" else "")
+                            + (f" (from item {a.arrived_at_item.number})" if a.arrived_at_item
+                               else "")
+                            + (f" (left before item {a.left_at_item.number})" if a.left_at_item
+                               else "")))
         elif a.status == "deputy":
-            deputies.append(f"{a.deputy_name}, deputy for {m.name} ({_position(m)})")
+            deputies.append((a.deputy_name, f"Deputy for {m.name} ({_position(m)})"))
         elif a.status == "apologies":
-            apologies.append(f"{m.name}, {_position(m)}")
+            apologies.append((m.name, _position(m)))
         else:
-            absent.append(f"{m.name}, {_position(m)}")
-    officers = [f"{o.name}, " + ", ".join(p for p in (o.job_title, o.organisation) if p)
+            absent.append((m.name, _position(m)))
+    officers = [(o.name, ", ".join(p for p in (o.job_title, o.organisation) if p))
                 for o in meeting.officers if o.attends]
-    apologies += [f"{o.name}, {o.job_title}" for o in meeting.officers
-                  if o.status == "apologies"]
+    apologies += [(o.name, o.job_title) for o in meeting.officers if o.status == "apologies"]
     start_text = ""
     if q.meeting is not None:
         start_text = ("The meeting was quorate." if q.meeting.result.quorate else

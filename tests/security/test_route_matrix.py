@@ -159,7 +159,7 @@ MATRIX: dict[tuple[str, str], tuple[frozenset, object]] = {
     ("meetings.minutes_docx", "GET"): (READ, None),
     ("meetings.minutes_pdf", "GET"): (READ, None),
     ("meetings.report", "GET"): (READ, None),
-    ("meetings.report", "POST"): (COMMITTEE, None),
+    ("meetings.report", "POST"): (COMMITTEE, HIDDEN),  # a draft is private business
     ("meetings.approve_report", "POST"): (READ, None),  # the chair: tested in test_reports.py
     ("meetings.action_progress", "GET"): (COMMITTEE, None),
     ("meetings.action_progress", "POST"): (COMMITTEE, None),
