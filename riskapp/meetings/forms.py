@@ -197,3 +197,15 @@ class HighlightReportForm(FlaskForm):
     assure = TextAreaField("Assure", description="Where the committee gained assurance, and "
                            "how (quoracy, reports received, risks reviewed).",
                            validators=[Optional()])
+
+
+class ChairsActionForm(FlaskForm):
+    taken_by_id = ChoiceField("Taken by", coerce=optional_int, validators=[Optional()],
+                              description="The chair, or the deputy chair acting as chair.")
+    taken_on = NHSDateField("Date taken", validators=[InputRequired()])
+    decision = TextAreaField("Decision", validators=[InputRequired("Enter the decision taken")])
+    reasons = TextAreaField("Why it could not wait for the next meeting", validators=[
+        InputRequired("Enter why the decision could not wait")])
+    consulted = TextAreaField("Who the chair consulted", validators=[Optional()],
+                              description="For example, another member and the executive "
+                                          "lead.")

@@ -660,7 +660,8 @@ def record_vote(item: AgendaItem, ballots: list[tuple[int, str]], casting_vote: 
     db.session.add(vote)
     item.decision_method, item.outcome, item.motion = "vote", result.summary, motion
     if not item.minutes_decision:
-        item.minutes_decision = result.summary
+        # The minutes resolve the motion in words; the count is recorded beside it.
+        item.minutes_decision = motion if result.carried else "The motion was not carried."
     db.session.flush()
     return vote
 

@@ -19,6 +19,7 @@ from ..risks.models import Risk, risk_committees
 from ..risks.services import StaleEdit
 from ..risks.views import stale
 from . import access, bp, services
+from .document_data import chairs_actions_for
 from .forms import (ActionForm, ActionStatusForm, ApproveMinutesForm, AttendanceCorrectionForm,
                     AttendanceForm, CsrfOnly, OfficerForm,
                     ConsensusForm, DeclarationForm, ItemForm, MeetingForm, MinutesForm, VoteForm,
@@ -196,6 +197,7 @@ def detail(meeting_id: int):
         "meetings/detail.html", meeting=meeting, q=services.meeting_quoracy(meeting, inputs),
         items=[i for i in meeting.items if access.sees_item_as(private_ok, i)],
         private_ok=private_ok, minutes_ok=access.sees_draft_minutes(current_user, meeting),
+        chairs_actions=chairs_actions_for(meeting),
         tor=services.tor_of(meeting), deadline=services.papers_deadline(meeting),
         members=services.members_of(meeting), attendance=services.attendance_of(meeting),
         forecast=services.forecast(meeting, inputs) if meeting.status == "Planned" else None,

@@ -42,8 +42,9 @@ def attendance_by_keyboard(page, member: str, status_letters: str, deputy: str |
     """Tab from the top of the register to the member's Attendance select, choose by typing,
     and fill the deputy if any. The register is saved once, by `save_register`."""
     member_id = PCCAC_MEMBERS[member]
-    page.keyboard.press("Home")
+    # Blur first: Home on a focused select would choose its first option.
     page.evaluate("document.activeElement && document.activeElement.blur()")
+    page.keyboard.press("Home")
     tab_to(page, lambda el: el["id"] == f"m{member_id}-status", limit=150)
     page.keyboard.type(status_letters)  # a focused select picks the option typed
     if deputy:

@@ -147,6 +147,9 @@ MATRIX: dict[tuple[str, str], tuple[frozenset, object]] = {
     ("committees.committee_feed", "GET"): (ALL, None),
     ("meetings.index", "GET"): (READ, None),
     ("meetings.upcoming", "GET"): (READ, None),
+    ("meetings.decisions", "GET"): (READ, None),
+    ("meetings.new_chairs_action", "GET"): (COMMITTEE, HIDDEN),  # and the chair
+    ("meetings.new_chairs_action", "POST"): (COMMITTEE, HIDDEN),
     ("meetings.schedule", "GET"): (COMMITTEE, None),
     # issue 17: papers and documents; who sees private business is tested in
     # tests/meetings/test_private_business.py
