@@ -120,11 +120,13 @@ def new_chairs_action():
     from ..committees.views import refuse, status_of
     from .forms import ChairsActionForm
     from .services import MeetingError
-    committee = db.get_or_404(Committee, request.args.get("committee_id", type=int) or 0)
+    committee = db.session.get(Committee, request.args.get("committee_id", type=int) or 0)
     today = date.today()
-    chairs = chairs_of(committee, today)
+    chairs = chairs_of(committee, today) if committee else {}
     if not (permissions.can_manage_committees(current_user) or current_user.id in chairs):
-        abort(403)
+        abort(403)  # the secretariat, or the committee's chair
+    if committee is None:
+        abort(404)
     form = ChairsActionForm(data=None if request.method == "POST" else {
         "taken_on": today, "taken_by_id": current_user.id if current_user.id in chairs
         else next(iter(chairs), None)})

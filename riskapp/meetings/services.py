@@ -28,7 +28,7 @@ from ..rules import meetings as meeting_rules
 from ..rules import quoracy, record, voting, working_days
 from .models import (ATTENDANCE_STATUSES, DECLARATION_ACTIONS, OFFICER_STATUSES, AgendaItem,
                      Attendance, Declaration, Meeting, MeetingAction, MeetingOfficer,
-                     MinuteCorrection, Vote, agenda_item_risks)
+                     MinuteCorrection, Paper, Vote, agenda_item_risks)
 
 logger = logging.getLogger(__name__)
 LONDON = ZoneInfo("Europe/London")
@@ -96,6 +96,8 @@ def load(meeting_id: int, *, risks: bool = False, votes: bool = False,
     for name in ("items", "attendances", "declarations"):
         if unloaded(meeting, name):
             fill(meeting, name, db.session.scalars(getattr(st, name), {"id": meeting.id}).all())
+    # Papers always: the agenda shows each item's paper status (issue 17).
+    _fill_items(meeting, "papers", st.papers)
     if risks:
         _fill_items(meeting, "risks", st.risks)
     if votes:
@@ -135,6 +137,8 @@ def _statements() -> SimpleNamespace:
         .where(AgendaItem.meeting_id == id_).order_by(Risk.reference),
         votes=select(Vote.item_id, Vote).join(Vote.item).where(AgendaItem.meeting_id == id_)
         .order_by(Vote.id),
+        papers=select(Paper.item_id, Paper).join(Paper.item).where(AgendaItem.meeting_id == id_)
+        .order_by(Paper.id),
         actions=select(MeetingAction, User).outerjoin(MeetingAction.assignee)
         .where(MeetingAction.meeting_id == id_).order_by(MeetingAction.id),
         # A committee's meetings held from `from` to before `to` (UTC), each with its

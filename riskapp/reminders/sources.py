@@ -168,9 +168,11 @@ def _papers_items(meetings) -> list[rules.PapersDeadlineItem]:
         deadline = meeting_services.papers_deadline(meeting)
         if deadline is None or meeting.status != "Planned":
             continue
+        # Only presenters whose papers are still to come (issue 17): a paper received is done.
         presenters = tuple(dict.fromkeys(
             names[p.presenter.strip().casefold()] for p in meeting.items
-            if p.presenter and p.presenter.strip().casefold() in names))
+            if p.presenter and p.presenter.strip().casefold() in names
+            and p.papers_status in ("awaited", "none")))
         committee = meeting.committee
         items.append(rules.PapersDeadlineItem(
             id=meeting.id, meeting_title=committee.short_name or committee.name,
@@ -182,9 +184,9 @@ def _papers_items(meetings) -> list[rules.PapersDeadlineItem]:
 def _meetings_stmt():
     from sqlalchemy.orm import selectinload
     from ..committees.models import Committee
-    from ..meetings.models import Meeting
+    from ..meetings.models import AgendaItem, Meeting
     return select(Meeting).options(selectinload(Meeting.committee).selectinload(Committee.terms),
-                                   selectinload(Meeting.items))
+                                   selectinload(Meeting.items).selectinload(AgendaItem.papers))
 
 
 def papers_by_ids(ids: Sequence[int]) -> list[rules.PapersDeadlineItem]:

@@ -34,7 +34,11 @@ PAGES = {
                        "/meetings/2/items/new", "/meetings/2/declarations/new",
                        "/committees/4/members/new", "/committees/4/terms/2/edit",
                        "/committees/new", "/committees/4/edit", "/committees/4/dissolve",
-                       "/committees/4/members/1/change", "/committees/4/members/1/renew"]),
+                       "/committees/4/members/1/change", "/committees/4/members/1/renew",
+                       # issue 17: the meeting cycle
+                       "/meetings/upcoming", "/meetings/schedule", "/meetings/decisions?committee_id=4",
+                       "/meetings/chairs-actions/new?committee_id=4", "/meetings/2/publish",
+                       "/meetings/2/officers/new", "/meetings/1/report"]),
     "risk_manager": ("risk.manager@example.org",
                      RISK_PAGES + REPORT_PAGES
                      + ["/risks/new", "/risks/BAF0001/edit", "/risks/BAF0001/review",

@@ -119,3 +119,16 @@ def test_a_cancelled_meeting_has_no_papers_deadline(app, db, smtp, governance):
     db.session.commit()
     kinds = {f.due.kind for f in services.find_due(MONDAY)}
     assert "papers_deadline" not in kinds and "tor_review_due" in kinds
+
+
+def test_a_presenter_whose_paper_is_in_is_not_reminded(app, db, smtp, governance):
+    """Issue 17: only presenters whose papers are awaited are reminded; the secretariat still is."""
+    from riskapp.meetings.models import Paper
+    estates = next(i for i in governance["meeting"].items if i.title == "Estates")
+    estates.papers_expected = True
+    db.session.add(Paper(item=estates, title="Estates plan", kind="pdf", stored_name="0" * 40
+                         + ".pdf", size=10, sha256="0" * 64))
+    db.session.commit()
+    outbox.run(MONDAY, now=lambda: NOW)
+    assert smtp.to("nicky@example.org") == []
+    assert "PCCAC on 14 Dec 2023" in smtp.to("sam@example.org")[0].text

@@ -148,8 +148,8 @@ MATRIX: dict[tuple[str, str], tuple[frozenset, object]] = {
     ("meetings.index", "GET"): (READ, None),
     ("meetings.upcoming", "GET"): (READ, None),
     ("meetings.decisions", "GET"): (READ, None),
-    ("meetings.new_chairs_action", "GET"): (COMMITTEE, HIDDEN),  # and the chair
-    ("meetings.new_chairs_action", "POST"): (COMMITTEE, HIDDEN),
+    ("meetings.new_chairs_action", "GET"): (COMMITTEE, None),  # and the committee's chair
+    ("meetings.new_chairs_action", "POST"): (COMMITTEE, None),
     ("meetings.schedule", "GET"): (COMMITTEE, None),
     # issue 17: papers and documents; who sees private business is tested in
     # tests/meetings/test_private_business.py
