@@ -191,8 +191,11 @@ def detail(meeting_id: int):
     inputs = services.rule_inputs_of(meeting)
     private_ok = access.sees_private(current_user, meeting)
     if not private_ok:  # actions raised on private items are private business too
-        actions = [r for r in actions if not (r.action.item and r.action.item.private)]
-        carried = [r for r in carried if not (r.action.item and r.action.item.private)]
+        item_ids = {r.action.item_id for r in actions + carried if r.action.item_id}
+        private = set(db.session.scalars(select(AgendaItem.id).where(
+            AgendaItem.id.in_(item_ids), AgendaItem.private.is_(True)))) if item_ids else set()
+        actions = [r for r in actions if r.action.item_id not in private]
+        carried = [r for r in carried if r.action.item_id not in private]
     return render_template(
         "meetings/detail.html", meeting=meeting, q=services.meeting_quoracy(meeting, inputs),
         items=[i for i in meeting.items if access.sees_item_as(private_ok, i)],
