@@ -5,7 +5,6 @@ import pytest
 from flask_migrate import upgrade
 from sqlalchemy import delete, insert, or_, select, text, update
 
-from riskapp.record import versioning_paused
 from riskapp.extensions import db as _db
 from riskapp.risks.models import Risk
 from riskapp.risks.search import risk_matches
@@ -159,14 +158,30 @@ def test_the_migration_indexes_the_risks_already_there(tmp_path):
                       "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'search.sqlite'}"})
     with app.app_context():
         upgrade(revision="5e4c1b7a9d20-1")
-        with versioning_paused():  # a database from before the version store
-            reference = make_risk(title="Winter capacity").reference
-            _db.session.commit()
+        # A risk as the database held it then: plain SQL with that revision's columns (today's
+        # models have columns later migrations add).
+        _db.session.execute(text(
+            "INSERT INTO users (id, email, name, role, active, session_nonce, created_at) "
+            "VALUES (1, 'owner@example.org', 'Owner', 'staff', 1, 'n', '2023-11-01 09:00')"))
+        _db.session.execute(text(
+            "INSERT INTO registers (id, name, prefix, next_number) VALUES (1, 'BAF', 'BAF', 2)"))
+        _db.session.execute(text(
+            "INSERT INTO risks (register_id, number, reference, title, description, owner_id, "
+            "status, initial_consequence, initial_likelihood, current_consequence, "
+            "current_likelihood, current_score, opened_on, version, created_at, updated_at) "
+            "VALUES (1, 1, 'BAF0001', 'Winter capacity', '', 1, 'Open', 4, 4, 4, 4, 16, "
+            "'2023-11-01', 1, '2023-11-01 09:00', '2023-11-01 09:00')"))
+        _db.session.commit()
+        reference = "BAF0001"
         upgrade(revision="5e4c1b7a9d20")
         assert _search("capacity") == {reference}
-        with versioning_paused():
-            reference_after = make_risk(title="Theatre capacity").reference
-            _db.session.commit()
-        assert _search("capacity") == {reference, reference_after}
+        _db.session.execute(text(
+            "INSERT INTO risks (register_id, number, reference, title, description, owner_id, "
+            "status, initial_consequence, initial_likelihood, current_consequence, "
+            "current_likelihood, current_score, opened_on, version, created_at, updated_at) "
+            "VALUES (1, 2, 'BAF0002', 'Theatre capacity', '', 1, 'Open', 3, 3, 3, 3, 9, "
+            "'2023-11-02', 1, '2023-11-02 09:00', '2023-11-02 09:00')"))
+        _db.session.commit()
+        assert _search("capacity") == {reference, "BAF0002"}  # the triggers index new risks
         _db.session.remove()
         _db.engine.dispose()
