@@ -27,6 +27,8 @@ def main(database_file: str, empty: bool = False, port: int = 0) -> None:
         "SQLALCHEMY_DATABASE_URI": f"sqlite:///{database_file}",
         "RATELIMIT_ENABLED": False,
         "PASSWORD_HASH_METHOD": "pbkdf2:sha256:1000",
+        # No worker process here: each job (the BAF pack) runs as it is asked for.
+        "JOBS_RUN_AT_ONCE": True,
     })
     from riskapp.demo.loader import load_demo  # after create_app: it imports every model first
 

@@ -44,8 +44,10 @@ def test_audit_committee_member_reads_heatmap_risk_and_pack(page, shots, tmp_pat
 
     page.get_by_role("link", name="Reports").first.click()
     page.get_by_role("link", name="BAF pack (PDF)").click()
+    page.get_by_role("button", name="Make the BAF pack (PDF)").click()
+    # The pack is made off the request; its page offers the download once it is ready.
     with page.expect_download() as download_info:
-        page.get_by_role("button", name="Download the BAF pack (PDF)").click()
+        page.get_by_role("link", name=re.compile(r"^Download .*\.pdf$")).click()
     download = download_info.value
     pdf = tmp_path / "baf-pack.pdf"
     download.save_as(pdf)

@@ -48,7 +48,7 @@ def scale_database(tmp_path_factory):
 
 def _signed_in(base: str, email: str) -> requests.Session:
     http = requests.Session()
-    data = form_fields(http.get(f"{base}/auth/login", timeout=30).text, action="")
+    data = form_fields(http.get(f"{base}/auth/login", timeout=30).text, action="/auth/login")
     data.update(email=email, password=DEMO_PASSWORD)
     assert http.post(f"{base}/auth/login", data=data, timeout=30,
                      allow_redirects=False).status_code == 302
