@@ -49,7 +49,12 @@ def version_new_rows(connection, chunk: int = 5000) -> int:
     meta = MetaData()
     names = list(DAYS) + [f"{n}_version" for n in DAYS] + ["transaction", "assurances"]
     meta.reflect(bind=connection, only=names)
-    risks, tx = meta.tables["risks"], meta.tables["transaction"]
+    risks = meta.tables["risks"]
+    # The transaction table as Continuum declares it, not as reflected: its id comes from the
+    # sequence `transaction_id_seq` on PostgreSQL, which a table made by create_all (the
+    # tests) has as no column default, so a reflected insert would send no id.
+    from sqlalchemy_continuum import versioning_manager
+    tx = versioning_manager.transaction_cls.__table__
     pending: list[tuple[str, dict, object]] = []
     for name, day_of in DAYS.items():
         table, versions = meta.tables[name], meta.tables[f"{name}_version"]
