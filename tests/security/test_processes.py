@@ -87,7 +87,7 @@ class Browser:
         self.base = base
         self.http = requests.Session()
         page = self.http.get(f"{base}/auth/login", timeout=30)
-        data = form_fields(page.text, action="")
+        data = form_fields(page.text, action="/auth/login")
         data.update(email=user.email, password=PASSWORD)
         response = self.http.post(f"{base}/auth/login", data=data, timeout=30,
                                   allow_redirects=False)
