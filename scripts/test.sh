@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Run every test: the whole suite on SQLite (in parallel), then again on a PostgreSQL started here.
+# Run every test: the whole suite on SQLite, then again on a PostgreSQL started here, each in parallel.
 #
 #   scripts/test.sh                  # set up what is missing, then run everything
 #   scripts/test.sh -x tests/risks   # arguments go to pytest (both passes)
@@ -8,8 +8,8 @@
 # It sets itself up on a fresh machine: the system packages it needs (PostgreSQL, Chromium,
 # poppler, a font) are installed with apt-get when it runs as root; otherwise it prints the one
 # command to run and stops. The test extras go into .venv (made here if scripts/demo.sh has
-# not made it already). RISKAPP_TEST_WORKERS sets the SQLite pass's parallel workers
-# (default: one per CPU core; 0 runs them in this process).
+# not made it already). RISKAPP_TEST_WORKERS sets the parallel workers of the SQLite pass
+# and the PostgreSQL pass (default: one per CPU core; 1 runs them in this process).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export PIP_DISABLE_PIP_VERSION_CHECK=1
@@ -73,4 +73,6 @@ chmod 755 "$pgdir"
 trap 'scripts/postgres.sh stop "$pgdir"; rm -rf "$pgdir"' EXIT
 url=$(scripts/postgres.sh start "$pgdir" "${RISKAPP_TEST_PG_PORT:-54329}" | tail -n 1)
 # Browser tests (tests/browser, marked `browser`) drive their own SQLite server: once is enough.
-RISKAPP_TEST_DATABASE_URL=$url "$PY" -m pytest -p no:cacheprovider -m "not browser and not sqlite_only" "$@"
+# Each worker makes a database of its own on this server (tests/conftest.py).
+RISKAPP_TEST_DATABASE_URL=$url "$PY" -m pytest -p no:cacheprovider "${parallel[@]}" \
+  -m "not browser and not sqlite_only" "$@"

@@ -17,7 +17,30 @@ from riskapp.record import versioning_paused
 
 from . import factories
 
-TEST_DATABASE_URL = os.environ.get("RISKAPP_TEST_DATABASE_URL", "sqlite://")
+
+
+def _database_of_this_worker(url: str) -> str:
+    """Under pytest-xdist each worker empties its tables after every test, so on PostgreSQL
+    each has a database of its own (riskapp_test_gw0, ...), made on first use. Tests that read
+    the URL from the environment (e.g. to start a process) see this worker's too."""
+    worker = os.environ.get("PYTEST_XDIST_WORKER")
+    if not worker or not url.startswith("postgresql"):
+        return url
+    from sqlalchemy import create_engine, make_url
+    parsed = make_url(url)
+    name = f"{parsed.database}_{worker}"
+    admin = create_engine(parsed, isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:
+        if not connection.scalar(text("SELECT 1 FROM pg_database WHERE datname = :name"),
+                                 {"name": name}):
+            connection.execute(text(f'CREATE DATABASE "{name}"'))
+    admin.dispose()
+    url = parsed.set(database=name).render_as_string(hide_password=False)
+    os.environ["RISKAPP_TEST_DATABASE_URL"] = url
+    return url
+
+
+TEST_DATABASE_URL = _database_of_this_worker(os.environ.get("RISKAPP_TEST_DATABASE_URL", "sqlite://"))
 
 
 def is_postgres() -> bool:
