@@ -24,7 +24,7 @@ from tests.reminders.conftest import free_port
 from tests.security.formdata import form_fields
 from tests.security.test_processes import stop, wait_healthy
 
-pytestmark = [pytest.mark.sqlite_only, pytest.mark.live_load]
+pytestmark = [pytest.mark.sqlite_only, pytest.mark.live_load, pytest.mark.timeout(1800)]
 
 ROOT = Path(__file__).parents[2]
 DEADLINE = 1500  # seconds for the two packs of 5,000 risks on two shared CPU cores (~730 s measured under load)

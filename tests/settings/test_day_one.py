@@ -189,6 +189,7 @@ def test_directorates_are_added_renamed_and_kept_while_in_use(client, auth, db):
         "directorates-rows-1-name": "Finance"}).status_code == 302
     finance = db.session.scalar(select(Directorate).where(Directorate.name == "Finance"))
     make_user(directorate_id=finance.id)
+    db.session.commit()  # the request runs in a session of its own, as a server's does
     response = client.post("/settings/directorates", data={
         "directorates-rows-0-id": finance.id, "directorates-rows-0-name": "Finance",
         "directorates-rows-0-remove": "y"})
