@@ -117,7 +117,7 @@ def test_statements_per_page_do_not_grow_with_the_register(app, client, auth):
     assert risks_large - risks_small == 450  # the data really grew tenfold
     grew = {page: (small[page], large[page]) for page in small if small[page] != large[page]}
     assert not grew, f"statements per page at 50 vs 500 risks: {grew}"
-    # A ceiling, not a target. The risk page reached 38 once it read the version store (when
-    # riskapp learnt each review) and its assurance map with committee oversight: constant as
-    # the register grows, but the next change to it should bring the count down, not this up.
-    assert all(n <= 40 for n in large.values()), large
+    # A ceiling, not a target: the risk page, the page with the most to show, issues 36
+    # (its controls, assurances, actions, version trail and assurance map). A change that needs
+    # more should load what it adds with what is already read, not raise this.
+    assert all(n <= 36 for n in large.values()), large

@@ -17,7 +17,7 @@ from ..loading import fill, unloaded, with_related
 from ..rules import scoring
 from . import search
 from .models import (Action, ActionProgress, AppetiteLevel, Assurance, Band, Control, Gap,
-                     Register, Risk, ScoreRecord, risk_committees)
+                     Register, Risk, ScoreRecord, assurance_controls, risk_committees)
 
 SORTS = {
     "reference": (Risk.reference,),
@@ -256,6 +256,16 @@ def fill_risk_page(risk: Risk) -> None:
             fill(action, "progress_notes", notes.get(action.id, []))
     for action in risk.actions:
         fill(action, "risk", risk)
+    if any(unloaded(assurance, "controls") for assurance in risk.assurances):
+        # The controls each assurance covers, from the risk's own controls: one statement
+        # for the risk, not one per assurance.
+        controls = {control.id: control for control in risk.controls}
+        covered: dict[int, list[Control]] = {}
+        for assurance_id, control_id in db.session.execute(page.covered_controls, of_risk):
+            if control_id in controls:
+                covered.setdefault(assurance_id, []).append(controls[control_id])
+        for assurance in risk.assurances:
+            fill(assurance, "controls", covered.get(assurance.id, []))
 
 
 @functools.cache
@@ -279,6 +289,9 @@ def _risk_page_statements() -> SimpleNamespace:
         .where(Action.risk_id == risk_id).order_by(Action.id),
         assurances=select(Assurance).where(Assurance.risk_id == risk_id).order_by(Assurance.id),
         gaps=select(Gap).where(Gap.risk_id == risk_id).order_by(Gap.id),
+        covered_controls=select(assurance_controls.c.assurance_id, assurance_controls.c.control_id)
+        .join(Assurance, Assurance.id == assurance_controls.c.assurance_id)
+        .where(Assurance.risk_id == risk_id).order_by(assurance_controls.c.control_id),
         committees=select(Committee)
         .join(risk_committees, risk_committees.c.committee_id == Committee.id)
         .where(risk_committees.c.risk_id == risk_id).order_by(Committee.name),
