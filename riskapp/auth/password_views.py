@@ -9,7 +9,7 @@ from ..reminders.messages import send_soon
 from ..security import limiter
 from . import bp, invites, services
 from .models import PasswordLink, utcnow
-from .password_forms import ForgotPasswordForm, SetPasswordForm
+from .forms import ForgotPasswordForm, SetPasswordForm
 
 #: Said whether or not the address has an account, so the page tells nobody which do.
 SENT = ("If {email} has a riskapp account, we have sent it an email with a link to reset the "
