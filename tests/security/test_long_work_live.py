@@ -92,7 +92,7 @@ def test_two_packs_at_5000_risks_leave_the_service_answering(scale_database):
         asked_at = time.monotonic()
         job_pages = [_ask_for_pack(http, base, register_id) for http in people]
         assert job_pages[0] != job_pages[1]
-        slowest_health, ready = 0.0, {}
+        slowest_health, ready, answered_while_both_made = 0.0, {}, 0
         deadline = time.monotonic() + DEADLINE
         while len(ready) < 2:
             assert time.monotonic() < deadline, (worker_log.read_text()[-3000:])
@@ -110,8 +110,12 @@ def test_two_packs_at_5000_risks_leave_the_service_answering(scale_database):
                     ready[n] = time.monotonic() - asked_at
                 else:
                     assert "is being made" in text and "<progress" in text
-            time.sleep(0.5)
-        assert slowest_health < 1.0, f"/health took {slowest_health:.2f} s while packs ran"
+            if not ready:  # /health answered, and both packs were still being made after it
+                answered_while_both_made += 1
+            time.sleep(0.5)  # polling interval, not a wait for something to happen
+        # The service answered while both packs were being made: they are made off the web
+        # workers. How fast it answered is a figure for bench/, never a timed assertion here.
+        assert answered_while_both_made >= 1
         for http, page in zip(people, job_pages):
             pdf = http.get(page + "/download", timeout=30)
             assert pdf.status_code == 200 and pdf.content.startswith(b"%PDF")
