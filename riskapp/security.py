@@ -9,6 +9,9 @@ default, so production changes them through the environment (riskapp/config.py):
   else a new one), on every log line, in the `X-Request-ID` response header and on error pages;
 - a permanent session with an idle timeout (`SESSION_IDLE_MINUTES`): sign-in makes the session
   permanent and each request renews it; Flask refuses a cookie signed longer ago than that;
+  the session is also a row on the server (riskapp.auth.models.UserSession), which signing
+  out, a new password or a disabled account end, and which ends after the idle time and
+  `SESSION_LONGEST_HOURS` (12) from sign-in however busy it is;
 - cookies HttpOnly and SameSite=Lax always, Secure when `SESSION_COOKIE_SECURE` (set it when
   served over HTTPS; `RISKAPP_HTTPS=1`);
 - per-address limits on sign-in with Flask-Limiter, counted in the database by default
@@ -79,6 +82,9 @@ def init_app(app: Flask) -> None:
     """Headers, request ids, idle timeout and rate limits for `app`."""
     env = os.environ
     app.config.setdefault("SESSION_IDLE_MINUTES", int(env.get("RISKAPP_SESSION_IDLE_MINUTES", "30")))
+    # However busy, a session ends this long after sign-in (ASVS 3.3.2): sign in again.
+    app.config.setdefault("SESSION_LONGEST_HOURS", int(env.get("RISKAPP_SESSION_MAX_HOURS", "12")))
+    app.config["SESSION_LONGEST"] = timedelta(hours=app.config["SESSION_LONGEST_HOURS"])
     app.config.setdefault("SESSION_COOKIE_SECURE",
                           env.get("RISKAPP_HTTPS", "").lower() in ("1", "true", "yes"))
     app.config.setdefault("PROXY_HOPS", int(env.get("RISKAPP_PROXY_HOPS", "0")))

@@ -5,7 +5,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
 from ..auth import permissions, services
-from ..auth.models import Directorate, Role, User, utcnow
+from ..auth.models import Directorate, Role, User, UserSession, utcnow
 from ..auth.permissions import require
 from ..auth.views import _fresh_password
 from ..extensions import db
@@ -111,6 +111,9 @@ def user_edit(user_id):
             user.job_title = form.job_title.data or None
             user.directorate_id = form.directorate_id.data
             user.role, user.active = Role(form.role.data), form.active.data
+            if "active" in access and not user.active:
+                # A disabled account is signed out everywhere at once.
+                services.end_sessions(user, UserSession.ACCOUNT_DISABLED, utcnow())
             if form.password.data:
                 # The same as changing one's own: other sessions end, API tokens revoked.
                 services.change_password(user, form.password.data,

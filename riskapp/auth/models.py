@@ -172,3 +172,35 @@ class LoginThrottle(db.Model):
     failures: Mapped[int] = mapped_column(default=0)
     last_failed_at: Mapped[datetime | None] = mapped_column(db.DateTime(timezone=True))
     locked_until: Mapped[datetime | None] = mapped_column(db.DateTime(timezone=True))
+
+
+class UserSession(db.Model):
+    """One signed-in browser session, so the server can end it (ASVS 3.3.1).
+
+    The cookie carries a random key; only its SHA-256 is stored. Rows are kept when a session
+    ends (`ended_at`, `ended_because`), as a record of who was signed in when.
+    """
+    __tablename__ = "user_sessions"
+    SIGNED_OUT, PASSWORD_CHANGED, ACCOUNT_DISABLED = "signed out", "password changed", \
+        "account disabled"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    key_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    started_at: Mapped[datetime] = mapped_column(db.DateTime(timezone=True), default=utcnow)
+    last_seen_at: Mapped[datetime] = mapped_column(db.DateTime(timezone=True), default=utcnow)
+    ended_at: Mapped[datetime | None] = mapped_column(db.DateTime(timezone=True))
+    ended_because: Mapped[str | None] = mapped_column(String(20))
+
+    user: Mapped[User] = relationship()
+
+    @staticmethod
+    def hash(key: str) -> str:
+        return hashlib.sha256(key.encode()).hexdigest()
+
+    @classmethod
+    def start(cls, user: User) -> tuple["UserSession", str]:
+        """A new session for `user`; return it and the key for the cookie."""
+        key = secrets.token_urlsafe(32)
+        now = utcnow()
+        return cls(user=user, key_hash=cls.hash(key), started_at=now, last_seen_at=now), key

@@ -20,7 +20,6 @@ import os
 from authlib.common.errors import AuthlibBaseError
 from authlib.integrations.base_client.errors import MismatchingStateError, OAuthError
 from flask import current_app, flash, redirect, render_template, request, session, url_for
-from flask_login import login_user
 from requests.exceptions import RequestException
 
 from ..extensions import db
@@ -140,11 +139,10 @@ def sso_callback():
     user, problem = match_user(claims)
     if problem:
         return _refuse(problem, 403)
+    from .views import sign_in  # the one way to start a session
     services.record_login(user, request.remote_addr)
+    sign_in(user)
     db.session.commit()
-    session.clear()
-    login_user(user)
-    session.permanent = True
     flash(f"Signed in with {current_app.config['OIDC_PROVIDER_NAME']}.", "success")
     return redirect(url_for("main.index"))
 

@@ -5,7 +5,7 @@ Services flush and never commit: the view commits once.
 from __future__ import annotations
 
 import logging
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 
 from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
@@ -13,8 +13,9 @@ from sqlalchemy.exc import IntegrityError
 from ..audit.models import AuditEntry
 from ..extensions import db
 from ..rules import login_throttle
+from ..rules import sessions as session_rules
 from ..rules.passwords import common_passwords, password_problems
-from .models import ApiToken, LoginThrottle, User
+from .models import ApiToken, LoginThrottle, User, UserSession
 
 logger = logging.getLogger(__name__)
 
@@ -110,6 +111,7 @@ def check_new_password(user: User, password: str) -> list[str]:
 def change_password(user: User, new_password: str, *, by: User | None, now: datetime) -> int:
     """Set the password, end every session and revoke every token; return tokens revoked."""
     user.set_password(new_password)  # a new session nonce: other sessions end
+    end_sessions(user, UserSession.PASSWORD_CHANGED, now)
     revoked = revoke_all_tokens(user, now)
     _audit(user, "update", field="password", new="changed", by=by)
     db.session.flush()
@@ -158,3 +160,56 @@ def _audit(user: User | None, operation: str, *, field: str, new: str | None,
     db.session.add(AuditEntry(user_id=(by or user).id if (by or user) else None,
                               object_type="users", object_id=user.id if user else 0,
                               operation=operation, field=field, new_value=value))
+
+
+def start_session(user: User) -> str:
+    """Record a new signed-in session for `user`; return the key for the cookie."""
+    row, key = UserSession.start(user)
+    db.session.add(row)
+    db.session.flush()
+    return key
+
+
+def live_session(user: User, key: str | None, now: datetime, *, idle: timedelta,
+                 longest: timedelta) -> UserSession | None:
+    """`user`'s session with cookie key `key` if it has not ended; its last-seen time is
+    moved on (at most once a minute)."""
+    if not key:
+        return None
+    row = db.session.scalar(select(UserSession).where(UserSession.key_hash == UserSession.hash(key),
+                                                      UserSession.user_id == user.id))
+    if row is None:
+        return None
+    state = session_rules.state(started_at=_aware(row.started_at),
+                                last_seen_at=_aware(row.last_seen_at),
+                                ended_at=row.ended_at, now=now, idle=idle, longest=longest)
+    if state != session_rules.LIVE:
+        return None
+    if session_rules.needs_touch(_aware(row.last_seen_at), now):
+        # A plain UPDATE, not an ORM flush: this runs while Flask-Login is still finding the
+        # user, and a flush would ask who the user is (the audit's actor) in the middle of it.
+        db.session.execute(update(UserSession).where(UserSession.id == row.id)
+                           .values(last_seen_at=now))
+        if not (db.session.new or db.session.dirty or db.session.deleted):
+            # Kept at once, even when the request then only reads; anything else pending is
+            # the view's to commit or roll back, with this.
+            db.session.commit()
+    return row
+
+
+def end_session(key: str | None, because: str, now: datetime) -> None:
+    """End the session with cookie key `key` (signing out)."""
+    if key:
+        db.session.execute(update(UserSession)
+                           .where(UserSession.key_hash == UserSession.hash(key),
+                                  UserSession.ended_at.is_(None))
+                           .values(ended_at=now, ended_because=because))
+
+
+def end_sessions(user: User, because: str, now: datetime) -> int:
+    """End every session of `user` (a new password, a disabled account); return how many."""
+    result = db.session.execute(update(UserSession)
+                                .where(UserSession.user_id == user.id,
+                                       UserSession.ended_at.is_(None))
+                                .values(ended_at=now, ended_because=because))
+    return result.rowcount or 0

@@ -13,11 +13,23 @@ from ..security import limiter
 from ..words import plural
 from . import bp, services
 from .forms import ConfirmPasswordForm, LoginForm, PasswordChangeForm, RevokeTokenForm
-from .models import ApiToken, User, utcnow
+from .models import ApiToken, User, UserSession, utcnow
 from ..settings.organisation import passwords_allowed_for
 
 #: One message for a wrong password, an unknown address and an inactive account (ASVS 2.2.1).
 WRONG = "The email address or password is not right"
+#: The cookie's key of the server-side session (riskapp.auth.models.UserSession).
+SESSION_KEY = "sid"
+
+
+def sign_in(user: User) -> None:
+    """Start a new session for `user` in this browser: a fresh cookie, a new row on the server.
+    The caller commits."""
+    session.clear()  # nothing from before sign-in is carried into the new session
+    key = services.start_session(user)
+    login_user(user)
+    session[SESSION_KEY] = key
+    session.permanent = True  # expires after SESSION_IDLE_MINUTES without a request
 
 
 @login_manager.user_loader
@@ -27,7 +39,15 @@ def load_user(session_id: str) -> User | None:
     if not user_id.isdigit():
         return None
     user = db.session.get(User, int(user_id))
-    if user is None or user.session_nonce != nonce:
+    if user is None or user.session_nonce != nonce or not user.active:
+        return None
+    # The session must also be live on the server: signing out, a new password or a disabled
+    # account end it there, and it ends after the idle time or the longest lifetime.
+    config = current_app.config
+    row = services.live_session(user, session.get(SESSION_KEY), utcnow(),
+                                idle=config["PERMANENT_SESSION_LIFETIME"],
+                                longest=config["SESSION_LONGEST"])
+    if row is None:
         return None
     return user
 
@@ -78,10 +98,8 @@ def login():
                 "Passwords are switched off: sign in with your organisation account")
         elif matched:
             services.record_login(user, request.remote_addr)
+            sign_in(user)
             db.session.commit()
-            session.clear()  # nothing from before sign-in is carried into the new session
-            login_user(user)
-            session.permanent = True  # expires after SESSION_IDLE_MINUTES without a request
             return redirect(safe_next(request.args.get("next")) or url_for("main.index"))
         else:
             services.record_failed_login(form.email.data, user, now, request.remote_addr)
@@ -94,7 +112,11 @@ def login():
 @bp.route("/logout", methods=["POST"])
 @login_required
 def logout():
+    # Ended on the server too: a copy of the cookie taken before is no good afterwards.
+    services.end_session(session.get(SESSION_KEY), UserSession.SIGNED_OUT, utcnow())
+    db.session.commit()
     logout_user()
+    session.clear()
     flash("You have signed out.", "success")
     return redirect(url_for("auth.login"))
 
@@ -145,10 +167,8 @@ def password():
             user = current_user._get_current_object()
             revoked = services.change_password(user, form.new_password.data, by=user,
                                                now=utcnow())
+            sign_in(user)  # this browser carries on in a new session; every other one ended
             db.session.commit()
-            session.clear()
-            login_user(user)  # this session carries on with the new nonce
-            session.permanent = True
             flash("Your password has been changed. Other sessions have been signed out"
                   + (f" and {plural(revoked, 'API token')} revoked." if revoked else "."),
                   "success")
