@@ -21,9 +21,10 @@ from wtforms import fields, widgets
 from wtforms.widgets import html_params
 from wtforms.fields import Field
 from wtforms.utils import unset_value
-from wtforms.validators import DataRequired, InputRequired, StopValidation
+from flask_wtf import FlaskForm
+from wtforms.validators import DataRequired, InputRequired, Length, StopValidation, ValidationError
 
-__all__ = ["NHSDateField", "NHSDateInput", "DATE_PARTS", "QuickSelect", "SelectField", "SelectMultipleField"]
+__all__ = ["BoundedForm", "MaxLength", "TEXT_LIMIT", "LINE_LIMIT", "DOCUMENT_LIMIT", "NHSDateField", "NHSDateInput", "DATE_PARTS", "QuickSelect", "SelectField", "SelectMultipleField"]
 
 #: The three boxes, in the order they are shown and named (`<name>-day` ...).
 DATE_PARTS = ("day", "month", "year")
@@ -272,3 +273,59 @@ class SelectMultipleField(fields.SelectMultipleField):
     """A `wtforms.SelectMultipleField` drawn by `QuickSelect`."""
 
     widget = QuickSelect(multiple=True)
+
+
+# --- Length limits on free text (issue 15, finding 2) ---------------------------------------------
+
+#: A description, a note, a summary: a few paragraphs. The longest in the BLMK BAF is ~800.
+TEXT_LIMIT = 6_000
+#: One line: a name, a title, a reason.
+LINE_LIMIT = 500
+#: Text that is a document in itself: terms of reference, a meeting's minutes.
+DOCUMENT_LIMIT = 100_000
+
+
+class MaxLength(Length):
+    """At most `max` characters, said as NHS forms say it, with how many there are now.
+
+    A `Length` (so it sets the field's `maxlength` flag, which the textarea macro shows as a
+    hint), but it never cuts what was typed: the form comes back with it, and this message.
+    """
+
+    def __init__(self, max: int):  # noqa: A002 - the name Length uses
+        super().__init__(max=max)
+
+    def __call__(self, form, field):
+        length = len(field.data or "")
+        if length > self.max:
+            label = field.label.text.split(" (")[0]  # "Description (cause, ...)": Description
+            label = label if len(label) <= 40 else "This"
+            raise ValidationError(f"{label} must be {self.max:,} characters or fewer "
+                                  f"(it has {length:,})")
+
+
+def _default_limit(unbound_field) -> MaxLength | None:
+    """The limit a text field gets when its form does not set one."""
+    field_class = unbound_field.field_class
+    if not issubclass(field_class, fields.StringField) or issubclass(field_class, fields.HiddenField):
+        return None
+    validators = unbound_field.kwargs.get("validators") or ()
+    if len(unbound_field.args) > 1 or any(isinstance(v, Length) and v.max > 0 for v in validators):
+        return None  # the form says its own limit
+    return MaxLength(TEXT_LIMIT if issubclass(field_class, fields.TextAreaField) else LINE_LIMIT)
+
+
+class BoundedForm(FlaskForm):
+    """Every riskapp form: no free-text field without a length limit.
+
+    A text field whose form gives no `Length` gets TEXT_LIMIT (a text area) or LINE_LIMIT (one
+    line), so no page accepts megabytes of text that would then fill packs and exports.
+    """
+
+    class Meta(FlaskForm.Meta):
+        def bind_field(self, form, unbound_field, options):
+            limit = _default_limit(unbound_field)
+            if limit is not None:
+                options = {**options, "validators": [
+                    *(unbound_field.kwargs.get("validators") or ()), limit]}
+            return super().bind_field(form, unbound_field, options)

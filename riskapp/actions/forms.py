@@ -1,4 +1,4 @@
-from flask_wtf import FlaskForm
+from ..forms_common import BoundedForm as FlaskForm  # length limits on every text field
 from wtforms import HiddenField, TextAreaField
 from wtforms.validators import InputRequired, Length, Optional, ValidationError
 

@@ -1,4 +1,4 @@
-from flask_wtf import FlaskForm
+from ..forms_common import BoundedForm as FlaskForm  # length limits on every text field
 from wtforms import BooleanField, EmailField, PasswordField, StringField
 from wtforms.validators import Email, InputRequired, Length, Optional
 

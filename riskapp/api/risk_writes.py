@@ -114,7 +114,7 @@ class ControlUpdateIn(ControlIn):
 class AssuranceIn(Body):
     line = Int(required=True, validate=validate.OneOf((1, 2, 3), error="must be 1, 2 or 3"))
     source = Str(required=True)
-    summary = fields.String(allow_none=True)
+    summary = Str(allow_none=True)
     assured_on = Date(allow_none=True)
     positive = Bool(allow_none=True, metadata={"description": "null: not yet judged"})
     valid_until = Date(allow_none=True, metadata={

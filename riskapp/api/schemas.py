@@ -9,6 +9,7 @@ from marshmallow import fields, validate
 
 from ..committees.models import (COMMITTEE_KINDS, DEPUTY_POLICIES, FREQUENCIES, MAJORITY_BASES,
                                  POSITION_CATEGORIES)
+from ..forms_common import DOCUMENT_LIMIT, LINE_LIMIT, TEXT_LIMIT
 from .described import Body, Query
 
 
@@ -25,11 +26,11 @@ def Bool(**kwargs):  # noqa: N802
         "invalid": "must be true or false", "required": "is required"}, **kwargs)
 
 
-def Str(max_length: int | None = None, required: bool = False, **kwargs):  # noqa: N802
+def Str(max_length: int = TEXT_LIMIT, required: bool = False, **kwargs):  # noqa: N802
+    """Text of at most `max_length` characters (the forms' limit for a text area by default:
+    no free text is unbounded, issue 15)."""
     validators = [validate.Length(min=1 if required else 0, max=max_length, error=(
-        "must not be empty" if required and max_length is None else
-        f"must be {'1 to ' if required else 'at most '}{max_length} characters"))] \
-        if (max_length or required) else []
+        f"must be {'1 to ' if required else 'at most '}{max_length:,} characters"))]
     return fields.String(required=required, validate=validators, error_messages={
         "invalid": "must be text", "required": "is required"}, **kwargs)
 
@@ -86,10 +87,10 @@ class TermsIn(Body):
     """A draft's text and rules (any of them)."""
 
     version = Str(20)
-    text = fields.String()
+    text = Str(DOCUMENT_LIMIT)
     deputy_policy = OneOf(DEPUTY_POLICIES)
     majority_base = OneOf(MAJORITY_BASES)
-    voting_rule = fields.String()
+    voting_rule = Str()
     papers_deadline_days = Int(validate=validate.Range(0, 30, error="must be 0 to 30"))
     attendance_threshold_percent = Int(validate=validate.Range(0, 100,
                                                                error="must be 0 to 100"))
@@ -188,7 +189,7 @@ class AttendanceIn(Body):
 class DeclarationIn(Body):
     member_id = Int(allow_none=True)
     person_name = Str(200, allow_none=True)
-    interest = fields.String(required=True)
+    interest = Str(required=True)
     action = fields.String(load_default="noted")
     item_id = Int(allow_none=True)
 
@@ -204,7 +205,8 @@ class VoteIn(Body):
     casting_vote = fields.String(allow_none=True)
     #: The motion put to the vote, in words; a vote with no motion is refused (issue 17).
     motion = fields.String(required=True, validate=validate.Length(
-        min=1, error="enter the motion put to the vote"))
+        min=1, max=TEXT_LIMIT, error=f"enter the motion put to the vote, in at most "
+                                     f"{TEXT_LIMIT:,} characters"))
 
 
 class MeetingUpdateIn(Body):
@@ -224,7 +226,7 @@ class ItemUpdateIn(Body):
     title = Str(300)
     presenter = Str(200, allow_none=True)
     private = Bool()
-    purpose = fields.String()
+    purpose = Str()
     risks = StrList()
 
 
@@ -247,9 +249,9 @@ class ConsensusIn(Body):
 
 
 class MinutesIn(Body):
-    discussion = fields.String(load_default="")
-    decision = fields.String(load_default="")
-    reason = fields.String(allow_none=True, metadata={
+    discussion = Str(DOCUMENT_LIMIT, load_default="")
+    decision = Str(load_default="")
+    reason = Str(LINE_LIMIT, allow_none=True, metadata={
         "description": "Why approved minutes are corrected (required once approved)"})
 
 
@@ -269,7 +271,7 @@ class MeetingActionUpdateIn(Body):
     detail = Str()
     assignee_id = Int(allow_none=True)
     due_date = Date(allow_none=True)
-    update = fields.String()
+    update = Str(LINE_LIMIT)
     status = fields.String()
 
 

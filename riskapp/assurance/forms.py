@@ -1,7 +1,7 @@
 """Assurance forms: the map's filters (a bookmarkable query string) and a sufficiency rule."""
 from __future__ import annotations
 
-from flask_wtf import FlaskForm
+from ..forms_common import BoundedForm as FlaskForm  # length limits on every text field
 from wtforms import BooleanField, IntegerField, StringField
 from wtforms.validators import Length, Optional
 

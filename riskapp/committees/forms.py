@@ -1,11 +1,11 @@
 """Forms of committees, terms of reference and members. Typed fields, messages beside them."""
 from __future__ import annotations
 
-from flask_wtf import FlaskForm
+from ..forms_common import BoundedForm as FlaskForm  # length limits on every text field
 from wtforms import BooleanField, IntegerField, StringField, TextAreaField
 from wtforms.validators import InputRequired, Length, NumberRange, Optional
 
-from ..forms_common import NHSDateField, SelectField, SelectMultipleField
+from ..forms_common import DOCUMENT_LIMIT, MaxLength, NHSDateField, SelectField, SelectMultipleField
 from ..risks.forms import ChoiceField, optional_int
 from .models import (COMMITTEE_KINDS, DEPUTY_POLICIES, FREQUENCIES, MAJORITY_BASES,
                      POSITION_CATEGORIES)
@@ -37,7 +37,8 @@ class NewDraftForm(FlaskForm):
 class TorForm(FlaskForm):
     version = StringField("Version", validators=[InputRequired("Enter the version number"),
                                                  Length(max=20)])
-    text = TextAreaField("Text of the terms of reference", validators=[Optional()])
+    text = TextAreaField("Text of the terms of reference",
+                         validators=[Optional(), MaxLength(DOCUMENT_LIMIT)])
     deputy_policy = SelectField("Deputies", choices=list(DEPUTY_POLICIES.items()))
     majority_base = SelectField("Majority", choices=list(MAJORITY_BASES.items()))
     voting_rule = TextAreaField("Who votes (as written)", validators=[Optional()])

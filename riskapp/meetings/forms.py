@@ -4,14 +4,14 @@ from __future__ import annotations
 import re
 from datetime import time
 
-from flask_wtf import FlaskForm
+from ..forms_common import BoundedForm as FlaskForm  # length limits on every text field
 from flask_wtf.file import FileField
 from sqlalchemy import select
 from wtforms import BooleanField, HiddenField, IntegerField, StringField, TextAreaField
 from wtforms.validators import InputRequired, Length, NumberRange, Optional, ValidationError
 
 from ..extensions import db
-from ..forms_common import NHSDateField, SelectField, SelectMultipleField
+from ..forms_common import DOCUMENT_LIMIT, MaxLength, NHSDateField, SelectField, SelectMultipleField
 from ..risks.forms import ChoiceField, optional_int
 from ..risks.models import Risk
 from .models import (ACTION_STATUSES, ATTENDANCE_STATUSES, DECLARATION_ACTIONS, ITEM_PURPOSES,
@@ -110,7 +110,8 @@ class VoteForm(FlaskForm):
 
 
 class MinutesForm(FlaskForm):
-    minutes_discussion = TextAreaField("Discussion", validators=[Optional()])
+    minutes_discussion = TextAreaField("Discussion",
+                                       validators=[Optional(), MaxLength(DOCUMENT_LIMIT)])
     minutes_decision = TextAreaField("Decision", validators=[Optional()])
     reason = StringField("Reason for the correction", description="Needed once the minutes "
                          "are approved; the earlier text is kept.", validators=[Optional()])

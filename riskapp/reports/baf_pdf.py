@@ -197,20 +197,36 @@ _NEWLINES = re.compile(r"\r\n?|[\u2028\u2029\x85]")
 _BLANK_LINES = re.compile(r"\n{3,}")
 
 
+#: The most one cell prints of a text (issue 15): forms take 6,000 characters, but older or
+#: imported text may be longer, and one huge cell would make the pack take minutes.
+CELL_TEXT_LIMIT = 6_000
+
+
+def _bounded(text: str) -> tuple[str, str]:
+    """`text` cut at CELL_TEXT_LIMIT (at a space), and a note of what was left out, if any."""
+    if len(text) <= CELL_TEXT_LIMIT:
+        return text, ""
+    cut = text[:CELL_TEXT_LIMIT].rsplit(" ", 1)[0] or text[:CELL_TEXT_LIMIT]
+    return cut, (f" \u2026 [{len(text) - len(cut):,} more characters not printed: "
+                 "the full text is in the risk register]")
+
+
 def _plain(text: object) -> str:
     """Return user text as one printable line (for canvas drawing and sorting)."""
     if text is None:
         return ""
-    cleaned = _UNPRINTABLE.sub("", _NEWLINES.sub("\n", str(text)))
-    return " ".join(cleaned.split())
+    text, more = _bounded(str(text))
+    cleaned = _UNPRINTABLE.sub("", _NEWLINES.sub("\n", text))
+    return " ".join(cleaned.split()) + more
 
 
 def _markup(text: object) -> str:
     """Turn user text into safe Paragraph markup: escaped, line breaks kept, nothing else."""
     if text is None:
         return ""
-    cleaned = _UNPRINTABLE.sub("", _NEWLINES.sub("\n", str(text))).replace("\t", " ")
-    cleaned = _BLANK_LINES.sub("\n\n", cleaned.strip())
+    text, more = _bounded(str(text))
+    cleaned = _UNPRINTABLE.sub("", _NEWLINES.sub("\n", text)).replace("\t", " ")
+    cleaned = _BLANK_LINES.sub("\n\n", cleaned.strip()) + more
     # escape() handles & < >; quotes only matter inside attributes, which user text never is.
     return escape(cleaned).replace("\n", "<br/>")
 

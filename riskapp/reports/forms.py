@@ -1,7 +1,7 @@
 """Report forms: the heatmap's filters, the pack's options and the import upload."""
 from __future__ import annotations
 
-from flask_wtf import FlaskForm
+from ..forms_common import BoundedForm as FlaskForm  # length limits on every text field
 from flask_wtf.file import FileField
 from wtforms import HiddenField, IntegerField, StringField
 from wtforms.validators import NumberRange, Optional, ValidationError

@@ -1,7 +1,7 @@
 """Forms of the risk register. Field checks live here; views only call `validate_on_submit`."""
 from __future__ import annotations
 
-from flask_wtf import FlaskForm
+from ..forms_common import BoundedForm as FlaskForm  # length limits on every text field
 from wtforms import BooleanField, HiddenField, IntegerField, RadioField, StringField, TextAreaField
 from wtforms.validators import InputRequired, Length, NumberRange, Optional, ValidationError
 
