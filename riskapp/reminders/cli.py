@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import gc
-import signal
 from contextlib import contextmanager
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
@@ -116,20 +115,21 @@ def send_command():
 
 
 @bp.cli.command("scheduler")
-def scheduler_command():
+@click.option("--now", is_flag=True,
+              help="Also run today's reminders at once (after a missed morning run).")
+def scheduler_command(now: bool):
     """Run the reminder scheduler in this process (one per deployment): weekdays, London."""
     from flask import current_app
 
     # Only this command needs APScheduler: importing it for every `flask reminders run`
     # cost ~0.1 s of a run that must finish in 5 s (issue 9).
-    from .scheduler import build_scheduler
-    scheduler = build_scheduler(current_app._get_current_object())
+    from .scheduler import build_scheduler, finish_then_stop_on
+    scheduler = build_scheduler(current_app._get_current_object(), now=now)
     for job in scheduler.get_jobs():
         click.echo(f"{job.name}: {job.trigger}")
     click.echo("Scheduler running; Ctrl+C to stop.")
-    # systemd and container stops send SIGTERM: stop taking jobs; a job under way finishes
-    # (and one killed part-way loses nothing: its claimed rows are taken over after the lease).
-    signal.signal(signal.SIGTERM, lambda *_: scheduler.shutdown(wait=False))
+    # systemd and container stops send SIGTERM: start nothing new, finish the run under way.
+    finish_then_stop_on(scheduler)
     try:
         scheduler.start()
     except (KeyboardInterrupt, SystemExit):

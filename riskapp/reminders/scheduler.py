@@ -8,6 +8,7 @@ two were started by mistake (or a run overlaps `flask reminders run`), nothing g
 from __future__ import annotations
 
 import logging
+import signal
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
@@ -57,8 +58,9 @@ def retry_job(app) -> None:
             db.session.remove()
 
 
-def build_scheduler(app, scheduler_class=BlockingScheduler):
-    """A scheduler with the daily job (weekdays, Europe/London) and the retry job."""
+def build_scheduler(app, scheduler_class=BlockingScheduler, *, now: bool = False):
+    """A scheduler with the daily job (weekdays, Europe/London) and the retry job; with `now`,
+    today's run also starts at once (after a missed morning, say)."""
     with app.app_context():
         hour, minute = run_at(str(services.setting("REMINDERS_RUN_AT")))
         retry_minutes = services.setting("REMINDERS_RETRY_EVERY_MINUTES")
@@ -71,4 +73,26 @@ def build_scheduler(app, scheduler_class=BlockingScheduler):
     scheduler.add_job(retry_job, IntervalTrigger(minutes=retry_minutes, timezone=LONDON),
                       args=[app], id="reminders_retry", name="Reminder retries",
                       coalesce=True, max_instances=1, replace_existing=True)
+    if now:
+        scheduler.add_job(daily_job, args=[app], id="reminders_now", name="Reminders now",
+                          next_run_time=datetime.now(LONDON), max_instances=1)
     return scheduler
+
+
+def finish_then_stop_on(scheduler, signals=(signal.SIGTERM, signal.SIGINT)) -> None:
+    """On SIGTERM (what systemd and container stops send) or Ctrl+C: start nothing new, let
+    the run under way finish, then stop.
+
+    A run cut off part-way would leave digests the mail server had accepted but the outbox
+    had not yet marked sent; they were sent again later (issue 15, finding 14). Give the
+    service time to finish (systemd `TimeoutStopSec`, compose `stop_grace_period`).
+    """
+    def stop(signum, frame):
+        logger.info("Stopping (%s): finishing the run under way first",
+                    signal.Signals(signum).name)
+        signal.signal(signum, signal.SIG_DFL)  # a second signal stops at once
+        if scheduler.running:
+            scheduler.shutdown(wait=True)
+
+    for signum in signals:
+        signal.signal(signum, stop)
