@@ -24,7 +24,7 @@ from wtforms.utils import unset_value
 from flask_wtf import FlaskForm
 from wtforms.validators import DataRequired, InputRequired, Length, StopValidation, ValidationError
 
-__all__ = ["BoundedForm", "MaxLength", "TEXT_LIMIT", "LINE_LIMIT", "DOCUMENT_LIMIT", "NHSDateField", "NHSDateInput", "DATE_PARTS", "QuickSelect", "SelectField", "SelectMultipleField"]
+__all__ = ["BoundedForm", "MaxLength", "SeenVersionField", "TEXT_LIMIT", "LINE_LIMIT", "DOCUMENT_LIMIT", "NHSDateField", "NHSDateInput", "DATE_PARTS", "QuickSelect", "SelectField", "SelectMultipleField"]
 
 #: The three boxes, in the order they are shown and named (`<name>-day` ...).
 DATE_PARTS = ("day", "month", "year")
@@ -329,3 +329,18 @@ class BoundedForm(FlaskForm):
                 options = {**options, "validators": [
                     *(unbound_field.kwargs.get("validators") or ()), limit]}
             return super().bind_field(form, unbound_field, options)
+
+
+class SeenVersionField(fields.HiddenField):
+    """The version of the record the user saw, so a save from an older one is refused.
+
+    On a submission it is only ever what was posted: never the stored record's version (a form
+    made with `obj=record` would otherwise fill it in), so a form posted without it is
+    refused as not recognised rather than let past the stale-edit check (issue 15, finding 12).
+    A missing value is "" (riskapp.risks.services.check_version refuses it).
+    """
+
+    def process(self, formdata, data=unset_value, extra_filters=None):
+        super().process(formdata, data, extra_filters)
+        if formdata is not None:
+            self.data = (formdata.getlist(self.name) or [""])[0]

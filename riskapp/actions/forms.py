@@ -1,14 +1,14 @@
 from ..forms_common import BoundedForm as FlaskForm  # length limits on every text field
-from wtforms import HiddenField, TextAreaField
+from wtforms import TextAreaField
 from wtforms.validators import InputRequired, Length, Optional, ValidationError
 
-from ..forms_common import NHSDateField, SelectField
+from ..forms_common import NHSDateField, SeenVersionField, SelectField
 from ..risks.forms import ChoiceField, optional_int
 from ..rules.actions import STATUSES
 
 
 class ActionForm(FlaskForm):
-    version = HiddenField()
+    version = SeenVersionField()
     detail = TextAreaField("Action", validators=[InputRequired("Describe the action"),
                                                  Length(max=5000)])
     assignee_id = ChoiceField("Assignee", coerce=optional_int, validators=[Optional()],
@@ -21,7 +21,7 @@ class ActionForm(FlaskForm):
 
 class ProgressForm(FlaskForm):
     """What an assignee may change: a progress note, the status and the target date."""
-    version = HiddenField()
+    version = SeenVersionField()
     note = TextAreaField("Progress note", validators=[InputRequired("Enter a progress note"),
                                                       Length(max=5000)])
     status = SelectField("Status", choices=[(s, s) for s in STATUSES])

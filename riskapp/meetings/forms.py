@@ -11,7 +11,7 @@ from wtforms import BooleanField, HiddenField, IntegerField, StringField, TextAr
 from wtforms.validators import InputRequired, Length, NumberRange, Optional, ValidationError
 
 from ..extensions import db
-from ..forms_common import DOCUMENT_LIMIT, MaxLength, NHSDateField, SelectField, SelectMultipleField
+from ..forms_common import DOCUMENT_LIMIT, MaxLength, NHSDateField, SeenVersionField, SelectField, SelectMultipleField
 from ..risks.forms import ChoiceField, optional_int
 from ..risks.models import Risk
 from .models import (ACTION_STATUSES, ATTENDANCE_STATUSES, DECLARATION_ACTIONS, ITEM_PURPOSES,
@@ -27,7 +27,7 @@ def parse_time(text: str) -> time | None:
 
 class MeetingForm(FlaskForm):
     #: The version the user saw: a save from an older one is refused, what they typed kept.
-    version = HiddenField()
+    version = SeenVersionField()
     day = NHSDateField("Date", validators=[InputRequired()])
     start_time = StringField("Start time", description="24-hour clock, Europe/London, e.g. 10:00",
                              validators=[InputRequired("Enter the start time, for example 10:00")])

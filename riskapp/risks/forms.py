@@ -2,10 +2,10 @@
 from __future__ import annotations
 
 from ..forms_common import BoundedForm as FlaskForm  # length limits on every text field
-from wtforms import BooleanField, HiddenField, IntegerField, RadioField, StringField, TextAreaField
+from wtforms import BooleanField, IntegerField, RadioField, StringField, TextAreaField
 from wtforms.validators import InputRequired, Length, NumberRange, Optional, ValidationError
 
-from ..forms_common import NHSDateField, SelectField, SelectMultipleField
+from ..forms_common import NHSDateField, SeenVersionField, SelectField, SelectMultipleField
 from ..rules.scoring import CONSEQUENCE_WORDS, LIKELIHOOD_WORDS
 from .models import APPETITE_CATEGORIES, EFFECTIVENESS, NOT_YET_ASSESSED, RISK_STATUSES
 
@@ -72,7 +72,7 @@ def optional_int(value):
 
 class VersionedForm(FlaskForm):
     #: The version of the record the user saw, so a stale save is refused (no lost update).
-    version = HiddenField()
+    version = SeenVersionField()
 
 
 class RiskForm(VersionedForm):

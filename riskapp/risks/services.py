@@ -4,7 +4,7 @@ from __future__ import annotations
 import logging
 from datetime import date
 
-from sqlalchemy import inspect, select
+from sqlalchemy import false, inspect, select, update
 
 from ..extensions import db
 from ..rules import record as record_rules
@@ -25,14 +25,25 @@ class StaleEdit(Exception):
 
 
 def check_version(obj, seen_version) -> None:
-    """Refuse a save made from an older version of `obj` than the one stored."""
-    if seen_version in (None, ""):
+    """Refuse a save made from an older version of `obj` than the one stored.
+
+    `seen_version` None: no check (imports, commands, API calls that may leave it out). A form
+    posts "" when it came without the version it was made from: that is refused too, never let
+    past the check (issue 15, finding 12); the form is then shown again with the stored
+    version, so saving once more is a choice made knowingly.
+    """
+    if seen_version is None:
         return
+    stored = _locked_version(obj)
+    if seen_version == "":
+        raise StaleEdit(
+            "This page did not say which version of the record you were changing, so your "
+            "changes have not been saved. Check the record in a new tab; save again to keep "
+            "what you typed below.", current_version=stored)
     try:
         seen = int(seen_version)
     except (TypeError, ValueError):
         raise StaleEdit("The form was not recognised; reload the page and try again")
-    stored = _locked_version(obj)
     if seen != stored:
         raise StaleEdit(
             "Someone else changed this record while you were editing it, so your changes have "
@@ -47,12 +58,22 @@ def _locked_version(obj) -> int:
     with the version they read; the second would then fail at the UPDATE (version_id_col), too
     late to keep what its user typed. With the row locked (PostgreSQL: SELECT ... FOR UPDATE)
     the second waits for the first to commit, reads the new version here and is refused as a
-    stale edit with its form kept. SQLite takes no row locks: it serialises writers instead.
+    stale edit with its form kept. SQLite takes no row locks: it serialises writers instead,
+    so there the database's write lock is taken first (issue 15, finding 12): otherwise both
+    saves read the version before either writes, and the second fails at its UPDATE.
     """
     state = inspect(obj)
     mapper = state.mapper
     if state.identity is None or mapper.version_id_col is None:
         return obj.version
+    if db.session.get_bind().dialect.name == "sqlite":
+        # An UPDATE that changes nothing still takes SQLite's write lock (waiting for another
+        # writer, as the row lock does on PostgreSQL) and begins the transaction, so the
+        # version read next is the latest and stays so until this save commits. On the
+        # session's connection but past the ORM: nothing pending is flushed before the check.
+        column = mapper.version_id_col
+        db.session.connection().execute(
+            update(column.table).where(false()).values({column.name: column}))
     pk = mapper.primary_key
     current = db.session.scalar(
         select(mapper.version_id_col)
