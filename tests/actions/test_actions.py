@@ -12,6 +12,12 @@ from riskapp.rules.actions import CLOSED_STATUSES, worklist_key
 from tests.factories import make_action, make_risk, make_user
 
 
+
+def _version(db, action_id: int) -> int:
+    """The action's version now, as its page would carry it (a save without one is refused)."""
+    db.session.expire_all()
+    return db.session.get(Action, action_id).version
+
 def test_assignee_records_progress_and_moves_the_target(client, auth, db):
     assignee = make_user()
     action = make_action(make_risk(), assignee, target_date=date(2023, 10, 31))
@@ -31,7 +37,8 @@ def test_assignee_records_progress_and_moves_the_target(client, auth, db):
     assert action.progress_notes[0].noted_on == date.today()
     client.post(f"/actions/{action.id}/progress", data={
         "note": "Slipped again", "status": "In Progress",
-        "target_date-day": "29", "target_date-month": "2", "target_date-year": "2024"})
+        "target_date-day": "29", "target_date-month": "2", "target_date-year": "2024",
+        "version": _version(db, action.id)})
     db.session.expire_all()
     action = db.session.get(Action, action.id)
     assert action.target_date_changes == 2 and action.original_target_date == date(2023, 10, 31)
@@ -60,7 +67,8 @@ def test_completing_sets_the_completion_date(client, auth, db):
     action = make_action(make_risk(), assignee)
     db.session.commit()
     auth.login(assignee)
-    client.post(f"/actions/{action.id}/progress", data={"note": "Done", "status": "Complete"})
+    client.post(f"/actions/{action.id}/progress", data={"note": "Done", "status": "Complete",
+                                                        "version": action.version})
     db.session.expire_all()
     action = db.session.get(Action, action.id)
     assert action.status == "Complete" and action.completed_on == date.today()
@@ -289,17 +297,20 @@ def test_update_from_my_actions_returns_to_the_pages_it_came_from(client, auth, 
     assert mine.endswith("/progress?back=mine&assigned_page=2&others_page=2")
     form = client.get(mine).get_data(as_text=True)
     assert 'href="/actions/mine?assigned_page=2&amp;others_page=2"' in form  # the back link
-    response = client.post(mine, data={"note": "Done", "status": "Complete"})
+    response = client.post(mine, data={"note": "Done", "status": "Complete",
+                                       "version": _version(db, int(mine.split("/")[2]))})
     assert response.status_code == 302
     assert response.headers["Location"] == "/actions/mine?assigned_page=2&others_page=2"
     # From page 1 of both, the links and the return say no page at all.
     first = _update_links(client.get("/actions/mine").get_data(as_text=True))[0]
     assert first.endswith("/progress?back=mine")
-    response = client.post(first, data={"note": "Done", "status": "Complete"})
+    response = client.post(first, data={"note": "Done", "status": "Complete",
+                                        "version": _version(db, int(first.split("/")[2]))})
     assert response.headers["Location"] == "/actions/mine"
     # A page argument that is not a page number is dropped, not passed on.
     response = client.post(f"{first}&assigned_page=x&others_page=-3",
-                           data={"note": "Done again", "status": "Complete"})
+                           data={"note": "Done again", "status": "Complete",
+                                 "version": _version(db, int(first.split("/")[2]))})
     assert response.headers["Location"] == "/actions/mine"
 
 
@@ -311,7 +322,8 @@ def test_update_from_the_risk_returns_to_the_risk(client, auth, db):
     form = client.get(f"/actions/{action.id}/progress").get_data(as_text=True)
     assert f'href="/risks/{reference}#actions"' in form
     response = client.post(f"/actions/{action.id}/progress?assigned_page=2",
-                           data={"note": "Done", "status": "Complete"})
+                           data={"note": "Done", "status": "Complete",
+                                 "version": _version(db, action.id)})
     assert response.headers["Location"] == f"/risks/{reference}#actions"
 
 
@@ -321,7 +333,7 @@ def test_completing_from_my_actions_says_where_the_action_went(client, auth, db)
     db.session.commit()
     auth.login(assignee)
     page = client.post(f"/actions/{action.id}/progress?back=mine",
-                       data={"note": "Done", "status": "Complete"},
+                       data={"note": "Done", "status": "Complete", "version": action.version},
                        follow_redirects=True).get_data(as_text=True)
     banner = page.split("nhsuk-notification-banner--success", 1)[1].split("</div>\n", 3)
     banner = "".join(banner[:3])
@@ -330,6 +342,7 @@ def test_completing_from_my_actions_says_where_the_action_went(client, auth, db)
            f"on {date.today():%d %b %Y}" in banner
     assert "leave My actions" in banner
     assert "Progress recorded." not in page
-    client.post(f"/actions/{action.id}/progress", data={"note": "Reopened", "status": "In Progress"})
+    client.post(f"/actions/{action.id}/progress", data={"note": "Reopened", "status": "In Progress",
+                                                        "version": _version(db, action.id)})
     page = client.get(f"/risks/{reference}").get_data(as_text=True)
     assert "Progress recorded on the action on" in page

@@ -142,7 +142,8 @@ def test_reviewed_no_change_is_a_history_record(client, auth, db):
     db.session.commit()
     auth.login(owner)
     client.post(f"/risks/{risk.reference}/review", data={
-        "consequence": "4", "likelihood": "4", "rationale": "Controls unchanged"})
+        "consequence": "4", "likelihood": "4", "rationale": "Controls unchanged",
+        "version": risk.version})
     records = db.session.scalars(select(ScoreRecord).where(ScoreRecord.risk_id == risk.id)
                                  .order_by(ScoreRecord.id)).all()
     assert len(records) == 2 and records[-1].changed is False
