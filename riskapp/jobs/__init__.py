@@ -1,4 +1,4 @@
-"""Long work off the web request: the BAF pack and the register workbook.
+"""Long work off the web request: the BAF pack and large register exports (CSV, XLSX).
 
 A page asks for a job (`services.request_job`), the job runs in `flask worker` (a Huey
 consumer, riskapp.jobs.queue), the page shows its progress and then offers the download.

@@ -18,7 +18,7 @@ class Job(db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
-    #: "pack" (the BAF pack PDF) or "register" (the register workbook).
+    #: "pack" (the BAF pack PDF) or "register" (a register export: CSV or the workbook).
     kind: Mapped[str] = mapped_column(String(20))
     #: What was asked for, as the worker needs it (JSON: register id, as-at date, filters).
     params: Mapped[str] = mapped_column(Text)

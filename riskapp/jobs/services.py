@@ -22,7 +22,7 @@ from .models import DONE, FAILED, QUEUED, RUNNING, Job
 
 logger = logging.getLogger(__name__)
 
-KIND_LABELS = {"pack": "BAF pack", "register": "register workbook"}
+KIND_LABELS = {"pack": "BAF pack", "register": "register export"}
 
 
 def data_version() -> str:
@@ -125,15 +125,15 @@ def selection_from_ids(params: dict):
 
 
 def _make_register(job_id: int, params: dict) -> tuple[str, str, bytes]:
+    """A register export: `what` (risks, actions or register: both), `fmt` (csv or xlsx),
+    `register` (an id; none: all) and `as_of` (an ISO date; none: now)."""
     from ..reports import exports
     from ..risks.models import Register
     register = db.session.get(Register, params["register"]) if params.get("register") else None
-    sheets = {"Risks": (exports.RISK_COLUMNS, exports.risk_rows(register))}
-    _progress(job_id, 40, "Reading the actions")
-    sheets["Actions"] = (exports.ACTION_COLUMNS, exports.action_rows(register))
-    _progress(job_id, 70, "Writing the workbook")
-    return (exports.export_filename("register", register, "xlsx", date.today()),
-            "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", exports.to_xlsx(sheets))
+    as_of = date.fromisoformat(params["as_of"]) if params.get("as_of") else None
+    return exports.export_file(params.get("what", "register"), params.get("fmt", "xlsx"),
+                               register, as_of, date.today(),
+                               progress=lambda percent, step: _progress(job_id, percent, step))
 
 
 def let_go_of_old_results() -> int:

@@ -233,3 +233,47 @@ def export_filename(what: str, register: Register | None, fmt: str, today: date,
     if as_of is not None:
         return f"{what}-{scope}-as-at-{as_of.isoformat()}.{fmt}"
     return f"{what}-{scope}-{today.isoformat()}.{fmt}"
+
+
+FORMATS = {"csv": "text/csv",
+           "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"}
+#: Exports of more rows than this (risks and actions together) are made by the worker, off the
+#: request (riskapp.jobs): a 5,000-risk workbook takes 7-16 s to write (issue 15, finding 1).
+AT_ONCE_ROWS = 1_000
+
+
+def rows_to_export(what: str, register: Register | None) -> int:
+    """How many rows the export `what` of `register` has: two counts, no rows read."""
+    count = 0
+    if what in ("risks", "register"):
+        stmt = select(func.count(Risk.id))
+        count += db.session.scalar(stmt.where(Risk.register_id == register.id)
+                                   if register else stmt) or 0
+    if what in ("actions", "register"):
+        stmt = select(func.count(Action.id)).join(Risk, Action.risk_id == Risk.id)
+        count += db.session.scalar(stmt.where(Risk.register_id == register.id)
+                                   if register else stmt) or 0
+    return count
+
+
+def export_file(what: str, fmt: str, register: Register | None, as_of: date | None,
+                today: date, progress=lambda percent, step: None) -> tuple[str, str, bytes]:
+    """The export `what` ("risks", "actions" or "register": both sheets) as `fmt`, of
+    `register` (None: every register), as at the end of `as_of` (None: now): its file name,
+    type and bytes. The page (small exports) and the worker (large ones) both call this."""
+    sheets = {}
+    if what in ("risks", "register"):
+        progress(10, "Reading the risks")
+        sheets["Risks"] = (RISK_COLUMNS, risk_rows(register) if as_of is None
+                           else risk_rows_as_at(register, as_of))
+    if what in ("actions", "register"):
+        progress(40, "Reading the actions")
+        sheets["Actions"] = (ACTION_COLUMNS, action_rows(register) if as_of is None
+                             else action_rows_as_at(register, as_of))
+    progress(70, "Writing the file")
+    if fmt == "csv":
+        ((columns, rows),) = sheets.values()
+        body = to_csv(columns, rows)
+    else:
+        body = to_xlsx(sheets)
+    return export_filename(what, register, fmt, today, as_of), FORMATS[fmt], body

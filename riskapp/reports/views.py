@@ -119,17 +119,21 @@ def baf_pdf():
     return start("pack", params)
 
 
-EXPORT_FORMATS = {"csv": "text/csv",
-                  "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"}
+EXPORT_LABELS = {"register": "risks and actions", "risks": "risks", "actions": "actions"}
 
 
-@bp.route("/export/<what>.<fmt>")
+@bp.route("/export/<what>.<fmt>", methods=["GET", "POST"])
 @login_required
 def export(what, fmt):
-    """`risks` or `actions` as csv or xlsx; `register.xlsx` is both sheets in one workbook."""
+    """`risks` or `actions` as csv or xlsx; `register.xlsx` is both sheets in one workbook.
+
+    A small export downloads at once. A large one (more than `EXPORT_AT_ONCE_ROWS` rows) is
+    made by the worker, like the pack: the page offers a button that asks for it (POST), then
+    the job's page shows progress and the download (issue 15, finding 1)."""
+    from ..jobs.views import start
     from . import exports  # openpyxl: loaded by the pages that use it
     require(permissions.can_read(current_user))
-    if fmt not in EXPORT_FORMATS or what not in ("risks", "actions", "register") or (
+    if fmt not in exports.FORMATS or what not in ("risks", "actions", "register") or (
             what == "register" and fmt != "xlsx"):
         return render_template("errors/404.html"), 404
     register_id = id_arg("register", "The register")
@@ -142,22 +146,17 @@ def export(what, fmt):
         as_of = None
     if as_of is not None and as_of >= date.today():
         as_of = None  # today's register is today's rows
-    sheets = {}
-    if what in ("risks", "register"):
-        sheets["Risks"] = (exports.RISK_COLUMNS, exports.risk_rows(register) if as_of is None
-                           else exports.risk_rows_as_at(register, as_of))
-    if what in ("actions", "register"):
-        sheets["Actions"] = (exports.ACTION_COLUMNS, exports.action_rows(register)
-                             if as_of is None else exports.action_rows_as_at(register, as_of))
-    if fmt == "csv":
-        ((columns, rows),) = sheets.values()
-        body = exports.to_csv(columns, rows)
-    else:
-        body = exports.to_xlsx(sheets)
-    return send_file(io.BytesIO(body), mimetype=EXPORT_FORMATS[fmt], as_attachment=True,
-                     download_name=exports.export_filename(what, register, fmt, date.today(),
-                                                           as_of),
-                     max_age=0)
+    if request.method == "POST":
+        return start("register", {"what": what, "fmt": fmt,
+                                  "register": register.id if register else None,
+                                  "as_of": as_of.isoformat() if as_of else None})
+    rows = exports.rows_to_export(what, register)
+    if rows > current_app.config.get("EXPORT_AT_ONCE_ROWS", exports.AT_ONCE_ROWS):
+        return render_template("reports/export_large.html", what=what, fmt=fmt, rows=rows,
+                               register=register, as_of=as_of, label=EXPORT_LABELS[what])
+    filename, mimetype, body = exports.export_file(what, fmt, register, as_of, date.today())
+    return send_file(io.BytesIO(body), mimetype=mimetype, as_attachment=True,
+                     download_name=filename, max_age=0)
 
 
 def _serializer() -> URLSafeTimedSerializer:

@@ -202,6 +202,7 @@ MATRIX: dict[tuple[str, str], tuple[frozenset, object]] = {
     ("jobs.show", "GET"): (frozenset({"staff"}), HIDDEN),  # staff's own pack
     ("jobs.download", "GET"): (frozenset({"staff"}), HIDDEN),
     ("reports.export", "GET"): (READ, None),
+    ("reports.export", "POST"): (READ, None),
     ("reports.import_upload", "GET"): (RM, None),
     ("reports.import_upload", "POST"): (RM, None),
     ("reports.import_confirm", "POST"): (RM, None),
