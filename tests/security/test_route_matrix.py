@@ -393,6 +393,8 @@ def _answer(client, method, url):
 GET_MAY_WRITE = {
     # committees.calendar shows the person's feed URL, creating its secret on first view.
     "calendar_feed_tokens",
+    # a signed-in session's last-seen time moves on (at most once a minute): not the record.
+    "user_sessions",
 }
 
 
