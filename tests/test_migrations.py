@@ -93,3 +93,33 @@ def _insert(engine, table: str, **given) -> None:
     marks = ", ".join(f":{name}" for name in values)
     with engine.begin() as connection:
         connection.execute(text(f"INSERT INTO {table} ({names}) VALUES ({marks})"), values)
+
+
+@pytest.mark.sqlite_only
+def test_audit_entries_from_before_the_version_store_stay_readable(tmp_path):
+    """Issue 14: the version store becomes the only writer of the risk family's trail; a
+    database that had only the old audit entries keeps them on the risk's trail, and going
+    down removes only the marker."""
+    from riskapp.record.trail import risk_trail
+    app = create_app({"TESTING": True, "SECRET_KEY": "t",
+                      "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'm.sqlite'}"})
+    with app.app_context():
+        upgrade(revision="b8bb6d3579cd")  # before the version store
+        _insert(db.engine, "users", id=1, name="Olive Owner", email="olive@example.org")
+        _insert(db.engine, "registers", id=1, name="Board Assurance Framework", prefix="BAF")
+        _insert(db.engine, "risks", id=1, register_id=1, number=1, reference="BAF0001",
+                opened_on="2022-01-10", status="Closed", owner_id=1)
+        _insert(db.engine, "audit_entries", id=1, at="2022-06-01 09:00:00.000000", user_id=1,
+                object_type="risks", object_id=1, risk_id=1, operation="update",
+                field="status", old_value="Open", new_value="Closed")
+        upgrade()
+        trail = risk_trail(1)
+        closed = [(e.field, e.was, e.now, e.who, e.at.date().isoformat()) for e in trail
+                  if e.field == "Status"]
+        assert closed == [("Status", "Open", "Closed", "Olive Owner", "2022-06-01")]
+        db.session.remove()
+        downgrade(revision="5d292fd3a46b")
+        assert "audit_trail_handover" not in inspect(db.engine).get_table_names()
+        with db.engine.connect() as connection:
+            assert connection.execute(text("SELECT count(*) FROM audit_entries")).scalar() == 1
+        db.engine.dispose()

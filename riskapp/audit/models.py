@@ -38,3 +38,14 @@ class AuditEntry(db.Model):
 @event.listens_for(AuditEntry, "before_delete")
 def _refuse_changes(mapper, connection, target):
     raise RuntimeError("Audit entries cannot be changed or removed")
+
+
+class TrailHandover(db.Model):
+    """When the version store became the only writer of the trail of the versioned records
+    (the risk family): audit entries of those records made before `versions_from` are history
+    the version store does not hold (it began with each record as it then stood), so trails
+    read them beside the versions. One row, written by the migration that stopped the old
+    writer; none in a database that never had the old writer."""
+    __tablename__ = "audit_trail_handover"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    versions_from: Mapped[datetime] = mapped_column(db.DateTime(timezone=True))

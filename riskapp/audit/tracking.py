@@ -1,7 +1,9 @@
 """Write audit rows for every insert and update of a model that declares `__audit__`.
 
 One hook on the session, so no view or service can forget it: a model lists the columns to
-audit in `__audit__`, and the risk it belongs to as `audit_risk_id` (a Risk is its own).
+audit in `__audit__`. Only records the version store does not keep use it (meetings and their
+parts, committees, users): the risk family's trail is its versions (riskapp.record), and
+a model never has both `__versioned__` and `__audit__` (a test checks).
 """
 from __future__ import annotations
 
@@ -50,12 +52,6 @@ def _text(value) -> str | None:
     return str(value)
 
 
-def _risk_id(obj) -> int | None:
-    if obj.__tablename__ == "risks":
-        return obj.id
-    return getattr(obj, "audit_risk_id", None)
-
-
 def _rows_for(obj, operation: str, user_id, now) -> list[dict]:
     state = inspect(obj)
     rows = []
@@ -70,7 +66,7 @@ def _rows_for(obj, operation: str, user_id, now) -> list[dict]:
         if operation == "update" and _text(old) == _text(new):
             continue
         rows.append(dict(at=now, user_id=user_id, object_type=obj.__tablename__,
-                         object_id=obj.id, risk_id=_risk_id(obj), operation=operation,
+                         object_id=obj.id, operation=operation,
                          field=field, old_value=_text(old), new_value=_text(new)))
     return rows
 

@@ -21,7 +21,6 @@ from flask import current_app
 from sqlalchemy import func, insert, select, text
 from werkzeug.security import generate_password_hash
 
-from ..audit.models import AuditEntry
 from ..auth.models import Directorate, Role, User
 from ..committees.models import (Committee, CommitteeMember, TermsOfReference, TorPosition,
                                  TorRequirement)
@@ -289,14 +288,13 @@ def _risks(w: _Writer, rng, plan, register, owners, user_ids, directorate_ids, a
     n = plan.risks
     ids = w.ids(Risk.__table__, n)
     risk_rows, score_rows, control_rows, assurance_rows, gap_rows = [], [], [], [], []
-    action_rows, progress_rows, link_rows, audit_rows = [], [], [], []
+    action_rows, progress_rows, link_rows = [], [], []
     score_ids = iter(w.ids(ScoreRecord.__table__, n * 12))
     control_ids = iter(w.ids(Control.__table__, n * 3))
     assurance_ids = iter(w.ids(Assurance.__table__, n * 3))
     gap_ids = iter(w.ids(Gap.__table__, n))
     action_ids = iter(w.ids(Action.__table__, n * 4))
     progress_ids = iter(w.ids(ActionProgress.__table__, n * 8))
-    audit_ids = iter(w.ids(AuditEntry.__table__, n * 2))
     span = (today - start).days
     for number, risk_id in enumerate(ids, 1):
         topic = rng.choice(TOPICS)
@@ -364,13 +362,6 @@ def _risks(w: _Writer, rng, plan, register, owners, user_ids, directorate_ids, a
         for committee_id in rng.sample(committee_ids, min(2, len(committee_ids)))[:rng.choice(
                 (1, 1, 2))]:
             link_rows.append(dict(risk_id=risk_id, committee_id=committee_id))
-        for field, old, new in (("status", None, "Open"),
-                                ("current_likelihood", str(ratings[-2][1]), str(cl))):
-            audit_rows.append(dict(
-                id=next(audit_ids), at=_at(review_days[-1]), user_id=owner,
-                object_type="risks", object_id=risk_id, risk_id=risk_id,
-                operation="create" if old is None else "update", field=field, old_value=old,
-                new_value=new))
     w.write(Risk.__table__, risk_rows)
     w.write(ScoreRecord.__table__, score_rows)
     w.write(Control.__table__, control_rows)
@@ -379,7 +370,6 @@ def _risks(w: _Writer, rng, plan, register, owners, user_ids, directorate_ids, a
     w.write(Action.__table__, action_rows)
     w.write(ActionProgress.__table__, progress_rows)
     w.write(risk_committees, link_rows)
-    w.write(AuditEntry.__table__, audit_rows)
     return list(ids)
 
 

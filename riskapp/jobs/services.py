@@ -26,9 +26,14 @@ KIND_LABELS = {"pack": "BAF pack", "register": "register export"}
 
 
 def data_version() -> str:
-    """Changes whenever anything on the audit trail changes: the last entry and the counts."""
+    """Changes whenever anything on the record changes: the last audit entry, the last
+    version-store transaction (the risk family's changes) and the counts."""
+    from sqlalchemy_continuum import versioning_manager
+
     from ..risks.models import Action, Risk
+    tx = versioning_manager.transaction_cls
     last = db.session.scalar(select(func.max(AuditEntry.id))) or 0
+    last = f"{last}.{db.session.scalar(select(func.max(tx.id))) or 0}"
     risks = db.session.scalar(select(func.count(Risk.id))) or 0
     actions = db.session.scalar(select(func.count(Action.id))) or 0
     return f"{last}:{risks}:{actions}:{date.today().isoformat()}"

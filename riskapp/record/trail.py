@@ -18,8 +18,9 @@ from sqlalchemy_continuum import version_class, versioning_manager
 from ..auth.models import Directorate, User
 from ..extensions import db
 from ..rules.record import history_corrections
+from . import legacy
 from ..risks.models import (ASSURANCE_LINES, Action, ActionProgress, AppetiteLevel, Assurance,
-                            Control, Gap, Risk, ScoreRecord)
+                            Control, Gap, Register, Risk, ScoreRecord)
 
 LONDON = ZoneInfo("Europe/London")
 ADDED, CHANGED, REMOVED = "Added", "Changed", "Removed"
@@ -40,14 +41,16 @@ FIELDS = {
              "current_consequence": "Current consequence",
              "current_likelihood": "Current likelihood",
              "target_consequence": "Target consequence",
-             "target_likelihood": "Target likelihood", "target_date": "Target date"},
+             "target_likelihood": "Target likelihood", "target_date": "Target date",
+             "reference": "Reference", "register_id": "Register"},
     "control": {"description": "Description", "owner_id": "Owner",
                 "effectiveness": "Effectiveness",
                 "expected_implementation_date": "Expected in place",
                 "actual_implementation_date": "In place", "in_place_from": "In place from"},
     "gap": {"description": "Description", "closed": "Closed"},
     "assurance": {"line": "Line", "source": "Source", "summary": "Summary",
-                  "assured_on": "Dated", "positive": "Result"},
+                  "assured_on": "Dated", "positive": "Result", "valid_until": "Valid until",
+                  "answered_by_action_id": "Answered by action"},
     "action": {"detail": "Detail", "assignee_id": "Assigned to", "target_date": "Target date",
                "status": "Status", "completed_on": "Completed on", "raised_on": "Raised on"},
     "progress": {"note": "Note", "noted_on": "Dated"},
@@ -93,6 +96,8 @@ class _Words:
         self.directorates = dict(db.session.execute(
             select(Directorate.id, Directorate.name)).all())
         self.levels = dict(db.session.execute(select(AppetiteLevel.id, AppetiteLevel.name)).all())
+        self.registers = dict(db.session.execute(select(Register.id, Register.name)).all())
+        self.actions: dict[int, str] = {}
 
     def value(self, kind: str, field: str, value) -> str:
         if value is None or value == "":
@@ -103,6 +108,11 @@ class _Words:
             return self.directorates.get(value, "")
         if field == "appetite_level_id":
             return self.levels.get(value, "")
+        if field == "register_id":
+            return self.registers.get(value, "")
+        if field == "answered_by_action_id":
+            return f'Action "{_short(self.actions.get(value, ""))}"' if value in self.actions \
+                else "an action no longer listed"
         if field == "line":
             return ASSURANCE_LINES.get(value, str(value))
         if field == "positive":
@@ -133,25 +143,36 @@ def risk_trail(risk_id: int, *, user_id: int | None = None, since: date | None =
                until: date | None = None, kind: str | None = None,
                change: str | None = None) -> list[TrailEntry]:
     """Every change to the risk and what belongs to it, newest first, filtered by who, when
-    (days, Europe/London), what kind of record and what kind of change."""
+    (days, Europe/London), what kind of record and what kind of change. From the version store
+    and, for what happened before it, the old audit entries (riskapp.record.legacy)."""
     words = _Words()
     entries: list[TrailEntry] = []
-    actions = {}
+    actions = words.actions
     numbered: dict[str, dict[int, int]] = defaultdict(dict)
+    found = legacy.entries(risk_ids=[risk_id])
+    old_entries = [entry for entry, _ in found]
+    handover = found[0][1] if found else None
+    told_before = {(KIND_OF_TABLE.get(e.object_type), e.object_id) for e in old_entries}
+
+    def who_of(user, first: bool) -> str:
+        name = words.people.get(user, "") if user else ""
+        return name or ("Brought in from the earlier register" if first else "System")
 
     def add(kind_, label, rows, fields, key="id"):
         last = {}
         for row in rows:
             ident = tuple(row[k] for k in key) if isinstance(key, tuple) else row[key]
             before = last.get(ident)
+            last[ident] = row
             at = row["_at"].replace(tzinfo=timezone.utc)
-            who = words.people.get(row["_user"], "") if row["_user"] else ""
-            who = who or ("Brought in from the earlier register" if before is None else "System")
+            who = who_of(row["_user"], before is None)
             name = label(row)
             if row["operation_type"] == 2:
                 entries.append(TrailEntry(at, row["_user"], who, kind_, name, REMOVED, None,
                                           "", ""))
             elif before is None:
+                if (kind_, ident) in told_before and handover and row["_at"] < handover:
+                    continue  # the record as it stood when the store began: told before
                 detail = ", ".join(f"{fields[f]}: {words.value(kind_, f, row[f])}"
                                    for f in fields if row.get(f) not in (None, ""))
                 entries.append(TrailEntry(at, row["_user"], who, kind_, name, ADDED, None,
@@ -162,12 +183,14 @@ def risk_trail(risk_id: int, *, user_id: int | None = None, since: date | None =
                         entries.append(TrailEntry(
                             at, row["_user"], who, kind_, name, CHANGED, label_,
                             words.value(kind_, f, before[f]), words.value(kind_, f, row[f])))
-            last[ident] = row
 
-    def number(kind_, rows) -> dict[int, int]:
-        for row in rows:
-            numbered[kind_].setdefault(row["id"], len(numbered[kind_]) + 1)
+    def number(kind_, ids) -> dict[int, int]:
+        for ident in sorted(ids):
+            numbered[kind_].setdefault(ident, len(numbered[kind_]) + 1)
         return numbered[kind_]
+
+    def old_ids(kind_) -> set[int]:
+        return {e.object_id for e in old_entries if KIND_OF_TABLE.get(e.object_type) == kind_}
 
     risk_rows = _versions(Risk, lambda c: c.id == risk_id)
     reference = risk_rows[-1]["reference"] if risk_rows else ""
@@ -179,22 +202,30 @@ def risk_trail(risk_id: int, *, user_id: int | None = None, since: date | None =
         reviews, {"score": "Score", "rationale": "Rationale"})
     for kind_, model in (("control", Control), ("assurance", Assurance)):
         rows = _versions(model, lambda c: c.risk_id == risk_id)
-        numbers = number(kind_, sorted(rows, key=lambda r: r["id"]))
+        numbers = number(kind_, {r["id"] for r in rows} | old_ids(kind_))
         add(kind_, lambda r, k=kind_, n=numbers: f"{k.capitalize()} {n[r['id']]}", rows,
             FIELDS[kind_])
     gaps = _versions(Gap, lambda c: c.risk_id == risk_id)
+    gap_kind = {r["id"]: r["kind"] for r in gaps}
+    gap_kind.update({e.object_id: e.new_value for e in old_entries
+                     if e.object_type == "gaps" and e.field == "kind" and e.new_value})
     gap_numbers: dict[str, dict[int, int]] = defaultdict(dict)
-    for row in sorted(gaps, key=lambda r: r["id"]):
-        gap_numbers[row["kind"]].setdefault(row["id"], len(gap_numbers[row["kind"]]) + 1)
+    for ident in sorted(gap_kind):
+        gap_numbers[gap_kind[ident]].setdefault(ident, len(gap_numbers[gap_kind[ident]]) + 1)
     add("gap", lambda r: f"Gap in {r['kind']} {gap_numbers[r['kind']][r['id']]}", gaps,
         FIELDS["gap"])
     action_rows = _versions(Action, lambda c: c.risk_id == risk_id)
+    for e in old_entries:
+        if e.object_type == "actions" and e.field == "detail" and e.new_value:
+            actions.setdefault(e.object_id, e.new_value)
     for row in action_rows:
         actions[row["id"]] = row["detail"]
     add("action", lambda r: f'Action "{_short(actions[r["id"]])}"', action_rows,
         FIELDS["action"])
+    note_action: dict[int, int] = {}
     if actions:
         notes = _versions(ActionProgress, lambda c: c.action_id.in_(list(actions)))
+        note_action = {r["id"]: r["action_id"] for r in notes}
         add("progress", lambda r: f'Progress note on action "{_short(actions[r["action_id"]])}"',
             notes, FIELDS["progress"])
     links = _versions("risk_committees_version", lambda c: c.risk_id == risk_id)
@@ -203,6 +234,23 @@ def risk_trail(risk_id: int, *, user_id: int | None = None, since: date | None =
         names = dict(db.session.execute(select(Committee.id, Committee.name)).all())
         add("committee", lambda r: f'Committee "{names.get(r["committee_id"], "")}"', links, {},
             key=("risk_id", "committee_id"))
+
+    def old_name(kind_, ident) -> str:
+        if kind_ == "risk":
+            return f"Risk {reference}"
+        if kind_ in ("control", "assurance"):
+            return f"{kind_.capitalize()} {numbered[kind_].get(ident, '')}".rstrip()
+        if kind_ == "gap":
+            gap = gap_kind.get(ident, "control")
+            return f"Gap in {gap} {gap_numbers[gap].get(ident, '')}".rstrip()
+        if kind_ == "action":
+            return f'Action "{_short(actions.get(ident, ""))}"' if ident in actions \
+                else "An action"
+        if kind_ == "progress" and ident in note_action:
+            return f'Progress note on action "{_short(actions[note_action[ident]])}"'
+        return "A progress note" if kind_ == "progress" else "A review"
+
+    entries += _old_entries(old_entries, words, old_name)
     entries = [e for e in entries if
                (user_id is None or e.user_id == user_id)
                and (kind is None or e.kind == kind)
@@ -211,3 +259,82 @@ def risk_trail(risk_id: int, *, user_id: int | None = None, since: date | None =
                and (until is None or e.at_london.date() <= until)]
     entries.sort(key=lambda e: e.at, reverse=True)
     return entries
+
+
+KIND_OF_TABLE = {"risks": "risk", "score_records": "review", "controls": "control",
+                 "gaps": "gap", "assurances": "assurance", "actions": "action",
+                 "action_progress": "progress"}
+
+
+def _old_entries(old_entries, words: "_Words", name_of) -> list[TrailEntry]:
+    """The old audit entries as trail entries: the fields given when a record was added in one
+    entry, each changed field in its own, in the same words as the versions."""
+    out: list[TrailEntry] = []
+    added: dict[tuple, list] = defaultdict(list)
+    for e in old_entries:
+        kind_ = KIND_OF_TABLE[e.object_type]
+        at = legacy.aware_utc(e.at)
+        who = words.people.get(e.user_id, "") if e.user_id else ""
+        who = who or "System"
+        fields = FIELDS.get(kind_, {})
+        if e.field == "committees":  # the committees overseeing a risk, by name
+            out.append(TrailEntry(at, e.user_id, who, "committee", "Committees", CHANGED,
+                                  "Committees", e.old_value or "", e.new_value or ""))
+            continue
+        if e.operation == "create":
+            added[(kind_, e.object_id, at, e.user_id, who)].append(e)
+            continue
+        if e.operation == "delete":
+            out.append(TrailEntry(at, e.user_id, who, kind_, name_of(kind_, e.object_id),
+                                  REMOVED, None, "", ""))
+            continue
+        label = fields.get(e.field, e.field.replace("_id", "").replace("_", " ").capitalize())
+        out.append(TrailEntry(
+            at, e.user_id, who, kind_, name_of(kind_, e.object_id), CHANGED, label,
+            words.value(kind_, e.field, legacy.value(e.object_type, e.field, e.old_value)),
+            words.value(kind_, e.field, legacy.value(e.object_type, e.field, e.new_value))))
+    for (kind_, ident, at, user_id, who), rows in added.items():
+        fields = FIELDS.get(kind_, {})
+        detail = ", ".join(
+            f"{fields[e.field]}: "
+            f"{words.value(kind_, e.field, legacy.value(e.object_type, e.field, e.new_value))}"
+            for e in rows if e.field in fields and e.new_value not in (None, ""))
+        out.append(TrailEntry(at, user_id, who, kind_, name_of(kind_, ident), ADDED, None, "",
+                              detail))
+    return out
+
+
+def field_changes(model, field: str, risk_ids) -> list[tuple[int, datetime, object, object]]:
+    """Every change of one field of `model`'s records belonging to the risks `risk_ids`, oldest
+    first: (record id, when (aware UTC), value before (None when added), value after). From the
+    version store and, for what happened before it, the old audit entries."""
+    risk_ids = list(risk_ids)
+    if not risk_ids:
+        return []
+    table = version_class(model).__table__
+    tx = versioning_manager.transaction_cls.__table__
+    owner = table.c.id if model is Risk else table.c.risk_id
+    found = legacy.entries(risk_ids=risk_ids, object_type=model.__tablename__, field=field)
+    legacy_rows = [entry for entry, _ in found]
+    since = found[0][1] if found else None
+    with_legacy = {e.object_id for e in legacy_rows}
+    out = [(e.object_id, legacy.aware_utc(e.at),
+            legacy.value(model.__tablename__, field, e.old_value),
+            legacy.value(model.__tablename__, field, e.new_value)) for e in legacy_rows]
+    last: dict[int, object] = {}
+    for record_id, value, at in db.session.execute(
+            select(table.c.id, table.c[field], tx.c.issued_at)
+            .join(tx, tx.c.id == table.c.transaction_id)
+            .where(owner.in_(risk_ids), table.c.operation_type != 2)
+            .order_by(table.c.id, table.c.transaction_id)):
+        if record_id not in last:
+            last[record_id] = value
+            # The store's first version of a record the old trail already tells of is only
+            # the record as it stood when the store began.
+            if not (record_id in with_legacy and since is not None and at < since):
+                out.append((record_id, legacy.aware_utc(at), None, value))
+        elif value != last[record_id]:
+            out.append((record_id, legacy.aware_utc(at), last[record_id], value))
+            last[record_id] = value
+    out.sort(key=lambda change: change[1])
+    return out

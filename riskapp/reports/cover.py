@@ -15,8 +15,8 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 
-from ..audit.models import AuditEntry
 from ..extensions import db
+from ..record import trail as record_trail
 from ..risks.models import Action, AppetiteLevel, Assurance, Band, Control, Register, Risk, ScoreRecord
 from ..rules import assurance as assurance_rules
 from ..rules import scoring
@@ -153,18 +153,13 @@ def _end(day: date) -> datetime:
     return datetime.combine(day + timedelta(days=1), time(0), tzinfo=LONDON)
 
 
-def _statuses_on(risk_ids: Sequence[int], day: date) -> dict[int, str]:
-    """Each risk's status at the end of `day`, from the audit trail of status changes."""
+def _statuses_on(changes: Sequence[tuple], day: date) -> dict[int, str]:
+    """Each risk's status at the end of `day`, from the trail of its status changes
+    (record_trail.field_changes)."""
     out: dict[int, str] = {}
     first_old: dict[int, str] = {}
-    for object_id, at, old, new in db.session.execute(
-            select(AuditEntry.object_id, AuditEntry.at, AuditEntry.old_value,
-                   AuditEntry.new_value)
-            .where(AuditEntry.object_type == "risks", AuditEntry.field == "status",
-                   AuditEntry.object_id.in_(risk_ids))
-            .order_by(AuditEntry.at, AuditEntry.id)):
+    for object_id, at, old, new in changes:
         first_old.setdefault(object_id, old)
-        at = at if at.tzinfo else at.replace(tzinfo=LONDON)
         if at < _end(day):
             out[object_id] = new
     for risk_id, old in first_old.items():
@@ -191,8 +186,9 @@ def read_facts(register: Register, since: date, as_of: date) -> Facts:
                                   .order_by(ScoreRecord.recorded_on, ScoreRecord.id)):
         history[rec.risk_id].append(rec)
     facts = Facts(register, since, as_of, bands, {}, {})
+    status_changes = record_trail.field_changes(Risk, "status", ids)
     for day, states in ((since, facts.then), (as_of, facts.now)):
-        statuses = _statuses_on(ids, day)
+        statuses = _statuses_on(status_changes, day)
         for risk in risks:
             status = statuses.get(risk.id, risk.status)
             recs = [r for r in history[risk.id] if r.recorded_on <= day]
@@ -214,14 +210,16 @@ def read_facts(register: Register, since: date, as_of: date) -> Facts:
             (r.recorded_on, r.consequence, r.likelihood, r.score, r.rationale)
             for r in history[risk.id] if since < r.recorded_on <= as_of]
     refs = {r.id: r.reference for r in risks}
-    # Controls: when riskapp learnt of them (the audit trail), or when put in place.
-    for control_id, risk_id, text, in_place, at in db.session.execute(
+    # Controls: when riskapp learnt of them (the trail), or when put in place.
+    learnt = {}
+    for control_id, at, was, _ in record_trail.field_changes(Control, "description", ids):
+        if was is None:
+            learnt.setdefault(control_id, at)
+    for control_id, risk_id, text, in_place in db.session.execute(
             select(Control.id, Control.risk_id, Control.description,
-                   Control.actual_implementation_date, AuditEntry.at)
-            .outerjoin(AuditEntry, (AuditEntry.object_type == "controls")
-                       & (AuditEntry.object_id == Control.id)
-                       & (AuditEntry.operation == "create"))
+                   Control.actual_implementation_date)
             .where(Control.risk_id.in_(ids)).order_by(Control.id)):
+        at = learnt.get(control_id)
         day = in_place or (at.astimezone(LONDON).date() if at else None)
         if day and since < day <= as_of and facts.now[refs[risk_id]].open:
             facts.controls_added.append((refs[risk_id], day, text))
@@ -251,13 +249,9 @@ def read_facts(register: Register, since: date, as_of: date) -> Facts:
 def _read_actions(facts: Facts, ids, refs) -> None:
     since, as_of = facts.since, facts.as_of
     moves: dict[int, list[date]] = defaultdict(list)
-    for object_id, at in db.session.execute(
-            select(AuditEntry.object_id, AuditEntry.at)
-            .where(AuditEntry.object_type == "actions", AuditEntry.field == "target_date",
-                   AuditEntry.operation == "update")
-            .join(Action, Action.id == AuditEntry.object_id).where(Action.risk_id.in_(ids))
-            .order_by(AuditEntry.at)):
-        moves[object_id].append(at.astimezone(LONDON).date() if at.tzinfo else at.date())
+    for object_id, at, was, _ in record_trail.field_changes(Action, "target_date", ids):
+        if was is not None:
+            moves[object_id].append(at.astimezone(LONDON).date())
     for action in db.session.scalars(select(Action).where(Action.risk_id.in_(ids))
                                      .order_by(Action.risk_id, Action.id)):
         ref = refs[action.risk_id]

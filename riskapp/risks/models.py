@@ -75,12 +75,6 @@ def _rating(name: str) -> CheckConstraint:
 class Risk(db.Model):
     __tablename__ = "risks"
     __versioned__: dict = {}
-    __audit__ = ("title", "description", "strategic_objective", "directorate_id", "owner_id",
-                 "lead_id", "status", "appetite_category", "appetite_level_id",
-                 "review_frequency_months", "next_review_date", "initial_consequence",
-                 "initial_likelihood", "current_consequence", "current_likelihood",
-                 "target_consequence", "target_likelihood", "target_date", "register_id",
-                 "reference")
     __table_args__ = (
         UniqueConstraint("register_id", "number"),
         _rating("initial_consequence"), _rating("initial_likelihood"),
@@ -200,8 +194,6 @@ class ScoreRecord(db.Model):
 class Control(db.Model):
     __tablename__ = "controls"
     __versioned__: dict = {}
-    __audit__ = ("description", "owner_id", "effectiveness", "expected_implementation_date",
-                 "actual_implementation_date", "in_place_from")
     id: Mapped[int] = mapped_column(primary_key=True)
     risk_id: Mapped[int] = mapped_column(ForeignKey("risks.id"), index=True)
     description: Mapped[str] = mapped_column(Text)
@@ -219,16 +211,11 @@ class Control(db.Model):
     risk: Mapped[Risk] = relationship(back_populates="controls")
     owner: Mapped[User | None] = relationship()
 
-    @property
-    def audit_risk_id(self) -> int:
-        return self.risk_id
-
 
 class Gap(db.Model):
     """A gap in control or a gap in assurance."""
     __tablename__ = "gaps"
     __versioned__: dict = {}
-    __audit__ = ("kind", "description", "closed")
     id: Mapped[int] = mapped_column(primary_key=True)
     risk_id: Mapped[int] = mapped_column(ForeignKey("risks.id"), index=True)
     kind: Mapped[str] = mapped_column(String(10))  # "control" or "assurance"
@@ -236,10 +223,6 @@ class Gap(db.Model):
     closed: Mapped[bool] = mapped_column(default=False)
 
     risk: Mapped[Risk] = relationship(back_populates="gaps")
-
-    @property
-    def audit_risk_id(self) -> int:
-        return self.risk_id
 
 
 assurance_controls = db.Table(
@@ -253,8 +236,6 @@ assurance_controls = db.Table(
 class Assurance(db.Model):
     __tablename__ = "assurances"
     __versioned__: dict = {}
-    __audit__ = ("line", "source", "summary", "assured_on", "positive", "valid_until",
-                 "answered_by_action_id")
     __table_args__ = (CheckConstraint("line BETWEEN 1 AND 3", name="line_1_to_3"),)
     id: Mapped[int] = mapped_column(primary_key=True)
     risk_id: Mapped[int] = mapped_column(ForeignKey("risks.id"), index=True)
@@ -278,10 +259,6 @@ class Assurance(db.Model):
                                                    order_by="Control.id")
 
     @property
-    def audit_risk_id(self) -> int:
-        return self.risk_id
-
-    @property
     def line_label(self) -> str:
         return ASSURANCE_LINES.get(self.line, str(self.line))
 
@@ -289,7 +266,6 @@ class Assurance(db.Model):
 class Action(db.Model):
     __tablename__ = "actions"
     __versioned__: dict = {}
-    __audit__ = ("detail", "assignee_id", "target_date", "status", "completed_on", "raised_on")
     __table_args__ = (Index("ix_actions_assignee_status", "assignee_id", "status"),)
     id: Mapped[int] = mapped_column(primary_key=True)
     risk_id: Mapped[int] = mapped_column(ForeignKey("risks.id"), index=True)
@@ -313,9 +289,6 @@ class Action(db.Model):
     progress_notes: Mapped[list["ActionProgress"]] = relationship(
         back_populates="action", order_by="ActionProgress.noted_on.desc(), ActionProgress.id.desc()")
 
-    @property
-    def audit_risk_id(self) -> int:
-        return self.risk_id
 
     def is_overdue(self, today: date) -> bool:
         return is_overdue(self.target_date, self.status, today)
@@ -325,7 +298,6 @@ class ActionProgress(db.Model):
     """A dated progress note on an action."""
     __tablename__ = "action_progress"
     __versioned__: dict = {}
-    __audit__ = ("note",)
     id: Mapped[int] = mapped_column(primary_key=True)
     action_id: Mapped[int] = mapped_column(ForeignKey("actions.id"), index=True)
     noted_on: Mapped[date]
@@ -334,10 +306,6 @@ class ActionProgress(db.Model):
 
     action: Mapped[Action] = relationship(back_populates="progress_notes")
     by: Mapped[User | None] = relationship()
-
-    @property
-    def audit_risk_id(self) -> int:
-        return self.action.risk_id
 
 
 class FormerReference(db.Model):

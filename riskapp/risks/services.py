@@ -199,17 +199,10 @@ def update_risk(risk: Risk, data: dict, *, seen_version, committees=None,
 
 
 def _change_committees(risk: Risk, committees: list) -> None:
-    """Change which committees oversee `risk`: on the audit trail, and a new version of the
-    risk, so a page opened before this save is refused rather than putting the old list back
-    (issue 15, finding 10)."""
-    from ..audit.models import AuditEntry, utcnow
-    from ..audit.tracking import current_actor_id
-
-    def names(items) -> str:
-        return "; ".join(sorted(c.name for c in items))
-    db.session.add(AuditEntry(user_id=current_actor_id(), object_type="risks", object_id=risk.id,
-                              risk_id=risk.id, operation="update", field="committees",
-                              old_value=names(risk.committees), new_value=names(committees)))
+    """Change which committees oversee `risk`: the links' versions are its trail, and a new
+    version of the risk, so a page opened before this save is refused rather than putting the
+    old list back (issue 15, finding 10)."""
+    from ..audit.models import utcnow
     risk.committees = committees
     risk.updated_at = utcnow()  # an UPDATE of the row, so its version goes up
 

@@ -8,7 +8,9 @@ import pytest
 from openpyxl import Workbook, load_workbook
 from sqlalchemy import func, select
 
-from riskapp.audit.models import AuditEntry
+from sqlalchemy_continuum import versioning_manager
+
+from riskapp.record import trail as record_trail
 from riskapp.auth.models import Role
 from riskapp.reports import imports
 from riskapp.risks.models import Action, Risk, ScoreRecord
@@ -27,7 +29,7 @@ def _snapshot(db):
                 a.completed_on, a.target_date_changes)
                for a in db.session.scalars(select(Action).order_by(Action.id))]
     counts = [db.session.scalar(select(func.count()).select_from(m))
-              for m in (AuditEntry, ScoreRecord)]
+              for m in (versioning_manager.transaction_cls, ScoreRecord)]
     return risks, actions, counts
 
 
@@ -122,9 +124,9 @@ def test_updates_by_reference_and_new_rows_get_new_references(client, baf, manag
     assert new.owner.email == "dean.westcott@example.org"
     first = baf.session.scalar(select(Risk).where(Risk.reference == "BAF0001"))
     assert first.title == "Recovery of elective services (revised)"
-    audit = baf.session.scalars(select(AuditEntry).where(AuditEntry.risk_id == first.id,
-                                                         AuditEntry.field == "title")).all()
-    assert audit and audit[-1].user_id == manager.id
+    audit = [e for e in record_trail.risk_trail(first.id) if e.field == "Title"]
+    assert audit and audit[0].user_id == manager.id
+    assert audit[0].now == "Recovery of elective services (revised)"
     second = baf.session.scalar(select(Risk).where(Risk.reference == "BAF0002"))
     assert second.current_likelihood == 3
     assert second.score_records[-1].rationale == "Imported from changes.xlsx"

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
-from riskapp.audit.models import AuditEntry
+from riskapp.record import trail as record_trail
 from riskapp.auth.models import Role
 from riskapp.extensions import db
 from tests import factories
@@ -38,10 +38,11 @@ def test_the_risk_manager_escalates_crr_to_baf_keeping_history_trail_and_actions
     page = client.get("/risks/BAF0012").get_data(as_text=True)
     assert "CRR0042 is now BAF0012 on the Board Assurance Framework." in page
     assert "formerly CRR0042" in page
-    trail = db.session.scalars(select(AuditEntry).where(AuditEntry.risk_id == risk.id,
-                                                        AuditEntry.field == "reference",
-                                                        AuditEntry.operation == "update")).all()
-    assert [(t.old_value, t.new_value) for t in trail] == [("CRR0042", "BAF0012")]
+    trail = [(e.was, e.now) for e in record_trail.risk_trail(risk.id)
+             if e.field in ("Reference", "Register")]
+    assert trail == [("CRR0042", "BAF0012"),
+                     ("Corporate Risk Register", "Board Assurance Framework")] or trail == [
+        ("Corporate Risk Register", "Board Assurance Framework"), ("CRR0042", "BAF0012")]
     # The old reference still finds it: the page (redirected) and the API.
     old = client.get("/risks/CRR0042")
     assert old.status_code == 302 and old.location.endswith("/risks/BAF0012")

@@ -4,7 +4,7 @@ from datetime import date
 
 from sqlalchemy import select
 
-from riskapp.audit.models import AuditEntry
+from riskapp.record import trail as record_trail
 from riskapp.risks.models import Risk, ScoreRecord
 from tests.factories import make_appetite, make_register, make_risk, make_user
 
@@ -126,12 +126,9 @@ def test_score_update_records_history_audit_and_next_review(client, auth, db):
     # Now Medium: reviewed quarterly from today.
     from riskapp.rules.scoring import add_months
     assert risk.next_review_date == add_months(date.today(), 3)
-    changes = {(e.field, e.old_value, e.new_value) for e in db.session.scalars(
-        select(AuditEntry).where(AuditEntry.risk_id == risk.id, AuditEntry.operation == "update"))}
-    assert ("current_likelihood", "4", "2") in changes
-    entry = db.session.scalar(select(AuditEntry).where(AuditEntry.field == "current_likelihood",
-                                                       AuditEntry.operation == "update"))
-    assert entry.user_id == owner.id
+    changes = [e for e in record_trail.risk_trail(risk.id) if e.change == "Changed"]
+    assert ("Current likelihood", "4", "2", owner.id) in {
+        (e.field, e.was, e.now, e.user_id) for e in changes}
     page = client.get(f"/risks/{risk.reference}").get_data(as_text=True)
     assert "Waiting lists fell for 3 months" in page and "Medium (4:2=8)" in page
 
@@ -299,9 +296,8 @@ def test_controls_assurances_and_gaps(client, auth, db):
     assert "Weekly waiting list review" in page and "01 Apr 2024" in page
     assert "3rd line (independent)" in page and "Negative" in page
     assert "No audit of data quality" in page
-    kinds = {e.object_type for e in db.session.scalars(
-        select(AuditEntry).where(AuditEntry.risk_id == risk.id))}
-    assert {"risks", "controls", "assurances", "gaps"} <= kinds
+    kinds = {e.kind for e in record_trail.risk_trail(risk.id)}
+    assert {"risk", "control", "assurance", "gap"} <= kinds
     response = client.post(f"/risks/{ref}/assurances/new", data={"line": "4", "source": ""})
     assert response.status_code == 422
     assert "Choose the line of assurance" in response.get_data(as_text=True)

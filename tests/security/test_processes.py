@@ -22,7 +22,7 @@ import requests
 from markupsafe import escape
 from sqlalchemy import select
 
-from riskapp.audit.models import AuditEntry
+from riskapp.record import trail as record_trail
 from riskapp.auth.models import Role
 from riskapp.risks.models import Risk
 from tests.conftest import TEST_DATABASE_URL, is_postgres
@@ -198,11 +198,8 @@ def test_two_servers_and_two_reminder_runs_lose_no_edit_and_send_each_reminder_o
                                      .where(Risk.id.in_(separate_refs.values()))).all())
     assert titles == {ref: title for ref, title, _ in burst}
     # On the trail: the winner's title, then the refused person's considered one over it.
-    changes = db.session.execute(
-        select(AuditEntry.old_value, AuditEntry.new_value)
-        .where(AuditEntry.object_type == "risks", AuditEntry.object_id == contested_id,
-               AuditEntry.field == "title", AuditEntry.operation == "update")
-        .order_by(AuditEntry.id)).all()
-    assert [tuple(c) for c in changes] == [
+    changes = [(old, new) for _, _, old, new in
+               record_trail.field_changes(Risk, "title", [contested_id]) if old is not None]
+    assert changes == [
         ("Workforce capacity", forms[winner]["title"]),
         (forms[winner]["title"], "Workforce capacity: agreed wording")]
