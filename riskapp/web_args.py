@@ -8,6 +8,7 @@ expected, and an id in the path past the range is simply not found (404).
 from __future__ import annotations
 
 import re
+from datetime import date
 
 from flask import Request, abort, request
 from werkzeug.exceptions import BadRequest
@@ -82,3 +83,25 @@ def lenient_page(name: str) -> int:
     if not raw.isdigit():
         return 1
     return max(1, min(int(raw[:7]) if len(raw) <= 7 else MAX_PAGE, MAX_PAGE))
+
+
+def date_parts_args(args, name: str = "as_of"):
+    """Query arguments with `name=YYYY-MM-DD` (the address other pages, the API and the
+    exports use) turned into the date boxes' `name-day/-month/-year`, so both forms work."""
+    iso = args.get(name)
+    if not iso:
+        return args
+    try:
+        day = date.fromisoformat(iso)
+    except ValueError:
+        return args
+    given = args.copy()
+    given.pop(name)
+    for part, value in (("day", day.day), ("month", day.month), ("year", day.year)):
+        given.setdefault(f"{name}-{part}", str(value))
+    return given
+
+
+def as_of_args(field) -> dict:
+    """The as-at date's boxes as query arguments, for links that keep it."""
+    return {f"{field.name}-{part}": value for part, value in field.raw_parts.items() if value}

@@ -124,10 +124,14 @@ class RiskAsAt:
 
 
 def register_as_at(register_id: int | None, as_of: date, *,
-                   risk_ids: list[int] | None = None) -> list[RiskAsAt]:
+                   risk_ids: list[int] | None = None,
+                   with_children: bool = True) -> list[RiskAsAt]:
     """Every risk of the register (all registers: None) as riskapp held it at the end of
     `as_of`, with its controls, gaps, assurances, actions, progress notes, reviews and committee
-    links as held then; by reference. A risk not yet recorded then is absent."""
+    links as held then; by reference. A risk not yet recorded then is absent.
+
+    `with_children=False` reads only the risks, their reviews and committee links (what the
+    heatmap and the movement table show): three tables, not eight."""
     cutoff = end_of_day(as_of)
     risks_v = _table(Risk)
     where = []
@@ -154,22 +158,24 @@ def register_as_at(register_id: int | None, as_of: date, *,
             grouped[row.risk_id].append(row)
         return grouped
 
-    controls = children(Control, ["id"])
-    gaps = children(Gap, ["id"])
-    assurances = children(Assurance, ["id"])
-    actions = children(Action, ["id"])
     reviews = children(ScoreRecord, ["recorded_on", "id"])
     links = children_links(cutoff, few)
-    notes_t = _table(ActionProgress)
-    action_ids = {a.id for rows in actions.values() for a in rows}
+    controls, gaps, assurances, actions = {}, {}, {}, {}
     progress = defaultdict(list)
-    notes = _as_at(notes_t, cutoff)
-    if few is not None:
-        notes = notes.where(notes_t.c.action_id.in_(list(action_ids)))
-    for note in db.session.execute(notes.order_by(
-            notes_t.c.noted_on.desc(), notes_t.c.id.desc())):
-        if note.action_id in action_ids:
-            progress[note.action_id].append(note)
+    if with_children:
+        controls = children(Control, ["id"])
+        gaps = children(Gap, ["id"])
+        assurances = children(Assurance, ["id"])
+        actions = children(Action, ["id"])
+        notes_t = _table(ActionProgress)
+        action_ids = {a.id for rows in actions.values() for a in rows}
+        notes = _as_at(notes_t, cutoff)
+        if few is not None:
+            notes = notes.where(notes_t.c.action_id.in_(list(action_ids)))
+        for note in db.session.execute(notes.order_by(
+                notes_t.c.noted_on.desc(), notes_t.c.id.desc())):
+            if note.action_id in action_ids:
+                progress[note.action_id].append(note)
     out = []
     for risk in risks:
         risk_actions = tuple(actions.get(risk.id, ()))
@@ -217,6 +223,14 @@ def risk_as_at(reference: str, as_of: date):
     return held[0]
 
 
+def as_at_error(as_of: date | None, today: date) -> str | None:
+    """Why a page, pack or export cannot be drawn as at the end of `as_of` (the words for the
+    field), or None when it can: not in the future, not before the first day held."""
+    from ..rules.record import as_at_problem
+    needs_first = as_of is not None and as_of < today
+    return as_at_problem(as_of, today=today, first_held=first_day_held() if needs_first else None)
+
+
 def first_day_held() -> date | None:
     """The first day riskapp held any risk: an as-at date before it shows an empty register."""
     tx = versioning_manager.transaction_cls.__table__
@@ -228,4 +242,5 @@ def first_day_held() -> date | None:
     return first.replace(tzinfo=timezone.utc).astimezone(LONDON).date()
 
 
-__all__ = ["RiskAsAt", "register_as_at", "risk_as_at", "end_of_day", "first_day_held"]
+__all__ = ["RiskAsAt", "register_as_at", "risk_as_at", "end_of_day", "first_day_held",
+           "as_at_error"]

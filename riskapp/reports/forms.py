@@ -1,6 +1,8 @@
 """Report forms: the heatmap's filters, the pack's options and the import upload."""
 from __future__ import annotations
 
+from datetime import date
+
 from ..forms_common import BoundedForm as FlaskForm  # length limits on every text field
 from flask_wtf.file import FileField
 from wtforms import HiddenField, IntegerField, StringField
@@ -25,13 +27,26 @@ class ReportFilterForm(FlaskForm):
     owner = SelectField("Owner", validators=[Optional()])
 
 
+def check_as_of(form, field) -> None:
+    """An as-at date: not in the future, not before the first day the register was held."""
+    from ..record.as_at import as_at_error
+    problem = as_at_error(field.data, date.today()) if field.data else None
+    if problem:
+        raise ValidationError(problem)
+
+
 class HeatmapForm(ReportFilterForm):
     view = SelectField("Position", validators=[Optional()],
                        choices=[(v, f"{VIEW_LABELS[v]} score") for v in VIEWS])
+    as_of = NHSDateField("As at the end of", validators=[Optional(), check_as_of],
+                         error_name="The as-at date",
+                         description="The register as it stood at the end of this day. Leave "
+                                     "blank for today. For example, 29 11 2023")
 
 
 class PackForm(ReportFilterForm):
-    as_of = NHSDateField("Report as at", validators=[Optional()], error_name="The report date",
+    as_of = NHSDateField("Report as at", validators=[Optional(), check_as_of],
+                         error_name="The report date",
                          description="Leave blank for today. For example, 29 11 2023")
     fy = IntegerField("Financial year of the movement table", validators=[
         Optional(), NumberRange(2000, 2100, "Enter a year from 2000 to 2100, like 2023")],

@@ -146,6 +146,27 @@ def heatmap(selection: Selection, view: str, bands: Sequence[scoring.Band],
     return rows, unplaced
 
 
+def heatmap_as_at(selection: Selection, view: str, bands: Sequence[scoring.Band], as_of: date,
+                  per_cell: int = REFERENCES_PER_CELL
+                  ) -> tuple[list[list[HeatmapCell]], HeatmapCell]:
+    """The heatmap of `selection` as riskapp held it at the end of `as_of` (the version store):
+    the risks open then, each at its position then (current: the latest review held by then)."""
+    grid = {(c, lk): HeatmapCell(c, lk, scoring.band_for(c * lk, bands))
+            for c in range(1, 6) for lk in range(1, 6)}
+    unplaced = HeatmapCell(None, None, None)
+    for held in pack_risks_as_at(selection, as_of, with_children=False):
+        risk = held.risk
+        c, lk = {"current": held.current,
+                 "initial": (risk.initial_consequence, risk.initial_likelihood),
+                 "target": (risk.target_consequence, risk.target_likelihood)}[view]
+        target = grid.get((c, lk), unplaced) if c is not None and lk is not None else unplaced
+        target.count += 1
+        if len(target.risks) < per_cell:
+            target.risks.append(risk)
+    rows = [[grid[(c, lk)] for lk in range(1, 6)] for c in range(5, 0, -1)]
+    return rows, unplaced
+
+
 # --- The BAF pack ------------------------------------------------------------------------------
 
 def pack_risks(selection: Selection) -> list[Risk]:
@@ -215,10 +236,12 @@ def pack_risk(risk: Risk, *, fy: int, as_of: date, today: date) -> pack_data.Pac
 
 # --- As at a past day: from the version store -------------------------------------------------
 
-def pack_risks_as_at(selection: Selection, as_of: date) -> list[RiskAsAt]:
+def pack_risks_as_at(selection: Selection, as_of: date, *,
+                     with_children: bool = True) -> list[RiskAsAt]:
     """The risks of `selection` as riskapp held them at the end of `as_of`: open then, and in
     the committee, directorate and owner chosen as they stood then."""
-    risks = register_as_at(selection.register.id if selection.register else None, as_of)
+    risks = register_as_at(selection.register.id if selection.register else None, as_of,
+                           with_children=with_children)
     chosen = []
     for r in risks:
         if r.risk.status != "Open":

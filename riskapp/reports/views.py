@@ -19,12 +19,13 @@ from ..auth.models import Directorate, User
 from ..auth.permissions import require
 from ..committees.models import Committee
 from ..extensions import db
-from ..web_args import as_id, id_arg
+from ..web_args import as_id, as_of_args, date_parts_args, id_arg
 from ..risks.models import Register
 from . import bp
 from .forms import (VIEW_LABELS, ConfirmImportForm, HeatmapForm, ImportForm, PackForm,
                     ReportFilterForm, set_filter_choices, set_pack_choices)
-from .pack import REFERENCES_PER_CELL, VIEWS, Selection, build_pack, heatmap, pack_filename, rule_bands
+from .pack import (REFERENCES_PER_CELL, VIEWS, Selection, build_pack, heatmap, heatmap_as_at,
+                   pack_filename, rule_bands)
 
 logger = logging.getLogger(__name__)
 
@@ -70,20 +71,29 @@ def index():
 @bp.route("/heatmap")
 @login_required
 def heatmap_page():
+    """The heatmap of the register today, or as it stood at the end of a past day (`as_of`)."""
     require(permissions.can_read(current_user))
-    form = HeatmapForm(request.args)
+    form = HeatmapForm(date_parts_args(request.args))
     set_filter_choices(form)
     _clean(form)
     view = form.view.data if form.view.data in VIEWS else "current"
     bands = rule_bands()
-    args = _filter_args(form)
-    # The counts of each position come from SQL (window functions), whatever the size.
-    rows, unplaced = heatmap(_selection(form), view, bands)
+    args_today = _filter_args(form)
+    args = dict(args_today)
+    as_of = form.as_of.data if not form.as_of.errors else None
+    if as_of is not None and as_of < date.today():
+        args.update(as_of_args(form.as_of))
+        rows, unplaced = heatmap_as_at(_selection(form), view, bands, as_of)
+    else:
+        as_of = None
+        # The counts of each position come from SQL (window functions), whatever the size.
+        rows, unplaced = heatmap(_selection(form), view, bands)
     total = unplaced.count + sum(cell.count for row in rows for cell in row)
     return render_template("reports/heatmap.html", form=form, rows=rows, unplaced=unplaced,
                            total=total, view=view, view_label=VIEW_LABELS[view], bands=bands,
                            args=args, views=VIEWS, view_labels=VIEW_LABELS,
-                           per_cell=REFERENCES_PER_CELL)
+                           per_cell=REFERENCES_PER_CELL, as_of=as_of, args_today=args_today), \
+        422 if form.as_of.errors else 200
 
 
 @bp.route("/pack")
@@ -91,7 +101,7 @@ def heatmap_page():
 def pack_options():
     """The pack's options (as-at date, financial year) beside the filters."""
     require(permissions.can_read(current_user))
-    form = PackForm(request.args)
+    form = PackForm(date_parts_args(request.args))
     set_pack_choices(form)
     _clean(form)
     return render_template("reports/pack.html", form=form)

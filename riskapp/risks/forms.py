@@ -254,6 +254,25 @@ def set_owner_choices(field) -> None:
     field.choices = [("", "No owner")] + [(u.id, u.name) for u in active_users()]
 
 
+class MovementForm(FlaskForm):
+    """The movement table's date: the register as it stood at the end of a past day."""
+
+    class Meta:
+        csrf = False
+
+    as_of = NHSDateField("As at the end of", validators=[Optional()],
+                         error_name="The as-at date",
+                         description="Leave blank for today. For example, 29 11 2023")
+
+    def validate_as_of(self, field):
+        from datetime import date
+
+        from ..record.as_at import as_at_error
+        problem = as_at_error(field.data, date.today()) if field.data else None
+        if problem:
+            raise ValidationError(problem)
+
+
 class MoveRiskForm(VersionedForm):
     register_id = ChoiceField("Move it to", message="Choose the register to move it to")
     reason = TextAreaField("Why", description=(

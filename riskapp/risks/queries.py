@@ -453,6 +453,35 @@ def movement_page(register_id: int | None, fy: int, *, page: int, per_page: int,
     return pagination, rows
 
 
+class ListPagination(Pagination):
+    """A page of rows already read (`items_of` is the whole list): for lists worked out in
+    Python, such as the register as at a past day."""
+
+    def _query_items(self) -> list:
+        rows = self._query_args["items_of"]
+        return rows[self._query_offset:self._query_offset + self.per_page]
+
+    def _query_count(self) -> int:
+        return len(self._query_args["items_of"])
+
+
+def movement_page_as_at(register_id: int | None, fy: int, as_of: date, *, page: int,
+                        per_page: int
+                        ) -> tuple[Pagination, list[tuple[str, list[scoring.MonthCell]]]]:
+    """The movement table as riskapp held it at the end of `as_of` (the version store): the
+    register's risks open then, under their references then, with the reviews known then;
+    months after `as_of` left blank."""
+    from ..record.as_at import register_as_at
+    held = [r for r in register_as_at(register_id, as_of, with_children=False)
+            if r.risk.status == "Open"]
+    pagination = ListPagination(page=page, per_page=per_page, max_per_page=None,
+                                error_out=False, items_of=held)
+    rows = [(r.reference, scoring.movement(
+        [scoring.ScorePoint(s.recorded_on, s.consequence, s.likelihood) for s in r.reviews],
+        fy, as_of)) for r in pagination.items]
+    return pagination, rows
+
+
 PERSON_FIELDS = ("owner_id", "lead_id", "assignee_id")
 
 

@@ -12,11 +12,12 @@ from ..record import trail as record_trail
 from ..auth.permissions import require
 from ..committees.models import Committee
 from ..extensions import db
-from ..web_args import as_id as checked_id, fy_arg, id_arg, page_arg
+from ..web_args import (as_id as checked_id, as_of_args, date_parts_args, fy_arg, id_arg,
+                        page_arg)
 from ..rules import scoring
 from . import bp, queries, services
 from .charts import trend
-from .forms import (ANY_STATUS, AssuranceForm, ControlForm, GapForm, NewRiskForm,
+from .forms import (ANY_STATUS, AssuranceForm, ControlForm, GapForm, MovementForm, NewRiskForm,
                     RiskFilterForm, RiskForm, ScoreUpdateForm, set_owner_choices,
                     set_risk_choices)
 from .models import Assurance, Control, Gap, Register, Risk
@@ -504,17 +505,28 @@ def movement():
     today = date.today()
     regs = queries.registers()
     register_id = id_arg("register", "The register") or (regs[0].id if regs else None)
-    fy = fy_arg() or scoring.financial_year_of(today)
-    pagination, rows = queries.movement_page(
-        register_id, fy, page=page_arg(),
-        per_page=current_app.config["RISKS_PER_PAGE"], today=today)
+    form = MovementForm(date_parts_args(request.args))
+    form.validate()
+    as_of = form.as_of.data if not form.as_of.errors and form.as_of.data != today else None
+    fy = fy_arg() or scoring.financial_year_of(as_of or today)
+    args = {"register": register_id, "fy": fy}
+    if as_of is not None:
+        args.update(as_of_args(form.as_of))
+        pagination, rows = queries.movement_page_as_at(
+            register_id, fy, as_of, page=page_arg(),
+            per_page=current_app.config["RISKS_PER_PAGE"])
+    else:
+        pagination, rows = queries.movement_page(
+            register_id, fy, page=page_arg(),
+            per_page=current_app.config["RISKS_PER_PAGE"], today=today)
     months = [m.strftime("%b-%y") for m in scoring.financial_year_months(fy)]
     return render_template("risks/movement.html", rows=rows, months=months, fy=fy,
-                           pagination=pagination, args={"register": register_id, "fy": fy},
+                           pagination=pagination, args=args, form=form, as_of=as_of,
                            fy_label=scoring.financial_year_label(fy), registers=regs,
                            register_id=register_id,
                            fy_choices=range(queries.first_review_year(today) - 1,
-                                            scoring.financial_year_of(today) + 1))
+                                            scoring.financial_year_of(today) + 1)), \
+        422 if form.as_of.errors else 200
 
 
 @bp.route("/<reference>/move", methods=["GET", "POST"])

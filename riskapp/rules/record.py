@@ -73,3 +73,22 @@ def history_corrections(reviews_as_recorded) -> set:
             corrections.add(key)
         latest = held_on if latest is None else max(latest, held_on)
     return corrections
+
+
+def as_at_problem(as_of: date | None, *, today: date, first_held: date | None) -> str | None:
+    """Why a report cannot be drawn as at the end of `as_of`, or None when it can (None: today).
+
+    Not in the future, and not before the first day the register was held: there is nothing to
+    show then, and an empty report would look like a register with no risks."""
+    if as_of is None:
+        return None
+    if as_of > today:
+        return "The date must be today or in the past"
+    if as_of == today:
+        return None
+    if first_held is None:
+        return "There is no register on record yet"
+    if as_of < first_held:
+        return (f"The record starts on {first_held.day} {first_held:%b %Y}. Enter that date "
+                "or a later one")
+    return None

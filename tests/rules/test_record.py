@@ -48,3 +48,18 @@ def test_corrections_follow_from_the_order_reviews_were_recorded_in():
     recorded = [(1, date(2023, 4, 15)), (2, date(2023, 6, 1)), (3, date(2023, 5, 1)),
                 (4, date(2023, 7, 1)), (5, date(2023, 6, 30))]
     assert record.history_corrections(recorded) == {3, 5}
+
+
+@pytest.mark.parametrize("as_of, first_held, expected", [
+    (None, date(2023, 11, 29), None),
+    (date(2023, 11, 29), date(2023, 11, 29), None),
+    (date(2024, 5, 1), date(2023, 11, 29), None),
+    (date(2024, 5, 2), date(2023, 11, 29), None),  # today
+    (date(2024, 5, 3), date(2023, 11, 29), "The date must be today or in the past"),
+    (date(2023, 11, 28), date(2023, 11, 29),
+     "The record starts on 29 Nov 2023. Enter that date or a later one"),
+    (date(2023, 11, 28), None, "There is no register on record yet"),
+    (date(2024, 5, 2), None, None),
+])
+def test_as_at_problem(as_of, first_held, expected):
+    assert record.as_at_problem(as_of, today=date(2024, 5, 2), first_held=first_held) == expected
