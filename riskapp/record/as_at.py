@@ -30,6 +30,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass, field
+from types import SimpleNamespace
 from datetime import date, datetime, time, timedelta, timezone
 from zoneinfo import ZoneInfo
 
@@ -134,13 +135,20 @@ def register_as_at(register_id: int | None, as_of: date, *,
     heatmap and the movement table show): three tables, not eight."""
     cutoff = end_of_day(as_of)
     risks_v = _table(Risk)
+    moves = _moves()
     where = []
     if register_id is not None:
-        where.append(risks_v.c.register_id == register_id)
+        # A risk escalated (or de-escalated) since was in another register then: read the
+        # risks that ever moved too, and place each below.
+        where.append(or_(risks_v.c.register_id == register_id, risks_v.c.id.in_(list(moves)))
+                     if moves else risks_v.c.register_id == register_id)
     if risk_ids is not None:
         where.append(risks_v.c.id.in_(risk_ids))
-    risks = db.session.execute(_as_at(risks_v, cutoff, *where)
-                               .order_by(risks_v.c.reference)).all()
+    risks = [_placed(row, moves.get(row.id), as_of) for row in db.session.execute(
+        _as_at(risks_v, cutoff, *where))]
+    if register_id is not None:
+        risks = [r for r in risks if r.register_id == register_id]
+    risks.sort(key=lambda r: r.reference)
     if not risks:
         return []
     ids = [r.id for r in risks]
@@ -189,6 +197,40 @@ def register_as_at(register_id: int | None, as_of: date, *,
     return out
 
 
+def _moves() -> dict[int, list]:
+    """Each moved risk's former places, in the order it left them: (until_on, register id,
+    reference). Few rows: read whole."""
+    from ..risks.models import FormerReference
+    moves = defaultdict(list)
+    for row in db.session.execute(select(
+            FormerReference.risk_id, FormerReference.until_on, FormerReference.register_id,
+            FormerReference.reference).order_by(FormerReference.until_on, FormerReference.id)):
+        moves[row.risk_id].append(row)
+    return moves
+
+
+class _Placed(SimpleNamespace):
+    """A risk's version with the register and reference it had on the day asked about."""
+
+
+def _placed(row, moves, as_of: date):
+    """`row` (a risk's version) in the register it was in at the end of `as_of`: the first
+    register it left after that day, if any (a former reference records where a risk was until
+    the day it moved), else the register of the version. The two agree for moves the version
+    store saw; for moves made before it began (its first version of a risk is the risk as it
+    then stood, in its new register) only the former reference knows."""
+    if not moves:
+        return row
+    left = next((m for m in moves if as_of < m.until_on), None)
+    if left is None or (left.register_id == row.register_id and
+                        left.reference == row.reference):
+        return row
+    digits = "".join(ch for ch in left.reference if ch.isdigit())
+    return _Placed(**{**row._asdict(), "register_id": left.register_id,
+                      "reference": left.reference,
+                      "number": int(digits) if digits else row.number})
+
+
 def children_links(cutoff: datetime, ids: list[int] | None) -> dict[int, list[int]]:
     """Committee ids per risk id, as linked at `cutoff`."""
     t = version_class_table_of_links()
@@ -207,10 +249,15 @@ def version_class_table_of_links():
 
 def risk_as_at(reference: str, as_of: date):
     """One risk as held at the end of `as_of`, or None when riskapp did not hold it then."""
+    from ..risks.models import FormerReference
     risks_v = _table(Risk)
-    # The risk's id from today's row (indexed; ids never change), else from the versions (a
-    # reference it had then but not now).
+    # The risk's id from today's row (indexed; ids never change), else from a reference it had
+    # before it moved register, else from the versions. Ids, not references, decide: a risk
+    # asked for by today's reference is shown as it was then, under its reference then.
     risk_id = db.session.scalar(select(Risk.id).where(Risk.reference == reference))
+    if risk_id is None:
+        risk_id = db.session.scalar(select(FormerReference.risk_id)
+                                    .where(FormerReference.reference == reference))
     if risk_id is None:
         row = db.session.execute(_as_at(risks_v, end_of_day(as_of),
                                         risks_v.c.reference == reference)).first()
@@ -218,9 +265,7 @@ def risk_as_at(reference: str, as_of: date):
             return None
         risk_id = row.id
     held = register_as_at(None, as_of, risk_ids=[risk_id])
-    if not held or held[0].reference != reference:
-        return None
-    return held[0]
+    return held[0] if held else None
 
 
 def as_at_error(as_of: date | None, today: date) -> str | None:

@@ -217,7 +217,8 @@ def _detail_as_at(risk, raw: str):
     return render_template("risks/as_at.html", held=held, risk=held.risk, as_of=as_of,
                            bands=bands, cells=cells, fy_label=scoring.financial_year_label(fy),
                            names=names, committees=committees, lines=ASSURANCE_LINES,
-                           register_name=risk.register.name)
+                           register_name=db.session.get(Register, held.risk.register_id).name,
+                           reference_now=risk.reference)
 
 
 #: The latest changes shown on the risk's page; the trail page shows them all, with filters.
