@@ -2,8 +2,8 @@
 
 Until now the old audit hook wrote an entry per changed field of risks, controls, gaps,
 assurances, actions and progress notes beside their versions. From here only the versions are
-written; the entries stay, and `audit_trail_handover.versions_from` says up to when they are
-history the version store does not hold: the first change the store recorded itself (not a
+written; the entries stay, and `audit_trail_handover` says, for each of those tables, up to
+when they are history the version store does not hold: the first change the store recorded itself (not a
 first version it was given for a record that already existed), or now if it recorded none.
 Entries after that duplicate versions, and trails leave them out.
 
@@ -26,6 +26,8 @@ branch_labels = None
 depends_on = None
 
 LONDON = ZoneInfo("Europe/London")
+#: The tables whose audit entries the version store replaces here.
+TABLES = ("risks", "controls", "gaps", "assurances", "actions", "action_progress")
 
 
 def _given_first_version(issued_at, user_id) -> bool:
@@ -39,8 +41,10 @@ def upgrade():
     handover = op.create_table(
         'audit_trail_handover',
         sa.Column('id', sa.Integer(), nullable=False),
+        sa.Column('object_type', sa.String(length=50), nullable=False),
         sa.Column('versions_from', sa.DateTime(timezone=True), nullable=False),
-        sa.PrimaryKeyConstraint('id', name=op.f('pk_audit_trail_handover')))
+        sa.PrimaryKeyConstraint('id', name=op.f('pk_audit_trail_handover')),
+        sa.UniqueConstraint('object_type', name=op.f('uq_audit_trail_handover_object_type')))
     connection = op.get_bind()
     transactions = sa.table('transaction', sa.column('issued_at', sa.DateTime()),
                             sa.column('user_id', sa.Integer()))
@@ -54,7 +58,8 @@ def upgrade():
     # Transactions are stamped in naive UTC; audit entries and this marker, aware.
     versions_from = (versions_from.replace(tzinfo=timezone.utc) if versions_from is not None
                      else datetime.now(timezone.utc))
-    connection.execute(sa.insert(handover).values(versions_from=versions_from))
+    connection.execute(sa.insert(handover), [
+        {"object_type": table, "versions_from": versions_from} for table in TABLES])
 
 
 def downgrade():

@@ -41,11 +41,13 @@ def _refuse_changes(mapper, connection, target):
 
 
 class TrailHandover(db.Model):
-    """When the version store became the only writer of the trail of the versioned records
-    (the risk family): audit entries of those records made before `versions_from` are history
-    the version store does not hold (it began with each record as it then stood), so trails
-    read them beside the versions. One row, written by the migration that stopped the old
-    writer; none in a database that never had the old writer."""
+    """When the version store became the only writer of the trail of one kind of record (a
+    table): its audit entries made before `versions_from` are history the version store does
+    not hold (it began with each record as it then stood), so trails read them beside the
+    versions. Written by the migrations that stopped the old writer, a row per table; none in
+    a database that never had the old writer."""
     __tablename__ = "audit_trail_handover"
     id: Mapped[int] = mapped_column(primary_key=True)
+    #: The table, as audit entries name it ("risks", "meetings", ...).
+    object_type: Mapped[str] = mapped_column(String(50), unique=True)
     versions_from: Mapped[datetime] = mapped_column(db.DateTime(timezone=True))

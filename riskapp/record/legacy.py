@@ -3,9 +3,9 @@
 Until the version store took over, one session hook wrote an audit entry per changed field of
 each risk, review, control, gap, assurance, action and progress note. The store began with each
 record as it stood then (riskapp.record.baseline), so the entries made before it are the only
-history of those earlier changes: they stay readable. `audit_trail_handover.versions_from` says
-where one ends and the other begins (set by the migration that stopped the old writer; entries
-after it duplicate versions and are left out).
+history of those earlier changes: they stay readable. `audit_trail_handover` says, per table,
+where one ends and the other begins (set by the migrations that stopped the old writer;
+entries after it duplicate versions and are left out).
 """
 from __future__ import annotations
 
@@ -16,31 +16,21 @@ from sqlalchemy import select
 from ..audit.models import AuditEntry, TrailHandover
 from ..extensions import db
 
-#: Versioned tables whose older history is in the audit entries.
-VERSIONED_TABLES = ("risks", "score_records", "controls", "gaps", "assurances", "actions",
-                    "action_progress")
-
-
-def handover() -> datetime | None:
-    """When the version store became the only writer (naive UTC, as its transactions are
-    stamped), or None when the database never had the old writer."""
-    at = db.session.scalar(select(TrailHandover.versions_from).order_by(TrailHandover.id)
-                           .limit(1))
-    return naive_utc(at) if at is not None else None
-
-
-def entries(*, risk_ids=None, object_type: str | None = None,
+def entries(*, risk_ids=None, object_type: str | None = None, object_id: int | None = None,
             field: str | None = None) -> list[tuple]:
-    """(audit entry, handover as naive UTC) for each entry of the versioned records made before
-    the handover, oldest first: one statement, nothing when there was no old writer."""
+    """(audit entry, handover of its table as naive UTC) for each entry of a versioned record
+    made before its table's handover, oldest first: one statement, nothing when there was no
+    old writer."""
     stmt = (select(AuditEntry, TrailHandover.versions_from)
-            .join(TrailHandover, AuditEntry.at < TrailHandover.versions_from)
-            .where(AuditEntry.object_type.in_(VERSIONED_TABLES))
+            .join(TrailHandover, (TrailHandover.object_type == AuditEntry.object_type)
+                  & (AuditEntry.at < TrailHandover.versions_from))
             .order_by(AuditEntry.at, AuditEntry.id))
     if risk_ids is not None:
         stmt = stmt.where(AuditEntry.risk_id.in_(list(risk_ids)))
     if object_type is not None:
         stmt = stmt.where(AuditEntry.object_type == object_type)
+    if object_id is not None:
+        stmt = stmt.where(AuditEntry.object_id == object_id)
     if field is not None:
         stmt = stmt.where(AuditEntry.field == field)
     return [(entry, naive_utc(until)) for entry, until in db.session.execute(stmt)]

@@ -151,7 +151,7 @@ def risk_trail(risk_id: int, *, user_id: int | None = None, since: date | None =
     numbered: dict[str, dict[int, int]] = defaultdict(dict)
     found = legacy.entries(risk_ids=[risk_id])
     old_entries = [entry for entry, _ in found]
-    handover = found[0][1] if found else None
+    handover = {KIND_OF_TABLE.get(e.object_type): until for e, until in found}
     told_before = {(KIND_OF_TABLE.get(e.object_type), e.object_id) for e in old_entries}
 
     def who_of(user, first: bool) -> str:
@@ -171,7 +171,7 @@ def risk_trail(risk_id: int, *, user_id: int | None = None, since: date | None =
                 entries.append(TrailEntry(at, row["_user"], who, kind_, name, REMOVED, None,
                                           "", ""))
             elif before is None:
-                if (kind_, ident) in told_before and handover and row["_at"] < handover:
+                if (kind_, ident) in told_before and row["_at"] < handover[kind_]:
                     continue  # the record as it stood when the store began: told before
                 detail = ", ".join(f"{fields[f]}: {words.value(kind_, f, row[f])}"
                                    for f in fields if row.get(f) not in (None, ""))

@@ -71,7 +71,8 @@ def test_audit_entries_before_the_handover_stay_in_the_risk_trail(db):
         AuditEntry(at=versions_from + timedelta(minutes=1), user_id=owner.id, object_type="risks",
                    object_id=risk.id, risk_id=risk.id, operation="update", field="title",
                    old_value="duplicate", new_value="of a version"),
-        TrailHandover(versions_from=versions_from),
+        *[TrailHandover(object_type=table, versions_from=versions_from)
+          for table in ("risks", "controls")],
     ])
     db.session.commit()
 
