@@ -105,3 +105,28 @@ def date_parts_args(args, name: str = "as_of"):
 def as_of_args(field) -> dict:
     """The as-at date's boxes as query arguments, for links that keep it."""
     return {f"{field.name}-{part}": value for part, value in field.raw_parts.items() if value}
+
+
+def trail_filters(kinds, changes) -> tuple[dict, dict[str, str]]:
+    """An audit trail page's filters from the query string: who (a user id), from and to
+    (days), what kind of record and what kind of change; and the messages for bad dates, by
+    field."""
+    errors: dict[str, str] = {}
+
+    def day_arg(name):
+        raw = request.args.get(name) or ""
+        if not raw:
+            return None
+        try:
+            return date.fromisoformat(raw)
+        except ValueError:
+            errors[name] = "Enter a real date, for example 29/11/2023"
+            return None
+    since, until = day_arg("from"), day_arg("to")
+    if since and until and until < since:
+        errors["to"] = "The end date must be the same as or after the start date"
+    kind = request.args.get("kind")
+    change = request.args.get("change")
+    return dict(user_id=request.args.get("who", type=int), since=since, until=until,
+                kind=kind if kind in kinds else None,
+                change=change if change in changes else None), errors

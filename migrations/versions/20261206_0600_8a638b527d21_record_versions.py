@@ -276,8 +276,8 @@ def upgrade():
                                     'meetings', ['approved_at_id'], ['id'])
 
     # Carry the data already held into the store (riskapp.record.baseline).
-    from riskapp.record.baseline import version_new_rows
-    version_new_rows(op.get_bind())
+    from riskapp.record.baseline import RISK_FAMILY, version_new_rows
+    version_new_rows(op.get_bind(), tables=RISK_FAMILY)
 
 
 def downgrade():

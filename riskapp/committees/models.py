@@ -40,8 +40,7 @@ POSITION_CATEGORIES = {
 
 class Committee(db.Model):
     __tablename__ = "committees"
-    __audit__ = ("name", "short_name", "kind", "parent_id", "effectiveness_review_due",
-                 "attendance_threshold_percent", "papers_deadline_days", "dissolved_on")
+    __versioned__: dict = {}
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(String(200), unique=True)
     short_name: Mapped[str | None] = mapped_column(String(30))
@@ -82,9 +81,7 @@ class Committee(db.Model):
 class TermsOfReference(db.Model):
     """One version of a committee's terms of reference, with its rules as structured data."""
     __tablename__ = "terms_of_reference"
-    __audit__ = ("version", "status", "approved_by", "approved_on", "review_due",
-                 "deputy_policy", "majority_base", "papers_deadline_days",
-                 "attendance_threshold_percent", "frequency", "min_voting_members")
+    __versioned__: dict = {}
     __table_args__ = (
         UniqueConstraint("committee_id", "version"),
         CheckConstraint("status IN ('draft', 'in_force', 'superseded')", name="status"),
@@ -169,8 +166,7 @@ class TorRequirement(db.Model):
 class CommitteeMember(db.Model):
     """A person on a committee in one or more positions: a user, or someone with no login."""
     __tablename__ = "committee_members"
-    __audit__ = ("user_id", "person_name", "positions", "appointed_on", "term_ends_on",
-                 "ended_on")
+    __versioned__: dict = {}
     __table_args__ = (
         CheckConstraint("user_id IS NOT NULL OR person_name IS NOT NULL", name="has_person"),
     )

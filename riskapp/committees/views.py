@@ -14,7 +14,8 @@ from ..auth import permissions
 from ..auth.models import User
 from ..auth.permissions import require
 from ..extensions import db
-from ..web_args import as_id, fy_arg, page_arg
+from ..record import trail as record_trail
+from ..web_args import as_id, fy_arg, page_arg, trail_filters
 from ..risks.services import ordered_bands
 from . import bp, services
 from .forms import (ApproveForm, EndMemberForm, MemberForm, NewDraftForm, PositionForm,
@@ -104,7 +105,39 @@ def _detail_page(committee_id: int, draft_form: NewDraftForm, can_manage: bool):
         past=[m for m in committee.members if not m.is_current(today)],
         bands=ordered_bands(), risks=risks, risk_total=risks[0].total if risks else 0,
         meetings=services.meeting_page(committee.id, page_arg("meetings")),
-        can_manage=can_manage, **_roles(committee, today))
+        can_manage=can_manage, **_roles(committee, today), **_trail_section(committee))
+
+
+#: The latest changes shown on a committee's or meeting's page; the trail page has them all.
+TRAIL_ON_PAGE = 20
+
+
+def _trail_section(committee: Committee) -> dict:
+    trail = record_trail.committee_trail(committee.id)
+    return dict(trail=trail[:TRAIL_ON_PAGE], trail_total=len(trail),
+                trail_url=url_for("committees.trail", committee_id=committee.id),
+                trail_subject=committee.name)
+
+
+@bp.route("/<int:committee_id>/trail")
+@login_required
+def trail(committee_id: int):
+    """Every change to the committee, its terms of reference and its members, with filters."""
+    require(permissions.can_read_committees(current_user))
+    committee = db.session.get(Committee, committee_id)
+    if committee is None:
+        abort(404)
+    kinds, changes = record_trail.COMMITTEE_KINDS, record_trail.CHANGES
+    everything = record_trail.committee_trail(committee.id)
+    filters, errors = trail_filters(kinds, changes)
+    shown = everything if errors else record_trail.committee_trail(committee.id, **filters)
+    people = sorted({(e.user_id, e.who) for e in everything if e.user_id}, key=lambda p: p[1])
+    return render_template(
+        "record/trail.html", caption=committee.name,
+        back_url=url_for("committees.detail", committee_id=committee.id),
+        intro="Every change to the committee, its terms of reference and its members",
+        trail=shown, total=len(everything), people=people, kinds=kinds, changes=changes,
+        errors=errors, args=request.args), 422 if errors else 200
 
 
 def _roles(committee: Committee, today: date) -> dict:

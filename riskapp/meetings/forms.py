@@ -14,8 +14,8 @@ from ..extensions import db
 from ..forms_common import DOCUMENT_LIMIT, MaxLength, NHSDateField, SeenVersionField, SelectField, SelectMultipleField
 from ..risks.forms import ChoiceField, optional_int
 from ..risks.models import Risk
-from .models import (ACTION_STATUSES, ATTENDANCE_STATUSES, DECLARATION_ACTIONS, ITEM_PURPOSES,
-                     MEETING_STATUSES)
+from .models import (ACTION_STATUSES, ATTENDANCE_STATUSES, DECISION_METHODS,
+                     DECLARATION_ACTIONS, ITEM_PURPOSES, MEETING_STATUSES)
 
 _TIME = re.compile(r"^([01]?\d|2[0-3])[:.]([0-5]\d)$")
 
@@ -180,6 +180,47 @@ class AttendanceCorrectionForm(FlaskForm):
     approved_at_id = ChoiceField("Approved at the meeting of", coerce=optional_int,
                                  validators=[InputRequired(
                                      "Choose the later meeting that approved the correction")])
+
+
+class RecordCorrectionForm(FlaskForm):
+    """A correction to a declaration, an agenda item, a decision or a vote once the minutes are
+    approved (issue 14): the corrected values (shown filled in with the approved ones), the
+    reason and the later meeting that approved it. Only the fields of the kind corrected are
+    shown and read (riskapp.meetings.services.CORRECTABLE)."""
+    interest = TextAreaField("Interest declared", validators=[Optional(), Length(max=2000)])
+    action = SelectField("What was done", choices=list(DECLARATION_ACTIONS.items()),
+                         validators=[Optional()])
+    title = StringField("Title", validators=[Optional(), Length(max=300)])
+    presenter = StringField("Presenter", validators=[Optional(), Length(max=200)])
+    decision_method = SelectField("How it was decided", validators=[Optional()],
+                                  choices=[("", "Not recorded")] + list(DECISION_METHODS.items()))
+    outcome = TextAreaField("Decision", validators=[Optional(), Length(max=5000)])
+    votes_for = IntegerField("Votes for", validators=[Optional(), NumberRange(
+        0, 500, "Enter a number of votes from 0 to 500")])
+    votes_against = IntegerField("Votes against", validators=[Optional(), NumberRange(
+        0, 500, "Enter a number of votes from 0 to 500")])
+    abstentions = IntegerField("Abstentions", validators=[Optional(), NumberRange(
+        0, 500, "Enter a number of abstentions from 0 to 500")])
+    carried = SelectField("Result", choices=[("yes", "Carried"), ("no", "Not carried")],
+                          validators=[Optional()])
+    reason = TextAreaField("Reason for the correction",
+                           validators=[InputRequired("Give the reason for the correction"),
+                                       Length(max=2000)])
+    approved_at_id = ChoiceField("Approved at the meeting of", coerce=optional_int,
+                                 validators=[InputRequired(
+                                     "Choose the later meeting that approved the correction")])
+
+    def values(self, fields) -> dict:
+        """The corrected values of `fields`, as the records hold them."""
+        out = {}
+        for name in fields:
+            value = getattr(self, name).data
+            if name == "carried":
+                value = value == "yes"
+            elif name == "decision_method":
+                value = value or None
+            out[name] = value
+        return out
 
 
 class ActionProgressForm(FlaskForm):

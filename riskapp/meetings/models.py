@@ -50,8 +50,8 @@ agenda_item_risks = db.Table(
 
 class Meeting(db.Model):
     __tablename__ = "meetings"
-    __audit__ = ("starts_at", "location", "remote", "status", "minutes_status",
-                 "minutes_approved_on")
+    #: Versioned (issue 14): its trail is its versions; its parts still write audit entries.
+    __versioned__: dict = {}
     __table_args__ = (
         CheckConstraint("status IN ('Planned', 'Held', 'Cancelled')", name="status"),
     )

@@ -26,9 +26,10 @@ from ..risks.services import check_version
 from ..risks.models import Risk
 from ..rules import meetings as meeting_rules
 from ..rules import quoracy, record, voting, working_days
-from .models import (ATTENDANCE_STATUSES, DECLARATION_ACTIONS, OFFICER_STATUSES, AgendaItem,
-                     Attendance, Declaration, Meeting, MeetingAction, MeetingOfficer,
-                     MinuteCorrection, Paper, Vote, agenda_item_risks)
+from .models import (ATTENDANCE_STATUSES, DECISION_METHODS, DECLARATION_ACTIONS,
+                     OFFICER_STATUSES, AgendaItem, Attendance, Declaration, Meeting,
+                     MeetingAction, MeetingOfficer, MinuteCorrection, Paper, Vote,
+                     agenda_item_risks)
 
 logger = logging.getLogger(__name__)
 LONDON = ZoneInfo("Europe/London")
@@ -725,6 +726,79 @@ def correct_attendance(meeting: Meeting, member: CommitteeMember, data: dict, *,
     db.session.add(correction)
     db.session.flush()
     return correction
+
+
+#: What a correction can change on each kind of locked record: field -> words for it.
+CORRECTABLE = {
+    "declaration": {"interest": "interest declared", "action": "what was done"},
+    "item": {"title": "title", "presenter": "presenter"},
+    "decision": {"decision_method": "how it was decided", "outcome": "decision"},
+    "vote": {"votes_for": "votes for", "votes_against": "votes against",
+             "abstentions": "abstentions", "carried": "result"},
+}
+
+
+def _correction_words(kind: str, field: str, value) -> str:
+    if value is None or value == "":
+        return "Not recorded"
+    if field == "action":
+        return DECLARATION_ACTIONS.get(value, value)
+    if field == "decision_method":
+        return DECISION_METHODS.get(value, value)
+    if field == "carried":
+        return "Carried" if value else "Not carried"
+    return str(value)
+
+
+def correction_subject(kind: str, record) -> str:
+    """The locked record a correction is about, in words."""
+    if kind == "declaration":
+        where = f" on item {record.item.number}" if record.item else ""
+        return f"Declaration by {record.who}{where}"
+    item = record if kind in ("item", "decision") else record.item
+    return {"item": f"Item {item.number}", "decision": f"Item {item.number} decision",
+            "vote": f"Item {item.number} vote"}[kind]
+
+
+def correct_record(meeting: Meeting, kind: str, record, values: dict, *, reason: str,
+                   approved_at: Meeting | None, by=None) -> list[MinuteCorrection]:
+    """Correct a declaration, an agenda item, a decision or a vote of a meeting whose minutes
+    are approved: each changed field becomes a correction (who, when, what, was and now in
+    words, why, the later meeting that approved it) and the record takes the corrected value.
+    The approved value stays readable in the correction. A vote's counts and result are
+    corrected; the roster it was taken from (its snapshot) is kept as it was."""
+    if not is_record_locked(meeting):
+        raise MeetingError("These minutes are not approved yet: change the record instead")
+    _check_correction(meeting, reason, approved_at)
+    what = correction_subject(kind, record)
+    corrections = []
+    for field, label in CORRECTABLE[kind].items():
+        if field not in values:
+            continue
+        old, new = getattr(record, field), values[field]
+        if isinstance(new, str):
+            new = new.strip()
+            if field in ("interest", "title") and not new:
+                raise MeetingError(f"Enter the {label}", field)
+        if old == new or (old in (None, "") and new in (None, "")):
+            continue
+        corrections.append(MinuteCorrection(
+            meeting=meeting, item=record if kind in ("item", "decision") else None,
+            record=kind, record_id=record.id, field=field, what=f"{what}, {label}",
+            old_text=_correction_words(kind, field, old),
+            new_text=_correction_words(kind, field, new), reason=reason.strip(),
+            approved_at=approved_at, corrected_by_id=getattr(by, "id", None)))
+        setattr(record, field, new)
+    if not corrections:
+        raise MeetingError("Nothing was changed", next(iter(CORRECTABLE[kind])))
+    if kind == "vote":
+        plural = "" if record.abstentions == 1 else "s"
+        record.summary = (f"{'Carried' if record.carried else 'Not carried'}: "
+                          f"{record.votes_for} for, {record.votes_against} against, "
+                          f"{record.abstentions} abstention{plural} (corrected)")
+    db.session.add_all(corrections)
+    db.session.flush()
+    return corrections
 
 
 def corrections_of(meeting: Meeting) -> list[MinuteCorrection]:

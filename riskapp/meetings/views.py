@@ -14,13 +14,15 @@ from ..auth.permissions import require
 from ..committees.models import Committee
 from ..committees.views import refuse, status_of
 from ..extensions import db
-from ..web_args import as_id, id_arg, page_arg
+from ..record import trail as record_trail
+from ..web_args import as_id, id_arg, page_arg, trail_filters
 from ..risks.models import Risk, risk_committees
 from ..risks.services import StaleEdit
 from ..risks.views import stale
 from . import access, bp, services
 from .document_data import chairs_actions_for
 from .forms import (ActionForm, ActionStatusForm, ApproveMinutesForm, AttendanceCorrectionForm,
+                    RecordCorrectionForm,
                     AttendanceForm, CsrfOnly, OfficerForm,
                     ConsensusForm, DeclarationForm, ItemForm, MeetingForm, MinutesForm, VoteForm,
                     parse_time)
@@ -165,6 +167,71 @@ def correct_attendance(meeting_id: int):
                            form=form), status_of(form)
 
 
+#: The kinds of locked record a correction form takes, and how each is found.
+CORRECTION_KINDS = {"declaration": "declaration", "item": "agenda item",
+                    "decision": "decision", "vote": "vote"}
+
+
+def _correctable(meeting: Meeting, kind: str, record_id: int):
+    """The meeting's own record of `kind` with that id, or 404."""
+    from .models import Declaration, Vote
+    if kind == "declaration":
+        record = db.session.get(Declaration, record_id)
+        ok = record is not None and record.meeting_id == meeting.id
+    elif kind == "vote":
+        record = db.session.get(Vote, record_id)
+        ok = record is not None and record.item.meeting_id == meeting.id
+    else:
+        record = db.session.get(AgendaItem, record_id)
+        ok = record is not None and record.meeting_id == meeting.id
+    if not ok:
+        abort(404)
+    return record
+
+
+@bp.route("/<int:meeting_id>/corrections/<kind>/<int:record_id>", methods=["GET", "POST"])
+@login_required
+def correct_record(meeting_id: int, kind: str, record_id: int):
+    """Correct a declaration, an agenda item, a decision or a vote once the minutes are
+    approved: with the reason and the later meeting that approved it; the approved version is
+    kept in the correction and shown beside it."""
+    if kind not in CORRECTION_KINDS:
+        abort(404)
+    meeting = load_meeting(meeting_id)
+    require(can_manage())
+    record = _correctable(meeting, kind, record_id)
+    if not services.is_record_locked(meeting):
+        flash("These minutes are not approved yet: change the record itself instead.", "error")
+        return redirect(url_for(".detail", meeting_id=meeting.id))
+    fields = list(services.CORRECTABLE[kind])
+    form = RecordCorrectionForm()
+    if request.method == "GET":  # the approved values, to correct
+        for name in fields:
+            value = getattr(record, name)
+            getattr(form, name).data = ("yes" if value else "no") if name == "carried" else value
+    later = db.session.scalars(select(Meeting).where(
+        Meeting.committee_id == meeting.committee_id, Meeting.starts_at > meeting.starts_at)
+        .order_by(Meeting.starts_at)).all()
+    form.approved_at_id.choices = [("", "Choose the meeting")] + [
+        (m.id, f"{services.as_london(m.starts_at):%d %b %Y}") for m in later]
+    if form.validate_on_submit():
+        try:
+            services.correct_record(meeting, kind, record, form.values(fields),
+                                    reason=form.reason.data, by=current_user,
+                                    approved_at=db.session.get(Meeting, form.approved_at_id.data))
+            db.session.commit()
+            flash(f"Correction to the {CORRECTION_KINDS[kind]} recorded.", "success")
+            return redirect(url_for(".detail", meeting_id=meeting.id) + "#corrections")
+        except MeetingError as err:
+            refuse(form, err)
+            meeting = load_meeting(meeting_id)
+            record = _correctable(meeting, kind, record_id)
+    return render_template("meetings/correct_record.html", meeting=meeting, form=form,
+                           fields=[getattr(form, name) for name in fields],
+                           subject=services.correction_subject(kind, record),
+                           kind_words=CORRECTION_KINDS[kind]), status_of(form)
+
+
 def _context(meeting: Meeting) -> dict:
     """What every meeting page shows: the meeting and its quoracy per item."""
     return dict(meeting=meeting, q=services.meeting_quoracy(meeting), can_manage=can_manage())
@@ -206,7 +273,41 @@ def detail(meeting_id: int):
         forecast=services.forecast(meeting, inputs) if meeting.status == "Planned" else None,
         actions=actions, carried=carried, today=today, can_manage=manage,
         approve_form=approve_form, corrections=corrections,
-        corrected_attendance={c.record_id for c in corrections if c.record == "attendance"})
+        corrected_attendance={c.record_id for c in corrections if c.record == "attendance"},
+        **_trail_section(meeting))
+
+
+#: The latest changes shown on a meeting's page; the trail page has them all.
+TRAIL_ON_PAGE = 20
+
+
+def _trail_section(meeting: Meeting) -> dict:
+    trail = record_trail.meeting_trail(meeting.id)
+    return dict(trail=trail[:TRAIL_ON_PAGE], trail_total=len(trail),
+                trail_url=url_for("meetings.trail", meeting_id=meeting.id),
+                trail_subject="the meeting")
+
+
+@bp.route("/<int:meeting_id>/trail")
+@login_required
+def trail(meeting_id: int):
+    """Every change to the meeting's details, with filters."""
+    require(permissions.can_read_committees(current_user))
+    meeting = db.session.get(Meeting, meeting_id)
+    if meeting is None:
+        abort(404)
+    kinds, changes = record_trail.MEETING_KINDS, record_trail.CHANGES
+    everything = record_trail.meeting_trail(meeting.id)
+    filters, errors = trail_filters(kinds, changes)
+    shown = everything if errors else record_trail.meeting_trail(meeting.id, **filters)
+    people = sorted({(e.user_id, e.who) for e in everything if e.user_id}, key=lambda p: p[1])
+    return render_template(
+        "record/trail.html",
+        caption=f"{meeting.committee.name} meeting {services.as_london(meeting.starts_at):%d %b %Y}",
+        back_url=url_for("meetings.detail", meeting_id=meeting.id),
+        intro="Every change to the meeting's date, place, status and minutes approval",
+        trail=shown, total=len(everything), people=people, kinds=kinds, changes=changes,
+        errors=errors, args=request.args), 422 if errors else 200
 
 
 @bp.route("/<int:meeting_id>/items/new", methods=["GET", "POST"])

@@ -3,9 +3,10 @@ migration that introduced it) and rows bulk-loaded without the ORM (`flask demo 
 
 Nothing better being known, a risk is taken as held from the day it was opened, its controls,
 gaps, assurances, actions and committee links from the same day, a review from the day it was
-held and a progress note from the day it was noted. One versioning transaction per such day,
-stamped at the start of that day (Europe/London), so as-at reads treat these rows exactly like
-rows versioned as they were written.
+held and a progress note from the day it was noted; a meeting or terms of reference from the
+day it was made in riskapp, a membership from the day of appointment, a committee from today.
+One versioning transaction per such day, stamped at the start of that day (Europe/London),
+so as-at reads treat these rows exactly like rows versioned as they were written.
 
 Reads the tables by reflection, not through the models, so the migration can call it.
 """
@@ -14,12 +15,12 @@ from __future__ import annotations
 from datetime import date, datetime, time, timezone
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import MetaData, and_, exists, insert, select
+from sqlalchemy import MetaData, and_, exists, insert, literal, select
 
 LONDON = ZoneInfo("Europe/London")
 
 #: table -> how its day is found: a column of its own, or its risk's opened_on.
-DAYS = {
+RISK_FAMILY = {
     "risks": "opened_on",
     "score_records": "recorded_on",
     "controls": "risk",
@@ -30,6 +31,14 @@ DAYS = {
     "action_progress": "noted_on",
     "assurance_controls": "assurance",
 }
+#: Versioned since migration 0877ffa2ea7a; None: no date of its own (taken as today).
+GOVERNANCE = {
+    "committees": None,
+    "terms_of_reference": "created_at",
+    "committee_members": "appointed_on",
+    "meetings": "created_at",
+}
+DAYS = {**RISK_FAMILY, **GOVERNANCE}
 KEYS = {"risk_committees": ("risk_id", "committee_id"),
         "assurance_controls": ("assurance_id", "control_id")}
 
@@ -43,12 +52,14 @@ def _start_of(day) -> datetime:
         .replace(tzinfo=None)
 
 
-def version_new_rows(connection, chunk: int = 5000) -> int:
-    """Give every row of the versioned tables with no version yet its first version; returns
-    how many rows were versioned."""
+def version_new_rows(connection, chunk: int = 5000, tables=None) -> int:
+    """Give every row of the versioned tables (`tables`, default all) with no version yet its
+    first version; returns how many rows were versioned. A migration names the tables whose
+    version tables exist at its revision."""
+    days = {name: DAYS[name] for name in (tables or DAYS)}
     meta = MetaData()
-    names = list(DAYS) + [f"{n}_version" for n in DAYS] + ["transaction", "assurances"]
-    meta.reflect(bind=connection, only=names)
+    names = set(days) | {f"{n}_version" for n in days} | {"risks", "assurances"}
+    meta.reflect(bind=connection, only=sorted(names))
     risks = meta.tables["risks"]
     # The transaction table as Continuum declares it, not as reflected: its id comes from the
     # sequence `transaction_id_seq` on PostgreSQL, which a table made by create_all (the
@@ -56,7 +67,7 @@ def version_new_rows(connection, chunk: int = 5000) -> int:
     from sqlalchemy_continuum import versioning_manager
     tx = versioning_manager.transaction_cls.__table__
     pending: list[tuple[str, dict, object]] = []
-    for name, day_of in DAYS.items():
+    for name, day_of in days.items():
         table, versions = meta.tables[name], meta.tables[f"{name}_version"]
         keys = KEYS.get(name, ("id",))
         seen = exists().where(and_(*[versions.c[k] == table.c[k] for k in keys]))
@@ -68,6 +79,8 @@ def version_new_rows(connection, chunk: int = 5000) -> int:
             stmt = (select(table, risks.c.opened_on.label("_day"))
                     .join(assurances, assurances.c.id == table.c.assurance_id)
                     .join(risks, risks.c.id == assurances.c.risk_id))
+        elif day_of is None:
+            stmt = select(table, literal(date.today()).label("_day"))
         else:
             stmt = select(table, table.c[day_of].label("_day"))
         for row in connection.execute(stmt.where(~seen)).mappings():

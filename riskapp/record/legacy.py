@@ -9,6 +9,7 @@ entries after it duplicate versions and are left out).
 """
 from __future__ import annotations
 
+import ast
 from datetime import date, datetime, timezone
 
 from sqlalchemy import select
@@ -16,7 +17,7 @@ from sqlalchemy import select
 from ..audit.models import AuditEntry, TrailHandover
 from ..extensions import db
 
-def entries(*, risk_ids=None, object_type: str | None = None, object_id: int | None = None,
+def entries(*, risk_ids=None, object_type: str | None = None, object_ids=None,
             field: str | None = None) -> list[tuple]:
     """(audit entry, handover of its table as naive UTC) for each entry of a versioned record
     made before its table's handover, oldest first: one statement, nothing when there was no
@@ -29,8 +30,8 @@ def entries(*, risk_ids=None, object_type: str | None = None, object_id: int | N
         stmt = stmt.where(AuditEntry.risk_id.in_(list(risk_ids)))
     if object_type is not None:
         stmt = stmt.where(AuditEntry.object_type == object_type)
-    if object_id is not None:
-        stmt = stmt.where(AuditEntry.object_id == object_id)
+    if object_ids is not None:
+        stmt = stmt.where(AuditEntry.object_id.in_(list(object_ids)))
     if field is not None:
         stmt = stmt.where(AuditEntry.field == field)
     return [(entry, naive_utc(until)) for entry, until in db.session.execute(stmt)]
@@ -59,6 +60,9 @@ def value(table: str, field: str, text: str | None):
     except NotImplementedError:  # pragma: no cover
         return text
     try:
+        if kind in (dict, list):  # JSON lists were written as Python's text of the list
+            parsed = ast.literal_eval(text)
+            return parsed if isinstance(parsed, (list, dict)) else text
         if kind is bool:
             return text in ("True", "true", "1")
         if kind is int:
@@ -67,6 +71,6 @@ def value(table: str, field: str, text: str | None):
             return datetime.fromisoformat(text)
         if kind is date:
             return date.fromisoformat(text[:10])
-    except ValueError:
+    except (ValueError, SyntaxError):
         return text
     return text

@@ -55,9 +55,35 @@ FIELDS = {
                "status": "Status", "completed_on": "Completed on", "raised_on": "Raised on"},
     "progress": {"note": "Note", "noted_on": "Dated"},
     "review": {"score": "Score", "rationale": "Rationale"},
-    "committee": {},
+    "committee": {"name": "Name", "short_name": "Short name", "kind": "Kind",
+                  "parent_id": "Reports to",
+                  "effectiveness_review_due": "Effectiveness review due",
+                  "attendance_threshold_percent": "Attendance expected (%)",
+                  "papers_deadline_days": "Papers go out (working days before)",
+                  "dissolved_on": "Dissolved on"},
+    "terms": {"version": "Version", "status": "Status", "approved_by": "Approved by",
+              "approved_on": "Approved on", "review_due": "Review due", "text": "Text",
+              "deputy_policy": "Deputies", "majority_base": "Majority",
+              "voting_rule": "Voting rule",
+              "papers_deadline_days": "Papers go out (working days before)",
+              "attendance_threshold_percent": "Attendance expected (%)",
+              "frequency": "Meets", "min_voting_members": "Fewest voting members"},
+    "member": {"user_id": "Person", "person_name": "Name", "organisation": "Organisation",
+               "positions": "Positions", "appointed_on": "Appointed on",
+               "term_ends_on": "Term ends", "ended_on": "Ended on"},
+    "meeting": {"starts_at": "Starts", "ends_at": "Ends", "location": "Location",
+                "remote": "Held remotely", "has_public_part": "Public part",
+                "has_private_part": "Private part", "status": "Status",
+                "minutes_status": "Minutes", "minutes_approved_at_id": "Minutes approved at",
+                "minutes_approved_on": "Minutes approved on",
+                "agenda_published_at": "Agenda and papers published"},
 }
-PEOPLE = {"owner_id", "lead_id", "assignee_id"}
+PEOPLE = {"owner_id", "lead_id", "assignee_id", "user_id"}
+#: Stored codes and the words for them, by kind of record and field.
+CODES = {
+    ("terms", "status"): {"draft": "Draft", "in_force": "In force", "superseded": "Superseded"},
+    ("meeting", "minutes_status"): {"draft": "Draft", "approved": "Approved"},
+}
 
 
 @dataclass(frozen=True)
@@ -99,9 +125,31 @@ class _Words:
         self.registers = dict(db.session.execute(select(Register.id, Register.name)).all())
         self.actions: dict[int, str] = {}
 
+    def committee(self, committee_id) -> str:
+        from ..committees.models import Committee
+        return db.session.scalar(select(Committee.name).where(Committee.id == committee_id)) \
+            or ""
+
+    def meeting(self, meeting_id) -> str:
+        from ..meetings.models import Meeting
+        starts = db.session.scalar(select(Meeting.starts_at).where(Meeting.id == meeting_id))
+        return f"the meeting of {self.value('meeting', 'starts_at', starts)[:11]}" \
+            if starts else ""
+
     def value(self, kind: str, field: str, value) -> str:
-        if value is None or value == "":
+        if value is None or value == "" or value == []:
             return ""
+        if (kind, field) in CODES:
+            return CODES[(kind, field)].get(value, str(value))
+        if kind == "terms" and field in ("deputy_policy", "majority_base"):
+            from ..committees.models import DEPUTY_POLICIES, MAJORITY_BASES
+            return {**DEPUTY_POLICIES, **MAJORITY_BASES}.get(value, str(value))
+        if field == "parent_id":
+            return self.committee(value)
+        if field == "minutes_approved_at_id":
+            return self.meeting(value)
+        if isinstance(value, (list, tuple)):
+            return "; ".join(str(v) for v in value)
         if field in PEOPLE:
             return self.people.get(value, "someone no longer listed")
         if field == "directorate_id":
@@ -120,6 +168,8 @@ class _Words:
         if field == "closed":
             return "Yes" if value else "No"
         if isinstance(value, datetime):
+            if value.tzinfo is None:  # stored in UTC; SQLite gives it back without a zone
+                value = value.replace(tzinfo=timezone.utc)
             return f"{value.astimezone(LONDON):%d %b %Y %H:%M}"
         if isinstance(value, date):
             return day(value)
@@ -154,35 +204,9 @@ def risk_trail(risk_id: int, *, user_id: int | None = None, since: date | None =
     handover = {KIND_OF_TABLE.get(e.object_type): until for e, until in found}
     told_before = {(KIND_OF_TABLE.get(e.object_type), e.object_id) for e in old_entries}
 
-    def who_of(user, first: bool) -> str:
-        name = words.people.get(user, "") if user else ""
-        return name or ("Brought in from the earlier register" if first else "System")
-
     def add(kind_, label, rows, fields, key="id"):
-        last = {}
-        for row in rows:
-            ident = tuple(row[k] for k in key) if isinstance(key, tuple) else row[key]
-            before = last.get(ident)
-            last[ident] = row
-            at = row["_at"].replace(tzinfo=timezone.utc)
-            who = who_of(row["_user"], before is None)
-            name = label(row)
-            if row["operation_type"] == 2:
-                entries.append(TrailEntry(at, row["_user"], who, kind_, name, REMOVED, None,
-                                          "", ""))
-            elif before is None:
-                if (kind_, ident) in told_before and row["_at"] < handover[kind_]:
-                    continue  # the record as it stood when the store began: told before
-                detail = ", ".join(f"{fields[f]}: {words.value(kind_, f, row[f])}"
-                                   for f in fields if row.get(f) not in (None, ""))
-                entries.append(TrailEntry(at, row["_user"], who, kind_, name, ADDED, None,
-                                          "", detail))
-            else:
-                for f, label_ in fields.items():
-                    if row[f] != before[f]:
-                        entries.append(TrailEntry(
-                            at, row["_user"], who, kind_, name, CHANGED, label_,
-                            words.value(kind_, f, before[f]), words.value(kind_, f, row[f])))
+        entries.extend(_version_entries(words, kind_, label, rows, fields, key,
+                                        told_before, handover))
 
     def number(kind_, ids) -> dict[int, int]:
         for ident in sorted(ids):
@@ -251,6 +275,10 @@ def risk_trail(risk_id: int, *, user_id: int | None = None, since: date | None =
         return "A progress note" if kind_ == "progress" else "A review"
 
     entries += _old_entries(old_entries, words, old_name)
+    return _filtered(entries, user_id, since, until, kind, change)
+
+
+def _filtered(entries, user_id, since, until, kind, change) -> list[TrailEntry]:
     entries = [e for e in entries if
                (user_id is None or e.user_id == user_id)
                and (kind is None or e.kind == kind)
@@ -261,9 +289,111 @@ def risk_trail(risk_id: int, *, user_id: int | None = None, since: date | None =
     return entries
 
 
+#: The kinds of record on a committee's trail and a meeting's.
+COMMITTEE_KINDS = {"committee": "The committee", "terms": "Terms of reference",
+                   "member": "Members"}
+MEETING_KINDS = {"meeting": "The meeting"}
+
+
+def committee_trail(committee_id: int, *, user_id: int | None = None,
+                    since: date | None = None, until: date | None = None,
+                    kind: str | None = None, change: str | None = None) -> list[TrailEntry]:
+    """Every change to a committee, its terms of reference and its memberships, newest first,
+    in words; filtered as `risk_trail`."""
+    from ..committees.models import Committee, CommitteeMember, TermsOfReference
+    words = _Words()
+    committee_rows = _versions(Committee, lambda c: c.id == committee_id)
+    terms_rows = _versions(TermsOfReference, lambda c: c.committee_id == committee_id)
+    member_rows = _versions(CommitteeMember, lambda c: c.committee_id == committee_id)
+    ids = {"committees": {committee_id}, "terms_of_reference": {r["id"] for r in terms_rows},
+           "committee_members": {r["id"] for r in member_rows}}
+    found = [found_ for table, wanted in ids.items() if wanted
+             for found_ in legacy.entries(object_type=table, object_ids=wanted)]
+    old_entries = sorted((e for e, _ in found), key=lambda e: (e.at, e.id))
+    handover = {KIND_OF_TABLE[e.object_type]: until_ for e, until_ in found}
+    told_before = {(KIND_OF_TABLE[e.object_type], e.object_id) for e in old_entries}
+    name = committee_rows[-1]["name"] if committee_rows else ""
+    versions = {r["id"]: r["version"] for r in terms_rows}
+    people = {r["id"]: (words.people.get(r["user_id"]) if r["user_id"] else None)
+              or r["person_name"] or "" for r in member_rows}
+    entries = (
+        _version_entries(words, "committee", lambda r: f'Committee "{name}"', committee_rows,
+                         FIELDS["committee"], "id", told_before, handover)
+        + _version_entries(words, "terms", lambda r: f"Terms of reference v{r['version']}",
+                           terms_rows, FIELDS["terms"], "id", told_before, handover)
+        + _version_entries(words, "member", lambda r: f'Member "{people[r["id"]]}"',
+                           member_rows, FIELDS["member"], "id", told_before, handover))
+
+    def old_name(kind_, ident) -> str:
+        if kind_ == "terms":
+            return f"Terms of reference v{versions.get(ident, '')}"
+        if kind_ == "member":
+            return f'Member "{people.get(ident, "")}"'
+        return f'Committee "{name}"'
+
+    entries += _old_entries(old_entries, words, old_name)
+    return _filtered(entries, user_id, since, until, kind, change)
+
+
+def meeting_trail(meeting_id: int, *, user_id: int | None = None, since: date | None = None,
+                  until: date | None = None, kind: str | None = None,
+                  change: str | None = None) -> list[TrailEntry]:
+    """Every change to a meeting's own details (date, place, status, minutes approval),
+    newest first, in words; filtered as `risk_trail`."""
+    from ..meetings.models import Meeting
+    words = _Words()
+    rows = _versions(Meeting, lambda c: c.id == meeting_id)
+    found = legacy.entries(object_type="meetings", object_ids=[meeting_id])
+    old_entries = [e for e, _ in found]
+    handover = {"meeting": until_ for _, until_ in found}
+    told_before = {("meeting", e.object_id) for e in old_entries}
+    starts = rows[-1]["starts_at"] if rows else None
+    label = f"Meeting of {words.value('meeting', 'starts_at', starts)[:11]}" if starts \
+        else "The meeting"
+    entries = _version_entries(words, "meeting", lambda r: label, rows, FIELDS["meeting"], "id",
+                               told_before, handover)
+    entries += _old_entries(old_entries, words, lambda kind_, ident: label)
+    return _filtered(entries, user_id, since, until, kind, change)
+
+
+def _version_entries(words: "_Words", kind_: str, label, rows, fields: dict, key,
+                     told_before: set, handover: dict) -> list[TrailEntry]:
+    """The changes between consecutive versions of each record in `rows` (oldest first), in
+    words: added (with what it was given), each field changed, removed. A record's first
+    version is left out when the old audit entries tell of it (`told_before`) and it was made
+    before its table's handover: it is only the record as it stood when the store began."""
+    out: list[TrailEntry] = []
+    last = {}
+    for row in rows:
+        ident = tuple(row[k] for k in key) if isinstance(key, tuple) else row[key]
+        before = last.get(ident)
+        last[ident] = row
+        at = row["_at"].replace(tzinfo=timezone.utc)
+        who = words.people.get(row["_user"], "") if row["_user"] else ""
+        who = who or ("Brought in from the earlier register" if before is None else "System")
+        name = label(row)
+        if row["operation_type"] == 2:
+            out.append(TrailEntry(at, row["_user"], who, kind_, name, REMOVED, None, "", ""))
+        elif before is None:
+            if (kind_, ident) in told_before and row["_at"] < handover[kind_]:
+                continue
+            detail = ", ".join(f"{fields[f]}: {words.value(kind_, f, row[f])}"
+                               for f in fields if row.get(f) not in (None, "", []))
+            out.append(TrailEntry(at, row["_user"], who, kind_, name, ADDED, None, "", detail))
+        else:
+            for f, label_ in fields.items():
+                if row[f] != before[f]:
+                    out.append(TrailEntry(at, row["_user"], who, kind_, name, CHANGED, label_,
+                                          words.value(kind_, f, before[f]),
+                                          words.value(kind_, f, row[f])))
+    return out
+
+
 KIND_OF_TABLE = {"risks": "risk", "score_records": "review", "controls": "control",
                  "gaps": "gap", "assurances": "assurance", "actions": "action",
-                 "action_progress": "progress"}
+                 "action_progress": "progress", "committees": "committee",
+                 "terms_of_reference": "terms", "committee_members": "member",
+                 "meetings": "meeting"}
 
 
 def _old_entries(old_entries, words: "_Words", name_of) -> list[TrailEntry]:

@@ -1167,6 +1167,15 @@ def _risk_row(risk: PackRisk, bands: Sequence[Band], styles: _Styles, cols: _Col
     ]
 
 
+def _corrections_section(pack: BafPack, styles: _Styles) -> list[Flowable]:
+    """Corrections of the record (issue 14): printed as such, so a reader comparing this pack
+    with an earlier one sees why the history differs."""
+    if not pack.corrections:
+        return []
+    return [_Para("Corrections to the record", styles.h1)] + [
+        _Para(_markup(line), styles.body) for line in pack.corrections] + [Spacer(1, 10)]
+
+
 def _detail_section(pack: BafPack, styles: _Styles) -> list[Flowable]:
     """The risk detail table, one table per band (highest band first), as the source."""
     cols = _Columns()
@@ -1419,6 +1428,7 @@ def render_baf_pack(pack: BafPack, out: BinaryIO) -> None:
     story += _movement_section(pack, styles)
     story.append(PageBreak())
     story += _detail_section(pack, styles)
+    story += _corrections_section(pack, styles)
     if pack.assurance_map:
         story += _assurance_section(pack, styles)
     # The footnote says what the pack is as at; when it was generated is printed apart (the

@@ -10,7 +10,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date, datetime, timezone
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import Select, func, select
@@ -24,6 +24,7 @@ from ..risks.models import Action, Control, Register, Risk, risk_committees
 from ..risks.queries import position_columns
 from ..rules import scoring
 from ..rules.actions import is_overdue
+from ..rules.record import history_corrections
 from . import pack_data
 
 logger = logging.getLogger(__name__)
@@ -313,11 +314,20 @@ def build_pack(selection: Selection, *, organisation: str, author: str, fy: int 
                 default=as_of))
         names = _names(held)
         pack_risks_data = tuple(pack_risk_as_at(r, names, fy=fy) for r in held)
+        corrections = review_corrections(
+            (r.reference, s, s.learnt_at) for r in held for s in r.reviews
+            if s.id in r.corrections)
     else:
         risks = pack_risks(selection)
         if fy is None:
             fy = default_financial_year(risks, as_of)
         pack_risks_data = tuple(pack_risk(r, fy=fy, as_of=as_of, today=today) for r in risks)
+        corrected = {r.id: history_corrections(sorted((s.id, s.recorded_on)
+                                                      for s in r.score_records))
+                     for r in risks}
+        corrections = review_corrections(
+            (r.reference, s, s.created_at) for r in risks for s in r.score_records
+            if s.id in corrected[r.id])
     filters = selection.labels()
     filters["As at"] = f"{as_of:%d %b %Y}"
     filters["Financial year"] = scoring.financial_year_label(fy)
@@ -336,6 +346,7 @@ def build_pack(selection: Selection, *, organisation: str, author: str, fy: int 
         author=author,
         as_of=as_of,
         register_prefix=selection.register.prefix if selection.register else None,
+        corrections=corrections,
         # The cover summary and assurance map read today's rows (issue 18), so a pack as at a
         # past day leaves them out rather than print today's controls as that day's: the
         # pack as at D must read the same whenever it is printed (issue 14). They return
@@ -378,6 +389,26 @@ def _hex(colour: str) -> str:
     if len(digits) == 6 and all(c in "0123456789abcdefABCDEF" for c in digits):
         return "#" + digits
     return "#d8dde0"
+
+
+def review_corrections(found) -> tuple[str, ...]:
+    """(reference, review, when riskapp learnt it) of reviews that corrected the history, as
+    the pack prints them: in the order they were recorded."""
+    def when(at) -> str:
+        if at is None:
+            return "a later day"
+        if isinstance(at, datetime):
+            at = (at if at.tzinfo else at.replace(tzinfo=timezone.utc)).astimezone(LONDON)
+            at = at.date()
+        return f"{at.day} {at:%b %Y}"
+    lines = []
+    for ref, review, learnt in sorted(found, key=lambda f: f[1].id):
+        held = review.recorded_on
+        lines.append(f"{ref}: the review held on {held.day} {held:%b %Y} was recorded on "
+                     f"{when(learnt)}, after a later review, so it corrects the history "
+                     f"printed before then: {review.consequence} \u00d7 {review.likelihood} = "
+                     f"{review.consequence * review.likelihood}.")
+    return tuple(lines)
 
 
 def pack_filename(pack: pack_data.BafPack) -> str:

@@ -216,6 +216,9 @@ class BafPack:
     register_prefix: str | None = None
     #: The organisation's logo (PNG), drawn at the top of the header; None for none.
     logo: bytes | None = None
+    #: Corrections of the record known on the report date, in words: reviews recorded after a
+    #: later one (a correction of the history), so a pack printed before showed it otherwise.
+    corrections: tuple[str, ...] = ()
 
     def __post_init__(self) -> None:
         if self.generated_at.tzinfo is None or self.generated_at.utcoffset() is None:
