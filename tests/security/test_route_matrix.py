@@ -114,6 +114,7 @@ MATRIX: dict[tuple[str, str], tuple[frozenset, object]] = {
     # committees and meetings
     ("committees.index", "GET"): (READ, None),
     ("committees.detail", "GET"): (READ, None),
+    ("committees.trail", "GET"): (READ, None),
     ("committees.terms", "GET"): (READ, None),
     ("committees.new_draft", "POST"): (COMMITTEE, None),
     ("committees.edit_terms", "GET"): (COMMITTEE, None),
@@ -190,6 +191,9 @@ MATRIX: dict[tuple[str, str], tuple[frozenset, object]] = {
     ("meetings.approve_minutes", "POST"): (COMMITTEE, None),
     ("meetings.correct_attendance", "GET"): (COMMITTEE, None),
     ("meetings.correct_attendance", "POST"): (COMMITTEE, None),
+    ("meetings.correct_record", "GET"): (COMMITTEE, None),
+    ("meetings.correct_record", "POST"): (COMMITTEE, None),
+    ("meetings.trail", "GET"): (READ, None),
     ("meetings.new_action", "GET"): (COMMITTEE, None),
     ("meetings.new_action", "POST"): (COMMITTEE, None),
     ("meetings.update_action", "POST"): (COMMITTEE, None),
@@ -286,7 +290,9 @@ OVERRIDES = {("meetings.update_action", "action_id"): "meeting_action_id",
              ("meetings.paper", "paper_id"): "item_id",
              ("meetings.action_progress", "action_id"): "meeting_action_id",
              ("reports.export", "what"): "export_what", ("reports.export", "fmt"): "export_fmt",
-             ("static", "filename"): "static_file"}
+             ("static", "filename"): "static_file",
+             ("meetings.correct_record", "kind"): "correction_kind",
+             ("meetings.correct_record", "record_id"): "item_id"}
 
 
 def _rules(app):
@@ -356,7 +362,7 @@ def world(baf):
                meeting_id=meeting.id, item_id=item.id, meeting_action_id=meeting_action.id,
                reminder_id=reminder.id, token_id=token.id, job_id=job.id, user_id=users["staff"].id,
                ref=ids["reference"], export_what="risks", export_fmt="csv",
-               static_file="app.css", token=feed.token, rule_key=rule.rule_key)
+               static_file="app.css", correction_kind="item", token=feed.token, rule_key=rule.rule_key)
     _db.session.commit()
     return users, ids
 
