@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timezone
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import select
+from sqlalchemy import literal, select, union_all
 from sqlalchemy_continuum import version_class, versioning_manager
 
 from ..auth.models import Directorate, User
@@ -118,17 +118,21 @@ class _Words:
     """Turns stored values into the words people know, looking names up once."""
 
     def __init__(self):
+        from ..committees.models import Committee
         self.people = dict(db.session.execute(select(User.id, User.name)).all())
-        self.directorates = dict(db.session.execute(
-            select(Directorate.id, Directorate.name)).all())
-        self.levels = dict(db.session.execute(select(AppetiteLevel.id, AppetiteLevel.name)).all())
-        self.registers = dict(db.session.execute(select(Register.id, Register.name)).all())
+        # The short lists in one statement: a page's statements do not grow with its trail.
+        names = {"d": {}, "l": {}, "r": {}, "c": {}}
+        for kind, ident, name in db.session.execute(union_all(*(
+                select(literal(k).label("k"), m.id, m.name) for k, m in (
+                    ("d", Directorate), ("l", AppetiteLevel), ("r", Register),
+                    ("c", Committee))))):
+            names[kind][ident] = name
+        self.directorates, self.levels = names["d"], names["l"]
+        self.registers, self.committees = names["r"], names["c"]
         self.actions: dict[int, str] = {}
 
     def committee(self, committee_id) -> str:
-        from ..committees.models import Committee
-        return db.session.scalar(select(Committee.name).where(Committee.id == committee_id)) \
-            or ""
+        return self.committees.get(committee_id, "")
 
     def meeting(self, meeting_id) -> str:
         from ..meetings.models import Meeting
@@ -254,8 +258,7 @@ def risk_trail(risk_id: int, *, user_id: int | None = None, since: date | None =
             notes, FIELDS["progress"])
     links = _versions("risk_committees_version", lambda c: c.risk_id == risk_id)
     if links:
-        from ..committees.models import Committee
-        names = dict(db.session.execute(select(Committee.id, Committee.name)).all())
+        names = words.committees
         add("committee", lambda r: f'Committee "{names.get(r["committee_id"], "")}"', links, {},
             key=("risk_id", "committee_id"))
 
