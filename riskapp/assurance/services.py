@@ -20,9 +20,11 @@ from sqlalchemy import func, select
 from ..committees.models import Committee
 from ..extensions import db
 from ..meetings.models import AgendaItem, Meeting, agenda_item_risks
-from ..risks.models import Assurance, Control, Register, Risk, ScoreRecord, assurance_controls
+from ..risks.models import Assurance, Control, Register, Risk, assurance_controls
 from ..rules import assurance as rules
 from ..rules import scoring
+from ..record.as_at import RiskAsAt
+from .held import HeldRegister, open_risks, register_held
 from .models import AssuranceRule
 
 logger = logging.getLogger(__name__)
@@ -177,18 +179,6 @@ def _end_of(day: date) -> datetime:
     return datetime.combine(day + timedelta(days=1), time(0), tzinfo=LONDON)
 
 
-def _scores_on(risk_ids: Sequence[int], day: date) -> dict[int, tuple[int, int]]:
-    """Each risk's (consequence, likelihood) in force on `day`, from its score history."""
-    out: dict[int, tuple[int, int]] = {}
-    rows = db.session.execute(
-        select(ScoreRecord.risk_id, ScoreRecord.consequence, ScoreRecord.likelihood)
-        .where(ScoreRecord.risk_id.in_(risk_ids), ScoreRecord.recorded_on <= day)
-        .order_by(ScoreRecord.risk_id, ScoreRecord.recorded_on, ScoreRecord.id))
-    for risk_id, c, lk in rows:
-        out[risk_id] = (c, lk)
-    return out
-
-
 def committee_items(risk_ids: Sequence[int], day: date, months: int = 12
                     ) -> dict[int, list[ItemOutcome]]:
     """The committee items that discussed each risk in the `months` up to `day`, each judged
@@ -248,17 +238,28 @@ def committee_items(risk_ids: Sequence[int], day: date, months: int = 12
     return out
 
 
-def risk_rows(risks: Sequence[tuple], day: date, rule_list: Sequence[rules.Rule],
-              bands: Sequence[scoring.Band], *, as_at: bool) -> list[RiskRow]:
-    """The map's rows for `risks` ((id, reference, title, consequence, likelihood) tuples).
+@dataclass(frozen=True)
+class RiskIn:
+    """What the map needs of one risk, from today's rows or from the record as at a day."""
+    id: int
+    ref: str
+    title: str
+    consequence: int
+    likelihood: int
+    controls: tuple[rules.ControlFact, ...]
+    assurances: tuple[rules.AssuranceFact, ...]
+    #: Recorded (typed-in) gaps in assurance, open ones.
+    recorded_gaps: tuple[str, ...]
 
-    `as_at`: take each score from the history as on `day` rather than the current one.
-    """
+
+def risk_rows(risks: Sequence[tuple], day: date, rule_list: Sequence[rules.Rule],
+              bands: Sequence[scoring.Band]) -> list[RiskRow]:
+    """The map's rows for `risks` ((id, reference, title, consequence, likelihood) tuples) as
+    they are today: their controls, assurances and recorded gaps from today's rows."""
     from ..risks.models import Gap
     ids = [r[0] for r in risks]
     if not ids:
         return []
-    scores = _scores_on(ids, day) if as_at else {}
     controls: dict[int, list[rules.ControlFact]] = defaultdict(list)
     for cid, risk_id, text in db.session.execute(
             select(Control.id, Control.risk_id, Control.description)
@@ -285,17 +286,46 @@ def risk_rows(risks: Sequence[tuple], day: date, rule_list: Sequence[rules.Rule]
             .where(Gap.risk_id.in_(ids), Gap.kind == "assurance", Gap.closed.is_(False))
             .order_by(Gap.id)):
         recorded[risk_id].append(text)
-    items = committee_items(ids, day, 2 * rules.valid_months(rule_list)[2])
+    return _rows([RiskIn(risk_id, ref, title, c, lk, tuple(controls[risk_id]),
+                         tuple(assurances[risk_id]), tuple(recorded[risk_id]))
+                  for risk_id, ref, title, c, lk in risks], day, rule_list, bands)
+
+
+def held_rows(held: HeldRegister, day: date, rule_list: Sequence[rules.Rule],
+              bands: Sequence[scoring.Band]) -> list[RiskRow]:
+    """The map's rows for risks as the record held them at the end of `day`
+    (`riskapp.assurance.held`): controls, assurances, the controls each covered, recorded
+    gaps and the score in force, all as held then."""
+    return _rows([risk_in(r, held.covers) for r in held.risks], day, rule_list, bands)
+
+
+def risk_in(r: RiskAsAt, covers: dict[int, set[int]]) -> RiskIn:
+    consequence, likelihood = r.current
+    return RiskIn(
+        r.risk.id, r.risk.reference, r.risk.title, consequence, likelihood,
+        tuple(rules.ControlFact(c.id, c.description) for c in r.controls),
+        tuple(rules.AssuranceFact(str(a.id), a.line, a.source, a.assured_on, a.valid_until,
+                                  a.positive, frozenset(covers.get(a.id, ())),
+                                  a.answered_by_action_id is not None)
+              for a in r.assurances),
+        tuple(g.description for g in r.gaps if g.kind == "assurance" and not g.closed))
+
+
+def _rows(risks: Sequence[RiskIn], day: date, rule_list: Sequence[rules.Rule],
+          bands: Sequence[scoring.Band]) -> list[RiskRow]:
+    """Ask the rules about each risk, with the committee items that discussed it as evidence."""
+    if not risks:
+        return []
+    items = committee_items([r.id for r in risks], day, 2 * rules.valid_months(rule_list)[2])
     out = []
-    for risk_id, ref, title, c, lk in risks:
-        c, lk = scores.get(risk_id, (c, lk))
-        band = scoring.band_for(c * lk, bands)
-        evidence = [o.fact for o in items.get(risk_id, []) if o.fact is not None]
-        facts = rules.RiskFacts(ref, band.name if band else None, tuple(controls[risk_id]),
-                                tuple(assurances[risk_id]) + tuple(evidence))
-        out.append(RiskRow(risk_id, ref, title, c * lk, c, lk, band, facts,
-                           rules.assurance_map(facts, day, rule_list),
-                           items.get(risk_id, []), recorded[risk_id]))
+    for r in risks:
+        band = scoring.band_for(r.consequence * r.likelihood, bands)
+        evidence = [o.fact for o in items.get(r.id, []) if o.fact is not None]
+        facts = rules.RiskFacts(r.ref, band.name if band else None, r.controls,
+                                r.assurances + tuple(evidence))
+        out.append(RiskRow(r.id, r.ref, r.title, r.consequence * r.likelihood, r.consequence,
+                           r.likelihood, band, facts, rules.assurance_map(facts, day, rule_list),
+                           items.get(r.id, []), list(r.recorded_gaps)))
     return out
 
 
@@ -306,7 +336,7 @@ def risk_rows(risks: Sequence[tuple], day: date, rule_list: Sequence[rules.Rule]
 class MapFilters:
     register: Register
     day: date
-    #: The map is of a past day (scores from the history), not today.
+    #: The map is of a past day (as the record held it then), not today.
     as_at: bool = False
     band: str | None = None
     line: int | None = None
@@ -331,18 +361,33 @@ class MapPage:
 
 
 def _register_risks(filters: MapFilters, bands: Sequence[scoring.Band]):
-    """(id, reference, title, consequence, likelihood) of the register's open risks by the day,
-    narrowed by band in SQL when the map is of today (the stored current score)."""
+    """(id, reference, title, consequence, likelihood) of the register's open risks today,
+    narrowed by band in SQL (the stored current score)."""
     stmt = (select(Risk.id, Risk.reference, Risk.title, Risk.current_consequence,
                    Risk.current_likelihood)
-            .where(Risk.register_id == filters.register.id, Risk.status == "Open",
-                   Risk.opened_on <= filters.day)
+            .where(Risk.register_id == filters.register.id, Risk.status == "Open")
             .order_by(Risk.number, Risk.reference))
-    if filters.band and not filters.as_at:
+    if filters.band:
         band = next((b for b in bands if b.name == filters.band), None)
         if band is not None:
             stmt = stmt.where(Risk.current_score.between(band.min_score, band.max_score))
     return stmt
+
+
+def _page(filters: MapFilters, page: int, per_page: int, bands, rule_list
+          ) -> tuple[list[RiskRow], int]:
+    """One page of rows when no filter needs the verdicts, and how many risks in all. As at a
+    past day: the risks open then, from the record, only the page's read in full."""
+    start = (page - 1) * per_page
+    if filters.as_at:
+        held = open_risks(filters.register.id, filters.day)
+        return held_rows(register_held(filters.register.id, filters.day,
+                                       held[start:start + per_page]),
+                         filters.day, rule_list, bands), len(held)
+    stmt = _register_risks(filters, bands)
+    total = db.session.scalar(select(func.count()).select_from(stmt.order_by(None).subquery()))
+    risks = db.session.execute(stmt.limit(per_page).offset(start)).all()
+    return risk_rows(risks, filters.day, rule_list, bands), total
 
 
 def register_map(filters: MapFilters, page: int = 1, per_page: int = PER_PAGE) -> MapPage:
@@ -354,18 +399,12 @@ def register_map(filters: MapFilters, page: int = 1, per_page: int = PER_PAGE) -
     from ..risks.services import ordered_bands
     bands = ordered_bands()
     rule_list = rules_in_force(filters.day)
-    stmt = _register_risks(filters, bands)
     computed_filter = filters.state or filters.gaps_only or (filters.band and filters.as_at)
     if not computed_filter:
-        total = db.session.scalar(select(func.count()).select_from(stmt.order_by(None)
-                                                                     .subquery()))
-        risks = db.session.execute(stmt.limit(per_page).offset((page - 1) * per_page)).all()
-        return MapPage(filters, risk_rows(risks, filters.day, rule_list, bands,
-                                          as_at=filters.as_at),
-                       total, page, per_page, rule_list)
-    rows = risk_rows(db.session.execute(stmt).all(), filters.day, rule_list, bands,
-                     as_at=filters.as_at)
-    rows = [r for r in rows if _matches(r, filters)]
+        rows, total = _page(filters, page, per_page, bands, rule_list)
+        return MapPage(filters, rows, total, page, per_page, rule_list)
+    rows = [r for r in whole_register(filters.register, filters.day, as_at=filters.as_at)
+            if _matches(r, filters)]
     start = (page - 1) * per_page
     return MapPage(filters, rows[start:start + per_page], len(rows), page, per_page, rule_list)
 
@@ -382,19 +421,22 @@ def _matches(row: RiskRow, f: MapFilters) -> bool:
     return True
 
 
-def risk_map(risk: Risk, day: date, *, as_at: bool = False) -> RiskRow:
-    """One risk's row (the risk page's map)."""
+def risk_map(risk: Risk, day: date) -> RiskRow:
+    """One risk's row as it is today (the risk page's map)."""
     from ..risks.services import ordered_bands
     (row,) = risk_rows([(risk.id, risk.reference, risk.title, risk.current_consequence,
-                         risk.current_likelihood)], day, rules_in_force(day), ordered_bands(),
-                       as_at=as_at)
+                         risk.current_likelihood)], day, rules_in_force(day), ordered_bands())
     return row
 
 
 def whole_register(register: Register, day: date, *, as_at: bool) -> list[RiskRow]:
-    """Every open risk of the register on the map (the BAF pack, the cover paper)."""
+    """Every open risk of the register on the map (the BAF pack, the cover paper): as it is
+    today, or (`as_at`) as the record held it at the end of `day`."""
     from ..risks.services import ordered_bands
     bands = ordered_bands()
-    filters = MapFilters(register, day, as_at)
-    return risk_rows(db.session.execute(_register_risks(filters, bands)).all(), day,
-                     rules_in_force(day), bands, as_at=as_at)
+    rule_list = rules_in_force(day)
+    if as_at:
+        return held_rows(register_held(register.id, day, open_risks(register.id, day)), day,
+                         rule_list, bands)
+    return risk_rows(db.session.execute(_register_risks(MapFilters(register, day), bands)
+                                        ).all(), day, rule_list, bands)

@@ -117,3 +117,51 @@ def test_expiring_tomorrow_then_expired_the_day_after(baf):
     later = services.risk_map(risk, today + timedelta(days=2))
     assert later.risk_map.cells[3].state == rules.EXPIRED
     assert any("expired on" in g.text for g in later.gaps)
+
+
+def _learnt_on(db, day):
+    """Commit the session's changes as riskapp learning of them on `day` (a past day)."""
+    from riskapp.record import date_learnt
+    db.session.flush()
+    date_learnt(db.session, datetime.combine(day, datetime.min.time()).replace(hour=12))
+    db.session.commit()
+
+
+def test_as_at_a_past_day_the_map_reads_the_record_as_held_then(baf):
+    """Assurances, their covered controls and the score are read from the version store:
+    changes made later never reach a past day's map."""
+    from riskapp.risks import services as risks
+    risk = baf.session.scalar(select(Risk).where(Risk.reference == "BAF0001"))
+    controls = [c.id for c in risk.controls]
+    first = risk.assurances[0]
+    # 10 Jan 2024: the first assurance is said to cover the first control.
+    risks.update_assurance(first, {"control_ids": controls[:1]}, seen_version=first.version)
+    _learnt_on(baf, date(2024, 1, 10))
+    # 10 Feb 2024: it no longer does.
+    risks.update_assurance(first, {"control_ids": []}, seen_version=first.version)
+    _learnt_on(baf, date(2024, 2, 10))
+
+    def uncovered(day):
+        row = _rows(baf, day)["BAF0001"]
+        return {g.control_id for g in row.gaps if g.rule.startswith("Rule 3:")}
+    assert uncovered(date(2024, 1, 31)) == set(controls[1:])
+    assert uncovered(date(2024, 3, 1)) == set(controls)  # the removed link no longer counts
+
+    before = _rows(baf, date(2024, 3, 1))["BAF0001"]
+    # Today: a 3rd-line assurance dated back to 2023, the first one judged negative, a
+    # lower score.
+    risks.add_assurance(risk, {"line": 3, "source": "Internal audit", "positive": True,
+                               "assured_on": date(2023, 12, 1), "control_ids": controls,
+                               "valid_until": date.today() + timedelta(days=365)})
+    risks.update_assurance(first, {"positive": False}, seen_version=first.version)
+    risks.rescore_risk(risk, 2, 2, "Much better", by=None, today=date.today())
+    baf.session.commit()
+    after = _rows(baf, date(2024, 3, 1))["BAF0001"]
+    assert after.risk_map == before.risk_map and after.score == before.score
+    assert after.risk_map.cells[3].state == rules.MISSING
+    assert after.risk_map.cells[1].state == rules.POSITIVE
+    now = _rows(baf)["BAF0001"]
+    assert now.risk_map.cells[3].state == rules.POSITIVE and now.score == 4
+    judged = {a.id: a.positive for a in now.facts.assurances}
+    assert judged[str(first.id)] is False
+    assert {a.id: a.positive for a in after.facts.assurances}[str(first.id)] is True

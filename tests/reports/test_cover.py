@@ -137,3 +137,25 @@ def test_since_defaults_to_the_last_pack_drawn_for_the_register(baf):
     # The last finished pack before the paper's date; a failed one does not count
     assert default_since(register, date(2023, 6, 30)) == date(2023, 5, 26)
     assert default_since(register, date(2023, 8, 31)) == date(2023, 7, 28)
+
+
+def test_the_paper_for_past_dates_reads_the_same_after_later_edits(baf):
+    """Read from the record as held at the two dates: today's edits, even ones dated back into
+    the paper's period, do not change it."""
+    from riskapp.risks import services
+    from riskapp.risks.models import Action, Risk
+    before = _paper(baf).text()
+    risk = baf.session.scalar(select(Risk).where(Risk.reference == "BAF0006"))
+    services.add_control(risk, {"description": "Weekly cash review",
+                                "in_place_from": date(2023, 6, 10)})
+    services.add_assurance(risk, {"line": 3, "source": "Internal audit of cash",
+                                  "assured_on": date(2023, 6, 5), "positive": False})
+    services.rescore_risk(risk, 2, 2, "Recovered", by=None, today=date.today())
+    action = baf.session.scalar(select(Action).where(Action.risk_id == risk.id))
+    action.status, action.completed_on = "Complete", date(2023, 6, 20)
+    baf.session.commit()
+    assert _paper(baf).text() == before
+    # Today's paper does see them.
+    today = build_cover(find_register("BAF"), date(2023, 5, 31), date.today(),
+                        organisation="x").text()
+    assert "Internal audit of cash" in today and "Weekly cash review" in today
