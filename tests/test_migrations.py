@@ -93,3 +93,32 @@ def _insert(engine, table: str, **given) -> None:
     marks = ", ".join(f":{name}" for name in values)
     with engine.begin() as connection:
         connection.execute(text(f"INSERT INTO {table} ({names}) VALUES ({marks})"), values)
+
+
+@pytest.mark.sqlite_only
+def test_packs_already_made_by_the_worker_are_carried_into_drawn_packs(tmp_path):
+    """Issue 18: the cover paper's "since" reads drawn_packs; the packs made as jobs before it
+    existed are carried over, the failed ones and other kinds of job are not."""
+    import json
+    app = create_app({"TESTING": True, "SECRET_KEY": "t",
+                      "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'm.sqlite'}"})
+    with app.app_context():
+        upgrade(revision="5d292fd3a46b")
+        _insert(db.engine, "users", id=1, email="a@example.org")
+        _insert(db.engine, "registers", id=1, prefix="BAF", name="BAF")
+        for n, (kind, state, params) in enumerate([
+                ("pack", "done", {"register": 1, "as_of": "2023-11-29"}),
+                ("pack", "done", {"register": 1}),
+                ("pack", "failed", {"register": 1, "as_of": "2023-12-29"}),
+                ("register", "done", {"register": 1})], start=1):
+            _insert(db.engine, "jobs", id=n, user_id=1, kind=kind, state=state, key=str(n),
+                    params=json.dumps(params), finished_at="2024-01-05 10:00:00")
+        upgrade()
+        with db.engine.connect() as connection:
+            rows = connection.execute(text(
+                "SELECT register_id, as_of, via, drawn_by_id FROM drawn_packs ORDER BY id")).all()
+        assert [tuple(r) for r in rows] == [(1, "2023-11-29", "download", 1),
+                                            (1, "2024-01-05", "download", 1)]
+        downgrade(revision="5d292fd3a46b")
+        assert "drawn_packs" not in inspect(db.engine).get_table_names()
+        db.engine.dispose()

@@ -82,26 +82,18 @@ class CoverPaper:
 
 
 def last_pack_day(register: Register, before: date) -> date | None:
-    """The date of the last BAF pack riskapp drew for `register` before `before`: its as-at
-    date, or the day it was drawn. None if none was drawn (or none is on record)."""
-    import json
-
-    from ..jobs.models import DONE, Job
-    best = None
-    for params, finished in db.session.execute(
-            select(Job.params, Job.finished_at).where(Job.kind == "pack", Job.state == DONE)
-            .order_by(Job.id)):
-        try:
-            asked = json.loads(params)
-        except ValueError:
-            continue
-        if asked.get("register") not in (register.id, str(register.id)):
-            continue
-        day = (date.fromisoformat(asked["as_of"]) if asked.get("as_of") else
-               finished.astimezone(LONDON).date() if finished else None)
-        if day and day < before and (best is None or day > best):
-            best = day
-    return best
+    """The day the last BAF pack of the whole register was as at, among the packs riskapp drew
+    by the end of `before` (on the page or from the command line) as at a day before it. Packs
+    drawn later do not count, so the default for a paper of a past day never changes. None if
+    no pack was drawn."""
+    from .models import DrawnPack
+    return db.session.scalar(
+        select(DrawnPack.as_of)
+        .where(DrawnPack.register_id == register.id, DrawnPack.as_of < before,
+               DrawnPack.drawn_at < _end(before).astimezone(timezone.utc),
+               DrawnPack.committee_id.is_(None),
+               DrawnPack.directorate_id.is_(None), DrawnPack.owner_id.is_(None))
+        .order_by(DrawnPack.as_of.desc()).limit(1))
 
 
 def default_since(register: Register, as_of: date) -> date:

@@ -321,6 +321,31 @@ def build_pack(selection: Selection, *, organisation: str, author: str, fy: int 
     )
 
 
+def draw_pack(selection: Selection, out, *, organisation: str, author: str, via: str,
+              by: User | None = None, fy: int | None = None, logo: bytes | None = None,
+              progress=None) -> pack_data.BafPack:
+    """Build the pack, draw it as a PDF into `out` (a binary file) and record that it was
+    drawn (flush, never commit). The download's worker and `flask report baf` both draw
+    packs here, so the cover paper sees every pack drawn (`reports.cover.last_pack_day`).
+    `progress(count)` is told the number of risks before the pages are drawn."""
+    from .baf_pdf import render_baf_pack  # ReportLab: loaded by what draws PDFs
+    from .models import DrawnPack
+    pack = build_pack(selection, organisation=organisation, logo=logo, author=author, fy=fy)
+    if progress is not None:
+        progress(len(pack.risks))
+    render_baf_pack(pack, out)
+    if selection.register is not None:
+        db.session.add(DrawnPack(
+            register_id=selection.register.id, as_of=pack.as_of, via=via,
+            drawn_by_id=by.id if by is not None else None,
+            committee_id=selection.committee.id if selection.committee else None,
+            directorate_id=selection.directorate.id if selection.directorate else None,
+            owner_id=selection.owner.id if selection.owner else None,
+            risks=len(pack.risks)))
+        db.session.flush()
+    return pack
+
+
 def assurance_pages(register: Register, refs: set[str], as_of: date, today: date,
                     organisation: str) -> dict:
     """The cover paper's summary and the assurance map of the pack's risks (`refs`), as at
