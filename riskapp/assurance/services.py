@@ -24,7 +24,7 @@ from ..risks.models import Assurance, Control, Register, Risk, assurance_control
 from ..rules import assurance as rules
 from ..rules import scoring
 from ..record.as_at import RiskAsAt
-from .held import HeldRegister, open_risks, register_held
+from .held import HeldRegister, map_facts, open_risks
 from .models import AssuranceRule
 
 logger = logging.getLogger(__name__)
@@ -179,12 +179,12 @@ def _end_of(day: date) -> datetime:
     return datetime.combine(day + timedelta(days=1), time(0), tzinfo=LONDON)
 
 
-def committee_items(risk_ids: Sequence[int], day: date, months: int = 12
-                    ) -> dict[int, list[ItemOutcome]]:
+def committee_items(risk_ids, day: date, months: int = 12) -> dict[int, list[ItemOutcome]]:
     """The committee items that discussed each risk in the `months` up to `day`, each judged
     as evidence. Quoracy is worked out only for meetings whose approved minutes could count.
     The caller asks for twice the time 2nd-line assurance stays current: a lapsed committee
     assurance shows as expired for as long again, then the line shows as missing.
+    `risk_ids`: ids, or a SELECT of them.
     """
     from ..meetings import services as meetings
     start = datetime.combine(rules.add_months(day, -months) + timedelta(days=1), time(0),
@@ -203,7 +203,10 @@ def committee_items(risk_ids: Sequence[int], day: date, months: int = 12
                Committee.short_name)
         .join(Meeting, Meeting.id == AgendaItem.meeting_id)
         .join(Committee, Committee.id == Meeting.committee_id)
-        .where(AgendaItem.id.in_(list(risks_of)), Meeting.starts_at < _end_of(day),
+        .where(AgendaItem.id.in_(list(risks_of) if isinstance(risk_ids, (list, tuple)) else
+                                 select(agenda_item_risks.c.item_id).where(
+                                     agenda_item_risks.c.risk_id.in_(risk_ids))),
+               Meeting.starts_at < _end_of(day),
                Meeting.starts_at >= start)
         .order_by(Meeting.starts_at, AgendaItem.sort_order, AgendaItem.id)).all() \
         if risks_of else []
@@ -256,10 +259,18 @@ def risk_rows(risks: Sequence[tuple], day: date, rule_list: Sequence[rules.Rule]
               bands: Sequence[scoring.Band]) -> list[RiskRow]:
     """The map's rows for `risks` ((id, reference, title, consequence, likelihood) tuples) as
     they are today: their controls, assurances and recorded gaps from today's rows."""
+    return _rows(live_inputs(risks), day, rule_list, bands)
+
+
+def live_inputs(risks: Sequence[tuple], scope=None) -> list[RiskIn]:
+    """What the map needs of `risks` ((id, reference, title, consequence, likelihood)), from
+    today's rows: one statement per table, whatever their number. `scope`: a SELECT of their
+    ids, for many risks (a whole register), cheaper than a list of thousands of ids."""
     from ..risks.models import Gap
     ids = [r[0] for r in risks]
     if not ids:
         return []
+    ids = scope if scope is not None else ids
     controls: dict[int, list[rules.ControlFact]] = defaultdict(list)
     for cid, risk_id, text in db.session.execute(
             select(Control.id, Control.risk_id, Control.description)
@@ -286,9 +297,9 @@ def risk_rows(risks: Sequence[tuple], day: date, rule_list: Sequence[rules.Rule]
             .where(Gap.risk_id.in_(ids), Gap.kind == "assurance", Gap.closed.is_(False))
             .order_by(Gap.id)):
         recorded[risk_id].append(text)
-    return _rows([RiskIn(risk_id, ref, title, c, lk, tuple(controls[risk_id]),
-                         tuple(assurances[risk_id]), tuple(recorded[risk_id]))
-                  for risk_id, ref, title, c, lk in risks], day, rule_list, bands)
+    return [RiskIn(risk_id, ref, title, c, lk, tuple(controls[risk_id]),
+                   tuple(assurances[risk_id]), tuple(recorded[risk_id]))
+            for risk_id, ref, title, c, lk in risks]
 
 
 def held_rows(held: HeldRegister, day: date, rule_list: Sequence[rules.Rule],
@@ -299,24 +310,57 @@ def held_rows(held: HeldRegister, day: date, rule_list: Sequence[rules.Rule],
     return _rows([risk_in(r, held.covers) for r in held.risks], day, rule_list, bands)
 
 
+def map_rows_as_at(register_id: int, day: date, risks: Sequence,
+                   rule_list: Sequence[rules.Rule], bands: Sequence[scoring.Band]
+                   ) -> list[RiskRow]:
+    """The map's rows for `risks` (risk version rows from `held.open_risks`) as the record
+    held them at the end of `day`, read with only the tables the map needs."""
+    return _rows(inputs_as_at(register_id, day, risks), day, rule_list, bands)
+
+
+def inputs_as_at(register_id: int, day: date, risks: Sequence) -> list[RiskIn]:
+    """What the map needs of `risks` (risk version rows) as held at the end of `day`."""
+    if not risks:
+        return []
+    facts, covers = map_facts(register_id, day, risks)
+    return [RiskIn(
+        f.risk.id, f.risk.reference, f.risk.title, f.consequence, f.likelihood,
+        tuple(rules.ControlFact(c.id, c.description) for c in f.controls),
+        tuple(_assurance_fact(a, covers) for a in f.assurances),
+        tuple(g.description for g in f.gaps)) for f in facts]
+
+
+def _assurance_fact(a, covers: dict[int, set[int]]) -> rules.AssuranceFact:
+    return rules.AssuranceFact(str(a.id), a.line, a.source, a.assured_on, a.valid_until,
+                               a.positive, frozenset(covers.get(a.id, ())),
+                               a.answered_by_action_id is not None)
+
+
 def risk_in(r: RiskAsAt, covers: dict[int, set[int]]) -> RiskIn:
     consequence, likelihood = r.current
     return RiskIn(
         r.risk.id, r.risk.reference, r.risk.title, consequence, likelihood,
         tuple(rules.ControlFact(c.id, c.description) for c in r.controls),
-        tuple(rules.AssuranceFact(str(a.id), a.line, a.source, a.assured_on, a.valid_until,
-                                  a.positive, frozenset(covers.get(a.id, ())),
-                                  a.answered_by_action_id is not None)
-              for a in r.assurances),
+        tuple(_assurance_fact(a, covers) for a in r.assurances),
         tuple(g.description for g in r.gaps if g.kind == "assurance" and not g.closed))
 
 
+def _items_for(risks: Sequence[RiskIn], day: date, rule_list: Sequence[rules.Rule],
+               scope=None):
+    if not risks:
+        return {}
+    return committee_items(scope if scope is not None else [r.id for r in risks], day,
+                           2 * rules.valid_months(rule_list)[2])
+
+
 def _rows(risks: Sequence[RiskIn], day: date, rule_list: Sequence[rules.Rule],
-          bands: Sequence[scoring.Band]) -> list[RiskRow]:
-    """Ask the rules about each risk, with the committee items that discussed it as evidence."""
+          bands: Sequence[scoring.Band], items: dict | None = None) -> list[RiskRow]:
+    """Ask the rules about each risk, with the committee items that discussed it as evidence
+    (`items`: already read for them)."""
     if not risks:
         return []
-    items = committee_items([r.id for r in risks], day, 2 * rules.valid_months(rule_list)[2])
+    if items is None:
+        items = _items_for(risks, day, rule_list)
     out = []
     for r in risks:
         band = scoring.band_for(r.consequence * r.likelihood, bands)
@@ -381,9 +425,8 @@ def _page(filters: MapFilters, page: int, per_page: int, bands, rule_list
     start = (page - 1) * per_page
     if filters.as_at:
         held = open_risks(filters.register.id, filters.day)
-        return held_rows(register_held(filters.register.id, filters.day,
-                                       held[start:start + per_page]),
-                         filters.day, rule_list, bands), len(held)
+        return map_rows_as_at(filters.register.id, filters.day, held[start:start + per_page],
+                              rule_list, bands), len(held)
     stmt = _register_risks(filters, bands)
     total = db.session.scalar(select(func.count()).select_from(stmt.order_by(None).subquery()))
     risks = db.session.execute(stmt.limit(per_page).offset(start)).all()
@@ -403,20 +446,38 @@ def register_map(filters: MapFilters, page: int = 1, per_page: int = PER_PAGE) -
     if not computed_filter:
         rows, total = _page(filters, page, per_page, bands, rule_list)
         return MapPage(filters, rows, total, page, per_page, rule_list)
-    rows = [r for r in whole_register(filters.register, filters.day, as_at=filters.as_at)
-            if _matches(r, filters)]
+    # Every open risk is judged, but only as far as the filters ask (a line's verdict is
+    # cheaper than the whole map with its gaps); the page's risks are then mapped in full.
+    if filters.as_at:
+        ins = inputs_as_at(filters.register.id, filters.day,
+                           open_risks(filters.register.id, filters.day))
+        scope = None
+    else:
+        stmt = _register_risks(filters, bands)
+        scope = stmt.with_only_columns(Risk.id).order_by(None)
+        ins = live_inputs(db.session.execute(stmt).all(), scope)
+    items = _items_for(ins, filters.day, rule_list, scope)
+    chosen = [r for r in ins if _matches(r, items.get(r.id, ()), filters, rule_list, bands)]
     start = (page - 1) * per_page
-    return MapPage(filters, rows[start:start + per_page], len(rows), page, per_page, rule_list)
+    return MapPage(filters, _rows(chosen[start:start + per_page], filters.day, rule_list, bands,
+                                  items), len(chosen), page, per_page, rule_list)
 
 
-def _matches(row: RiskRow, f: MapFilters) -> bool:
-    if f.band and (row.band is None or row.band.name != f.band):
+def _matches(r: RiskIn, items: Sequence[ItemOutcome], f: MapFilters,
+             rule_list: Sequence[rules.Rule], bands: Sequence[scoring.Band]) -> bool:
+    band = scoring.band_for(r.consequence * r.likelihood, bands)
+    if f.band and (band is None or band.name != f.band):
         return False
-    if f.gaps_only and not row.gaps:
-        return False
+    assurances = r.assurances + tuple(o.fact for o in items if o.fact is not None)
     if f.state:
+        months = rules.valid_months(rule_list)
         lines = [f.line] if f.line else list(rules.LINES)
-        if not any(row.risk_map.cells[line].state == f.state for line in lines):
+        if not any(rules.line_cell(line, assurances, f.day, months).state == f.state
+                   for line in lines):
+            return False
+    if f.gaps_only:
+        facts = rules.RiskFacts(r.ref, band.name if band else None, r.controls, assurances)
+        if not rules.risk_gaps(facts, f.day, rule_list):
             return False
     return True
 
@@ -436,7 +497,8 @@ def whole_register(register: Register, day: date, *, as_at: bool) -> list[RiskRo
     bands = ordered_bands()
     rule_list = rules_in_force(day)
     if as_at:
-        return held_rows(register_held(register.id, day, open_risks(register.id, day)), day,
-                         rule_list, bands)
-    return risk_rows(db.session.execute(_register_risks(MapFilters(register, day), bands)
-                                        ).all(), day, rule_list, bands)
+        return map_rows_as_at(register.id, day, open_risks(register.id, day), rule_list, bands)
+    stmt = _register_risks(MapFilters(register, day), bands)
+    scope = stmt.with_only_columns(Risk.id).order_by(None)
+    ins = live_inputs(db.session.execute(stmt).all(), scope)
+    return _rows(ins, day, rule_list, bands, _items_for(ins, day, rule_list, scope))

@@ -165,3 +165,31 @@ def test_as_at_a_past_day_the_map_reads_the_record_as_held_then(baf):
     judged = {a.id: a.positive for a in now.facts.assurances}
     assert judged[str(first.id)] is False
     assert {a.id: a.positive for a in after.facts.assurances}[str(first.id)] is True
+
+
+@pytest.mark.parametrize("as_at", [False, True])
+def test_filters_find_exactly_the_risks_the_whole_map_shows(baf, as_at):
+    """The filters judge only what they ask (a line's verdict, the gaps); the risks they find
+    are those of the whole register's map, today and as at a past day."""
+    register = baf.session.scalar(select(Register).where(Register.prefix == "BAF"))
+    risk = baf.session.scalar(select(Risk).where(Risk.reference == "BAF0002"))
+    baf.session.add(Assurance(risk=risk, line=3, source="Internal audit", positive=False,
+                              assured_on=date(2023, 10, 1)))
+    baf.session.commit()
+    day = date(2023, 12, 31) if as_at else date.today()
+    rows = services.whole_register(register, day, as_at=as_at)
+    cases = [dict(state=s, line=line) for s in rules.STATES for line in (None, 1, 2, 3)]
+    cases += [dict(gaps_only=True), dict(band="High", gaps_only=True), dict(band="Medium"),
+              dict(band="High", state=rules.MISSING, line=3)]
+    for case in cases:
+        filters = services.MapFilters(register, day, as_at=as_at, **case)
+        page = services.register_map(filters, per_page=5)
+        expected = [r.ref for r in rows if
+                    (not case.get("band") or (r.band and r.band.name == case["band"]))
+                    and (not case.get("gaps_only") or r.gaps)
+                    and (not case.get("state") or any(
+                        r.risk_map.cells[n].state == case["state"]
+                        for n in ([case["line"]] if case.get("line") else rules.LINES)))]
+        assert page.total == len(expected), case
+        assert [r.ref for r in page.rows] == expected[:5], case
+        assert all(r.risk_map for r in page.rows)
