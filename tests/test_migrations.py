@@ -103,7 +103,7 @@ def test_packs_already_made_by_the_worker_are_carried_into_drawn_packs(tmp_path)
     app = create_app({"TESTING": True, "SECRET_KEY": "t",
                       "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'm.sqlite'}"})
     with app.app_context():
-        upgrade(revision="5d292fd3a46b")
+        upgrade(revision="749fb06089bb")
         _insert(db.engine, "users", id=1, email="a@example.org")
         _insert(db.engine, "registers", id=1, prefix="BAF", name="BAF")
         for n, (kind, state, params) in enumerate([
@@ -119,6 +119,6 @@ def test_packs_already_made_by_the_worker_are_carried_into_drawn_packs(tmp_path)
                 "SELECT register_id, as_of, via, drawn_by_id FROM drawn_packs ORDER BY id")).all()
         assert [tuple(r) for r in rows] == [(1, "2023-11-29", "download", 1),
                                             (1, "2024-01-05", "download", 1)]
-        downgrade(revision="5d292fd3a46b")
+        downgrade(revision="749fb06089bb")
         assert "drawn_packs" not in inspect(db.engine).get_table_names()
         db.engine.dispose()

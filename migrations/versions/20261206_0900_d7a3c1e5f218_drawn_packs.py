@@ -2,7 +2,7 @@
 paper's default "since" sees both. Packs already made as jobs are carried over.
 
 Revision ID: d7a3c1e5f218
-Revises: 5d292fd3a46b
+Revises: 749fb06089bb
 Create Date: 2026-12-06 09:00:00
 
 """
@@ -14,7 +14,7 @@ import sqlalchemy as sa
 
 
 revision = 'd7a3c1e5f218'
-down_revision = '5d292fd3a46b'
+down_revision = '749fb06089bb'
 branch_labels = None
 depends_on = None
 
