@@ -11,6 +11,7 @@ from sqlalchemy import func, select
 
 from ..auth import permissions
 from ..auth.models import Directorate, Role, User, utcnow
+from ..auth.oidc import trusted_domains
 from ..auth.permissions import require
 from ..extensions import db
 from ..risks.models import AppetiteLevel, Band, Register, Risk
@@ -202,7 +203,8 @@ def _organisation_page(org_form=None, signin_form=None, status=200):
                                                                   for u in _admins()]
     return render_template("settings/organisation.html", org=org, org_form=org_form,
                            signin_form=signin_form,
-                           sso_configured=bool(current_app.config.get("OIDC_ISSUER"))), status
+                           sso_configured=bool(current_app.config.get("OIDC_ISSUER")),
+                           trusted_domains=sorted(trusted_domains())), status
 
 
 @bp.route("/organisation", methods=["GET", "POST"])
