@@ -203,6 +203,7 @@ def risk_trail(risk_id: int, *, user_id: int | None = None, since: date | None =
         names = dict(db.session.execute(select(Committee.id, Committee.name)).all())
         add("committee", lambda r: f'Committee "{names.get(r["committee_id"], "")}"', links, {},
             key=("risk_id", "committee_id"))
+    entries += _coverage_entries(numbered, words.people)
     entries = [e for e in entries if
                (user_id is None or e.user_id == user_id)
                and (kind is None or e.kind == kind)
@@ -211,3 +212,30 @@ def risk_trail(risk_id: int, *, user_id: int | None = None, since: date | None =
                and (until is None or e.at_london.date() <= until)]
     entries.sort(key=lambda e: e.at, reverse=True)
     return entries
+
+
+def _coverage_entries(numbered: dict[str, dict[int, int]], people: dict[int, str]
+                      ) -> list[TrailEntry]:
+    """The controls each of the risk's assurances covers (issue 18), from the link table's
+    versions: a link made or removed is a change to the assurance, "Covers Control N", No to
+    Yes or back. `numbered`: the risk's assurances and controls by their number in the trail.
+    """
+    assurances, controls = numbered.get("assurance", {}), numbered.get("control", {})
+    if not assurances:
+        return []
+    rows = _versions("assurance_controls_version",
+                     lambda c: c.assurance_id.in_(list(assurances)))
+    out, seen = [], set()
+    for row in rows:
+        pair = (row["assurance_id"], row["control_id"])
+        who = people.get(row["_user"], "") if row["_user"] else ""
+        who = who or ("Brought in from the earlier register" if pair not in seen else "System")
+        seen.add(pair)
+        control = f"Control {controls[row['control_id']]}" if row["control_id"] in controls \
+            else "a control no longer listed"
+        removed = row["operation_type"] == 2
+        out.append(TrailEntry(row["_at"].replace(tzinfo=timezone.utc), row["_user"], who,
+                              "assurance", f"Assurance {assurances[row['assurance_id']]}",
+                              CHANGED, f"Covers {control}", "Yes" if removed else "No",
+                              "No" if removed else "Yes"))
+    return out
