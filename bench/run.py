@@ -110,6 +110,18 @@ PAGES = [
     Page("risk audit trail", "/risks/{risk}/trail", endpoint="risks.trail"),
     Page("API risk list as at a month ago", "/api/v1/risks?register={register}&as_of={month_ago}"),
     Page("API risk as at a month ago", "/api/v1/risks/{risk}?as_of={month_ago}"),
+    # Issue 18: the assurance map judged over the whole register (a state filter), as at a
+    # past day, and the cover paper between two past days.
+    Page("assurance map, 3rd line missing", "/assurance/map?register={register}&line=3"
+         "&state=missing"),
+    Page("assurance map as at a month ago", "/assurance/map?register={register}"
+         "&as_of-day={month_ago_d}&as_of-month={month_ago_m}&as_of-year={month_ago_y}"),
+    Page("API assurance map as at a month ago",
+         "/api/v1/assurance-map?register={register}&as_of={month_ago}"),
+    Page("cover paper preview, two months ago to one", "/reports/cover?register={register}"
+         "&since-day={two_months_ago_d}&since-month={two_months_ago_m}"
+         "&since-year={two_months_ago_y}&as_of-day={month_ago_d}&as_of-month={month_ago_m}"
+         "&as_of-year={month_ago_y}"),
 ]
 
 #: Under the concurrent load: what people read all day, equally often (80% of what they do).
@@ -478,7 +490,14 @@ def pick(url: str, users: int) -> dict:
     return dict(register=register.id, risk=risk, committee=committee, meeting=meeting,
                 email=email, endpoints=endpoints, open_meetings=open_meetings, held=held,
                 staff=staff, secretariat=secretariat, today=date.today().isoformat(),
-                month_ago=(date.today() - timedelta(days=30)).isoformat())
+                month_ago=(date.today() - timedelta(days=30)).isoformat(),
+                **_date_parts("month_ago", date.today() - timedelta(days=30)),
+                **_date_parts("two_months_ago", date.today() - timedelta(days=60)))
+
+
+def _date_parts(name: str, day: date) -> dict[str, int]:
+    """A day as the pages' date inputs take it: `{name}_d`, `{name}_m`, `{name}_y`."""
+    return {f"{name}_d": day.day, f"{name}_m": day.month, f"{name}_y": day.year}
 
 
 def available(pages: list[Page], ids: dict) -> list[Page]:

@@ -17,7 +17,7 @@ from .assurance.models import AssuranceRule  # noqa: F401
 from .ratelimits import RateLimitCounter  # noqa: F401
 from .jobs.models import Job  # noqa: F401
 
-from .reports.models import UsedPreview  # noqa: F401
+from .reports.models import DrawnPack, UsedPreview  # noqa: F401
 
 # Continuum builds the version classes of every `__versioned__` model once all are mapped.
 from sqlalchemy.orm import configure_mappers  # noqa: E402

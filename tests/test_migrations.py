@@ -118,8 +118,37 @@ def test_audit_entries_from_before_the_version_store_stay_readable(tmp_path):
                   if e.field == "Status"]
         assert closed == [("Status", "Open", "Closed", "Olive Owner", "2022-06-01")]
         db.session.remove()
-        downgrade(revision="749fb06089bb")
+        downgrade(revision="d7a3c1e5f218")
         assert "audit_trail_handover" not in inspect(db.engine).get_table_names()
         with db.engine.connect() as connection:
             assert connection.execute(text("SELECT count(*) FROM audit_entries")).scalar() == 1
+        db.engine.dispose()
+
+
+@pytest.mark.sqlite_only
+def test_packs_already_made_by_the_worker_are_carried_into_drawn_packs(tmp_path):
+    """Issue 18: the cover paper's "since" reads drawn_packs; the packs made as jobs before it
+    existed are carried over, the failed ones and other kinds of job are not."""
+    import json
+    app = create_app({"TESTING": True, "SECRET_KEY": "t",
+                      "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'm.sqlite'}"})
+    with app.app_context():
+        upgrade(revision="749fb06089bb")
+        _insert(db.engine, "users", id=1, email="a@example.org")
+        _insert(db.engine, "registers", id=1, prefix="BAF", name="BAF")
+        for n, (kind, state, params) in enumerate([
+                ("pack", "done", {"register": 1, "as_of": "2023-11-29"}),
+                ("pack", "done", {"register": 1}),
+                ("pack", "failed", {"register": 1, "as_of": "2023-12-29"}),
+                ("register", "done", {"register": 1})], start=1):
+            _insert(db.engine, "jobs", id=n, user_id=1, kind=kind, state=state, key=str(n),
+                    params=json.dumps(params), finished_at="2024-01-05 10:00:00")
+        upgrade()
+        with db.engine.connect() as connection:
+            rows = connection.execute(text(
+                "SELECT register_id, as_of, via, drawn_by_id FROM drawn_packs ORDER BY id")).all()
+        assert [tuple(r) for r in rows] == [(1, "2023-11-29", "download", 1),
+                                            (1, "2024-01-05", "download", 1)]
+        downgrade(revision="749fb06089bb")
+        assert "drawn_packs" not in inspect(db.engine).get_table_names()
         db.engine.dispose()

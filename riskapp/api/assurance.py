@@ -8,7 +8,10 @@ from flask import jsonify, request
 from ..assurance import services
 from ..rules import assurance as rules
 from . import bp
-from .common import ApiError, date_arg, int_arg, page_envelope, require_reader
+from ..web_args import as_id
+from .common import ApiError, page_envelope, require_reader
+from .described import described, request_query
+from .schemas import AssuranceMapQuery
 
 
 def map_item(row: services.RiskRow) -> dict:
@@ -26,24 +29,27 @@ def map_item(row: services.RiskRow) -> dict:
 
 
 @bp.get("/assurance-map")
+@described(query=AssuranceMapQuery)
 def assurance_map():
-    """`register` (prefix or id, required), `as_of` (YYYY-MM-DD), `page`, `per_page`."""
+    """Each open risk's lines of assurance, computed gaps and committee oversight."""
     require_reader()
     from ..reports.cli import find_register
-    raw = (request.args.get("register") or "").strip()
+    args = request_query()
+    raw = args["register"].strip()
     if not raw:
         raise ApiError(400, "Give the register, e.g. register=BAF", field="register")
     from ..extensions import db
     from ..risks.models import Register
-    register = db.session.get(Register, int(raw)) if raw.isdigit() else find_register(raw)
+    register_id = as_id(raw) if raw.isdigit() else None
+    register = (db.session.get(Register, register_id) if register_id else None) \
+        if raw.isdigit() else find_register(raw)
     if register is None:
         raise ApiError(404, f"There is no register {raw}", field="register")
     today = date.today()
-    day = date_arg("as_of", today)
+    day = args.get("as_of") or today
     if day > today:
         raise ApiError(400, "as_of must be today or in the past", field="as_of")
-    page = int_arg("page", 1, 1)
-    per_page = int_arg("per_page", services.PER_PAGE, 1, 200)
+    page, per_page = args["page"], args["per_page"]
     result = services.register_map(services.MapFilters(register, day, as_at=day != today),
                                    page, per_page)
     body = page_envelope([map_item(r) for r in result.rows], result.total, page, per_page)

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from flask import jsonify, request
+from flask import jsonify
 from flask_login import current_user
 
 from ..auth import permissions
@@ -15,8 +15,8 @@ from ..committees.views import load_committee
 from ..extensions import db
 from . import bp
 from . import schemas as s
-from .common import ApiError, int_arg, page_envelope
-from .described import described, request_body
+from .common import ApiError, page_envelope
+from .described import described, request_body, request_query
 
 
 def require_manager() -> None:
@@ -102,10 +102,13 @@ def committee_terms(committee_id: int):
 
 
 @bp.get("/committees/<int:committee_id>/members")
+@described(query=s.MembersQuery, errors=(404,))
 def committee_members(committee_id: int):
+    """The members in post today; `all=1` adds former members."""
     committee = load_committee(committee_id)
+    args = request_query()
     today = date.today()
-    members = committee.members if request.args.get("all") == "1" else \
+    members = committee.members if args["all"] == "1" else \
         services.current_members(committee, today)
     items = [member_json(m) for m in members]
     return jsonify(page_envelope(items, len(items), 1, len(items)))
@@ -145,11 +148,14 @@ def committee_quoracy_check(committee_id: int):
 
 
 @bp.get("/committees/<int:committee_id>/attendance-report")
+@described(query=s.FinancialYearQuery, errors=(404,))
 def committee_attendance_report(committee_id: int):
+    """Each member's attendance over a financial year, against the committee's threshold."""
     from ..meetings.services import attendance_report
     from ..rules.scoring import financial_year_of
     committee = load_committee(committee_id)
-    fy = int_arg("fy", None, minimum=2000, maximum=2100) or financial_year_of(date.today())
+    args = request_query()
+    fy = args.get("fy") or financial_year_of(date.today())
     lines, threshold = attendance_report(committee, fy)
     items = [{"member_id": x.member.id, "name": x.member.name, "held": x.held,
               "attended": x.attended, "percent": x.percent, "by_deputy": x.by_deputy,

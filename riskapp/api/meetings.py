@@ -18,8 +18,8 @@ from ..risks.models import Risk
 from . import bp
 from . import schemas as s
 from .committees import _iso, require_manager
-from .common import ApiError, int_arg, page_envelope
-from .described import described, request_body
+from .common import ApiError, page_envelope
+from .described import described, request_body, request_query
 
 
 def _refuse(err: MeetingError):
@@ -105,11 +105,12 @@ def meeting_json(m: Meeting, full: bool = False) -> dict:
 
 
 @bp.get("/meetings")
+@described(query=s.MeetingListQuery, errors=())
 def meetings_index():
+    """The meetings, latest first, a page at a time."""
     # Paged as the risk list is: 2,000 meetings made 430 KB in one answer (issue 9).
-    committee_id = int_arg("committee_id", minimum=1)
-    page = int_arg("page", 1, minimum=1, maximum=100000)
-    per_page = int_arg("per_page", 50, minimum=1, maximum=200)
+    args = request_query()
+    committee_id, page, per_page = args.get("committee_id"), args["page"], args["per_page"]
     pagination = services.meetings_page(page, per_page, committee_id)
     items = [_row_json(m) for m in pagination.items]
     return jsonify(page_envelope(items, pagination.total, page, per_page))

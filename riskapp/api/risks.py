@@ -15,7 +15,7 @@ from ..rules import scoring
 from . import bp
 from ..web_args import MAX_ID, as_id
 from . import schemas as s
-from .described import described, request_body
+from .described import described, request_body, request_query
 from .common import (ApiError, choice_arg, date_arg, error_response, int_arg, page_envelope,
                      require_reader)
 
@@ -136,9 +136,10 @@ def _lookup_id(name: str, model, column):
 
 
 @bp.get("/risks")
+@described(query=s.RiskListQuery, errors=())
 def risks():
     """The register; with `as_of=YYYY-MM-DD`, as riskapp held it at the end of that day."""
-    from flask import request
+    args = request_query()
     as_of = _as_of_arg()
     if as_of is not None:
         return _risks_as_at(as_of)
@@ -146,23 +147,21 @@ def risks():
     from ..committees.models import Committee
     bands = ordered_bands()
     band = None
-    band_name = request.args.get("band")
+    band_name = args.get("band")
     if band_name:
         band = next((b for b in bands if b.name.lower() == band_name.lower()), None)
         if band is None:
             raise ApiError(400, f"No band called {band_name!r}", field="band")
     filters = queries.RiskFilters(
-        q=request.args.get("q") or None,
+        q=args.get("q") or None,
         register_id=_lookup_id("register", Register, Register.prefix),
-        status=choice_arg("status", ("Open", "Closed", "Archived")), band=band,
+        status=args.get("status"), band=band,
         owner_id=_lookup_id("owner", User, User.email),
         lead_id=_lookup_id("lead", User, User.email),
         directorate_id=_lookup_id("directorate", Directorate, Directorate.name),
         committee_id=_lookup_id("committee", Committee, Committee.name),
-        above_appetite=choice_arg("above_appetite", ("0", "1", "true", "false")) in ("1", "true"),
-        sort=choice_arg("sort", tuple(queries.SORTS), "reference"))
-    page = int_arg("page", 1, minimum=1, maximum=100000)
-    per_page = int_arg("per_page", 50, minimum=1, maximum=200)
+        above_appetite=args.get("above_appetite") in ("1", "true"), sort=args["sort"])
+    page, per_page = args["page"], args["per_page"]
     # Plain rows, not Risk objects with five relationships: most of the request (issue 9).
     pagination = queries.paginate_risks(filters, queries.API_COLUMNS, page, per_page)
     return page_envelope([row_summary(r, bands) for r in pagination.items], pagination.total,
@@ -177,8 +176,10 @@ def _risk_or_404(ref: str) -> Risk:
 
 
 @bp.get("/risks/<ref>")
+@described(query=s.AsOfQuery)
 def risk(ref):
     """A risk with everything about it; with `as_of`, as held at the end of that day."""
+    request_query()
     as_of = _as_of_arg()
     if as_of is not None:
         held = risk_as_at(ref, as_of)
@@ -332,13 +333,14 @@ def risk_reviews(ref):
 
 
 @bp.get("/risks/<ref>/movement")
+@described(query=s.MovementQuery)
 def movement(ref):
+    """The score in force at each month end of a financial year; `null` before the risk was."""
     risk = _risk_or_404(ref)
+    args = request_query()
     today = date.today()
-    fy = int_arg("fy", None, minimum=2000, maximum=2100)
-    if fy is None:
-        fy = scoring.financial_year_of(today)
-    as_of = date_arg("as_of", today)
+    fy = args.get("fy") or scoring.financial_year_of(today)
+    as_of = args.get("as_of") or today
     cells = scoring.movement([h.as_point() for h in risk.score_records], fy, as_of)
     return {"ref": risk.reference, "fy": fy, "label": scoring.financial_year_label(fy),
             "as_of": as_of.isoformat(),

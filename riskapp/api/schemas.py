@@ -10,6 +10,7 @@ from marshmallow import fields, validate
 from ..committees.models import (COMMITTEE_KINDS, DEPUTY_POLICIES, FREQUENCIES, MAJORITY_BASES,
                                  POSITION_CATEGORIES)
 from ..forms_common import DOCUMENT_LIMIT, LINE_LIMIT, TEXT_LIMIT
+from ..risks.queries import SORTS
 from .described import Body, Query
 
 
@@ -278,9 +279,70 @@ class MeetingActionUpdateIn(Body):
 # --- queries -----------------------------------------------------------------------------------
 
 
+def QInt(minimum: int, maximum: int, **kwargs):  # noqa: N802
+    """A whole number in the query string ("3"), from `minimum` to `maximum`."""
+    return fields.Integer(validate=validate.Range(minimum, maximum, error=(
+        f"must be a whole number from {minimum:,} to {maximum:,}")), error_messages={
+        "invalid": "must be a whole number", "required": "is required"}, **kwargs)
+
+
+def QText(description: str, **kwargs):  # noqa: N802
+    return fields.String(validate=validate.Length(max=200, error="must be at most 200 "
+                                                                  "characters"),
+                         metadata={"description": description}, **kwargs)
+
+
 class PageQuery(Query):
-    page = fields.Integer(load_default=1, validate=validate.Range(1, 100000))
-    per_page = fields.Integer(load_default=50, validate=validate.Range(1, 200))
+    page = QInt(1, 100000, load_default=1, metadata={"description": "Which page, from 1"})
+    per_page = QInt(1, 200, load_default=50, metadata={"description": "Items a page, up to 200"})
+
+
+class AsOfQuery(Query):
+    as_of = Date(metadata={"description": "As riskapp held it at the end of that day "
+                                          "(YYYY-MM-DD, not in the future)"})
+
+
+RISK_STATUSES = ("Open", "Closed", "Archived")
+
+
+class RiskListQuery(PageQuery, AsOfQuery):
+    """The register's filters, as on the register page."""
+
+    register = QText("The register's prefix (BAF) or id")
+    status = OneOf(RISK_STATUSES)
+    band = QText("A band's name, like High")
+    owner = QText("The owner's email address or id")
+    lead = QText("The lead's email address or id")
+    directorate = QText("A directorate's name or id")
+    committee = QText("The name or id of a committee overseeing it")
+    q = QText("Words in the reference, title or description")
+    above_appetite = OneOf(("0", "1", "true", "false"), metadata={
+        "description": "1 or true: only risks scoring above their appetite level"})
+    sort = OneOf(tuple(SORTS), load_default="reference")
+
+
+class MovementQuery(AsOfQuery):
+    fy = QInt(2000, 2100, metadata={"description": "The financial year by the year it starts "
+                                                   "in: 2023 is April 2023 to March 2024"})
+
+
+class FinancialYearQuery(Query):
+    fy = QInt(2000, 2100, metadata={"description": "The financial year by the year it starts "
+                                                   "in (default: this one)"})
+
+
+class MembersQuery(Query):
+    all = OneOf(("0", "1"), load_default="0", metadata={
+        "description": "1: former members too, not only those in post today"})
+
+
+class MeetingListQuery(PageQuery):
+    committee_id = QInt(1, 2**31 - 1, metadata={"description": "Only this committee's"})
+
+
+class AssuranceMapQuery(PageQuery, AsOfQuery):
+    register = QText("The register's prefix (BAF) or id", required=True,
+                     error_messages={"required": "Give the register, e.g. register=BAF"})
 
 
 # --- risk reviews (issue 14) ---------------------------------------------------------------------

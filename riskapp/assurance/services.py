@@ -20,9 +20,11 @@ from sqlalchemy import func, select
 from ..committees.models import Committee
 from ..extensions import db
 from ..meetings.models import AgendaItem, Meeting, agenda_item_risks
-from ..risks.models import Assurance, Control, Register, Risk, ScoreRecord, assurance_controls
+from ..risks.models import Assurance, Control, Register, Risk, assurance_controls
 from ..rules import assurance as rules
 from ..rules import scoring
+from ..record.as_at import RiskAsAt
+from .held import HeldRegister, map_facts, open_risks
 from .models import AssuranceRule
 
 logger = logging.getLogger(__name__)
@@ -177,24 +179,12 @@ def _end_of(day: date) -> datetime:
     return datetime.combine(day + timedelta(days=1), time(0), tzinfo=LONDON)
 
 
-def _scores_on(risk_ids: Sequence[int], day: date) -> dict[int, tuple[int, int]]:
-    """Each risk's (consequence, likelihood) in force on `day`, from its score history."""
-    out: dict[int, tuple[int, int]] = {}
-    rows = db.session.execute(
-        select(ScoreRecord.risk_id, ScoreRecord.consequence, ScoreRecord.likelihood)
-        .where(ScoreRecord.risk_id.in_(risk_ids), ScoreRecord.recorded_on <= day)
-        .order_by(ScoreRecord.risk_id, ScoreRecord.recorded_on, ScoreRecord.id))
-    for risk_id, c, lk in rows:
-        out[risk_id] = (c, lk)
-    return out
-
-
-def committee_items(risk_ids: Sequence[int], day: date, months: int = 12
-                    ) -> dict[int, list[ItemOutcome]]:
+def committee_items(risk_ids, day: date, months: int = 12) -> dict[int, list[ItemOutcome]]:
     """The committee items that discussed each risk in the `months` up to `day`, each judged
     as evidence. Quoracy is worked out only for meetings whose approved minutes could count.
     The caller asks for twice the time 2nd-line assurance stays current: a lapsed committee
     assurance shows as expired for as long again, then the line shows as missing.
+    `risk_ids`: ids, or a SELECT of them.
     """
     from ..meetings import services as meetings
     start = datetime.combine(rules.add_months(day, -months) + timedelta(days=1), time(0),
@@ -213,7 +203,10 @@ def committee_items(risk_ids: Sequence[int], day: date, months: int = 12
                Committee.short_name)
         .join(Meeting, Meeting.id == AgendaItem.meeting_id)
         .join(Committee, Committee.id == Meeting.committee_id)
-        .where(AgendaItem.id.in_(list(risks_of)), Meeting.starts_at < _end_of(day),
+        .where(AgendaItem.id.in_(list(risks_of) if isinstance(risk_ids, (list, tuple)) else
+                                 select(agenda_item_risks.c.item_id).where(
+                                     agenda_item_risks.c.risk_id.in_(risk_ids))),
+               Meeting.starts_at < _end_of(day),
                Meeting.starts_at >= start)
         .order_by(Meeting.starts_at, AgendaItem.sort_order, AgendaItem.id)).all() \
         if risks_of else []
@@ -248,17 +241,36 @@ def committee_items(risk_ids: Sequence[int], day: date, months: int = 12
     return out
 
 
-def risk_rows(risks: Sequence[tuple], day: date, rule_list: Sequence[rules.Rule],
-              bands: Sequence[scoring.Band], *, as_at: bool) -> list[RiskRow]:
-    """The map's rows for `risks` ((id, reference, title, consequence, likelihood) tuples).
+@dataclass(frozen=True)
+class RiskIn:
+    """What the map needs of one risk, from today's rows or from the record as at a day."""
+    id: int
+    ref: str
+    title: str
+    consequence: int
+    likelihood: int
+    controls: tuple[rules.ControlFact, ...]
+    assurances: tuple[rules.AssuranceFact, ...]
+    #: Recorded (typed-in) gaps in assurance, open ones.
+    recorded_gaps: tuple[str, ...]
 
-    `as_at`: take each score from the history as on `day` rather than the current one.
-    """
+
+def risk_rows(risks: Sequence[tuple], day: date, rule_list: Sequence[rules.Rule],
+              bands: Sequence[scoring.Band]) -> list[RiskRow]:
+    """The map's rows for `risks` ((id, reference, title, consequence, likelihood) tuples) as
+    they are today: their controls, assurances and recorded gaps from today's rows."""
+    return _rows(live_inputs(risks), day, rule_list, bands)
+
+
+def live_inputs(risks: Sequence[tuple], scope=None) -> list[RiskIn]:
+    """What the map needs of `risks` ((id, reference, title, consequence, likelihood)), from
+    today's rows: one statement per table, whatever their number. `scope`: a SELECT of their
+    ids, for many risks (a whole register), cheaper than a list of thousands of ids."""
     from ..risks.models import Gap
     ids = [r[0] for r in risks]
     if not ids:
         return []
-    scores = _scores_on(ids, day) if as_at else {}
+    ids = scope if scope is not None else ids
     controls: dict[int, list[rules.ControlFact]] = defaultdict(list)
     for cid, risk_id, text in db.session.execute(
             select(Control.id, Control.risk_id, Control.description)
@@ -285,17 +297,79 @@ def risk_rows(risks: Sequence[tuple], day: date, rule_list: Sequence[rules.Rule]
             .where(Gap.risk_id.in_(ids), Gap.kind == "assurance", Gap.closed.is_(False))
             .order_by(Gap.id)):
         recorded[risk_id].append(text)
-    items = committee_items(ids, day, 2 * rules.valid_months(rule_list)[2])
+    return [RiskIn(risk_id, ref, title, c, lk, tuple(controls[risk_id]),
+                   tuple(assurances[risk_id]), tuple(recorded[risk_id]))
+            for risk_id, ref, title, c, lk in risks]
+
+
+def held_rows(held: HeldRegister, day: date, rule_list: Sequence[rules.Rule],
+              bands: Sequence[scoring.Band]) -> list[RiskRow]:
+    """The map's rows for risks as the record held them at the end of `day`
+    (`riskapp.assurance.held`): controls, assurances, the controls each covered, recorded
+    gaps and the score in force, all as held then."""
+    return _rows([risk_in(r, held.covers) for r in held.risks], day, rule_list, bands)
+
+
+def map_rows_as_at(register_id: int, day: date, risks: Sequence,
+                   rule_list: Sequence[rules.Rule], bands: Sequence[scoring.Band]
+                   ) -> list[RiskRow]:
+    """The map's rows for `risks` (risk version rows from `held.open_risks`) as the record
+    held them at the end of `day`, read with only the tables the map needs."""
+    return _rows(inputs_as_at(register_id, day, risks), day, rule_list, bands)
+
+
+def inputs_as_at(register_id: int, day: date, risks: Sequence) -> list[RiskIn]:
+    """What the map needs of `risks` (risk version rows) as held at the end of `day`."""
+    if not risks:
+        return []
+    facts, covers = map_facts(register_id, day, risks)
+    return [RiskIn(
+        f.risk.id, f.risk.reference, f.risk.title, f.consequence, f.likelihood,
+        tuple(rules.ControlFact(c.id, c.description) for c in f.controls),
+        tuple(_assurance_fact(a, covers) for a in f.assurances),
+        tuple(g.description for g in f.gaps)) for f in facts]
+
+
+def _assurance_fact(a, covers: dict[int, set[int]]) -> rules.AssuranceFact:
+    return rules.AssuranceFact(str(a.id), a.line, a.source, a.assured_on, a.valid_until,
+                               a.positive, frozenset(covers.get(a.id, ())),
+                               a.answered_by_action_id is not None)
+
+
+def risk_in(r: RiskAsAt, covers: dict[int, set[int]]) -> RiskIn:
+    consequence, likelihood = r.current
+    return RiskIn(
+        r.risk.id, r.risk.reference, r.risk.title, consequence, likelihood,
+        tuple(rules.ControlFact(c.id, c.description) for c in r.controls),
+        tuple(_assurance_fact(a, covers) for a in r.assurances),
+        tuple(g.description for g in r.gaps if g.kind == "assurance" and not g.closed))
+
+
+def _items_for(risks: Sequence[RiskIn], day: date, rule_list: Sequence[rules.Rule],
+               scope=None):
+    if not risks:
+        return {}
+    return committee_items(scope if scope is not None else [r.id for r in risks], day,
+                           2 * rules.valid_months(rule_list)[2])
+
+
+def _rows(risks: Sequence[RiskIn], day: date, rule_list: Sequence[rules.Rule],
+          bands: Sequence[scoring.Band], items: dict | None = None) -> list[RiskRow]:
+    """Ask the rules about each risk, with the committee items that discussed it as evidence
+    (`items`: already read for them)."""
+    if not risks:
+        return []
+    if items is None:
+        items = _items_for(risks, day, rule_list)
     out = []
-    for risk_id, ref, title, c, lk in risks:
-        c, lk = scores.get(risk_id, (c, lk))
-        band = scoring.band_for(c * lk, bands)
-        evidence = [o.fact for o in items.get(risk_id, []) if o.fact is not None]
-        facts = rules.RiskFacts(ref, band.name if band else None, tuple(controls[risk_id]),
-                                tuple(assurances[risk_id]) + tuple(evidence))
-        out.append(RiskRow(risk_id, ref, title, c * lk, c, lk, band, facts,
-                           rules.assurance_map(facts, day, rule_list),
-                           items.get(risk_id, []), recorded[risk_id]))
+    for r in risks:
+        band = scoring.band_for(r.consequence * r.likelihood, bands)
+        evidence = [o.fact for o in items.get(r.id, []) if o.fact is not None]
+        facts = rules.RiskFacts(r.ref, band.name if band else None, r.controls,
+                                r.assurances + tuple(evidence))
+        out.append(RiskRow(r.id, r.ref, r.title, r.consequence * r.likelihood, r.consequence,
+                           r.likelihood, band, facts, rules.assurance_map(facts, day, rule_list),
+                           items.get(r.id, []), list(r.recorded_gaps)))
     return out
 
 
@@ -306,7 +380,7 @@ def risk_rows(risks: Sequence[tuple], day: date, rule_list: Sequence[rules.Rule]
 class MapFilters:
     register: Register
     day: date
-    #: The map is of a past day (scores from the history), not today.
+    #: The map is of a past day (as the record held it then), not today.
     as_at: bool = False
     band: str | None = None
     line: int | None = None
@@ -331,18 +405,32 @@ class MapPage:
 
 
 def _register_risks(filters: MapFilters, bands: Sequence[scoring.Band]):
-    """(id, reference, title, consequence, likelihood) of the register's open risks by the day,
-    narrowed by band in SQL when the map is of today (the stored current score)."""
+    """(id, reference, title, consequence, likelihood) of the register's open risks today,
+    narrowed by band in SQL (the stored current score)."""
     stmt = (select(Risk.id, Risk.reference, Risk.title, Risk.current_consequence,
                    Risk.current_likelihood)
-            .where(Risk.register_id == filters.register.id, Risk.status == "Open",
-                   Risk.opened_on <= filters.day)
+            .where(Risk.register_id == filters.register.id, Risk.status == "Open")
             .order_by(Risk.number, Risk.reference))
-    if filters.band and not filters.as_at:
+    if filters.band:
         band = next((b for b in bands if b.name == filters.band), None)
         if band is not None:
             stmt = stmt.where(Risk.current_score.between(band.min_score, band.max_score))
     return stmt
+
+
+def _page(filters: MapFilters, page: int, per_page: int, bands, rule_list
+          ) -> tuple[list[RiskRow], int]:
+    """One page of rows when no filter needs the verdicts, and how many risks in all. As at a
+    past day: the risks open then, from the record, only the page's read in full."""
+    start = (page - 1) * per_page
+    if filters.as_at:
+        held = open_risks(filters.register.id, filters.day)
+        return map_rows_as_at(filters.register.id, filters.day, held[start:start + per_page],
+                              rule_list, bands), len(held)
+    stmt = _register_risks(filters, bands)
+    total = db.session.scalar(select(func.count()).select_from(stmt.order_by(None).subquery()))
+    risks = db.session.execute(stmt.limit(per_page).offset(start)).all()
+    return risk_rows(risks, filters.day, rule_list, bands), total
 
 
 def register_map(filters: MapFilters, page: int = 1, per_page: int = PER_PAGE) -> MapPage:
@@ -354,47 +442,63 @@ def register_map(filters: MapFilters, page: int = 1, per_page: int = PER_PAGE) -
     from ..risks.services import ordered_bands
     bands = ordered_bands()
     rule_list = rules_in_force(filters.day)
-    stmt = _register_risks(filters, bands)
     computed_filter = filters.state or filters.gaps_only or (filters.band and filters.as_at)
     if not computed_filter:
-        total = db.session.scalar(select(func.count()).select_from(stmt.order_by(None)
-                                                                     .subquery()))
-        risks = db.session.execute(stmt.limit(per_page).offset((page - 1) * per_page)).all()
-        return MapPage(filters, risk_rows(risks, filters.day, rule_list, bands,
-                                          as_at=filters.as_at),
-                       total, page, per_page, rule_list)
-    rows = risk_rows(db.session.execute(stmt).all(), filters.day, rule_list, bands,
-                     as_at=filters.as_at)
-    rows = [r for r in rows if _matches(r, filters)]
+        rows, total = _page(filters, page, per_page, bands, rule_list)
+        return MapPage(filters, rows, total, page, per_page, rule_list)
+    # Every open risk is judged, but only as far as the filters ask (a line's verdict is
+    # cheaper than the whole map with its gaps); the page's risks are then mapped in full.
+    if filters.as_at:
+        ins = inputs_as_at(filters.register.id, filters.day,
+                           open_risks(filters.register.id, filters.day))
+        scope = None
+    else:
+        stmt = _register_risks(filters, bands)
+        scope = stmt.with_only_columns(Risk.id).order_by(None)
+        ins = live_inputs(db.session.execute(stmt).all(), scope)
+    items = _items_for(ins, filters.day, rule_list, scope)
+    chosen = [r for r in ins if _matches(r, items.get(r.id, ()), filters, rule_list, bands)]
     start = (page - 1) * per_page
-    return MapPage(filters, rows[start:start + per_page], len(rows), page, per_page, rule_list)
+    return MapPage(filters, _rows(chosen[start:start + per_page], filters.day, rule_list, bands,
+                                  items), len(chosen), page, per_page, rule_list)
 
 
-def _matches(row: RiskRow, f: MapFilters) -> bool:
-    if f.band and (row.band is None or row.band.name != f.band):
+def _matches(r: RiskIn, items: Sequence[ItemOutcome], f: MapFilters,
+             rule_list: Sequence[rules.Rule], bands: Sequence[scoring.Band]) -> bool:
+    band = scoring.band_for(r.consequence * r.likelihood, bands)
+    if f.band and (band is None or band.name != f.band):
         return False
-    if f.gaps_only and not row.gaps:
-        return False
+    assurances = r.assurances + tuple(o.fact for o in items if o.fact is not None)
     if f.state:
+        months = rules.valid_months(rule_list)
         lines = [f.line] if f.line else list(rules.LINES)
-        if not any(row.risk_map.cells[line].state == f.state for line in lines):
+        if not any(rules.line_cell(line, assurances, f.day, months).state == f.state
+                   for line in lines):
+            return False
+    if f.gaps_only:
+        facts = rules.RiskFacts(r.ref, band.name if band else None, r.controls, assurances)
+        if not rules.risk_gaps(facts, f.day, rule_list):
             return False
     return True
 
 
-def risk_map(risk: Risk, day: date, *, as_at: bool = False) -> RiskRow:
-    """One risk's row (the risk page's map)."""
+def risk_map(risk: Risk, day: date) -> RiskRow:
+    """One risk's row as it is today (the risk page's map)."""
     from ..risks.services import ordered_bands
     (row,) = risk_rows([(risk.id, risk.reference, risk.title, risk.current_consequence,
-                         risk.current_likelihood)], day, rules_in_force(day), ordered_bands(),
-                       as_at=as_at)
+                         risk.current_likelihood)], day, rules_in_force(day), ordered_bands())
     return row
 
 
 def whole_register(register: Register, day: date, *, as_at: bool) -> list[RiskRow]:
-    """Every open risk of the register on the map (the BAF pack, the cover paper)."""
+    """Every open risk of the register on the map (the BAF pack, the cover paper): as it is
+    today, or (`as_at`) as the record held it at the end of `day`."""
     from ..risks.services import ordered_bands
     bands = ordered_bands()
-    filters = MapFilters(register, day, as_at)
-    return risk_rows(db.session.execute(_register_risks(filters, bands)).all(), day,
-                     rules_in_force(day), bands, as_at=as_at)
+    rule_list = rules_in_force(day)
+    if as_at:
+        return map_rows_as_at(register.id, day, open_risks(register.id, day), rule_list, bands)
+    stmt = _register_risks(MapFilters(register, day), bands)
+    scope = stmt.with_only_columns(Risk.id).order_by(None)
+    ins = live_inputs(db.session.execute(stmt).all(), scope)
+    return _rows(ins, day, rule_list, bands, _items_for(ins, day, rule_list, scope))

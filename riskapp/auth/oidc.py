@@ -11,6 +11,13 @@ BASE_URL + /auth/sso/callback: register exactly that with the issuer.
 The person is matched by the issuer and subject once linked, else by a verified email address
 to an existing account; with "Single sign-on may create accounts" on, a verified address
 without one gets an account with the staff role.
+
+Microsoft Entra ID (and so NHSmail) does not send `email_verified`. Its address is trusted
+when the token says `xms_edov` (Entra's optional claim "email domain owner verified") is
+true, or when the address is in one of OIDC_TRUSTED_EMAIL_DOMAINS ("nhs.net,anytown.nhs.uk"):
+the domains whose addresses the organisation's own directory assigns, so the issuer (one
+tenant: its issuer URL names it, and Authlib checks every token's `iss` against it) vouches
+for them. A domain matches exactly; a look-alike or a subdomain does not.
 """
 from __future__ import annotations
 
@@ -36,7 +43,30 @@ def config_from_environment() -> dict:
     return {"OIDC_ISSUER": env.get("OIDC_ISSUER", "").rstrip("/") or None,
             "OIDC_CLIENT_ID": env.get("OIDC_CLIENT_ID") or None,
             "OIDC_CLIENT_SECRET": env.get("OIDC_CLIENT_SECRET") or None,
-            "OIDC_PROVIDER_NAME": env.get("OIDC_PROVIDER_NAME") or "your organisation account"}
+            "OIDC_PROVIDER_NAME": env.get("OIDC_PROVIDER_NAME") or "your organisation account",
+            "OIDC_TRUSTED_EMAIL_DOMAINS": env.get("OIDC_TRUSTED_EMAIL_DOMAINS") or ""}
+
+
+def trusted_domains() -> set[str]:
+    """OIDC_TRUSTED_EMAIL_DOMAINS as a set: a comma- or space-separated string, or a list."""
+    value = current_app.config.get("OIDC_TRUSTED_EMAIL_DOMAINS") or ""
+    if isinstance(value, str):
+        value = value.replace(",", " ").split()
+    return {d.strip().lower().lstrip("@") for d in value if d.strip()}
+
+
+def email_is_verified(claims, domains: set[str]) -> bool:
+    """May the issuer's `email` claim be taken as the person's own address?
+
+    `email_verified` true (the standard claim); or, for Microsoft Entra ID, which does not
+    send it, `xms_edov` true or an address in a domain the organisation trusts the issuer for.
+    """
+    email = (claims.get("email") or "").strip().lower()
+    if not email or email.count("@") != 1:
+        return False
+    if claims.get("email_verified") is True or claims.get("xms_edov") in (True, "true", "1"):
+        return True
+    return email.rpartition("@")[2] in domains
 
 
 def init_app(app) -> None:
@@ -161,7 +191,7 @@ def match_user(claims) -> tuple[User | None, str | None]:
     user = db.session.scalar(select(User).where(User.sso_subject == key))
     email = (claims.get("email") or "").strip().lower()
     if user is None:
-        if not email or claims.get("email_verified") is not True:
+        if not email_is_verified(claims, trusted_domains()):
             return None, ("Your organisation's sign-in service did not give a verified email "
                           "address, so riskapp cannot tell which account is yours. Ask your "
                           "administrator.")

@@ -1,8 +1,8 @@
 """Asking for long work, running it, and letting its results go after a day.
 
 The pack and the workbook are plain functions of what was asked for (register, as-at date,
-filters): the worker calls the same `build_pack` / `render_baf_pack` and export writers the
-command line does.
+filters): the worker calls the same `draw_pack` (which also records the pack as drawn) and
+export writers the command line does.
 """
 from __future__ import annotations
 
@@ -97,16 +97,16 @@ def run_job(job_id: int) -> None:
 
 
 def _make_pack(job_id: int, params: dict, user: User) -> tuple[str, str, bytes]:
-    from ..reports.baf_pdf import render_baf_pack
-    from ..reports.pack import build_pack, pack_filename
-    selection = selection_from_ids(params)
+    from ..reports.pack import draw_pack, pack_filename
     from ..settings import organisation
-    pack = build_pack(selection, organisation=organisation.name(), logo=organisation.logo(),
-                      author=user.name, fy=params.get("fy"))
-    count = len(pack.risks)
-    _progress(job_id, 40, f"Drawing the pages for {count:,} risk{'' if count == 1 else 's'}")
+    selection = selection_from_ids(params)
+
+    def drawing(count: int) -> None:
+        _progress(job_id, 40, f"Drawing the pages for {count:,} risk{'' if count == 1 else 's'}")
     buffer = io.BytesIO()
-    render_baf_pack(pack, buffer)
+    pack = draw_pack(selection, buffer, organisation=organisation.name(),
+                     logo=organisation.logo(), author=user.name, fy=params.get("fy"),
+                     by=user, via="download", progress=drawing)
     return pack_filename(pack), "application/pdf", buffer.getvalue()
 
 

@@ -42,9 +42,11 @@ def setup():
     """Getting started: the setup steps in order, with links for those this person can do."""
     from flask import render_template
 
+    from ..rules.setup import who_does
     from .setup import setup_steps
     all_steps, upcoming = setup_steps(current_user)
-    return render_template("main/setup.html", steps=all_steps, upcoming=upcoming)
+    return render_template("main/setup.html", steps=all_steps, upcoming=upcoming,
+                           who_does=who_does)
 
 
 @bp.route("/health")

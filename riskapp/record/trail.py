@@ -277,6 +277,7 @@ def risk_trail(risk_id: int, *, user_id: int | None = None, since: date | None =
             return f'Progress note on action "{_short(actions[note_action[ident]])}"'
         return "A progress note" if kind_ == "progress" else "A review"
 
+    entries += _coverage_entries(numbered, words.people)
     entries += _old_entries(old_entries, words, old_name)
     return _filtered(entries, user_id, since, until, kind, change)
 
@@ -334,6 +335,7 @@ def committee_trail(committee_id: int, *, user_id: int | None = None,
             return f'Member "{people.get(ident, "")}"'
         return f'Committee "{name}"'
 
+    entries += _coverage_entries(numbered, words.people)
     entries += _old_entries(old_entries, words, old_name)
     return _filtered(entries, user_id, since, until, kind, change)
 

@@ -11,7 +11,7 @@ from ..committees.models import Committee
 from ..extensions import db
 from ..risks.models import Register
 from . import bp
-from .pack import Selection, build_pack
+from .pack import Selection, draw_pack
 from ..settings.organisation import name as organisation_name
 
 logger = logging.getLogger(__name__)
@@ -57,14 +57,14 @@ def baf_command(register_name, out, as_of, committee_name, fy):
     selection = Selection(register=register, committee=committee,
                           as_of=as_of.date() if as_of else None)
     from ..settings import organisation
-    pack = build_pack(selection, organisation=organisation.name(), logo=organisation.logo(),
-                      author="riskapp (flask report baf)", fy=fy)
-    from .baf_pdf import render_baf_pack  # ReportLab: loaded by the commands that draw PDFs
     out.parent.mkdir(parents=True, exist_ok=True)
     tmp = out.with_name(out.name + ".part")
     with tmp.open("wb") as handle:
-        render_baf_pack(pack, handle)
+        pack = draw_pack(selection, handle, organisation=organisation.name(),
+                         logo=organisation.logo(), author="riskapp (flask report baf)", fy=fy,
+                         via="command line")
     tmp.replace(out)  # never leave half a PDF where the reader expects a whole one
+    db.session.commit()  # the pack is on record as drawn (the cover paper's "since")
     actions = sum(len(r.actions) for r in pack.risks)
     click.echo(f"Wrote {out}: {len(pack.risks)} risks, {actions} actions, "
                f"financial year {pack.fy_label}.")

@@ -8,16 +8,15 @@ The Word document (`cover_docx`) and the summary page that opens the BAF pack on
 from __future__ import annotations
 
 from collections import Counter, defaultdict
-from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime, time, timedelta, timezone
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 
 from ..extensions import db
 from ..record import trail as record_trail
-from ..risks.models import Action, AppetiteLevel, Assurance, Band, Control, Register, Risk, ScoreRecord
+from ..risks.models import Action, AppetiteLevel, Band, Register
 from ..rules import assurance as assurance_rules
 from ..rules import scoring
 
@@ -83,26 +82,18 @@ class CoverPaper:
 
 
 def last_pack_day(register: Register, before: date) -> date | None:
-    """The date of the last BAF pack riskapp drew for `register` before `before`: its as-at
-    date, or the day it was drawn. None if none was drawn (or none is on record)."""
-    import json
-
-    from ..jobs.models import DONE, Job
-    best = None
-    for params, finished in db.session.execute(
-            select(Job.params, Job.finished_at).where(Job.kind == "pack", Job.state == DONE)
-            .order_by(Job.id)):
-        try:
-            asked = json.loads(params)
-        except ValueError:
-            continue
-        if asked.get("register") not in (register.id, str(register.id)):
-            continue
-        day = (date.fromisoformat(asked["as_of"]) if asked.get("as_of") else
-               finished.astimezone(LONDON).date() if finished else None)
-        if day and day < before and (best is None or day > best):
-            best = day
-    return best
+    """The day the last BAF pack of the whole register was as at, among the packs riskapp drew
+    by the end of `before` (on the page or from the command line) as at a day before it. Packs
+    drawn later do not count, so the default for a paper of a past day never changes. None if
+    no pack was drawn."""
+    from .models import DrawnPack
+    return db.session.scalar(
+        select(DrawnPack.as_of)
+        .where(DrawnPack.register_id == register.id, DrawnPack.as_of < before,
+               DrawnPack.drawn_at < _end(before).astimezone(timezone.utc),
+               DrawnPack.committee_id.is_(None),
+               DrawnPack.directorate_id.is_(None), DrawnPack.owner_id.is_(None))
+        .order_by(DrawnPack.as_of.desc()).limit(1))
 
 
 def default_since(register: Register, as_of: date) -> date:
@@ -126,6 +117,8 @@ class RiskState:
     band: str | None = None
     above_appetite: bool = False
     next_review: date | None = None
+    #: False: not on this register at that day (not yet opened, or moved to another).
+    on_register: bool = True
 
 
 @dataclass
@@ -153,121 +146,130 @@ def _end(day: date) -> datetime:
     return datetime.combine(day + timedelta(days=1), time(0), tzinfo=LONDON)
 
 
-def _statuses_on(changes: Sequence[tuple], day: date) -> dict[int, str]:
-    """Each risk's status at the end of `day`, from the trail of its status changes
-    (record_trail.field_changes)."""
-    out: dict[int, str] = {}
-    first_old: dict[int, str] = {}
-    for object_id, at, old, new in changes:
-        first_old.setdefault(object_id, old)
-        if at < _end(day):
-            out[object_id] = new
-    for risk_id, old in first_old.items():
-        if risk_id not in out and old:
-            out[risk_id] = old
-    return out
+def _state(r, bands, band_months, levels) -> RiskState:
+    """A risk's line in the paper as the record held it (a `RiskAsAt`) at its day."""
+    risk = r.risk
+    state = RiskState(risk.reference, risk.title, risk.status == "Open")
+    consequence, likelihood = r.current
+    score = consequence * likelihood
+    band = scoring.band_for(score, bands)
+    state.score, state.consequence, state.likelihood = score, consequence, likelihood
+    state.band = band.name if band else None
+    state.above_appetite = scoring.is_above_appetite(score, levels.get(risk.appetite_level_id))
+    last = r.latest_review
+    if last is not None:
+        months = risk.review_frequency_months or band_months.get(state.band, 3)
+        state.next_review = scoring.next_review_date(last.recorded_on, months)
+    return state
 
 
 def read_facts(register: Register, since: date, as_of: date) -> Facts:
-    """The record of `register` at the end of `since` and of `as_of`, and what happened between."""
+    """The record of `register` as held at the end of `since` and of `as_of`
+    (`riskapp.assurance.held`: the version store, and records learnt later read by their
+    business dates), and what happened between. Changes made after `as_of` are not read, so
+    the paper for two past dates reads the same whenever it is drafted."""
     if since > as_of:
         raise CoverError("The date of the last paper must be on or before the date of this one",
                          "since")
+    from ..assurance import held as record
     from ..assurance import services as assurance
     from ..risks.services import ordered_bands
     bands = ordered_bands()
     band_months = {b.name: b.review_months for b in db.session.scalars(select(Band))}
-    risks = db.session.scalars(select(Risk).where(Risk.register_id == register.id)
-                               .order_by(Risk.number)).all()
-    ids = [r.id for r in risks]
     levels = {a.id: a.max_score for a in db.session.scalars(select(AppetiteLevel))}
-    history: dict[int, list[ScoreRecord]] = defaultdict(list)
-    for rec in db.session.scalars(select(ScoreRecord).where(ScoreRecord.risk_id.in_(ids))
-                                  .order_by(ScoreRecord.recorded_on, ScoreRecord.id)):
-        history[rec.risk_id].append(rec)
+    then_held = record.register_held(register.id, since)
+    now_held = record.register_held(register.id, as_of)
     facts = Facts(register, since, as_of, bands, {}, {})
-    status_changes = record_trail.field_changes(Risk, "status", ids)
-    for day, states in ((since, facts.then), (as_of, facts.now)):
-        statuses = _statuses_on(status_changes, day)
-        for risk in risks:
-            status = statuses.get(risk.id, risk.status)
-            recs = [r for r in history[risk.id] if r.recorded_on <= day]
-            is_open = risk.opened_on <= day and status == "Open"
-            state = RiskState(risk.reference, risk.title, is_open)
-            if recs:
-                last = recs[-1]
-                band = scoring.band_for(last.score, bands)
-                state.score, state.consequence, state.likelihood = (
-                    last.score, last.consequence, last.likelihood)
-                state.band = band.name if band else None
-                state.above_appetite = scoring.is_above_appetite(
-                    last.score, levels.get(risk.appetite_level_id))
-                months = risk.review_frequency_months or band_months.get(state.band, 3)
-                state.next_review = scoring.next_review_date(last.recorded_on, months)
-            states[risk.reference] = state
-    for risk in risks:
-        facts.reviews[risk.reference] = [
-            (r.recorded_on, r.consequence, r.likelihood, r.score, r.rationale)
-            for r in history[risk.id] if since < r.recorded_on <= as_of]
-    refs = {r.id: r.reference for r in risks}
-    # Controls: when riskapp learnt of them (the trail), or when put in place.
-    learnt = {}
-    for control_id, at, was, _ in record_trail.field_changes(Control, "description", ids):
-        if was is None:
-            learnt.setdefault(control_id, at)
-    for control_id, risk_id, text, in_place in db.session.execute(
-            select(Control.id, Control.risk_id, Control.description,
-                   Control.actual_implementation_date)
-            .where(Control.risk_id.in_(ids)).order_by(Control.id)):
-        at = learnt.get(control_id)
-        day = in_place or (at.astimezone(LONDON).date() if at else None)
-        if day and since < day <= as_of and facts.now[refs[risk_id]].open:
-            facts.controls_added.append((refs[risk_id], day, text))
+    # Keyed by the reference each risk had at `as_of`; one on the register at `since` but not
+    # at `as_of` (moved to another register) keeps its reference of then.
+    ref_of = {r.risk.id: r.risk.reference for r in then_held.risks}
+    ref_of.update({r.risk.id: r.risk.reference for r in now_held.risks})
+    for held, states in ((then_held, facts.then), (now_held, facts.now)):
+        for r in held.risks:
+            state = _state(r, bands, band_months, levels)
+            state.ref = ref_of[r.risk.id]
+            states[state.ref] = state
+    for states, other in ((facts.then, facts.now), (facts.now, facts.then)):
+        for ref, state in other.items():
+            states.setdefault(ref, RiskState(ref, state.title, False, on_register=False))
+    then_by_id = {r.risk.id: r for r in then_held.risks}
+    for r in now_held.risks:
+        ref = ref_of[r.risk.id]
+        facts.reviews[ref] = [(v.recorded_on, v.consequence, v.likelihood,
+                               v.consequence * v.likelihood, v.rationale)
+                              for v in r.reviews if since < v.recorded_on <= as_of]
+        if r.risk.status != "Open":
+            continue
+        before = then_by_id.get(r.risk.id)
+        controls_then = {c.id for c in before.controls} if before else set()
+        for c in r.controls:
+            if c.id in controls_then:
+                continue
+            # The day it was put in place if in the period, else the day riskapp learnt of it.
+            day = next((d for d in (c.in_place_from, c.actual_implementation_date)
+                        if d and since < d <= as_of), None) or _learnt(c.learnt_at)
+            if since < day <= as_of:
+                facts.controls_added.append((ref, day, c.description))
     rules_now = assurance.rules_in_force(as_of)
     months = assurance_rules.valid_months(rules_now)
-    for risk_id, line, source, given, until, positive in db.session.execute(
-            select(Assurance.risk_id, Assurance.line, Assurance.source, Assurance.assured_on,
-                   Assurance.valid_until, Assurance.positive)
-            .where(Assurance.risk_id.in_(ids)).order_by(Assurance.id)):
-        ref = refs[risk_id]
-        if not facts.now[ref].open:
+    for r in now_held.risks:
+        if r.risk.status != "Open":
             continue
-        if given and since < given <= as_of:
-            facts.assurances_added.append((ref, given, source, line, positive))
-        fact = assurance_rules.AssuranceFact("", line, source, given, until, positive)
-        end = assurance_rules.valid_until(fact, months)
-        if end and since <= end < as_of:
-            facts.assurances_expired.append((ref, end + timedelta(days=1), source, line))
-    for day, gaps in ((since, facts.gaps_then), (as_of, facts.gaps_now)):
-        for row in assurance.whole_register(register, day, as_at=True):
+        ref = ref_of[r.risk.id]
+        for a in r.assurances:
+            if a.assured_on and since < a.assured_on <= as_of:
+                facts.assurances_added.append((ref, a.assured_on, a.source, a.line, a.positive))
+            fact = assurance_rules.AssuranceFact("", a.line, a.source, a.assured_on,
+                                                 a.valid_until, a.positive)
+            end = assurance_rules.valid_until(fact, months)
+            if end and since <= end < as_of:
+                facts.assurances_expired.append((ref, end + timedelta(days=1), a.source, a.line))
+    for day, held, gaps in ((since, then_held, facts.gaps_then),
+                            (as_of, now_held, facts.gaps_now)):
+        opened = record.HeldRegister([r for r in held.risks if r.risk.status == "Open"],
+                                     held.covers)
+        for row in assurance.held_rows(opened, day, assurance.rules_in_force(day), bands):
             for gap in row.gaps:
-                gaps.add((row.ref, gap.rule, gap.text))
-    _read_actions(facts, ids, refs)
+                gaps.add((ref_of[row.id], gap.rule, gap.text))
+    _read_actions(facts, now_held.risks, ref_of)
     return facts
 
 
-def _read_actions(facts: Facts, ids, refs) -> None:
+def _learnt(at: datetime) -> date:
+    """The London day of a version's naive-UTC stamp."""
+    return at.replace(tzinfo=timezone.utc).astimezone(LONDON).date()
+
+
+def _read_actions(facts: Facts, held, ref_of) -> None:
+    """Actions of the risks open at `as_of`, as held then: completed in the period, target
+    dates moved in the period (the audit trail up to the end of `as_of`), overdue then."""
     since, as_of = facts.since, facts.as_of
+    ids = [a.id for r in held for a in r.actions]
     moves: dict[int, list[date]] = defaultdict(list)
-    for object_id, at, was, _ in record_trail.field_changes(Action, "target_date", ids):
-        if was is not None:
-            moves[object_id].append(at.astimezone(LONDON).date())
-    for action in db.session.scalars(select(Action).where(Action.risk_id.in_(ids))
-                                     .order_by(Action.risk_id, Action.id)):
-        ref = refs[action.risk_id]
-        if not facts.now[ref].open:
+    if ids:
+        wanted = set(ids)
+        # The trail of target dates: the version store, and audit entries from before it.
+        for object_id, at, was, _ in record_trail.field_changes(
+                Action, "target_date", {r.risk.id for r in held}):
+            if was is not None and object_id in wanted:
+                moves[object_id].append(at.astimezone(LONDON).date())
+    for r in held:
+        if r.risk.status != "Open":
             continue
-        if action.completed_on and since < action.completed_on <= as_of:
-            facts.actions_completed.append((ref, action.completed_on, action.detail))
-        in_period = [d for d in moves[action.id] if since < d <= as_of]
-        if in_period:
-            facts.actions_slipped.append((ref, in_period[-1], action.detail, len(in_period),
-                                          action.target_date_changes, action.target_date))
-        done_by = action.completed_on and action.completed_on <= as_of
-        if action.target_date and action.target_date < as_of and not done_by and \
-                action.status != "Cancelled" and not (action.status == "Complete"
-                                                      and not action.completed_on):
-            facts.actions_overdue.append((ref, action.target_date, action.detail))
+        ref = ref_of[r.risk.id]
+        for action in r.actions:
+            if action.completed_on and since < action.completed_on <= as_of:
+                facts.actions_completed.append((ref, action.completed_on, action.detail))
+            in_period = [d for d in moves[action.id] if since < d <= as_of]
+            if in_period:
+                facts.actions_slipped.append((ref, in_period[-1], action.detail,
+                                              len(in_period), action.target_date_changes,
+                                              action.target_date))
+            done_by = action.completed_on and action.completed_on <= as_of
+            if action.target_date and action.target_date < as_of and not done_by and \
+                    action.status != "Cancelled" and not (action.status == "Complete"
+                                                          and not action.completed_on):
+                facts.actions_overdue.append((ref, action.target_date, action.detail))
 
 
 # --- Drafting -------------------------------------------------------------------------------
@@ -295,7 +297,9 @@ def draft_cover(facts: Facts, *, organisation: str, meeting: str) -> CoverPaper:
     sections.append(Section("New and closed risks", tuple(
         [Statement(f"{r} {now[r].title}: new, current score {_score(now[r], bands)}.", r,
                    as_of) for r in new] +
-        [Statement(f"{r} {now[r].title}: closed.", r, as_of) for r in closed])))
+        [Statement(f"{r} {now[r].title}: "
+                   f"{'closed' if now[r].on_register else 'moved to another register'}.", r,
+                   as_of) for r in closed])))
 
     moved = []
     for r in both:

@@ -347,18 +347,43 @@ def build_pack(selection: Selection, *, organisation: str, author: str, fy: int 
         as_of=as_of,
         register_prefix=selection.register.prefix if selection.register else None,
         corrections=corrections,
-        # The cover summary and assurance map read today's rows (issue 18), so a pack as at a
-        # past day leaves them out rather than print today's controls as that day's: the
-        # pack as at D must read the same whenever it is printed (issue 14). They return
-        # once they are built from riskapp.record.as_at.
-        **(assurance_pages(selection.register, risks, as_of, today, organisation)
-           if selection.register is not None and as_of >= today else {}),
+        # As at a past day the cover summary and the assurance map are read from the record
+        # as held then, like the rest of the pack: it reads the same whenever it is printed.
+        **(assurance_pages(selection.register, {r.ref for r in pack_risks_data}, as_of,
+                           today, organisation)
+           if selection.register is not None else {}),
     )
 
 
-def assurance_pages(register: Register, risks: Sequence[Risk], as_of: date, today: date,
+def draw_pack(selection: Selection, out, *, organisation: str, author: str, via: str,
+              by: User | None = None, fy: int | None = None, logo: bytes | None = None,
+              progress=None) -> pack_data.BafPack:
+    """Build the pack, draw it as a PDF into `out` (a binary file) and record that it was
+    drawn (flush, never commit). The download's worker and `flask report baf` both draw
+    packs here, so the cover paper sees every pack drawn (`reports.cover.last_pack_day`).
+    `progress(count)` is told the number of risks before the pages are drawn."""
+    from .baf_pdf import render_baf_pack  # ReportLab: loaded by what draws PDFs
+    from .models import DrawnPack
+    pack = build_pack(selection, organisation=organisation, logo=logo, author=author, fy=fy)
+    if progress is not None:
+        progress(len(pack.risks))
+    render_baf_pack(pack, out)
+    if selection.register is not None:
+        db.session.add(DrawnPack(
+            register_id=selection.register.id, as_of=pack.as_of, via=via,
+            drawn_by_id=by.id if by is not None else None,
+            committee_id=selection.committee.id if selection.committee else None,
+            directorate_id=selection.directorate.id if selection.directorate else None,
+            owner_id=selection.owner.id if selection.owner else None,
+            risks=len(pack.risks)))
+        db.session.flush()
+    return pack
+
+
+def assurance_pages(register: Register, refs: set[str], as_of: date, today: date,
                     organisation: str) -> dict:
-    """The cover paper's summary and the assurance map of the pack's risks (issue 18)."""
+    """The cover paper's summary and the assurance map of the pack's risks (`refs`), as at
+    `as_of`: today's rows today, the record as held then for a past day (issue 18)."""
     from ..assurance import services as assurance
     from ..rules import assurance as rules
     from .cover import build_cover, default_since, when
@@ -366,9 +391,8 @@ def assurance_pages(register: Register, risks: Sequence[Risk], as_of: date, toda
     paper = build_cover(register, since, as_of, organisation=organisation)
     cover = pack_data.CoverSummary(paper.title, f"{when(since)} to {when(as_of)}",
                                    paper.summary, paper.recommendation)
-    wanted = {r.id for r in risks}
-    rows = [r for r in assurance.whole_register(register, as_of, as_at=as_of != today)
-            if r.id in wanted]
+    rows = [r for r in assurance.whole_register(register, as_of, as_at=as_of < today)
+            if r.ref in refs]
     rule_list = assurance.rules_in_force(as_of)
 
     def cells(by_line) -> tuple:

@@ -291,8 +291,9 @@ def _cover(assurance: Assurance, risk: Risk, control_ids) -> None:
 def add_assurance(risk: Risk, data: dict) -> Assurance:
     assurance = Assurance(risk=risk)
     populate(assurance, data, ASSURANCE_FIELDS)
-    _cover(assurance, risk, data.get("control_ids"))
+    # In the session before the risk's controls are read (which may flush).
     db.session.add(assurance)
+    _cover(assurance, risk, data.get("control_ids"))
     db.session.flush()
     return assurance
 

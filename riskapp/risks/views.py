@@ -5,7 +5,7 @@ from datetime import date
 
 from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
-from sqlalchemy import select
+from sqlalchemy import exists, select
 
 from ..auth import permissions
 from ..record import trail as record_trail
@@ -112,9 +112,12 @@ def index():
                                         per_page=per_page)
     args = {k: v for k, v in request.args.items() if k != "page" and v}
     everywhere = {k: v for k, v in args.items() if k not in POSITION_ARGS}
+    # Only asked when nothing is shown: is that the filters, or a register not yet begun?
+    no_risks_yet = not pagination.total and not db.session.scalar(
+        select(exists().where(Risk.id.isnot(None))))
     return render_template("risks/list.html", form=form, pagination=pagination,
                            bands=bands, today=date.today(), args=args,
-                           everywhere=everywhere,
+                           everywhere=everywhere, no_risks_yet=no_risks_yet,
                            can_create=permissions.can_create_risk(current_user))
 
 

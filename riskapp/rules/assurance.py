@@ -11,6 +11,7 @@ such as committees, finance and quality, 3 independent, such as internal audit.
 from __future__ import annotations
 
 import calendar
+import functools
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
@@ -177,7 +178,11 @@ def check_rule(kind: str, band: str | None, line: int | None, min_count: int | N
     return errors
 
 
+@functools.lru_cache(maxsize=8192)
 def add_months(day: date, months: int) -> date:
+    """`day` moved by whole months, clamped to the month's end (31 Jan + 1 month: 28 Feb).
+    Pure, and asked about the same few hundred dates for every risk of a large register:
+    remembered (at 5,000 risks it was most of the map's time)."""
     month = day.month - 1 + months
     year, month = day.year + month // 12, month % 12 + 1
     return date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
@@ -221,21 +226,26 @@ def line_cell(line: int, assurances: Sequence[AssuranceFact], day: date,
               months: dict[int, int]) -> LineCell:
     """One line's verdict: the best of what it holds on `day`."""
     mine = [a for a in given_by(assurances, day) if a.line == line]
+    if not mine:
+        return LineCell(line, MISSING)
+    until = {id(a): valid_until(a, months) for a in mine}
+    soon = day + timedelta(days=EXPIRING_WITHIN_DAYS)
+
+    def current_(a: AssuranceFact) -> bool:
+        return until[id(a)] is None or day <= until[id(a)]
 
     def rank(a: AssuranceFact) -> tuple:
-        current = is_current(a, day, months)
-        until = valid_until(a, months) or date.max
         judged = {True: 0, None: 1, False: 2}[a.positive]
-        return (not current, judged, -until.toordinal())
+        return (not current_(a), judged, -(until[id(a)] or date.max).toordinal())
     mine.sort(key=rank)
-    current = [a for a in mine if is_current(a, day, months)]
+    current = [a for a in mine if current_(a)]
     positive = [a for a in current if a.positive is True]
     if positive:
-        lasting = [a for a in positive if not is_expiring(a, day, months)]
+        # Lasting: not expiring (current today but not `EXPIRING_WITHIN_DAYS` days on).
+        lasting = [a for a in positive if until[id(a)] is None or until[id(a)] >= soon]
         if lasting:
             return LineCell(line, POSITIVE, tuple(mine))
-        return LineCell(line, EXPIRING, tuple(mine),
-                        max(valid_until(a, months) for a in positive))
+        return LineCell(line, EXPIRING, tuple(mine), max(until[id(a)] for a in positive))
     if any(a.positive is False for a in current):
         return LineCell(line, NEGATIVE, tuple(mine))
     if any(a.positive is None for a in current):

@@ -61,6 +61,19 @@ def steps(present: Present) -> list[Step]:
     ]
 
 
+#: Who does a step, for someone who cannot: by the step's `needs`.
+WHO_DOES = {"organisation": "An administrator does this.",
+            "register": "The risk manager or an administrator does this.",
+            "users": "An administrator does this.",
+            "committees": "The committee secretariat or an administrator does this.",
+            "risks": "The risk manager does this: invite one first."}
+
+
+def who_does(step: Step) -> str:
+    """ "An administrator does this." for a step the reader cannot do themselves."""
+    return WHO_DOES.get(step.needs, "")
+
+
 def next_step(all_steps: list[Step]) -> Step | None:
     """The first step not yet done, or None when all are."""
     return next((s for s in all_steps if not s.done), None)

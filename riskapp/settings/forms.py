@@ -1,12 +1,9 @@
-import re
-
 from ..forms_common import BoundedForm as FlaskForm  # length limits on every text field
 from flask_wtf.file import FileField
 from wtforms import BooleanField, FieldList, Form, FormField, HiddenField, IntegerField, StringField
-from wtforms.validators import InputRequired, Length, NumberRange, Optional, Regexp, ValidationError
+from wtforms.validators import InputRequired, Length, NumberRange, Optional, Regexp
 
 from ..risks.forms import ChoiceField, optional_int
-from ..rules.scoring import Band, bands_problems
 
 
 class _Row(Form):
@@ -34,27 +31,9 @@ class BandRow(_Row):
 
 
 class BandsForm(FlaskForm):
+    # Whether the bands together cover every score once is the service's rule
+    # (riskapp.settings.services), shared with the API.
     bands = FieldList(FormField(BandRow), min_entries=1, max_entries=10)
-
-    def kept_rows(self):
-        return [row for row in self.bands if not row.remove.data]
-
-    def validate_bands(self, field):
-        rows = [row.form.data for row in self.kept_rows()]
-        if not rows:
-            raise ValidationError("Keep at least one band: every risk's score needs one")
-        if any(r["min_score"] is None or r["max_score"] is None for r in rows):
-            return
-        names = [(r["name"] or "").strip().lower() for r in rows]
-        if len(set(names)) != len(names):
-            raise ValidationError("Each band needs a different name")
-        problems = bands_problems([Band(r["name"], r["min_score"], r["max_score"]) for r in rows])
-        if problems:
-            removed = [row.form.name.data for row in self.bands if row.remove.data]
-            if removed and any(p.startswith("No band covers") for p in problems):
-                problems.insert(0, f"Removing {', '.join(removed)} would leave scores in no "
-                                   "band: widen another band to cover them in the same save")
-            raise ValidationError("; ".join(problems))
 
 
 class AppetiteRow(_Row):
@@ -67,12 +46,6 @@ class AppetiteRow(_Row):
 class AppetiteForm(FlaskForm):
     levels = FieldList(FormField(AppetiteRow), min_entries=1, max_entries=12)
 
-    def validate_levels(self, field):
-        names = [(row.form.name.data or "").strip().lower() for row in field
-                 if not row.remove.data]
-        if len(set(names)) != len(names):
-            raise ValidationError("Each level needs a different name")
-
 
 class NameRow(_Row):
     name = StringField("Name", validators=[InputRequired("Enter a name"), Length(max=200)])
@@ -82,23 +55,14 @@ class NamesForm(FlaskForm):
     """A list of names: appetite categories, directorates."""
     rows = FieldList(FormField(NameRow), min_entries=1, max_entries=60)
 
-    def validate_rows(self, field):
-        names = [(row.form.name.data or "").strip().lower() for row in field
-                 if not row.remove.data]
-        if len(set(names)) != len(names):
-            raise ValidationError("Each needs a different name")
-
 
 class RegisterForm(FlaskForm):
     name = StringField("Register name", validators=[InputRequired("Enter the register's name"),
                                                     Length(max=100)])
+    # 2 to 6 letters, unique, fixed once used: the service's rules, shared with the API.
     prefix = StringField("Reference prefix", validators=[
-        InputRequired("Enter the reference prefix"),
-        Regexp(r"^[A-Za-z]{2,6}$", message="The prefix is 2 to 6 letters, like CRR")],
+        InputRequired("Enter the reference prefix"), Length(max=20)],
         description="References are the prefix and a number: CRR0001.")
-
-    def validate_prefix(self, field):
-        field.data = re.sub(r"\s", "", field.data or "").upper()
 
 
 class OrganisationForm(FlaskForm):

@@ -7,28 +7,18 @@ from datetime import date
 
 from flask import Response, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
-from sqlalchemy import func, or_, select
+from sqlalchemy import func, select
 
 from ..auth import permissions
 from ..auth.models import Directorate, Role, User, utcnow
+from ..auth.oidc import trusted_domains
 from ..auth.permissions import require
 from ..extensions import db
 from ..risks.models import AppetiteLevel, Band, Register, Risk
-from . import bp, organisation
+from . import bp, organisation, services
 from .forms import (AppetiteForm, BandsForm, NamesForm, OrganisationForm, RegisterForm,
                     SignInForm)
 from .models import AppetiteCategory
-
-#: Where a newcomer starts: the NHS bands of most trusts' 5x5 matrix (the NPSA's).
-USUAL_BANDS = [dict(name="Low", min_score=1, max_score=3, colour="#007f3b", review_months=12),
-               dict(name="Moderate", min_score=4, max_score=6, colour="#ffeb3b", review_months=6),
-               dict(name="High", min_score=8, max_score=12, colour="#ed8b00", review_months=3),
-               dict(name="Extreme", min_score=15, max_score=25, colour="#d5281b",
-                    review_months=1)]
-#: The appetite scale the Good Governance Institute's matrix uses, as many NHS boards do.
-USUAL_LEVELS = [dict(name="Averse", max_score=3), dict(name="Minimal", max_score=6),
-                dict(name="Cautious", max_score=9), dict(name="Open", max_score=12),
-                dict(name="Eager", max_score=16)]
 
 
 def _band_rows():
@@ -76,67 +66,45 @@ def index():
     return _page()
 
 
-def _apply_rows(model, rows, fields, *, in_use=None, remove_missing=False):
-    """Save a settings table: update rows by id (or, for a row without one, by its name), add
-    new ones, delete those marked Remove (and, with `remove_missing`, those not posted at all).
-
-    `in_use(record)` says why a record cannot be removed (None: it can). Returns the messages
-    of rows that could not be removed; then nothing is saved.
-    """
-    existing = {r.id: r for r in db.session.scalars(select(model))}
-    by_name = {r.name.strip().lower(): r for r in existing.values()}
-    matched = {}
-    for row in rows:
-        record = existing.get(row.record_id) if row.record_id else \
-            by_name.get((row.form.name.data or "").strip().lower())
-        matched[id(row)] = record
-    removed = [matched[id(row)] for row in rows if row.remove.data and matched[id(row)]]
-    if remove_missing:
-        posted = {r.id for r in matched.values() if r is not None}
-        removed += [r for r in existing.values() if r.id not in posted]
-    problems = []
-    if in_use is not None:
-        for row in rows:
-            record = matched[id(row)]
-            if row.remove.data and record is not None:
-                reason = in_use(record)
-                if reason:
-                    row.remove.errors.append(reason)
-                    problems.append(reason)
-    if problems:
-        return problems
-    for record in removed:
-        db.session.delete(record)
-    # Deletes first, so a removed row's name can be taken by another in the same save.
-    db.session.flush()
-    for position, row in enumerate(r for r in rows if not r.remove.data):
-        record = matched[id(row)] or model()
-        for name in fields:
-            value = getattr(row.form, name).data
-            setattr(record, name, value.strip() if isinstance(value, str) else value)
-        if hasattr(model, "position"):
-            record.position = position
-        db.session.add(record)
-    db.session.flush()
-    return []
+def _rows(list_field) -> list[services.Row]:
+    """A page table's rows as the service takes them."""
+    return [services.Row({name: field.data for name, field in row.form._fields.items()
+                          if name not in ("id", "remove", "csrf_token")},
+                         id=row.record_id, remove=bool(row.remove.data))
+            for row in list_field]
 
 
-def _add_row_or_save(form, list_field, page_kwarg, save, message):
+def _show(refusals, list_field) -> None:
+    """Put the service's refusals beside the row and field they are about, or above the table."""
+    for refusal in refusals:
+        if refusal.row is None:
+            if not (list_field.errors and isinstance(list_field.errors[0], str)):
+                list_field.errors = []
+            list_field.errors.append(refusal.message)
+            continue
+        row = list_field[refusal.row].form
+        target = row.remove if refusal.field == "remove" else row.name
+        target.errors = [*target.errors, refusal.message]
+
+
+def _save_table(form, list_field, page_kwarg, table, message, *, remove_missing=False):
     if request.form.get("add_row"):
         getattr(form, list_field).append_entry()
         return _page(**{page_kwarg: form})
     if request.form.get("add_usual") and page_kwarg in ("bands_form", "appetite_form"):
-        usual = USUAL_BANDS if page_kwarg == "bands_form" else USUAL_LEVELS
+        usual = services.USUAL_BANDS if page_kwarg == "bands_form" else services.USUAL_LEVELS
         form = type(form)(formdata=None, data={list_field: usual})
         flash("The usual NHS values are filled in below: check them, then save.", "info")
         return _page(**{page_kwarg: form})
     if form.validate_on_submit():
-        problems = save(form)
-        if not problems:
+        rows = getattr(form, list_field)
+        refusals = services.save_table(table, _rows(rows), remove_missing=remove_missing)
+        if not refusals:
             db.session.commit()
             flash(message, "success")
             return redirect(url_for("settings.index") + "#" + page_kwarg.removesuffix("_form"))
         db.session.rollback()
+        _show(refusals, rows)
     return _page(**{page_kwarg: form, "status": 422})
 
 
@@ -144,69 +112,38 @@ def _add_row_or_save(form, list_field, page_kwarg, save, message):
 @login_required
 def bands():
     require(permissions.can_configure_register(current_user))
-    form = BandsForm()
-    fields = ("name", "min_score", "max_score", "colour", "review_months")
-
-    def save(form):
-        for row in form.bands:
-            row.form.colour.data = (row.form.colour.data or "").lower()
-        return _apply_rows(Band, form.bands, fields, remove_missing=True)
-    return _add_row_or_save(form, "bands", "bands_form", save, "Bands saved.")
-
-
-def _level_in_use(level):
-    used = db.session.scalar(select(func.count(Risk.id)).where(Risk.appetite_level_id == level.id))
-    if used:
-        return (f"{level.name} cannot be removed: {used} risk{'s have' if used != 1 else ' has'}"
-                " it as appetite level. Choose another level for them first")
-    return None
+    return _save_table(BandsForm(), "bands", "bands_form", services.BANDS, "Bands saved.",
+                       remove_missing=True)
 
 
 @bp.route("/appetite", methods=["POST"])
 @login_required
 def appetite():
     require(permissions.can_configure_register(current_user))
-    form = AppetiteForm()
-    return _add_row_or_save(
-        form, "levels", "appetite_form",
-        lambda f: _apply_rows(AppetiteLevel, f.levels, ("name", "max_score"), in_use=_level_in_use),
-        "Appetite levels saved.")
+    return _save_table(AppetiteForm(), "levels", "appetite_form", services.APPETITE_LEVELS,
+                       "Appetite levels saved.")
 
 
 @bp.route("/appetite-categories", methods=["POST"])
 @login_required
 def appetite_categories():
     require(permissions.can_configure_register(current_user))
-    form = NamesForm(prefix="categories")
-    # A risk keeps its category's name as it was chosen; removing one only takes it off the list.
-    return _add_row_or_save(
-        form, "rows", "categories_form",
-        lambda f: _apply_rows(AppetiteCategory, f.rows, ("name",)),
-        "Appetite categories saved.")
-
-
-def _directorate_in_use(directorate):
-    risks = db.session.scalar(select(func.count(Risk.id))
-                              .where(Risk.directorate_id == directorate.id))
-    people = db.session.scalar(select(func.count(User.id))
-                               .where(User.directorate_id == directorate.id))
-    if risks or people:
-        parts = [f"{risks} risk{'s' if risks != 1 else ''}" if risks else "",
-                 f"{people} {'people' if people != 1 else 'person'}" if people else ""]
-        return (f"{directorate.name} cannot be removed: it has "
-                f"{' and '.join(p for p in parts if p)}. Rename it instead")
-    return None
+    return _save_table(NamesForm(prefix="categories"), "rows", "categories_form",
+                       services.APPETITE_CATEGORIES, "Appetite categories saved.")
 
 
 @bp.route("/directorates", methods=["POST"])
 @login_required
 def directorates():
     require(permissions.can_configure_register(current_user))
-    form = NamesForm(prefix="directorates")
-    return _add_row_or_save(
-        form, "rows", "directorates_form",
-        lambda f: _apply_rows(Directorate, f.rows, ("name",), in_use=_directorate_in_use),
-        "Directorates saved.")
+    return _save_table(NamesForm(prefix="directorates"), "rows", "directorates_form",
+                       services.DIRECTORATES, "Directorates saved.")
+
+
+def _register_refusals(form, refusals) -> None:
+    for refusal in refusals:
+        field = form.prefix if refusal.field == "prefix" else form.name
+        field.errors = [*field.errors, refusal.message]
 
 
 @bp.route("/registers", methods=["POST"])
@@ -215,16 +152,37 @@ def registers():
     require(permissions.can_configure_register(current_user))
     form = RegisterForm()
     if form.validate_on_submit():
-        clash = db.session.scalar(select(Register).where(
-            (func.lower(Register.name) == form.name.data.strip().lower())
-            | (Register.prefix == form.prefix.data)))
-        if clash is None:
-            db.session.add(Register(name=form.name.data.strip(), prefix=form.prefix.data))
+        register, refusals = services.add_register(form.name.data, form.prefix.data)
+        if not refusals:
             db.session.commit()
-            flash(f"Register {form.name.data} added.", "success")
+            flash(f"Register {register.name} added.", "success")
             return redirect(url_for("settings.index") + "#registers")
-        form.name.errors.append(f"The register {clash.name} ({clash.prefix}) has that name or prefix")
+        db.session.rollback()
+        _register_refusals(form, refusals)
     return _page(register_form=form, status=422)
+
+
+@bp.route("/registers/<int:register_id>", methods=["GET", "POST"])
+@login_required
+def register_edit(register_id):
+    require(permissions.can_configure_register(current_user))
+    register = db.get_or_404(Register, register_id)
+    form = RegisterForm(obj=register)
+    fixed = services.references_given(register)
+    if fixed:
+        del form.prefix  # not shown: its references are made of it
+    if form.validate_on_submit():
+        refusals = services.change_register(register, form.name.data,
+                                            register.prefix if fixed else form.prefix.data)
+        if not refusals:
+            db.session.commit()
+            flash(f"Register {register.name} saved.", "success")
+            return redirect(url_for("settings.index") + "#registers")
+        db.session.rollback()
+        register = db.session.get(Register, register_id)
+        _register_refusals(form, refusals)
+    return render_template("settings/register.html", register=register, form=form,
+                           prefix_fixed=fixed), 422 if form.errors else 200
 
 
 # --- the organisation ---------------------------------------------------------------------
@@ -245,7 +203,8 @@ def _organisation_page(org_form=None, signin_form=None, status=200):
                                                                   for u in _admins()]
     return render_template("settings/organisation.html", org=org, org_form=org_form,
                            signin_form=signin_form,
-                           sso_configured=bool(current_app.config.get("OIDC_ISSUER"))), status
+                           sso_configured=bool(current_app.config.get("OIDC_ISSUER")),
+                           trusted_domains=sorted(trusted_domains())), status
 
 
 @bp.route("/organisation", methods=["GET", "POST"])

@@ -117,3 +117,79 @@ def test_expiring_tomorrow_then_expired_the_day_after(baf):
     later = services.risk_map(risk, today + timedelta(days=2))
     assert later.risk_map.cells[3].state == rules.EXPIRED
     assert any("expired on" in g.text for g in later.gaps)
+
+
+def _learnt_on(db, day):
+    """Commit the session's changes as riskapp learning of them on `day` (a past day)."""
+    from riskapp.record import date_learnt
+    db.session.flush()
+    date_learnt(db.session, datetime.combine(day, datetime.min.time()).replace(hour=12))
+    db.session.commit()
+
+
+def test_as_at_a_past_day_the_map_reads_the_record_as_held_then(baf):
+    """Assurances, their covered controls and the score are read from the version store:
+    changes made later never reach a past day's map."""
+    from riskapp.risks import services as risks
+    risk = baf.session.scalar(select(Risk).where(Risk.reference == "BAF0001"))
+    controls = [c.id for c in risk.controls]
+    first = risk.assurances[0]
+    # 10 Jan 2024: the first assurance is said to cover the first control.
+    risks.update_assurance(first, {"control_ids": controls[:1]}, seen_version=first.version)
+    _learnt_on(baf, date(2024, 1, 10))
+    # 10 Feb 2024: it no longer does.
+    risks.update_assurance(first, {"control_ids": []}, seen_version=first.version)
+    _learnt_on(baf, date(2024, 2, 10))
+
+    def uncovered(day):
+        row = _rows(baf, day)["BAF0001"]
+        return {g.control_id for g in row.gaps if g.rule.startswith("Rule 3:")}
+    assert uncovered(date(2024, 1, 31)) == set(controls[1:])
+    assert uncovered(date(2024, 3, 1)) == set(controls)  # the removed link no longer counts
+
+    before = _rows(baf, date(2024, 3, 1))["BAF0001"]
+    # Today: a 3rd-line assurance dated back to 2023, the first one judged negative, a
+    # lower score.
+    risks.add_assurance(risk, {"line": 3, "source": "Internal audit", "positive": True,
+                               "assured_on": date(2023, 12, 1), "control_ids": controls,
+                               "valid_until": date.today() + timedelta(days=365)})
+    risks.update_assurance(first, {"positive": False}, seen_version=first.version)
+    risks.rescore_risk(risk, 2, 2, "Much better", by=None, today=date.today())
+    baf.session.commit()
+    after = _rows(baf, date(2024, 3, 1))["BAF0001"]
+    assert after.risk_map == before.risk_map and after.score == before.score
+    assert after.risk_map.cells[3].state == rules.MISSING
+    assert after.risk_map.cells[1].state == rules.POSITIVE
+    now = _rows(baf)["BAF0001"]
+    assert now.risk_map.cells[3].state == rules.POSITIVE and now.score == 4
+    judged = {a.id: a.positive for a in now.facts.assurances}
+    assert judged[str(first.id)] is False
+    assert {a.id: a.positive for a in after.facts.assurances}[str(first.id)] is True
+
+
+@pytest.mark.parametrize("as_at", [False, True])
+def test_filters_find_exactly_the_risks_the_whole_map_shows(baf, as_at):
+    """The filters judge only what they ask (a line's verdict, the gaps); the risks they find
+    are those of the whole register's map, today and as at a past day."""
+    register = baf.session.scalar(select(Register).where(Register.prefix == "BAF"))
+    risk = baf.session.scalar(select(Risk).where(Risk.reference == "BAF0002"))
+    baf.session.add(Assurance(risk=risk, line=3, source="Internal audit", positive=False,
+                              assured_on=date(2023, 10, 1)))
+    baf.session.commit()
+    day = date(2023, 12, 31) if as_at else date.today()
+    rows = services.whole_register(register, day, as_at=as_at)
+    cases = [dict(state=s, line=line) for s in rules.STATES for line in (None, 1, 2, 3)]
+    cases += [dict(gaps_only=True), dict(band="High", gaps_only=True), dict(band="Medium"),
+              dict(band="High", state=rules.MISSING, line=3)]
+    for case in cases:
+        filters = services.MapFilters(register, day, as_at=as_at, **case)
+        page = services.register_map(filters, per_page=5)
+        expected = [r.ref for r in rows if
+                    (not case.get("band") or (r.band and r.band.name == case["band"]))
+                    and (not case.get("gaps_only") or r.gaps)
+                    and (not case.get("state") or any(
+                        r.risk_map.cells[n].state == case["state"]
+                        for n in ([case["line"]] if case.get("line") else rules.LINES)))]
+        assert page.total == len(expected), case
+        assert [r.ref for r in page.rows] == expected[:5], case
+        assert all(r.risk_map for r in page.rows)

@@ -49,7 +49,7 @@ PAGES = {
     "admin": ("admin@example.org", ["/", "/admin/users", "/admin/users/new", "/reminders/outbox",
                                     "/auth/password", "/auth/account", "/auth/api", "/setup",
                                     "/settings/", "/settings/organisation",
-                                    "/admin/users/invite"]),
+                                    "/admin/users/invite", "/settings/registers/1"]),
 }
 
 

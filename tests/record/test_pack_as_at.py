@@ -48,17 +48,34 @@ def test_the_pack_reads_the_same_after_a_control_an_action_and_a_review_today(ba
     first = _pack(datetime(2026, 12, 6, 9, tzinfo=LONDON))
     before = _text(first, tmp_path)
 
+    # The pack as at a past day has its cover summary and assurance map (issue 18), read
+    # from the record as held then.
+    assert first.cover is not None and first.assurance_map
+    assert "Executive summary" in before and "Assurance map" in before
+
     risk = db.session.scalar(select(Risk).where(Risk.reference == "BAF0006"))
     services.add_control(risk, {"description": "Weekly cash review by the finance committee"})
     action = db.session.scalar(select(Action).where(Action.risk_id == risk.id))
     action.status, action.completed_on = "Complete", date.today()
     services.rescore_risk(risk, 3, 3, "Recovery plan agreed", by=None, today=date.today())
+    # Assurance given today, dated back into the pack's period, covering every control; an
+    # existing one (another risk's) judged negative and made to cover a control.
+    services.add_assurance(risk, {"line": 3, "source": "Internal audit of cash management",
+                                  "assured_on": date(2023, 11, 1), "positive": True,
+                                  "control_ids": [c.id for c in risk.controls]})
+    first_risk = db.session.scalar(select(Risk).where(Risk.reference == "BAF0001"))
+    old = first_risk.assurances[0]
+    services.update_assurance(old, {"positive": False,
+                                    "control_ids": [first_risk.controls[0].id]},
+                              seen_version=old.version)
     db.session.commit()
 
     second = _pack(datetime(2026, 12, 7, 15, 30, tzinfo=LONDON))
     after = _text(second, tmp_path)
     assert "Weekly cash review" not in after
+    assert "Internal audit of cash management" not in after
     assert sum(len(r.actions) for r in second.risks) == 26
+    assert second.cover == first.cover and second.assurance_map == first.assurance_map
     assert after == before
     # Only the time it was generated differs, and it is printed.
     assert re.search(r"Generated", subprocess.run(

@@ -118,22 +118,70 @@ def test_cli(runner, baf, tmp_path):
     assert result.exit_code != 0 and "on or before the date of this one" in result.output
 
 
-def test_since_defaults_to_the_last_pack_drawn_for_the_register(baf):
-    import json as _json
+def test_since_defaults_to_the_last_pack_drawn_on_the_page_or_from_the_command_line(
+        baf, client, auth, runner, tmp_path):
     from datetime import datetime, timezone
 
-    from riskapp.jobs.models import Job
     from riskapp.reports.cover import default_since
+    from riskapp.reports.models import DrawnPack
     register = find_register("BAF")
+    today = date.today()
     # No pack drawn yet: the end of the month before
-    assert default_since(register, date(2023, 6, 30)) == date(2023, 5, 31)
-    user = make_user("board")
-    for as_of, state in (("2023-05-26", "done"), ("2023-06-20", "failed"),
-                         ("2023-07-28", "done")):
-        baf.session.add(Job(user=user, kind="pack", state=state, key=as_of,
-                            params=_json.dumps({"register": register.id, "as_of": as_of}),
-                            finished_at=datetime(2023, 8, 1, tzinfo=timezone.utc)))
+    assert default_since(register, date(2023, 12, 20)) == date(2023, 11, 30)
+
+    # From the command line
+    result = runner.invoke(args=["report", "baf", "--register", "BAF", "--as-of", "2023-11-29",
+                                 "--out", str(tmp_path / "pack.pdf")])
+    assert result.exit_code == 0, result.output
+    assert default_since(register, today) == date(2023, 11, 29)
+    # On the page (made by the worker)
+    auth.login(make_user("board"))
+    asked = client.post("/reports/baf.pdf", data={
+        "register": register.id, "as_of-day": "15", "as_of-month": "12", "as_of-year": "2023"})
+    assert asked.status_code == 302
+    assert "Your BAF pack is ready" in client.get(asked.headers["Location"]).get_data(
+        as_text=True)
+    assert default_since(register, today) == date(2023, 12, 15)
+    drawn = baf.session.scalars(select(DrawnPack).order_by(DrawnPack.id)).all()
+    assert [(d.via, d.as_of, d.risks) for d in drawn] == [
+        ("command line", date(2023, 11, 29), 11), ("download", date(2023, 12, 15), 11)]
+    # A pack of one committee's risks is not a paper of the whole register
+    from riskapp.committees.models import Committee
+    committee = baf.session.scalars(select(Committee)).first()
+    baf.session.add(DrawnPack(register_id=register.id, as_of=date(2024, 1, 10), via="download",
+                              committee_id=committee.id))
     baf.session.commit()
-    # The last finished pack before the paper's date; a failed one does not count
-    assert default_since(register, date(2023, 6, 30)) == date(2023, 5, 26)
-    assert default_since(register, date(2023, 8, 31)) == date(2023, 7, 28)
+    assert default_since(register, today) == date(2023, 12, 15)
+    # A paper of a past day only sees the packs drawn by then: later drawings never change it
+    baf.session.add(DrawnPack(register_id=register.id, as_of=date(2023, 10, 31),
+                              via="download",
+                              drawn_at=datetime(2023, 11, 2, 10, tzinfo=timezone.utc)))
+    baf.session.commit()
+    assert default_since(register, date(2023, 11, 20)) == date(2023, 10, 31)
+    assert default_since(register, date(2023, 11, 1)) == date(2023, 10, 31)  # the month end
+    # The packs drawn today were not drawn by 15 Dec 2023
+    assert default_since(register, date(2023, 12, 15)) == date(2023, 10, 31)
+    # A pack as at the paper's own day is not the last paper
+    assert default_since(register, date(2023, 11, 29)) == date(2023, 10, 31)
+
+
+def test_the_paper_for_past_dates_reads_the_same_after_later_edits(baf):
+    """Read from the record as held at the two dates: today's edits, even ones dated back into
+    the paper's period, do not change it."""
+    from riskapp.risks import services
+    from riskapp.risks.models import Action, Risk
+    before = _paper(baf).text()
+    risk = baf.session.scalar(select(Risk).where(Risk.reference == "BAF0006"))
+    services.add_control(risk, {"description": "Weekly cash review",
+                                "in_place_from": date(2023, 6, 10)})
+    services.add_assurance(risk, {"line": 3, "source": "Internal audit of cash",
+                                  "assured_on": date(2023, 6, 5), "positive": False})
+    services.rescore_risk(risk, 2, 2, "Recovered", by=None, today=date.today())
+    action = baf.session.scalar(select(Action).where(Action.risk_id == risk.id))
+    action.status, action.completed_on = "Complete", date(2023, 6, 20)
+    baf.session.commit()
+    assert _paper(baf).text() == before
+    # Today's paper does see them.
+    today = build_cover(find_register("BAF"), date(2023, 5, 31), date.today(),
+                        organisation="x").text()
+    assert "Internal audit of cash" in today and "Weekly cash review" in today

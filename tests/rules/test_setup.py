@@ -36,3 +36,16 @@ def test_done_and_next(present, done, next_key):
 def test_nothing_next_when_everything_is_done():
     everything = Present(True, 1, 1, 4, 3, 5, 2, 1, 1)
     assert next_step(steps(everything)) is None
+
+
+@pytest.mark.parametrize("key, words", [
+    ("organisation", "An administrator does this."),
+    ("bands", "The risk manager or an administrator does this."),
+    ("people", "An administrator does this."),
+    # An administrator cannot add risks: the risk manager does, once invited.
+    ("risks", "The risk manager does this: invite one first."),
+])
+def test_who_does_a_step_someone_cannot(key, words):
+    from riskapp.rules.setup import who_does
+    step = next(s for s in steps(EMPTY) if s.key == key)
+    assert who_does(step) == words

@@ -98,6 +98,8 @@ MATRIX: dict[tuple[str, str], tuple[frozenset, object]] = {
     ("settings.appetite_categories", "POST"): (RM | ADMIN, None),
     ("settings.directorates", "POST"): (RM | ADMIN, None),
     ("settings.registers", "POST"): (RM | ADMIN, None),
+    ("settings.register_edit", "GET"): (RM | ADMIN, None),
+    ("settings.register_edit", "POST"): (RM | ADMIN, None),
     ("settings.organisation_settings", "GET"): (ADMIN, None),
     ("settings.organisation_settings", "POST"): (ADMIN, None),
     ("settings.sign_in_settings", "POST"): (ADMIN, None),
@@ -225,6 +227,13 @@ MATRIX: dict[tuple[str, str], tuple[frozenset, object]] = {
     ("api.bands_replace", "PUT"): (RM | ADMIN, None),  # the register's settings: day one's admin too
     ("api.appetite_levels_index", "GET"): (READ, None),
     ("api.appetite_levels_replace", "PUT"): (RM | ADMIN, None),  # the register's settings: day one's admin too
+    ("api.registers_update", "PATCH"): (RM | ADMIN, None),  # the register's settings: day one's admin too
+    ("api.review_frequencies_index", "GET"): (READ, None),
+    ("api.review_frequencies_replace", "PUT"): (RM | ADMIN, None),  # the register's settings: day one's admin too
+    ("api.appetite_categories_index", "GET"): (READ, None),
+    ("api.appetite_categories_replace", "PUT"): (RM | ADMIN, None),  # the register's settings: day one's admin too
+    ("api.directorates_index", "GET"): (READ, None),
+    ("api.directorates_replace", "PUT"): (RM | ADMIN, None),  # the register's settings: day one's admin too
     ("api.risks_update", "PATCH"): (EDIT_RISK, RISK_OBJECT),
     ("api.risks_close", "POST"): (RM, None),
     ("api.risks_escalate", "POST"): (RM, None),
@@ -362,7 +371,8 @@ def world(baf):
                meeting_id=meeting.id, item_id=item.id, meeting_action_id=meeting_action.id,
                reminder_id=reminder.id, token_id=token.id, job_id=job.id, user_id=users["staff"].id,
                ref=ids["reference"], export_what="risks", export_fmt="csv",
-               static_file="app.css", correction_kind="item", token=feed.token, rule_key=rule.rule_key)
+               static_file="app.css", correction_kind="item", token=feed.token,
+               rule_key=rule.rule_key, register_id=risk.register_id)
     _db.session.commit()
     return users, ids
 

@@ -154,7 +154,8 @@ OUT_OF_RANGE = [
     ("/committees/{c}/attendance?fy=10000", 400, "from 2,000 to 2,100"),
     ("/committees/{c}/attendance?fy=10000&format=csv", 400, "The financial year"),
     ("/committees/{c}/attendance.pdf?fy=10000", 400, "The financial year"),
-    ("/api/v1/committees/{c}/attendance-report?fy=10000", 400, "fy must be between"),
+    ("/api/v1/committees/{c}/attendance-report?fy=10000", 400,
+     "fy must be a whole number from 2,000 to 2,100"),
     ("/risks/?page=" + HUGE, 200, ""),  # a page number past the end: the last page
     ("/meetings/?page=" + HUGE, 200, "Meetings"),
     ("/committees/{c}?meetings=" + HUGE, 200, "Meetings"),

@@ -201,3 +201,31 @@ def test_directorates_are_added_renamed_and_kept_while_in_use(client, auth, db):
     assert response.status_code == 302
     db.session.expire_all()
     assert db.session.get(Directorate, finance.id).name == "Finance and Estates"
+
+
+def test_the_administrator_is_told_who_adds_the_first_risk(client, auth, db):
+    auth.login(make_user("admin"))
+    page = client.get("/setup").get_data(as_text=True)
+    assert "The risk manager does this: invite one first." in page
+    assert 'href="/risks/new"' not in page
+
+
+def test_an_empty_register_says_so_and_where_to_start(client, auth, db):
+    auth.login(make_user("risk_manager"))
+    page = client.get("/risks/").get_data(as_text=True)
+    assert "There are no risks yet." in page and 'href="/risks/new">Add the first risk' in page
+    assert 'href="/setup">Getting started' in page
+    make_risk()
+    db.session.commit()
+    page = client.get("/risks/?q=nothing-matches-this").get_data(as_text=True)
+    assert "No risks match these filters." in page and "There are no risks yet." not in page
+
+
+def test_a_new_committee_says_what_it_needs_rather_than_warning(client, auth, db):
+    auth.login(make_user("admin"))
+    response = client.post("/committees/new", data={"name": "Audit Committee",
+                                                    "kind": "Board committee with assurance function"})
+    assert response.status_code == 302, response.get_data(as_text=True)
+    page = client.get(response.location).get_data(as_text=True)
+    assert "The quorum rule cannot be met" not in page
+    assert "this committee needs terms of reference in force: start a draft below" in page

@@ -53,6 +53,32 @@ def test_add_a_register_with_its_prefix(client, auth, db):
     register = db.session.scalar(select(Register))
     assert register.prefix == "CRR"
     clash = client.post("/settings/registers", data={"name": "Another", "prefix": "CRR"})
-    assert clash.status_code == 422 and "has that name or prefix" in clash.get_data(as_text=True)
+    assert clash.status_code == 422 and "Corporate Risk Register (CRR) has that prefix" in clash.get_data(as_text=True)
     bad = client.post("/settings/registers", data={"name": "X", "prefix": "C1"})
     assert "The prefix is 2 to 6 letters" in bad.get_data(as_text=True)
+
+
+def test_a_register_is_renamed_on_its_page_and_its_prefix_kept_once_used(client, auth, db):
+    register = Register(name="Corporate", prefix="COR")
+    db.session.add(register)
+    db.session.commit()
+    auth.login(make_user("admin"))
+    index = client.get("/settings/").get_data(as_text=True)
+    assert f'href="/settings/registers/{register.id}"' in index
+    page = client.get(f"/settings/registers/{register.id}").get_data(as_text=True)
+    assert 'name="prefix"' in page  # no reference given yet: the prefix may change
+    response = client.post(f"/settings/registers/{register.id}",
+                           data={"name": "Corporate Risk Register", "prefix": "crr"})
+    assert response.status_code == 302
+    make_risk(register=register)
+    db.session.commit()
+    page = client.get(f"/settings/registers/{register.id}").get_data(as_text=True)
+    assert 'name="prefix"' not in page and "It stays" in page
+    response = client.post(f"/settings/registers/{register.id}", data={"name": ""})
+    assert response.status_code == 422 and "Enter the register" in response.get_data(as_text=True)
+    response = client.post(f"/settings/registers/{register.id}",
+                           data={"name": "Corporate risks"})
+    assert response.status_code == 302
+    db.session.expire_all()
+    saved = db.session.get(Register, register.id)
+    assert (saved.name, saved.prefix) == ("Corporate risks", "CRR")
