@@ -121,12 +121,16 @@ class _Words:
         from ..committees.models import Committee
         self.people = dict(db.session.execute(select(User.id, User.name)).all())
         # The short lists in one statement: a page's statements do not grow with its trail.
-        names = {"d": {}, "l": {}, "r": {}, "c": {}}
+        from ..audit.models import TrailHandover
+        names = {"d": {}, "l": {}, "r": {}, "c": {}, "h": {}}
         for kind, ident, name in db.session.execute(union_all(*(
                 select(literal(k).label("k"), m.id, m.name) for k, m in (
                     ("d", Directorate), ("l", AppetiteLevel), ("r", Register),
-                    ("c", Committee))))):
+                    ("c", Committee))), select(literal("h").label("k"), TrailHandover.id,
+                                               TrailHandover.object_type))):
             names[kind][ident] = name
+        #: Tables whose audit entries from before the version store are still to be read.
+        self.handed_over = set(names["h"].values())
         self.directorates, self.levels = names["d"], names["l"]
         self.registers, self.committees = names["r"], names["c"]
         self.actions: dict[int, str] = {}
@@ -203,7 +207,7 @@ def risk_trail(risk_id: int, *, user_id: int | None = None, since: date | None =
     entries: list[TrailEntry] = []
     actions = words.actions
     numbered: dict[str, dict[int, int]] = defaultdict(dict)
-    found = legacy.entries(risk_ids=[risk_id])
+    found = legacy.entries(risk_ids=[risk_id]) if words.handed_over else []
     old_entries = [entry for entry, _ in found]
     handover = {KIND_OF_TABLE.get(e.object_type): until for e, until in found}
     told_before = {(KIND_OF_TABLE.get(e.object_type), e.object_id) for e in old_entries}
@@ -311,7 +315,7 @@ def committee_trail(committee_id: int, *, user_id: int | None = None,
     member_rows = _versions(CommitteeMember, lambda c: c.committee_id == committee_id)
     ids = {"committees": {committee_id}, "terms_of_reference": {r["id"] for r in terms_rows},
            "committee_members": {r["id"] for r in member_rows}}
-    found = [found_ for table, wanted in ids.items() if wanted
+    found = [found_ for table, wanted in ids.items() if wanted and table in words.handed_over
              for found_ in legacy.entries(object_type=table, object_ids=wanted)]
     old_entries = sorted((e for e, _ in found), key=lambda e: (e.at, e.id))
     handover = {KIND_OF_TABLE[e.object_type]: until_ for e, until_ in found}
@@ -335,7 +339,6 @@ def committee_trail(committee_id: int, *, user_id: int | None = None,
             return f'Member "{people.get(ident, "")}"'
         return f'Committee "{name}"'
 
-    entries += _coverage_entries(numbered, words.people)
     entries += _old_entries(old_entries, words, old_name)
     return _filtered(entries, user_id, since, until, kind, change)
 
@@ -348,7 +351,8 @@ def meeting_trail(meeting_id: int, *, user_id: int | None = None, since: date | 
     from ..meetings.models import Meeting
     words = _Words()
     rows = _versions(Meeting, lambda c: c.id == meeting_id)
-    found = legacy.entries(object_type="meetings", object_ids=[meeting_id])
+    found = legacy.entries(object_type="meetings", object_ids=[meeting_id]) \
+        if "meetings" in words.handed_over else []
     old_entries = [e for e, _ in found]
     handover = {"meeting": until_ for _, until_ in found}
     told_before = {("meeting", e.object_id) for e in old_entries}
@@ -472,4 +476,31 @@ def field_changes(model, field: str, risk_ids) -> list[tuple[int, datetime, obje
             out.append((record_id, legacy.aware_utc(at), last[record_id], value))
             last[record_id] = value
     out.sort(key=lambda change: change[1])
+    return out
+
+
+def _coverage_entries(numbered: dict[str, dict[int, int]], people: dict[int, str]
+                      ) -> list[TrailEntry]:
+    """The controls each of the risk's assurances covers (issue 18), from the link table's
+    versions: a link made or removed is a change to the assurance, "Covers Control N", No to
+    Yes or back. `numbered`: the risk's assurances and controls by their number in the trail.
+    """
+    assurances, controls = numbered.get("assurance", {}), numbered.get("control", {})
+    if not assurances:
+        return []
+    rows = _versions("assurance_controls_version",
+                     lambda c: c.assurance_id.in_(list(assurances)))
+    out, seen = [], set()
+    for row in rows:
+        pair = (row["assurance_id"], row["control_id"])
+        who = people.get(row["_user"], "") if row["_user"] else ""
+        who = who or ("Brought in from the earlier register" if pair not in seen else "System")
+        seen.add(pair)
+        control = f"Control {controls[row['control_id']]}" if row["control_id"] in controls \
+            else "a control no longer listed"
+        removed = row["operation_type"] == 2
+        out.append(TrailEntry(row["_at"].replace(tzinfo=timezone.utc), row["_user"], who,
+                              "assurance", f"Assurance {assurances[row['assurance_id']]}",
+                              CHANGED, f"Covers {control}", "Yes" if removed else "No",
+                              "No" if removed else "Yes"))
     return out

@@ -136,8 +136,10 @@ def test_pack_costs_the_same_queries_for_3_or_30_risks(app, db):
         pack = build_pack(Selection(register=register), organisation="O", author="A", now=NOW)
     assert len(pack.risks) == 30
     assert many["n"] == few["n"], (few["n"], many["n"])
-    # 8 for the pack; the rest its cover summary (the record at two dates) and assurance map
-    assert many["n"] <= 50
+    # 8 for the pack; the rest its cover summary (the record at two dates) and assurance map;
+    # each read of the record as at a day also reads the former references (escalated risks
+    # in the register they were in then), and the trail of target dates both stores
+    assert many["n"] <= 54
 
 
 def test_heatmap_places_each_risk_at_its_position(app, db):
