@@ -477,9 +477,14 @@ def _attending(meeting: Meeting, member_ids: set[int], order: dict[int, int]) ->
     Present at position n (0: the start) when first <= n < gone: from the item they arrived
     at (the start if none), until the item they left before (the end if none).
     """
+    return _spans(meeting.attendances, member_ids, order)
+
+
+def _spans(rows, member_ids: set[int], order: dict[int, int]) -> list[tuple]:
+    """`_attending` of any rows with the attendance's fields (saved or only on the screen)."""
     out = []
-    for att in sorted(meeting.attendances, key=lambda a: a.member_id):
-        if att.member_id not in member_ids or not att.attends:
+    for att in sorted(rows, key=lambda a: a.member_id):
+        if att.member_id not in member_ids or att.status not in ("present", "remote", "deputy"):
             continue
         deputy = quoracy.Deputy(att.member_id, att.deputy_name) \
             if att.status == "deputy" else None
@@ -496,10 +501,45 @@ def rule_inputs_of(meeting: Meeting) -> committee_services.RuleInputs | None:
     return None if tor is None else committee_services.rule_inputs(tor, members_of(meeting))
 
 
-def meeting_quoracy(meeting: Meeting, inputs=None) -> MeetingQuoracy:
+@dataclass(frozen=True)
+class Mark:
+    """A register row as it is on the screen, not saved: what the quoracy preview counts."""
+    member_id: int
+    status: str
+    deputy_name: str | None
+    arrived_at_item_id: int | None
+    left_at_item_id: int | None
+
+
+def marks_on_screen(meeting: Meeting, marks: dict[int, dict]) -> list[Mark]:
+    """The register as it would be with the submitted `marks` (as `record_register` takes
+    them) over the saved rows: plain values, nothing in the session is changed."""
+    rows = {a.member_id: Mark(a.member_id, a.status, a.deputy_name, a.arrived_at_item_id,
+                              a.left_at_item_id) for a in meeting.attendances}
+    for member_id, data in marks.items():
+        status = data.get("status") or ""
+        deputy = (data.get("deputy_name") or "").strip() or None
+        if not status or (status == "deputy" and not deputy):  # a deputy counts once named
+            rows.pop(member_id, None)
+            continue
+        attends = status in ("present", "remote", "deputy")
+        arrived, left = (data.get("arrived_at_item"), data.get("left_at_item")) if attends \
+            else (None, None)
+        rows[member_id] = Mark(member_id, status, deputy if status == "deputy" else None,
+                               getattr(arrived, "id", None), getattr(left, "id", None))
+    return list(rows.values())
+
+
+def preview_quoracy(meeting: Meeting, marks: dict[int, dict]) -> MeetingQuoracy:
+    """Quoracy with the marks on the screen, computed from them; nothing is written."""
+    return meeting_quoracy(meeting, rows=marks_on_screen(meeting, marks))
+
+
+def meeting_quoracy(meeting: Meeting, inputs=None, rows=None) -> MeetingQuoracy:
     """Quoracy at the start of the meeting and for every agenda item, from the register.
 
-    `inputs`: `rule_inputs_of(meeting)` when the caller has it already.
+    `inputs`: `rule_inputs_of(meeting)` when the caller has it already; `rows`: the register
+    to count instead of the saved one (the preview's `marks_on_screen`).
     """
     inputs = inputs or rule_inputs_of(meeting)
     if inputs is None:
@@ -507,7 +547,8 @@ def meeting_quoracy(meeting: Meeting, inputs=None) -> MeetingQuoracy:
     order = {i.id: n for n, i in enumerate(meeting.items)}
     member_ids = {m.id for m in inputs.members}
     excluded = exclusions(meeting)
-    attending = _attending(meeting, member_ids, order)
+    attending = _attending(meeting, member_ids, order) if rows is None \
+        else _spans(rows, member_ids, order)
     seen: dict = {}
     whole = _decide(inputs, attending, 0, set(), None, seen)
     items = {item.id: _decide(inputs, attending, n, excluded.get(item.id, set()) & member_ids,
