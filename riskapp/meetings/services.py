@@ -116,12 +116,14 @@ def _statements() -> SimpleNamespace:
         meeting=select(Meeting, Committee).join(Meeting.committee).where(Meeting.id == id_),
         items=select(AgendaItem).where(AgendaItem.meeting_id == id_)
         .order_by(AgendaItem.sort_order, AgendaItem.id),
-        attendances=select(Attendance).where(Attendance.meeting_id == id_)
+        attendances=select(Attendance).where(Attendance.meeting_id == id_,
+                                             Attendance.status.is_not(None))
         .order_by(Attendance.id),
         members_attending=select(CommitteeMember, User, Attendance)
         .outerjoin(CommitteeMember.user)
         .outerjoin(Attendance, and_(Attendance.member_id == CommitteeMember.id,
-                                    Attendance.meeting_id == id_))
+                                    Attendance.meeting_id == id_,
+                                    Attendance.status.is_not(None)))
         .where(CommitteeMember.committee_id == bindparam("committee_id"))
         .order_by(CommitteeMember.id),
         declarations=select(Declaration).where(Declaration.meeting_id == id_)
@@ -145,7 +147,8 @@ def _statements() -> SimpleNamespace:
         # register (a row with no member when nobody is recorded).
         year_register=select(Meeting.id, Meeting.starts_at, Attendance.member_id,
                              Attendance.status)
-        .outerjoin(Attendance, Attendance.meeting_id == Meeting.id)
+        .outerjoin(Attendance, and_(Attendance.meeting_id == Meeting.id,
+                                    Attendance.status.is_not(None)))
         .where(Meeting.committee_id == bindparam("committee_id"), Meeting.status == "Held",
                Meeting.starts_at >= bindparam("from"), Meeting.starts_at < bindparam("to"))
         .order_by(Meeting.starts_at, Meeting.id),
@@ -401,6 +404,7 @@ def _set_attendance(meeting: Meeting, member: CommitteeMember, data: dict) -> At
     if att is None:
         att = _new_attendance(meeting, member, status, deputy)
     att.status, att.deputy_name = status, deputy
+    att.cleared_at = att.cleared_by_id = None
     att.arrived_at_item, att.left_at_item = arrived, left
     db.session.flush()
     return att
@@ -408,10 +412,18 @@ def _set_attendance(meeting: Meeting, member: CommitteeMember, data: dict) -> At
 
 def _new_attendance(meeting: Meeting, member: CommitteeMember, status: str,
                     deputy: str | None) -> Attendance:
-    """The member's first attendance row; if a double-click's other request saved it first
-    (the unique key on meeting and member), that row, to be changed like any other."""
+    """The member's attendance row when they have no mark: the row of a cleared mark, or a
+    first one; if a double-click's other request saved it first (the unique key on meeting
+    and member), that row, to be changed like any other."""
     from sqlalchemy.exc import IntegrityError
     db.session.flush()  # the meeting and member have their ids; only this row is at stake
+    cleared = db.session.scalar(select(Attendance).where(Attendance.meeting_id == meeting.id,
+                                                         Attendance.member_id == member.id))
+    if cleared is not None:
+        cleared.status, cleared.deputy_name = status, deputy
+        db.session.flush()
+        db.session.expire(meeting, ["attendances"])
+        return cleared
     try:
         with db.session.begin_nested():
             att = Attendance(meeting_id=meeting.id, member_id=member.id, status=status,
@@ -968,18 +980,17 @@ class RegisterRefused(MeetingError):
 
 
 def clear_attendance(meeting: Meeting, member: CommitteeMember) -> bool:
-    """Clear a member's mark (back to not recorded); the audit trail keeps what it was."""
-    from ..audit.models import AuditEntry
+    """Clear a member's mark (back to not recorded). The row is kept, nothing deleted: no
+    status, with who cleared it and when; the audit trail keeps what it was."""
     from ..audit.tracking import current_actor_id
     att = attendance_of(meeting).get(member.id)
     if att is None:
         return False
-    db.session.add(AuditEntry(user_id=current_actor_id(), object_type="attendances",
-                              object_id=att.id, operation="delete", field="status",
-                              old_value=att.status, new_value=None))
-    meeting.attendances.remove(att)
-    db.session.delete(att)
+    att.status = att.deputy_name = att.arrived_at_item_id = att.left_at_item_id = None
+    att.arrived_at_item = att.left_at_item = None
+    att.cleared_at, att.cleared_by_id = datetime.now(timezone.utc), current_actor_id()
     db.session.flush()
+    db.session.expire(meeting, ["attendances"])
     return True
 
 

@@ -21,14 +21,16 @@ def held(pccac):
 def marks(meeting) -> dict[int, tuple]:
     db.session.expire_all()
     return {a.member_id: (a.status, a.deputy_name) for a in db.session.scalars(
-        select(Attendance).where(Attendance.meeting_id == meeting.id))}
+        select(Attendance).where(Attendance.meeting_id == meeting.id,
+                                 Attendance.status.is_not(None)))}
 
 
 def whole_register(meeting, members, **changes) -> dict[str, str]:
     """The form as the page submits it: every member's row, changed where asked."""
     db.session.expire_all()
     now = {a.member_id: a for a in db.session.scalars(
-        select(Attendance).where(Attendance.meeting_id == meeting.id))}
+        select(Attendance).where(Attendance.meeting_id == meeting.id,
+                                 Attendance.status.is_not(None)))}
     data = {}
     for m in members.values():
         a = now.get(m.id)
@@ -61,17 +63,38 @@ def test_switching_from_deputy_to_present_clears_the_deputy(client, auth, held, 
     assert marks(held)[deputised.id] == ("present", None)
 
 
-def test_a_mark_can_be_cleared_and_the_audit_trail_keeps_it(client, auth, held, members,
-                                                            people):
+def test_a_mark_can_be_cleared_and_nothing_is_deleted(client, auth, held, members, people):
+    """Cleared: back to not recorded, the row kept with who cleared it and when, the audit
+    trail keeping what it was; marking again uses the same row."""
     cfo = members[CFO]
     before = marks(held)[cfo.id][0]
+    row_id = db.session.scalar(select(Attendance.id).where(Attendance.meeting_id == held.id,
+                                                           Attendance.member_id == cfo.id))
+    rows = db.session.scalar(select(func.count(Attendance.id)))
     auth.login(people[Role.SECRETARIAT])
-    client.post(f"/meetings/{held.id}/attendance",
-                data=whole_register(held, members, **{f"m{cfo.id}-status": ""}))
+    r = client.post(f"/meetings/{held.id}/attendance",
+                    data=whole_register(held, members, **{f"m{cfo.id}-status": ""}))
+    assert r.status_code == 302 and "Register saved: 1 change." in \
+        client.get(r.location).get_data(as_text=True)
     assert cfo.id not in marks(held)
-    entry = db.session.scalar(select(AuditEntry).where(AuditEntry.object_type == "attendances",
-                                                       AuditEntry.operation == "delete"))
+    assert db.session.scalar(select(func.count(Attendance.id))) == rows
+    kept = db.session.get(Attendance, row_id)
+    assert kept.status is None and kept.cleared_by_id == people[Role.SECRETARIAT].id
+    assert kept.cleared_at is not None
+    entry = db.session.scalar(select(AuditEntry).where(
+        AuditEntry.object_type == "attendances", AuditEntry.object_id == row_id,
+        AuditEntry.field == "status").order_by(AuditEntry.id.desc()))
     assert entry.old_value == before and entry.new_value is None
+    assert entry.user_id == people[Role.SECRETARIAT].id
+    page = client.get(f"/meetings/{held.id}/attendance").get_data(as_text=True)
+    select_html = page.split(f'id="m{cfo.id}-status"')[1].split("</select>")[0]
+    assert '<option value="" selected>Not recorded</option>' in select_html
+    client.post(f"/meetings/{held.id}/attendance",
+                data=whole_register(held, members, **{f"m{cfo.id}-status": "remote"}))
+    assert marks(held)[cfo.id] == ("remote", None)
+    kept = db.session.get(Attendance, row_id)
+    assert kept.status == "remote" and kept.cleared_at is None
+    assert db.session.scalar(select(func.count(Attendance.id))) == rows
 
 
 def test_nothing_is_saved_when_one_row_is_wrong_and_what_was_typed_is_kept(
