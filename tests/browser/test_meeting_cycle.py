@@ -98,8 +98,15 @@ def test_one_pccac_meeting_from_scheduling_to_the_board(new_page, shots, tmp_pat
     shots(page, "publish")
     page.get_by_role("button", name="Publish the agenda and papers").click()
     expect(banner(page)).to_contain_text("Agenda published with 1 paper")
+    # The pack is made off the request; its page shows progress, then offers the download.
+    page.get_by_role("button", name="Make the agenda pack (PDF)").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Your agenda pack")
+    shots(page, "agenda-pack-job")
     pack = tmp_path / "pack.pdf"
-    pack.write_bytes(download(page, "Download the agenda pack (PDF)"))
+    with page.expect_download() as info:
+        page.get_by_role("link", name=re.compile(r"^Download .*agenda pack.*\.pdf$")).click()
+    info.value.save_as(pack)
+    page.get_by_role("link", name="Back to the meeting").click()
     text = subprocess.run(["pdftotext", "-layout", str(pack), "-"], capture_output=True,
                           text=True, check=True).stdout
     assert "Primary care access recovery plan" in text and "48-hour appointments" in text

@@ -160,7 +160,8 @@ MATRIX: dict[tuple[str, str], tuple[frozenset, object]] = {
     ("meetings.paper", "GET"): (READ, None),
     ("meetings.publish", "GET"): (COMMITTEE, None),
     ("meetings.publish", "POST"): (COMMITTEE, None),
-    ("meetings.agenda_pack", "GET"): (READ, None),
+    ("meetings.agenda_pack", "POST"): (READ, None),  # asks the worker for it (a job)
+    ("meetings.agenda_pack_link", "GET"): (READ, None),
     ("meetings.minutes_docx", "GET"): (READ, None),
     ("meetings.minutes_pdf", "GET"): (READ, None),
     ("meetings.report", "GET"): (READ, None),
