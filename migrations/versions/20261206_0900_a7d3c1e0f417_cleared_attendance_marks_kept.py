@@ -6,7 +6,7 @@ cleared rows (they would have been deleted before this revision) so `status` can
 again.
 
 Revision ID: a7d3c1e0f417
-Revises: 749fb06089bb
+Revises: d7a3c1e5f218
 Create Date: 2026-12-06 09:00:00
 
 """
@@ -16,7 +16,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = 'a7d3c1e0f417'
-down_revision = '749fb06089bb'
+down_revision = 'd7a3c1e5f218'
 branch_labels = None
 depends_on = None
 
