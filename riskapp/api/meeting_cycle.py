@@ -7,7 +7,7 @@ import base64
 import binascii
 from datetime import date, datetime, timezone
 
-from flask import jsonify, request
+from flask import jsonify
 from flask_login import current_user
 from sqlalchemy import select
 
@@ -24,8 +24,8 @@ from ..meetings.views import load_item, load_meeting
 from . import bp
 from . import schemas as s
 from .committees import _iso, require_manager
-from .common import ApiError, date_arg, int_arg, page_envelope
-from .described import described, request_body
+from .common import ApiError, page_envelope
+from .described import described, request_body, request_query
 from .meetings import _refuse
 
 
@@ -245,14 +245,16 @@ def meeting_cycle_add_chairs_action(committee_id: int):
 
 
 @bp.get("/decisions")
+@described(query=s.DecisionLogQuery, errors=())
 def meeting_cycle_decisions():
     """The decision log: every decided item, latest first; `committee_id`, `q` (title,
     motion, decision), `from`, `to` (YYYY-MM-DD) and `risk` (a reference) filter it.
     Decisions in private business only for those who may see them."""
-    committee_id = int_arg("committee_id", minimum=1)
-    text = (request.args.get("q") or "").strip()[:200]
-    since, until = date_arg("from"), date_arg("to")
-    risk = (request.args.get("risk") or "").strip() or None
+    args = request_query()
+    committee_id = args.get("committee_id")
+    text = (args.get("q") or "").strip()
+    since, until = args.get("since"), args.get("until")
+    risk = (args.get("risk") or "").strip() or None
     allowed: dict[int, bool] = {}
     items = []
     for item in decision_rows(committee_id, text, since, until, risk):

@@ -409,3 +409,13 @@ class ChairsActionIn(Body):
 
 class ApproveReportIn(Body):
     """The chair's approval: nothing to send but an empty object ({})."""
+
+
+class DecisionLogQuery(Query):
+    """The decision log's filters (issue 17), as on its page."""
+
+    committee_id = QInt(1, 2**31 - 1, metadata={"description": "Only this committee's"})
+    q = QText("Words in the item's title, motion or decision")
+    since = Date(data_key="from", metadata={"description": "Meetings from this day"})
+    until = Date(data_key="to", metadata={"description": "Meetings up to this day"})
+    risk = QText("A risk discussed, by reference (e.g. BAF0001)")
