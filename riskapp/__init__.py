@@ -139,4 +139,22 @@ def _sqlite_pragmas(dbapi_connection, connection_record):
         cursor.close()
 
 
+@event.listens_for(Engine, "savepoint")
+def _sqlite_savepoint_inside_a_transaction(connection, name):
+    """A SAVEPOINT on SQLite always nests inside a transaction.
+
+    pysqlite (Python < 3.12) only opens a transaction before INSERT/UPDATE/DELETE, so a
+    `session.begin_nested()` before any write sent SAVEPOINT in autocommit mode: SQLite then
+    starts a transaction with the SAVEPOINT and its RELEASE commits it, and a later rollback
+    of the request undoes nothing (a half-saved form). SQLAlchemy's documented pysqlite recipe
+    (isolation_level=None plus an explicit BEGIN on every "begin") would fix it too, but it
+    also moves the start of every transaction to its first SELECT, and under WAL a read
+    snapshot that later writes fails at once with "database is locked" instead of waiting.
+    So only here: begin the transaction pysqlite would have begun, just before the SAVEPOINT.
+    """
+    driver = connection.connection.driver_connection
+    if type(driver).__module__.startswith("sqlite3") and not driver.in_transaction:
+        driver.execute("BEGIN")
+
+
 logging.getLogger(__name__).addHandler(logging.NullHandler())

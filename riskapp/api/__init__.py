@@ -9,6 +9,7 @@ from . import meetings  # noqa: E402,F401
 from . import risk_writes  # noqa: E402,F401
 from . import settings  # noqa: E402,F401
 from . import assurance  # noqa: E402,F401
+from . import meeting_cycle  # noqa: E402,F401
 
 
 @bp.get("/openapi.json")

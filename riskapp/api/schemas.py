@@ -360,3 +360,62 @@ class ReviewIn(Body):
                                                "recorded: it shows as a correction"})
     version = Int(metadata={"description": "The risk's version the client last read; 409 if "
                                            "it has changed since"})
+
+
+# --- The meeting cycle (issue 17): papers, publishing, highlight reports, chair's actions ----
+
+
+class PaperIn(Body):
+    """A paper for an agenda item, as JSON: the file's bytes in base64. The file is typed by
+    opening it (PDF or Word .docx), never by its name."""
+
+    filename = fields.String(required=True, validate=validate.Length(min=1, max=255),
+                             metadata={"description": "The file's name, e.g. finance.pdf"})
+    content_base64 = fields.String(required=True, validate=validate.Length(min=1), metadata={
+        "description": "The file, base64-encoded (at most RISKAPP_PAPER_MAX_MB once decoded)"})
+    title = fields.String(load_default="", validate=validate.Length(max=200), metadata={
+        "description": "The title people see; from the file name when empty"})
+    replaces = fields.Boolean(load_default=False, metadata={
+        "description": "This paper replaces the item's current one (which is kept)"})
+
+
+class PublishIn(Body):
+    """Publish the agenda and the papers received."""
+
+    publish_with_papers_awaited = fields.Boolean(load_default=False, metadata={
+        "description": "Publish even though some papers are still awaited (refused with 409 "
+                       "and the items awaited otherwise)"})
+
+
+class HighlightReportIn(Body):
+    """The Alert / Advise / Assure report to the parent committee (a draft until the chair
+    approves it); at least one part must be written."""
+
+    alert = fields.String(load_default="")
+    advise = fields.String(load_default="")
+    assure = fields.String(load_default="")
+
+
+class ChairsActionIn(Body):
+    """An urgent decision taken between meetings by the chair (or deputy chair acting)."""
+
+    taken_on = fields.Date(required=True, metadata={"description": "Today or earlier"})
+    taken_by_id = Int(required=True, metadata={
+        "description": "The user id of the chair or deputy chair who took it"})
+    decision = fields.String(required=True, validate=validate.Length(min=1, max=5000))
+    reasons = fields.String(required=True, validate=validate.Length(min=1, max=5000))
+    consulted = fields.String(load_default="", validate=validate.Length(max=2000))
+
+
+class ApproveReportIn(Body):
+    """The chair's approval: nothing to send but an empty object ({})."""
+
+
+class DecisionLogQuery(Query):
+    """The decision log's filters (issue 17), as on its page."""
+
+    committee_id = QInt(1, 2**31 - 1, metadata={"description": "Only this committee's"})
+    q = QText("Words in the item's title, motion or decision")
+    since = Date(data_key="from", metadata={"description": "Meetings from this day"})
+    until = Date(data_key="to", metadata={"description": "Meetings up to this day"})
+    risk = QText("A risk discussed, by reference (e.g. BAF0001)")

@@ -24,7 +24,7 @@ from ..risks.models import Assurance, Control, Register, Risk, assurance_control
 from ..rules import assurance as rules
 from ..rules import scoring
 from ..record.as_at import RiskAsAt
-from .held import HeldRegister, map_facts, open_risks
+from .held import map_facts, open_risks
 from .models import AssuranceRule
 
 logger = logging.getLogger(__name__)
@@ -302,14 +302,6 @@ def live_inputs(risks: Sequence[tuple], scope=None) -> list[RiskIn]:
             for risk_id, ref, title, c, lk in risks]
 
 
-def held_rows(held: HeldRegister, day: date, rule_list: Sequence[rules.Rule],
-              bands: Sequence[scoring.Band]) -> list[RiskRow]:
-    """The map's rows for risks as the record held them at the end of `day`
-    (`riskapp.assurance.held`): controls, assurances, the controls each covered, recorded
-    gaps and the score in force, all as held then."""
-    return _rows([risk_in(r, held.covers) for r in held.risks], day, rule_list, bands)
-
-
 def map_rows_as_at(register_id: int, day: date, risks: Sequence,
                    rule_list: Sequence[rules.Rule], bands: Sequence[scoring.Band]
                    ) -> list[RiskRow]:
@@ -322,7 +314,11 @@ def inputs_as_at(register_id: int, day: date, risks: Sequence) -> list[RiskIn]:
     """What the map needs of `risks` (risk version rows) as held at the end of `day`."""
     if not risks:
         return []
-    facts, covers = map_facts(register_id, day, risks)
+    return inputs_from_facts(*map_facts(register_id, day, risks))
+
+
+def inputs_from_facts(facts: Sequence, covers: dict[int, set[int]]) -> list[RiskIn]:
+    """`held.map_facts`'s risks as the map's inputs."""
     return [RiskIn(
         f.risk.id, f.risk.reference, f.risk.title, f.consequence, f.likelihood,
         tuple(rules.ControlFact(c.id, c.description) for c in f.controls),
@@ -343,6 +339,12 @@ def risk_in(r: RiskAsAt, covers: dict[int, set[int]]) -> RiskIn:
         tuple(rules.ControlFact(c.id, c.description) for c in r.controls),
         tuple(_assurance_fact(a, covers) for a in r.assurances),
         tuple(g.description for g in r.gaps if g.kind == "assurance" and not g.closed))
+
+
+def map_rows(risks: Sequence[RiskIn], day: date, rule_list: Sequence[rules.Rule],
+             bands: Sequence[scoring.Band]) -> list[RiskRow]:
+    """The map's rows for inputs already read (the cover paper's)."""
+    return _rows(risks, day, rule_list, bands)
 
 
 def _items_for(risks: Sequence[RiskIn], day: date, rule_list: Sequence[rules.Rule],

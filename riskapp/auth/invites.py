@@ -76,6 +76,11 @@ def _audit(user: User, field: str, value: str, by: User | None) -> None:
                               operation="update", field=field, new_value=value))
 
 
+def audit_link(user: User, field: str, value: str) -> None:
+    """The person's own change to their account, in its trail."""
+    _audit(user, field, value, None)
+
+
 def invite(user: User, *, by: User, now: datetime):
     """Email `user` a link to set their password (72 hours); return the outbox claim."""
     link, secret = _issue(user, PasswordLink.INVITE, invite_lifetime(), now, by)

@@ -36,6 +36,8 @@ from .models import Role, User
 logger = logging.getLogger(__name__)
 
 CLIENT = "organisation"
+#: The session key of the invitation a single sign-on was started from (its link's id).
+INVITATION = "sso_invitation"
 
 
 def config_from_environment() -> dict:
@@ -126,6 +128,17 @@ def sso_start():
     """
     if not enabled():
         return _refuse("Single sign-on is not set up on this server.", 404)
+    session.pop(INVITATION, None)
+    if request.args.get("invitation"):
+        # Started from an invitation's page: whoever holds the emailed link is the person
+        # invited, so the account they sign in with is linked to it, whatever its email says.
+        from . import invites
+        from .models import PasswordLink, utcnow
+        checked = invites.check(request.args["invitation"], utcnow())
+        if checked.problem or checked.link.purpose != PasswordLink.INVITE:
+            return render_template("auth/link_problem.html", problem=checked.problem or (
+                "This link is not an invitation."), invite=True), 410 if checked.link else 404
+        session[INVITATION] = checked.link.id
     redirect_uri = current_app.config["BASE_URL"].rstrip("/") + url_for("auth.sso_callback")
     try:
         return _client().authorize_redirect(redirect_uri)
@@ -166,7 +179,11 @@ def sso_callback():
         return _refuse("Your organisation's sign-in service cannot be reached just now. Try "
                        "again in a few minutes.", 503)
     claims = token.get("userinfo") or {}
-    user, problem = match_user(claims)
+    invitation = session.pop(INVITATION, None)
+    if invitation is not None:
+        user, problem = link_invited(invitation, claims)
+    else:
+        user, problem = match_user(claims)
     if problem:
         return _refuse(problem, 403)
     from .views import sign_in  # the one way to start a session
@@ -175,6 +192,34 @@ def sso_callback():
     db.session.commit()
     flash(f"Signed in with {current_app.config['OIDC_PROVIDER_NAME']}.", "success")
     return redirect(url_for("main.index"))
+
+
+def link_invited(link_id: int, claims) -> tuple[User | None, str | None]:
+    """Link the account an invitation was sent to with the issuer's subject, and use the
+    invitation up; or why not. The emailed link proved who this is, so no email claim is
+    needed. Flushes; the caller commits."""
+    from sqlalchemy import select
+
+    from . import invites
+    from .models import PasswordLink, utcnow
+    issuer, subject = claims.get("iss"), claims.get("sub")
+    if not issuer or not subject:
+        return None, "Your organisation's sign-in service did not say who you are."
+    link, now = db.session.get(PasswordLink, link_id), utcnow()
+    if link is None or link.used_at is not None or link.expired(now) or not link.user.active:
+        return None, ("This invitation has been used or has expired. Ask your administrator "
+                      "to send a new one.")
+    key, user = f"{issuer} {subject}", link.user
+    other = db.session.scalar(select(User).where(User.sso_subject == key, User.id != user.id))
+    if other is not None or (user.sso_subject and user.sso_subject != key):
+        return None, ("This organisation account is already linked to another riskapp account. "
+                      "Ask your administrator.")
+    user.sso_subject = key
+    link.used_at = now
+    invites.retire_links(user, now)
+    invites.audit_link(user, "single sign-on", "linked from the invitation")
+    db.session.flush()
+    return user, None
 
 
 def match_user(claims) -> tuple[User | None, str | None]:

@@ -55,7 +55,9 @@ def set_password(token: str):
                 logout_user()
             flash("Your password has been set. Sign in with it now.", "success")
             return redirect(url_for("auth.login", email=link.user.email))
-    return render_template("auth/set_password.html", form=form, link=link,
+    from .oidc import enabled as sso_enabled
+    return render_template("auth/set_password.html", form=form, link=link, token=token,
+                           sso=sso_enabled(),
                            invite=link.purpose == PasswordLink.INVITE), \
         422 if form.errors else 200
 
@@ -64,7 +66,7 @@ def set_password(token: str):
 def _no_referrer_from_link_pages(response):
     # A link's secret is in the address of its page: send it nowhere else (Referer), and keep
     # the page out of caches.
-    if request.endpoint == "auth.set_password":
+    if request.endpoint in ("auth.set_password", "auth.sso_start"):
         response.headers["Referrer-Policy"] = "no-referrer"
         response.headers["Cache-Control"] = "no-store"
     return response

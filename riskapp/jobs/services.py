@@ -22,7 +22,11 @@ from .models import DONE, FAILED, QUEUED, RUNNING, Job
 
 logger = logging.getLogger(__name__)
 
-KIND_LABELS = {"pack": "BAF pack", "register": "register export"}
+KIND_LABELS = {"pack": "BAF pack", "register": "register export",
+               "agenda_pack": "agenda pack"}
+
+#: What a job says it is doing first, when that is not reading the risk register.
+FIRST_STEPS = {"agenda_pack": "Reading the meeting's agenda and papers"}
 
 
 def data_version() -> str:
@@ -76,12 +80,15 @@ def run_job(job_id: int) -> None:
     if job is None or job.state not in (QUEUED, RUNNING):
         return
     params, kind, user = json.loads(job.params), job.kind, job.user
-    _progress(job_id, 5, "Reading the register", state=RUNNING, started_at=utcnow())
+    _progress(job_id, 5, FIRST_STEPS.get(kind, "Reading the register"), state=RUNNING,
+              started_at=utcnow())
     try:
         if kind == "pack":
             filename, mimetype, body = _make_pack(job_id, params, user)
         elif kind == "register":
             filename, mimetype, body = _make_register(job_id, params)
+        elif kind == "agenda_pack":
+            filename, mimetype, body = _make_agenda_pack(job_id, params, user)
         else:
             raise ValueError(f"unknown kind of job {kind!r}")
     except Exception:
@@ -108,6 +115,28 @@ def _make_pack(job_id: int, params: dict, user: User) -> tuple[str, str, bytes]:
                      logo=organisation.logo(), author=user.name, fy=params.get("fy"),
                      by=user, via="download", progress=drawing)
     return pack_filename(pack), "application/pdf", buffer.getvalue()
+
+
+def _make_agenda_pack(job_id: int, params: dict, user: User) -> tuple[str, str, bytes]:
+    """A meeting's agenda pack as `user` may have it: decided again when it is made (the
+    agenda may have been unpublished, or their membership ended, since they asked)."""
+    from ..auth import permissions
+    from ..documents.agenda_pack import build_agenda_pack
+    from ..meetings import access
+    from ..meetings import services as meetings
+    from ..meetings.document_data import file_stem, meeting_record
+    meeting = meetings.load(params["meeting"])
+    manage = permissions.can_manage_committees(user)
+    if meeting is None or not permissions.can_read_committees(user) or (
+            meeting.agenda_published_at is None and not manage):
+        raise PermissionError(f"{user.id} may not have meeting {params['meeting']}'s pack")
+    record = meeting_record(meeting, private_ok=access.sees_private(user, meeting),
+                            published_only=not manage)
+    papers = sum(1 for item in record.items for paper in getattr(item, "papers", ()))
+    _progress(job_id, 40, f"Putting the agenda and {papers:,} paper{'' if papers == 1 else 's'}"
+                          " together")
+    return file_stem(meeting, "agenda pack") + ".pdf", "application/pdf", \
+        build_agenda_pack(record)
 
 
 def selection_from_ids(params: dict):

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import io
+import json
 
 from flask import abort, current_app, flash, redirect, render_template, send_file, url_for
 from flask_login import current_user, login_required
@@ -44,7 +45,20 @@ def show(job_id: int):
     job = _mine(job_id)
     expired = job.state == DONE and not _kept(job)
     return render_template("jobs/show.html", job=job, label=services.KIND_LABELS[job.kind],
-                           expired=expired, waiting=job.state not in (DONE, FAILED))
+                           expired=expired, waiting=job.state not in (DONE, FAILED),
+                           back=_back(job))
+
+
+def _back(job: Job) -> tuple[str, str] | None:
+    """Where the person asked for it from: (address, link text)."""
+    if job.kind == "pack":
+        return url_for("reports.pack_options"), "Back to the BAF pack options"
+    if job.kind == "register":
+        return url_for("reports.index"), "Back to reports"
+    if job.kind == "agenda_pack":
+        meeting_id = json.loads(job.params).get("meeting")
+        return url_for("meetings.detail", meeting_id=meeting_id), "Back to the meeting"
+    return None
 
 
 @bp.route("/<int:job_id>/download")
@@ -53,7 +67,10 @@ def download(job_id: int):
     job = _mine(job_id)
     if job.state != DONE or not _kept(job):
         return redirect(url_for("jobs.show", job_id=job.id))
-    return send_file(io.BytesIO(job.result), mimetype=job.mimetype, as_attachment=True,
-                     download_name=job.filename, max_age=0)
+    response = send_file(io.BytesIO(job.result), mimetype=job.mimetype, as_attachment=True,
+                         download_name=job.filename, max_age=0)
+    # Someone's own file, perhaps with private business in it: no shared or browser cache.
+    response.headers["Cache-Control"] = "private, no-store"
+    return response
 
 

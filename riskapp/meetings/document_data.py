@@ -48,6 +48,11 @@ def chairs_action_line(action: ChairsAction) -> str:
     return line + (f" Consulted: {action.consulted}" if action.consulted else "")
 
 
+def file_stem(meeting: Meeting, what: str) -> str:
+    """A document's file name without its extension: committee, what it is, the day."""
+    return f"{meeting.committee.label} {what} {services.local_day(meeting):%Y-%m-%d}"
+
+
 def meeting_record(meeting: Meeting, *, private_ok: bool, published_only: bool = False,
                    now: datetime | None = None) -> MeetingRecord:
     """Everything the agenda pack and minutes say about `meeting`, as plain data."""

@@ -3,13 +3,14 @@ from __future__ import annotations
 
 import io
 
-from flask import abort, send_file
+from flask import abort, redirect, send_file, url_for
 from flask_login import current_user, login_required
 
 from ..auth import permissions
 from ..auth.permissions import require
 from . import access, bp, services
-from .document_data import meeting_record
+from .document_data import file_stem, meeting_record
+from .forms import CsrfOnly
 
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 
@@ -21,27 +22,40 @@ def _download(content: bytes, mimetype: str, name: str):
     return response
 
 
-def _file_stem(meeting, what: str) -> str:
-    return f"{meeting.committee.label} {what} {services.local_day(meeting):%Y-%m-%d}"
+_file_stem = file_stem
 
 
-@bp.route("/<int:meeting_id>/agenda-pack.pdf")
-@login_required
-def agenda_pack(meeting_id: int):
-    """The agenda and published papers in one PDF: members once published, the secretariat
-    at any time; private items only for those who may see them."""
+def _pack_meeting(meeting_id: int):
+    """The meeting whose agenda pack the signed-in person may have: members once the agenda
+    is published, the secretariat at any time; anyone else 404."""
     require(permissions.can_read_committees(current_user))
     meeting = services.load(meeting_id)
     if meeting is None:
         abort(404)
-    manage = permissions.can_manage_committees(current_user)
-    if meeting.agenda_published_at is None and not manage:
+    if meeting.agenda_published_at is None and \
+            not permissions.can_manage_committees(current_user):
         abort(404)
-    record = meeting_record(meeting, private_ok=access.sees_private(current_user, meeting),
-                            published_only=not manage)
-    from ..documents.agenda_pack import build_agenda_pack  # ReportLab and pypdf: only here
-    return _download(build_agenda_pack(record), "application/pdf",
-                     _file_stem(meeting, "agenda pack") + ".pdf")
+    return meeting
+
+
+@bp.route("/<int:meeting_id>/agenda-pack", methods=["POST"])
+@login_required
+def agenda_pack(meeting_id: int):
+    """Ask for the agenda and published papers in one PDF: made off the request by the worker
+    (riskapp.jobs; merging many papers takes a while), then downloaded from the job's page.
+    Private items only for those who may see them, decided for the person who asked."""
+    from ..jobs.views import start
+    meeting = _pack_meeting(meeting_id)
+    CsrfOnly().validate_on_submit() or abort(400)
+    return start("agenda_pack", {"meeting": meeting.id})
+
+
+@bp.route("/<int:meeting_id>/agenda-pack.pdf")
+@login_required
+def agenda_pack_link(meeting_id: int):
+    """An old link or bookmark to the pack: the meeting, where it is asked for."""
+    meeting = _pack_meeting(meeting_id)
+    return redirect(url_for(".detail", meeting_id=meeting.id) + "#agenda-pack")
 
 
 def _minutes_record(meeting_id: int):

@@ -82,8 +82,11 @@ class Meeting(db.Model):
     items: Mapped[list["AgendaItem"]] = relationship(
         back_populates="meeting", order_by="AgendaItem.sort_order, AgendaItem.id",
         cascade="all, delete-orphan")
+    #: The register's marks. A cleared mark keeps its row (status None, who cleared it and
+    #: when): nothing is deleted, and it is not a mark, so it is not here.
     attendances: Mapped[list["Attendance"]] = relationship(
         back_populates="meeting", cascade="all, delete-orphan",
+        primaryjoin="and_(Attendance.meeting_id == Meeting.id, Attendance.status.is_not(None))",
         foreign_keys="Attendance.meeting_id")
     declarations: Mapped[list["Declaration"]] = relationship(
         back_populates="meeting", order_by="Declaration.id", cascade="all, delete-orphan")
@@ -171,7 +174,8 @@ class AgendaItem(db.Model):
 class Attendance(db.Model):
     """One member's attendance at one meeting."""
     __tablename__ = "attendances"
-    __audit__ = ("status", "deputy_name", "arrived_at_item_id", "left_at_item_id")
+    __audit__ = ("status", "deputy_name", "arrived_at_item_id", "left_at_item_id",
+                 "cleared_by_id")
     __table_args__ = (
         UniqueConstraint("meeting_id", "member_id"),
         CheckConstraint("status != 'deputy' OR deputy_name IS NOT NULL", name="deputy_named"),
@@ -179,7 +183,10 @@ class Attendance(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     meeting_id: Mapped[int] = mapped_column(ForeignKey("meetings.id"), index=True)
     member_id: Mapped[int] = mapped_column(ForeignKey("committee_members.id"), index=True)
-    status: Mapped[str] = mapped_column(String(20))
+    #: None: the mark was cleared (back to not recorded); the row is kept, with who and when.
+    status: Mapped[str | None] = mapped_column(String(20))
+    cleared_at: Mapped[datetime | None] = mapped_column(db.DateTime(timezone=True))
+    cleared_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     #: The named deputy attending in the member's place (status "deputy").
     deputy_name: Mapped[str | None] = mapped_column(String(200))
     #: Present from this item on (arrived late); None = from the start.
@@ -202,7 +209,7 @@ class Attendance(db.Model):
 
     @property
     def status_label(self) -> str:
-        return ATTENDANCE_STATUSES[self.status]
+        return ATTENDANCE_STATUSES.get(self.status or "", "Not recorded")
 
 
 class Declaration(db.Model):

@@ -71,6 +71,11 @@ def paper(paper_id: int):
     access.require_item(current_user, paper.item)
     if paper.published_at is None and not can_manage():
         abort(404)  # not sent out yet: members see it once published
+    return paper_file_response(paper)
+
+
+def paper_file_response(paper: Paper):
+    """The paper's file as a download with safe headers (pages and API), or 404."""
     try:
         path = papers.paper_path(paper)
     except FileNotFoundError:

@@ -117,12 +117,14 @@ def _statements() -> SimpleNamespace:
         meeting=select(Meeting, Committee).join(Meeting.committee).where(Meeting.id == id_),
         items=select(AgendaItem).where(AgendaItem.meeting_id == id_)
         .order_by(AgendaItem.sort_order, AgendaItem.id),
-        attendances=select(Attendance).where(Attendance.meeting_id == id_)
+        attendances=select(Attendance).where(Attendance.meeting_id == id_,
+                                             Attendance.status.is_not(None))
         .order_by(Attendance.id),
         members_attending=select(CommitteeMember, User, Attendance)
         .outerjoin(CommitteeMember.user)
         .outerjoin(Attendance, and_(Attendance.member_id == CommitteeMember.id,
-                                    Attendance.meeting_id == id_))
+                                    Attendance.meeting_id == id_,
+                                    Attendance.status.is_not(None)))
         .where(CommitteeMember.committee_id == bindparam("committee_id"))
         .order_by(CommitteeMember.id),
         declarations=select(Declaration).where(Declaration.meeting_id == id_)
@@ -146,7 +148,8 @@ def _statements() -> SimpleNamespace:
         # register (a row with no member when nobody is recorded).
         year_register=select(Meeting.id, Meeting.starts_at, Attendance.member_id,
                              Attendance.status)
-        .outerjoin(Attendance, Attendance.meeting_id == Meeting.id)
+        .outerjoin(Attendance, and_(Attendance.meeting_id == Meeting.id,
+                                    Attendance.status.is_not(None)))
         .where(Meeting.committee_id == bindparam("committee_id"), Meeting.status == "Held",
                Meeting.starts_at >= bindparam("from"), Meeting.starts_at < bindparam("to"))
         .order_by(Meeting.starts_at, Meeting.id),
@@ -402,6 +405,7 @@ def _set_attendance(meeting: Meeting, member: CommitteeMember, data: dict) -> At
     if att is None:
         att = _new_attendance(meeting, member, status, deputy)
     att.status, att.deputy_name = status, deputy
+    att.cleared_at = att.cleared_by_id = None
     att.arrived_at_item, att.left_at_item = arrived, left
     db.session.flush()
     return att
@@ -409,10 +413,18 @@ def _set_attendance(meeting: Meeting, member: CommitteeMember, data: dict) -> At
 
 def _new_attendance(meeting: Meeting, member: CommitteeMember, status: str,
                     deputy: str | None) -> Attendance:
-    """The member's first attendance row; if a double-click's other request saved it first
-    (the unique key on meeting and member), that row, to be changed like any other."""
+    """The member's attendance row when they have no mark: the row of a cleared mark, or a
+    first one; if a double-click's other request saved it first (the unique key on meeting
+    and member), that row, to be changed like any other."""
     from sqlalchemy.exc import IntegrityError
     db.session.flush()  # the meeting and member have their ids; only this row is at stake
+    cleared = db.session.scalar(select(Attendance).where(Attendance.meeting_id == meeting.id,
+                                                         Attendance.member_id == member.id))
+    if cleared is not None:
+        cleared.status, cleared.deputy_name = status, deputy
+        db.session.flush()
+        db.session.expire(meeting, ["attendances"])
+        return cleared
     try:
         with db.session.begin_nested():
             att = Attendance(meeting_id=meeting.id, member_id=member.id, status=status,
@@ -478,9 +490,14 @@ def _attending(meeting: Meeting, member_ids: set[int], order: dict[int, int]) ->
     Present at position n (0: the start) when first <= n < gone: from the item they arrived
     at (the start if none), until the item they left before (the end if none).
     """
+    return _spans(meeting.attendances, member_ids, order)
+
+
+def _spans(rows, member_ids: set[int], order: dict[int, int]) -> list[tuple]:
+    """`_attending` of any rows with the attendance's fields (saved or only on the screen)."""
     out = []
-    for att in sorted(meeting.attendances, key=lambda a: a.member_id):
-        if att.member_id not in member_ids or not att.attends:
+    for att in sorted(rows, key=lambda a: a.member_id):
+        if att.member_id not in member_ids or att.status not in ("present", "remote", "deputy"):
             continue
         deputy = quoracy.Deputy(att.member_id, att.deputy_name) \
             if att.status == "deputy" else None
@@ -497,10 +514,45 @@ def rule_inputs_of(meeting: Meeting) -> committee_services.RuleInputs | None:
     return None if tor is None else committee_services.rule_inputs(tor, members_of(meeting))
 
 
-def meeting_quoracy(meeting: Meeting, inputs=None) -> MeetingQuoracy:
+@dataclass(frozen=True)
+class Mark:
+    """A register row as it is on the screen, not saved: what the quoracy preview counts."""
+    member_id: int
+    status: str
+    deputy_name: str | None
+    arrived_at_item_id: int | None
+    left_at_item_id: int | None
+
+
+def marks_on_screen(meeting: Meeting, marks: dict[int, dict]) -> list[Mark]:
+    """The register as it would be with the submitted `marks` (as `record_register` takes
+    them) over the saved rows: plain values, nothing in the session is changed."""
+    rows = {a.member_id: Mark(a.member_id, a.status, a.deputy_name, a.arrived_at_item_id,
+                              a.left_at_item_id) for a in meeting.attendances}
+    for member_id, data in marks.items():
+        status = data.get("status") or ""
+        deputy = (data.get("deputy_name") or "").strip() or None
+        if not status or (status == "deputy" and not deputy):  # a deputy counts once named
+            rows.pop(member_id, None)
+            continue
+        attends = status in ("present", "remote", "deputy")
+        arrived, left = (data.get("arrived_at_item"), data.get("left_at_item")) if attends \
+            else (None, None)
+        rows[member_id] = Mark(member_id, status, deputy if status == "deputy" else None,
+                               getattr(arrived, "id", None), getattr(left, "id", None))
+    return list(rows.values())
+
+
+def preview_quoracy(meeting: Meeting, marks: dict[int, dict]) -> MeetingQuoracy:
+    """Quoracy with the marks on the screen, computed from them; nothing is written."""
+    return meeting_quoracy(meeting, rows=marks_on_screen(meeting, marks))
+
+
+def meeting_quoracy(meeting: Meeting, inputs=None, rows=None) -> MeetingQuoracy:
     """Quoracy at the start of the meeting and for every agenda item, from the register.
 
-    `inputs`: `rule_inputs_of(meeting)` when the caller has it already.
+    `inputs`: `rule_inputs_of(meeting)` when the caller has it already; `rows`: the register
+    to count instead of the saved one (the preview's `marks_on_screen`).
     """
     inputs = inputs or rule_inputs_of(meeting)
     if inputs is None:
@@ -508,7 +560,8 @@ def meeting_quoracy(meeting: Meeting, inputs=None) -> MeetingQuoracy:
     order = {i.id: n for n, i in enumerate(meeting.items)}
     member_ids = {m.id for m in inputs.members}
     excluded = exclusions(meeting)
-    attending = _attending(meeting, member_ids, order)
+    attending = _attending(meeting, member_ids, order) if rows is None \
+        else _spans(rows, member_ids, order)
     seen: dict = {}
     whole = _decide(inputs, attending, 0, set(), None, seen)
     items = {item.id: _decide(inputs, attending, n, excluded.get(item.id, set()) & member_ids,
@@ -1001,18 +1054,17 @@ class RegisterRefused(MeetingError):
 
 
 def clear_attendance(meeting: Meeting, member: CommitteeMember) -> bool:
-    """Clear a member's mark (back to not recorded); the audit trail keeps what it was."""
-    from ..audit.models import AuditEntry
+    """Clear a member's mark (back to not recorded). The row is kept, nothing deleted: no
+    status, with who cleared it and when; the audit trail keeps what it was."""
     from ..audit.tracking import current_actor_id
     att = attendance_of(meeting).get(member.id)
     if att is None:
         return False
-    db.session.add(AuditEntry(user_id=current_actor_id(), object_type="attendances",
-                              object_id=att.id, operation="delete", field="status",
-                              old_value=att.status, new_value=None))
-    meeting.attendances.remove(att)
-    db.session.delete(att)
+    att.status = att.deputy_name = att.arrived_at_item_id = att.left_at_item_id = None
+    att.arrived_at_item = att.left_at_item = None
+    att.cleared_at, att.cleared_by_id = datetime.now(timezone.utc), current_actor_id()
     db.session.flush()
+    db.session.expire(meeting, ["attendances"])
     return True
 
 

@@ -466,16 +466,19 @@ def register_quoracy(meeting_id: int):
     meeting = load_meeting(meeting_id)
     require(can_manage())
     CsrfOnly().validate_on_submit() or abort(400)
-    marks, officers = _register_marks(meeting, request.form)
-    try:
-        services.record_register(meeting, marks, officers)
-        html = render_template("meetings/_register_quoracy.html", **_context(meeting))
-    except MeetingError as refused:
-        html = render_template("meetings/_register_quoracy.html", refused=refused.message,
-                               **_context(meeting))
-    finally:
-        db.session.rollback()
-    return html
+    marks, _officers = _register_marks(meeting, request.form)  # officers never count
+    return render_template("meetings/_register_quoracy.html", meeting=meeting,
+                           q=services.preview_quoracy(meeting, marks),
+                           refused=_first_unnamed_deputy(meeting, marks))
+
+
+def _first_unnamed_deputy(meeting, marks: dict[int, dict]) -> str | None:
+    """The preview counts a deputy only once named, and says so (Save names the field)."""
+    for member in services.members_of(meeting):
+        data = marks.get(member.id, {})
+        if data.get("status") == "deputy" and not (data.get("deputy_name") or "").strip():
+            return f"enter the name of {member.name}'s deputy"
+    return None
 
 
 @bp.route("/<int:meeting_id>/officers/new", methods=["GET", "POST"])

@@ -146,16 +146,21 @@ def _end(day: date) -> datetime:
     return datetime.combine(day + timedelta(days=1), time(0), tzinfo=LONDON)
 
 
-def _state(r, bands, band_months, levels) -> RiskState:
-    """A risk's line in the paper as the record held it (a `RiskAsAt`) at its day."""
-    risk = r.risk
-    state = RiskState(risk.reference, risk.title, risk.status == "Open")
-    consequence, likelihood = r.current
+def _score_state(state: RiskState, consequence: int, likelihood: int,
+                 appetite_level_id: int | None, bands, levels) -> RiskState:
     score = consequence * likelihood
     band = scoring.band_for(score, bands)
     state.score, state.consequence, state.likelihood = score, consequence, likelihood
     state.band = band.name if band else None
-    state.above_appetite = scoring.is_above_appetite(score, levels.get(risk.appetite_level_id))
+    state.above_appetite = scoring.is_above_appetite(score, levels.get(appetite_level_id))
+    return state
+
+
+def _state(r, bands, band_months, levels) -> RiskState:
+    """A risk's line in the paper as the record held it (a `RiskAsAt`) at its day."""
+    risk = r.risk
+    state = _score_state(RiskState(risk.reference, risk.title, risk.status == "Open"),
+                         *r.current, risk.appetite_level_id, bands, levels)
     last = r.latest_review
     if last is not None:
         months = risk.review_frequency_months or band_months.get(state.band, 3)
@@ -177,22 +182,30 @@ def read_facts(register: Register, since: date, as_of: date) -> Facts:
     bands = ordered_bands()
     band_months = {b.name: b.review_months for b in db.session.scalars(select(Band))}
     levels = {a.id: a.max_score for a in db.session.scalars(select(AppetiteLevel))}
-    then_held = record.register_held(register.id, since)
+    # The last paper's side needs only what the map needs (scores, controls, assurances): the
+    # lean read; this paper's side everything (reviews, actions).
+    then_facts, then_covers = record.map_facts(register.id, since,
+                                               record.risks_held(register.id, since))
     now_held = record.register_held(register.id, as_of)
     facts = Facts(register, since, as_of, bands, {}, {})
     # Keyed by the reference each risk had at `as_of`; one on the register at `since` but not
     # at `as_of` (moved to another register) keeps its reference of then.
-    ref_of = {r.risk.id: r.risk.reference for r in then_held.risks}
+    ref_of = {f.risk.id: f.risk.reference for f in then_facts}
     ref_of.update({r.risk.id: r.risk.reference for r in now_held.risks})
-    for held, states in ((then_held, facts.then), (now_held, facts.now)):
-        for r in held.risks:
-            state = _state(r, bands, band_months, levels)
-            state.ref = ref_of[r.risk.id]
-            states[state.ref] = state
+    for f in then_facts:
+        state = _score_state(RiskState(ref_of[f.risk.id], f.risk.title,
+                                       f.risk.status == "Open"),
+                             f.consequence, f.likelihood, f.risk.appetite_level_id, bands,
+                             levels)
+        facts.then[state.ref] = state
+    for r in now_held.risks:
+        state = _state(r, bands, band_months, levels)
+        state.ref = ref_of[r.risk.id]
+        facts.now[state.ref] = state
     for states, other in ((facts.then, facts.now), (facts.now, facts.then)):
         for ref, state in other.items():
             states.setdefault(ref, RiskState(ref, state.title, False, on_register=False))
-    then_by_id = {r.risk.id: r for r in then_held.risks}
+    then_by_id = {f.risk.id: f for f in then_facts}
     for r in now_held.risks:
         ref = ref_of[r.risk.id]
         facts.reviews[ref] = [(v.recorded_on, v.consequence, v.likelihood,
@@ -224,11 +237,13 @@ def read_facts(register: Register, since: date, as_of: date) -> Facts:
             end = assurance_rules.valid_until(fact, months)
             if end and since <= end < as_of:
                 facts.assurances_expired.append((ref, end + timedelta(days=1), a.source, a.line))
-    for day, held, gaps in ((since, then_held, facts.gaps_then),
-                            (as_of, now_held, facts.gaps_now)):
-        opened = record.HeldRegister([r for r in held.risks if r.risk.status == "Open"],
-                                     held.covers)
-        for row in assurance.held_rows(opened, day, assurance.rules_in_force(day), bands):
+    then_open = assurance.inputs_from_facts(
+        [f for f in then_facts if f.risk.status == "Open"], then_covers)
+    now_open = [assurance.risk_in(r, now_held.covers) for r in now_held.risks
+                if r.risk.status == "Open"]
+    for day, ins, gaps in ((since, then_open, facts.gaps_then),
+                           (as_of, now_open, facts.gaps_now)):
+        for row in assurance.map_rows(ins, day, assurance.rules_in_force(day), bands):
             for gap in row.gaps:
                 gaps.add((ref_of[row.id], gap.rule, gap.text))
     _read_actions(facts, now_held.risks, ref_of)

@@ -126,3 +126,57 @@ def test_the_administrator_sees_which_domains_are_trusted(client, auth, db):
     auth.login(make_user("admin"))
     page = client.get("/settings/organisation").get_data(as_text=True)
     assert "when it ends in @anytown.nhs.uk or @nhs.net." in page
+
+
+def _invitation(db, email: str) -> tuple[int, str]:
+    from riskapp.auth import invites
+    from riskapp.auth.models import PasswordLink, utcnow
+    admin, user = make_user("admin"), make_user(email=email, name="Jo Francis")
+    link, secret = invites._issue(user, PasswordLink.INVITE, invites.invite_lifetime(),
+                                  utcnow(), admin)
+    db.session.commit()
+    return user.id, secret
+
+
+def test_an_invitation_links_the_organisation_account_whatever_its_email(client, db):
+    """Entra may give no checked address (or another one): the emailed invitation link has
+    proved who this is, so the account they sign in with is linked to it."""
+    user_id, secret = _invitation(db, "jo.francis@riskapp-only.example")
+    page = client.get(f"/auth/set-password/{secret}").get_data(as_text=True)
+    assert "Or use your organisation account" in page
+    assert f'href="/auth/sso/start?invitation={secret}"' in page
+    start = client.get(f"/auth/sso/start?invitation={secret}")
+    assert start.status_code == 302 and start.headers["Referrer-Policy"] == "no-referrer"
+    response = _callback(client, _at_provider(start.location, "pairwise-guest@elsewhere.example"))
+    assert response.status_code == 302, response.get_data(as_text=True)
+    assert "Jo Francis" in client.get("/auth/tokens").get_data(as_text=True)
+    db.session.expire_all()
+    user = db.session.get(User, user_id)
+    assert user.sso_subject.endswith(" pairwise-guest@elsewhere.example")
+    # Used up: the invitation cannot link or set a password again.
+    client.post("/auth/logout")
+    again = client.get(f"/auth/sso/start?invitation={secret}")
+    assert again.status_code == 410 and "already been used" in again.get_data(as_text=True)
+    assert client.get(f"/auth/set-password/{secret}").status_code == 410
+
+
+def test_an_organisation_account_linked_to_someone_else_is_not_linked_again(client, db):
+    make_user(email="other@anytown.nhs.uk", sso_subject=None)
+    anne = make_user(email="anne.brierley@anytown.nhs.uk")
+    db.session.commit()
+    assert _sign_in(client, "anne.brierley@anytown.nhs.uk").status_code == 302  # Anne linked
+    client.post("/auth/logout")
+    _, secret = _invitation(db, "second.account@anytown.nhs.uk")
+    start = client.get(f"/auth/sso/start?invitation={secret}")
+    response = _callback(client, _at_provider(start.location,
+                                              "pairwise-anne.brierley@anytown.nhs.uk"))
+    assert response.status_code == 403
+    assert "already linked to another riskapp account" in response.get_data(as_text=True)
+    db.session.expire_all()
+    assert db.session.get(User, anne.id).sso_subject is not None
+
+
+def test_a_made_up_invitation_starts_nothing(client, db):
+    response = client.get("/auth/sso/start?invitation=made-up")
+    assert response.status_code == 404 and "This link is not right" in \
+        response.get_data(as_text=True)

@@ -112,3 +112,33 @@ def test_zoom_400_percent_is_the_320_px_layout(new_page):
     for url in ["/risks/", "/reports/heatmap"]:
         page.goto(url)
         assert not page_scrolls_sideways(page), (url, page.evaluate(OVERFLOWING))
+
+
+#: A scrolling box (e.g. `.app-table-scroll`) that is wider inside than it shows: a sideways
+#: swipe inside the page, which the page-level check above allows for data tables.
+SCROLLS_INSIDE = """(selector) => [...document.querySelectorAll(selector)]
+  .filter((el) => el.scrollWidth > el.clientWidth + 1).length"""
+
+
+def test_the_attendance_register_does_not_scroll_sideways_at_320_px(new_page, shots):
+    """The register is marked on a phone in the room: at 320 px each member is a card with
+    every field under its label, and neither the page nor the register scrolls sideways."""
+    page = new_page(width=320, height=640)
+    sign_in(page, "secretariat@example.org")
+    page.goto("/meetings/2/attendance")
+    settle(page)
+    shots(page, "320px-register")
+    assert not page.evaluate(SCROLLS), page.evaluate(OVERFLOWING)
+    assert page.evaluate(SCROLLS_INSIDE, ".app-register-scroll") == 0, \
+        "the register scrolls sideways inside its box at 320 px"
+    first = page.locator(".app-register tbody tr").first
+    assert first.get_by_text("Named deputy", exact=True).is_visible()
+    status = first.locator("select").first
+    box = status.bounding_box()
+    assert box["x"] >= 0 and box["x"] + box["width"] <= 320
+    page.set_viewport_size({"width": 1280, "height": 800})
+    settle(page)
+    shots(page, "1280px-register")
+    assert page.locator(".app-register thead").is_visible()
+    # The column heading names the field: the label is for screen readers only (1 px).
+    assert first.get_by_text("Named deputy", exact=True).bounding_box()["width"] <= 1

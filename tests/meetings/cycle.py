@@ -63,3 +63,12 @@ def planned_meeting(pccac, *, days_ahead: int = 21, private_item: bool = True):
             risks=[]))
     db.session.commit()
     return meeting, public, private
+
+
+def agenda_pack_pdf(client, meeting_id: int):
+    """Ask for the agenda pack as the signed-in person; the response of its download (the
+    tests run jobs at once), or the refusal."""
+    asked = client.post(f"/meetings/{meeting_id}/agenda-pack")
+    if asked.status_code != 302 or "/jobs/" not in asked.location:
+        return asked
+    return client.get(asked.location.rstrip("/") + "/download")

@@ -13,7 +13,7 @@ from riskapp.auth.models import Role
 from riskapp.extensions import db
 from riskapp.meetings.models import Paper
 
-from .cycle import docm_bytes, docx_bytes, pdf_bytes, planned_meeting
+from .cycle import agenda_pack_pdf, docm_bytes, docx_bytes, pdf_bytes, planned_meeting
 
 
 @pytest.fixture
@@ -100,7 +100,7 @@ def test_members_see_papers_only_once_published_and_the_pack_has_them(client, au
     auth.logout()
     auth.login(people[Role.BOARD])
     assert client.get(f"/meetings/papers/{paper.id}").status_code == 404
-    assert client.get(f"/meetings/{meeting.id}/agenda-pack.pdf").status_code == 404
+    assert agenda_pack_pdf(client, meeting.id).status_code == 404
     auth.logout()
 
     auth.login(people[Role.SECRETARIAT])
@@ -111,8 +111,9 @@ def test_members_see_papers_only_once_published_and_the_pack_has_them(client, au
 
     auth.login(people[Role.BOARD])  # a board role, not a PCCAC or Board member
     assert client.get(f"/meetings/papers/{paper.id}").status_code == 200
-    pack = client.get(f"/meetings/{meeting.id}/agenda-pack.pdf")
-    assert pack.status_code == 200
+    pack = agenda_pack_pdf(client, meeting.id)
+    assert pack.status_code == 200 and pack.mimetype == "application/pdf"
+    assert pack.headers["Cache-Control"] == "private, no-store"
     (tmp_path / "pack.pdf").write_bytes(pack.data)
     text = subprocess.run(["pdftotext", "-layout", str(tmp_path / "pack.pdf"), "-"],
                           capture_output=True, text=True, check=True).stdout
@@ -140,7 +141,7 @@ def test_the_pack_lists_word_papers_as_attached_separately(client, auth, people,
     meeting, item, _ = cycle
     auth.login(people[Role.SECRETARIAT])
     upload(client, meeting, item, docx_bytes(), "Estates plan.docx")
-    (tmp_path / "p.pdf").write_bytes(client.get(f"/meetings/{meeting.id}/agenda-pack.pdf").data)
+    (tmp_path / "p.pdf").write_bytes(agenda_pack_pdf(client, meeting.id).data)
     text = subprocess.run(["pdftotext", str(tmp_path / "p.pdf"), "-"], capture_output=True,
                           text=True, check=True).stdout
     assert "attached separately: Estates plan" in " ".join(text.split())
@@ -156,3 +157,35 @@ def test_minutes_docx_reads_back(client, auth, people, cycle):
     assert "Minutes of the Primary Care Commissioning and Assurance Committee" in text
     assert "DRAFT" in text and "1. Primary care finance report" in text
     assert client.get(f"/meetings/{meeting.id}/minutes.pdf").data.startswith(b"%PDF-")
+
+
+def test_the_agenda_pack_is_made_off_the_request_with_progress(client, auth, people, cycle,
+                                                               app):
+    """Asked for from the meeting page, made by the worker: its page shows progress while it
+    waits, then the download, and leads back to the meeting."""
+    from riskapp.jobs.models import Job
+    from riskapp.jobs.services import run_job
+    meeting, item, _ = cycle
+    auth.login(people[Role.SECRETARIAT])
+    page = client.get(f"/meetings/{meeting.id}").get_data(as_text=True)
+    assert f'action="/meetings/{meeting.id}/agenda-pack"' in page
+    assert "Make the agenda pack (PDF)" in page
+    app.config["JOBS_RUN_AT_ONCE"] = False  # queued: nothing runs until the worker does
+    try:
+        asked = client.post(f"/meetings/{meeting.id}/agenda-pack")
+        assert asked.status_code == 302 and "/jobs/" in asked.location
+        waiting = client.get(asked.location).get_data(as_text=True)
+        assert "Your agenda pack is being made" in waiting and "<progress" in waiting
+        job = db.session.scalar(select(Job).order_by(Job.id.desc()))
+        assert job.kind == "agenda_pack"
+        run_job(job.id)  # what the worker does
+    finally:
+        app.config["JOBS_RUN_AT_ONCE"] = True
+    ready = client.get(asked.location).get_data(as_text=True)
+    assert "Your agenda pack is ready" in ready and "Back to the meeting" in ready
+    assert f'href="/meetings/{meeting.id}"' in ready
+    pdf = client.get(asked.location.rstrip("/") + "/download")
+    assert pdf.data.startswith(b"%PDF") and "agenda pack" in pdf.headers["Content-Disposition"]
+    # An old link to the PDF leads to the meeting, where it is asked for.
+    old = client.get(f"/meetings/{meeting.id}/agenda-pack.pdf")
+    assert old.status_code == 302 and old.location.endswith(f"/meetings/{meeting.id}#agenda-pack")

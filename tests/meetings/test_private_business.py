@@ -94,7 +94,8 @@ def test_private_business_by_reader(client, auth, private_meeting, readers, who)
             allowed and "declarations" not in url and "interests" not in url), url
     ids = [i["item_id"] for i in client.get(f"/api/v1/meetings/{m}/quoracy").get_json()["items"]]
     assert (private.id in ids) is allowed and public.id in ids
-    pack = client.get(f"/meetings/{meeting.id}/agenda-pack.pdf")
+    from .cycle import agenda_pack_pdf
+    pack = agenda_pack_pdf(client, meeting.id)
     assert pack.status_code == 200
     import subprocess
     text = subprocess.run(["pdftotext", "-", "-"], input=pack.data, capture_output=True,

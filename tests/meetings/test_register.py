@@ -21,14 +21,16 @@ def held(pccac):
 def marks(meeting) -> dict[int, tuple]:
     db.session.expire_all()
     return {a.member_id: (a.status, a.deputy_name) for a in db.session.scalars(
-        select(Attendance).where(Attendance.meeting_id == meeting.id))}
+        select(Attendance).where(Attendance.meeting_id == meeting.id,
+                                 Attendance.status.is_not(None)))}
 
 
 def whole_register(meeting, members, **changes) -> dict[str, str]:
     """The form as the page submits it: every member's row, changed where asked."""
     db.session.expire_all()
     now = {a.member_id: a for a in db.session.scalars(
-        select(Attendance).where(Attendance.meeting_id == meeting.id))}
+        select(Attendance).where(Attendance.meeting_id == meeting.id,
+                                 Attendance.status.is_not(None)))}
     data = {}
     for m in members.values():
         a = now.get(m.id)
@@ -61,17 +63,38 @@ def test_switching_from_deputy_to_present_clears_the_deputy(client, auth, held, 
     assert marks(held)[deputised.id] == ("present", None)
 
 
-def test_a_mark_can_be_cleared_and_the_audit_trail_keeps_it(client, auth, held, members,
-                                                            people):
+def test_a_mark_can_be_cleared_and_nothing_is_deleted(client, auth, held, members, people):
+    """Cleared: back to not recorded, the row kept with who cleared it and when, the audit
+    trail keeping what it was; marking again uses the same row."""
     cfo = members[CFO]
     before = marks(held)[cfo.id][0]
+    row_id = db.session.scalar(select(Attendance.id).where(Attendance.meeting_id == held.id,
+                                                           Attendance.member_id == cfo.id))
+    rows = db.session.scalar(select(func.count(Attendance.id)))
     auth.login(people[Role.SECRETARIAT])
-    client.post(f"/meetings/{held.id}/attendance",
-                data=whole_register(held, members, **{f"m{cfo.id}-status": ""}))
+    r = client.post(f"/meetings/{held.id}/attendance",
+                    data=whole_register(held, members, **{f"m{cfo.id}-status": ""}))
+    assert r.status_code == 302 and "Register saved: 1 change." in \
+        client.get(r.location).get_data(as_text=True)
     assert cfo.id not in marks(held)
-    entry = db.session.scalar(select(AuditEntry).where(AuditEntry.object_type == "attendances",
-                                                       AuditEntry.operation == "delete"))
+    assert db.session.scalar(select(func.count(Attendance.id))) == rows
+    kept = db.session.get(Attendance, row_id)
+    assert kept.status is None and kept.cleared_by_id == people[Role.SECRETARIAT].id
+    assert kept.cleared_at is not None
+    entry = db.session.scalar(select(AuditEntry).where(
+        AuditEntry.object_type == "attendances", AuditEntry.object_id == row_id,
+        AuditEntry.field == "status").order_by(AuditEntry.id.desc()))
     assert entry.old_value == before and entry.new_value is None
+    assert entry.user_id == people[Role.SECRETARIAT].id
+    page = client.get(f"/meetings/{held.id}/attendance").get_data(as_text=True)
+    select_html = page.split(f'id="m{cfo.id}-status"')[1].split("</select>")[0]
+    assert '<option value="" selected>Not recorded</option>' in select_html
+    client.post(f"/meetings/{held.id}/attendance",
+                data=whole_register(held, members, **{f"m{cfo.id}-status": "remote"}))
+    assert marks(held)[cfo.id] == ("remote", None)
+    kept = db.session.get(Attendance, row_id)
+    assert kept.status == "remote" and kept.cleared_at is None
+    assert db.session.scalar(select(func.count(Attendance.id))) == rows
 
 
 def test_nothing_is_saved_when_one_row_is_wrong_and_what_was_typed_is_kept(
@@ -158,3 +181,59 @@ def test_an_officer_needs_a_name_and_job_title(client, auth, held, people):
     assert r.status_code == 422
     page = r.get_data(as_text=True)
     assert "Enter the officer&#39;s name" in page and 'value="NHS England"' in page
+
+
+def _unrecorded(meeting, members):
+    return [m for m in members.values() if m.id not in marks(meeting)]
+
+
+def test_the_quoracy_preview_saves_nothing_for_members_not_yet_recorded(
+        client, auth, pccac, members, people):
+    """The preview of a first mark (a new attendance row) must not be kept: reload, and the
+    member is still not recorded, with nothing in the audit trail."""
+    planned = db.session.scalar(select(Meeting).where(Meeting.status == "Planned"))
+    new = _unrecorded(planned, members)
+    assert new, "the demo's planned meeting has members not yet recorded"
+    before = marks(planned)
+    auth.login(people[Role.SECRETARIAT])
+    audit_before = db.session.scalar(select(func.count(AuditEntry.id)))
+    r = client.post(f"/meetings/{planned.id}/attendance/quoracy", data=whole_register(
+        planned, members, **{f"m{m.id}-status": "present" for m in new}))
+    assert r.status_code == 200 and "At the start:" in r.get_data(as_text=True)
+    assert marks(planned) == before
+    assert db.session.scalar(select(func.count(AuditEntry.id))) == audit_before
+    page = client.get(f"/meetings/{planned.id}/attendance").get_data(as_text=True)
+    select_html = page.split(f'id="m{new[0].id}-status"')[1].split("</select>")[0]
+    assert '<option value="" selected>Not recorded</option>' in select_html
+
+
+def test_the_preview_counts_the_marks_on_the_screen(client, auth, pccac, members, people):
+    """Marking everyone present in the preview makes the start quorate; clearing every mark in
+    the preview makes it not quorate; neither is saved."""
+    planned = db.session.scalar(select(Meeting).where(Meeting.status == "Planned"))
+    auth.login(people[Role.SECRETARIAT])
+    everyone = {f"m{m.id}-status": "present" for m in members.values()}
+    everyone.update({f"m{m.id}-deputy_name": "" for m in members.values()})
+    html = client.post(f"/meetings/{planned.id}/attendance/quoracy",
+                       data=whole_register(planned, members, **everyone)).get_data(as_text=True)
+    start = html.split("At the start:")[1].split("</p>")[0]
+    assert "Quorate" in start and "Not quorate" not in start
+    nobody = {f"m{m.id}-status": "" for m in members.values()}
+    html = client.post(f"/meetings/{planned.id}/attendance/quoracy",
+                       data=whole_register(planned, members, **nobody)).get_data(as_text=True)
+    assert "Not quorate" in html.split("At the start:")[1].split("</p>")[0]
+
+
+def test_a_first_mark_is_not_saved_when_another_row_is_refused(client, auth, pccac, members,
+                                                                people):
+    """Never half-saved: a new row (a SAVEPOINT on its insert) is rolled back with the rest."""
+    planned = db.session.scalar(select(Meeting).where(Meeting.status == "Planned"))
+    new = _unrecorded(planned, members)
+    before = marks(planned)
+    auth.login(people[Role.SECRETARIAT])
+    bad = next(m for m in members.values() if m.id != new[0].id)
+    r = client.post(f"/meetings/{planned.id}/attendance", data=whole_register(
+        planned, members, **{f"m{new[0].id}-status": "present", f"m{bad.id}-status": "deputy",
+                             f"m{bad.id}-deputy_name": ""}))
+    assert r.status_code == 422
+    assert marks(planned) == before

@@ -92,3 +92,50 @@ def test_postgres_gets_pg_dump_guidance(tmp_path):
                       "SQLALCHEMY_DATABASE_URI": "postgresql+psycopg://u@127.0.0.1:1/x"})
     result = app.test_cli_runner().invoke(args=["backup", "create"])
     assert result.exit_code == 2 and "pg_dump --format=custom" in result.output
+
+
+def test_the_backup_carries_the_meeting_papers_files(file_app, tmp_path):
+    """The papers' files go beside the database copy, and restore puts back those lost;
+    a paper uploaded after the backup is not in it (its row is not either)."""
+    from riskapp.meetings import papers
+    from riskapp.meetings.models import AgendaItem
+    from tests.meetings.cycle import pdf_bytes
+    file_app.config["RISKAPP_PAPERS_DIR"] = str(tmp_path / "live-papers")
+    item = _db.session.scalar(select(AgendaItem).order_by(AgendaItem.id))
+    paper = papers.add_paper(item, "finance.pdf", pdf_bytes("Finance paper text"))
+    _db.session.commit()
+    kept = papers.paper_path(paper)
+    content = kept.read_bytes()
+    runner = file_app.test_cli_runner()
+    backup = tmp_path / "copy.sqlite"
+    result = runner.invoke(args=["backup", "create", str(backup)])
+    assert result.exit_code == 0, result.output
+    assert "Copied 1 paper file to" in result.output
+    folder = tmp_path / "copy.sqlite.papers"
+    assert (folder / paper.stored_name).read_bytes() == content
+    assert (folder / paper.stored_name).stat().st_mode & 0o077 == 0
+    later = papers.add_paper(item, "later.pdf", pdf_bytes("Uploaded after the backup"))
+    _db.session.commit()
+    assert not (folder / later.stored_name).exists()
+
+    kept.unlink()  # a bad day: the papers folder lost a file
+    _db.session.remove()
+    result = runner.invoke(args=["backup", "restore", "--yes", str(backup)])
+    assert result.exit_code == 0, result.output
+    assert "Put back 1 paper file from" in result.output
+    assert kept.read_bytes() == content
+
+
+def test_papers_are_copied_for_a_postgresql_backup_too(file_app, tmp_path):
+    from riskapp.meetings import papers
+    from riskapp.meetings.models import AgendaItem
+    from tests.meetings.cycle import docx_bytes
+    file_app.config["RISKAPP_PAPERS_DIR"] = str(tmp_path / "live-papers")
+    item = _db.session.scalar(select(AgendaItem).order_by(AgendaItem.id))
+    paper = papers.add_paper(item, "estates.docx", docx_bytes())
+    _db.session.commit()
+    result = file_app.test_cli_runner().invoke(args=["backup", "papers",
+                                                     str(tmp_path / "dump.papers")])
+    assert result.exit_code == 0, result.output
+    assert (tmp_path / "dump.papers" / paper.stored_name).read_bytes() == \
+        papers.paper_path(paper).read_bytes()

@@ -161,7 +161,8 @@ MATRIX: dict[tuple[str, str], tuple[frozenset, object]] = {
     ("meetings.paper", "GET"): (READ, None),
     ("meetings.publish", "GET"): (COMMITTEE, None),
     ("meetings.publish", "POST"): (COMMITTEE, None),
-    ("meetings.agenda_pack", "GET"): (READ, None),
+    ("meetings.agenda_pack", "POST"): (READ, None),  # asks the worker for it (a job)
+    ("meetings.agenda_pack_link", "GET"): (READ, None),
     ("meetings.minutes_docx", "GET"): (READ, None),
     ("meetings.minutes_pdf", "GET"): (READ, None),
     ("meetings.report", "GET"): (READ, None),
@@ -268,6 +269,19 @@ MATRIX: dict[tuple[str, str], tuple[frozenset, object]] = {
     ("api.committee_end_member", "POST"): (COMMITTEE, None),
     ("api.committee_attendance_report", "GET"): (READ, None),
     ("api.meetings_index", "GET"): (READ, None),
+    # issue 17: the meeting cycle's API; private business is tested in
+    # tests/api/test_meeting_cycle_api.py
+    ("api.meeting_cycle_papers", "GET"): (READ, None),
+    ("api.meeting_cycle_add_paper", "POST"): (COMMITTEE, None),
+    ("api.meeting_cycle_paper", "GET"): (READ, None),
+    ("api.meeting_cycle_paper_file", "GET"): (READ, None),
+    ("api.meeting_cycle_publish", "POST"): (COMMITTEE, None),
+    ("api.meeting_cycle_report", "GET"): (READ, None),
+    ("api.meeting_cycle_save_report", "PUT"): (COMMITTEE, HIDDEN),  # a draft is private
+    ("api.meeting_cycle_approve_report", "POST"): (READ, None),  # the chair: tested there
+    ("api.meeting_cycle_chairs_actions", "GET"): (READ, None),
+    ("api.meeting_cycle_add_chairs_action", "POST"): (COMMITTEE, None),  # and the chair
+    ("api.meeting_cycle_decisions", "GET"): (READ, None),
     ("api.meetings_create", "POST"): (COMMITTEE, None),
     ("api.meetings_detail", "GET"): (READ, None),
     ("api.meetings_items", "GET"): (READ, None),
@@ -297,6 +311,8 @@ OVERRIDES = {("meetings.update_action", "action_id"): "meeting_action_id",
              ("api.meetings_update_action", "action_id"): "meeting_action_id",
              ("api.meetings_officer_status", "officer_id"): "item_id",  # none: 404 when allowed
              ("meetings.paper", "paper_id"): "item_id",
+             ("api.meeting_cycle_paper", "paper_id"): "item_id",
+             ("api.meeting_cycle_paper_file", "paper_id"): "item_id",
              ("meetings.action_progress", "action_id"): "meeting_action_id",
              ("reports.export", "what"): "export_what", ("reports.export", "fmt"): "export_fmt",
              ("static", "filename"): "static_file",
