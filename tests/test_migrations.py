@@ -118,7 +118,7 @@ def test_audit_entries_from_before_the_version_store_stay_readable(tmp_path):
                   if e.field == "Status"]
         assert closed == [("Status", "Open", "Closed", "Olive Owner", "2022-06-01")]
         db.session.remove()
-        downgrade(revision="d7a3c1e5f218")
+        downgrade(revision="a7d3c1e0f417")
         assert "audit_trail_handover" not in inspect(db.engine).get_table_names()
         with db.engine.connect() as connection:
             assert connection.execute(text("SELECT count(*) FROM audit_entries")).scalar() == 1

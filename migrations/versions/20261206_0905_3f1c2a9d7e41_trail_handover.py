@@ -8,7 +8,7 @@ first version it was given for a record that already existed), or now if it reco
 Entries after that duplicate versions, and trails leave them out.
 
 Revision ID: 3f1c2a9d7e41
-Revises: d7a3c1e5f218
+Revises: a7d3c1e0f417
 Create Date: 2026-12-06 08:30:00
 
 """
@@ -21,7 +21,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '3f1c2a9d7e41'
-down_revision = 'd7a3c1e5f218'
+down_revision = 'a7d3c1e0f417'
 branch_labels = None
 depends_on = None
 
