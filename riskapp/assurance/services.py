@@ -484,11 +484,15 @@ def _matches(r: RiskIn, items: Sequence[ItemOutcome], f: MapFilters,
     return True
 
 
-def risk_map(risk: Risk, day: date) -> RiskRow:
-    """One risk's row as it is today (the risk page's map)."""
+def risk_map(risk: Risk, day: date, *, rule_list: Sequence[rules.Rule] | None = None,
+             bands: Sequence[scoring.Band] | None = None) -> RiskRow:
+    """One risk's row as it is today (the risk page's map); the page passes the rules and
+    bands it has read already."""
     from ..risks.services import ordered_bands
     (row,) = risk_rows([(risk.id, risk.reference, risk.title, risk.current_consequence,
-                         risk.current_likelihood)], day, rules_in_force(day), ordered_bands())
+                         risk.current_likelihood)], day,
+                       rules_in_force(day) if rule_list is None else rule_list,
+                       ordered_bands() if bands is None else bands)
     return row
 
 

@@ -170,15 +170,21 @@ def start_session(user: User) -> str:
     return key
 
 
-def live_session(user: User, key: str | None, now: datetime, *, idle: timedelta,
-                 longest: timedelta) -> UserSession | None:
-    """`user`'s session with cookie key `key` if it has not ended; its last-seen time is
-    moved on (at most once a minute)."""
+def user_with_live_session(user_id: int, nonce: str, key: str | None, now: datetime, *,
+                           idle: timedelta, longest: timedelta) -> User | None:
+    """The active user `user_id` if the session with cookie key `key` is theirs and has not
+    ended (signed out, a new password, a disabled account, idle or too old); its last-seen
+    time is moved on (at most once a minute). The user and the session are read in one
+    statement: this runs on every request."""
     if not key:
         return None
-    row = db.session.scalar(select(UserSession).where(UserSession.key_hash == UserSession.hash(key),
-                                                      UserSession.user_id == user.id))
-    if row is None:
+    found = db.session.execute(
+        select(User, UserSession).join(UserSession, UserSession.user_id == User.id)
+        .where(User.id == user_id, UserSession.key_hash == UserSession.hash(key))).first()
+    if found is None:
+        return None
+    user, row = found
+    if user.session_nonce != nonce or not user.active:
         return None
     state = session_rules.state(started_at=_aware(row.started_at),
                                 last_seen_at=_aware(row.last_seen_at),
@@ -194,7 +200,7 @@ def live_session(user: User, key: str | None, now: datetime, *, idle: timedelta,
             # Kept at once, even when the request then only reads; anything else pending is
             # the view's to commit or roll back, with this.
             db.session.commit()
-    return row
+    return user
 
 
 def end_session(key: str | None, because: str, now: datetime) -> None:

@@ -38,18 +38,12 @@ def load_user(session_id: str) -> User | None:
     user_id, _, nonce = session_id.partition(":")
     if not user_id.isdigit():
         return None
-    user = db.session.get(User, int(user_id))
-    if user is None or user.session_nonce != nonce or not user.active:
-        return None
     # The session must also be live on the server: signing out, a new password or a disabled
     # account end it there, and it ends after the idle time or the longest lifetime.
     config = current_app.config
-    row = services.live_session(user, session.get(SESSION_KEY), utcnow(),
-                                idle=config["PERMANENT_SESSION_LIFETIME"],
-                                longest=config["SESSION_LONGEST"])
-    if row is None:
-        return None
-    return user
+    return services.user_with_live_session(
+        int(user_id), nonce, session.get(SESSION_KEY), utcnow(),
+        idle=config["PERMANENT_SESSION_LIFETIME"], longest=config["SESSION_LONGEST"])
 
 
 @login_manager.request_loader

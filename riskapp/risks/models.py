@@ -45,7 +45,8 @@ class Band(db.Model):
     review_months: Mapped[int] = mapped_column(default=3)
 
     def as_rule(self) -> scoring.Band:
-        return scoring.Band(self.name, self.min_score, self.max_score, self.colour)
+        return scoring.Band(self.name, self.min_score, self.max_score, self.colour,
+                            self.review_months)
 
 
 class AppetiteLevel(db.Model):

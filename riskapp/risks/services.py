@@ -104,10 +104,14 @@ def ordered_bands() -> list[scoring.Band]:
     return [b.as_rule() for b in db.session.scalars(select(Band).order_by(Band.min_score))]
 
 
-def review_frequency_months(risk: Risk) -> int:
-    """The risk's own review frequency, or its band's (High monthly, Medium quarterly...)."""
+def review_frequency_months(risk: Risk, bands: list[scoring.Band] | None = None) -> int:
+    """The risk's own review frequency, or its band's (High monthly, Medium quarterly...),
+    from `bands` (ordered_bands()) when the caller has them already."""
     if risk.review_frequency_months:
         return risk.review_frequency_months
+    if bands is not None:
+        band = scoring.band_for(risk.current_score, bands)
+        return band.review_months if band else 3
     band = db.session.scalar(select(Band).where(Band.min_score <= risk.current_score,
                                                 Band.max_score >= risk.current_score))
     return band.review_months if band else 3

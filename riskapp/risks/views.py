@@ -140,15 +140,15 @@ def _selected_fy(latest_review: date | None, today: date) -> int:
     return scoring.financial_year_of(latest_review or today)
 
 
-def assurance_page_map(risk: Risk, today: date) -> dict:
+def assurance_page_map(risk: Risk, today: date, bands: list[scoring.Band]) -> dict:
     """The risk's assurance map: its lines, its controls by line, committee oversight and
     the computed gaps (issue 18)."""
     from ..assurance import services as assurance
     from ..rules import assurance as rules
-    row = assurance.risk_map(risk, today)
+    rule_list = assurance.rules_in_force(today)
+    row = assurance.risk_map(risk, today, rule_list=rule_list, bands=bands)
     return {"amap": row, "amap_lines": rules.LINE_NAMES,
-            "amap_controls": rules.control_map(row.facts, today,
-                                               assurance.rules_in_force(today))}
+            "amap_controls": rules.control_map(row.facts, today, rule_list)}
 
 
 @bp.route("/<reference>")
@@ -180,10 +180,10 @@ def detail(reference):
         chart=trend(cells, bands, f"{risk.reference} score at each month end, "
                                   f"{scoring.financial_year_label(fy)}"),
         bands=bands, trail=trail[:TRAIL_ON_PAGE], trail_total=len(trail),
-        review_months=services.review_frequency_months(risk),
+        review_months=services.review_frequency_months(risk, bands),
         review_late=scoring.review_days_overdue(risk.next_review_date, today)
         if risk.status == "Open" else None,
-        **assurance_page_map(risk, today))
+        **assurance_page_map(risk, today, bands))
 
 
 def _detail_as_at(risk, raw: str):

@@ -5,7 +5,7 @@ No Flask, no SQLAlchemy: every input is an argument, so the arithmetic is tested
 from __future__ import annotations
 
 import calendar
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from typing import Iterable, Sequence
 
@@ -23,6 +23,9 @@ class Band:
     min_score: int
     max_score: int
     colour: str = "#cccccc"
+    #: How often a risk in the band is reviewed unless it sets its own (High monthly...).
+    #: Not part of what makes two bands the same band.
+    review_months: int = field(default=3, compare=False)
 
 
 #: BLMK ICB's bands, from its BAF heatmap report.
