@@ -250,6 +250,7 @@ def test_8_an_unknown_host_is_refused_and_feeds_use_the_base_url(client, auth, a
 
 def test_13_with_the_database_down_the_error_page_still_comes_with_its_id_and_headers(tmp_path):
     from riskapp import create_app
+    from riskapp.auth.views import SESSION_KEY
     # Nothing listens on port 1: every query fails as if PostgreSQL were down.
     app = create_app({"TESTING": True, "ERROR_PAGES_IN_TESTS": True, "SECRET_KEY": "x" * 32,
                       "SQLALCHEMY_DATABASE_URI": "postgresql+psycopg://riskapp@127.0.0.1:1/x",
@@ -257,7 +258,9 @@ def test_13_with_the_database_down_the_error_page_still_comes_with_its_id_and_he
                       "PROPAGATE_EXCEPTIONS": False})
     client = app.test_client()
     with client.session_transaction() as session:
-        session["_user_id"] = "1:nonce"  # a signed-in person: finding them needs the database
+        # A signed-in person (their id and their session's key): finding them needs the database.
+        session["_user_id"] = "1:nonce"
+        session[SESSION_KEY] = "a-session-key"
         session["_fresh"] = True
     for path in ("/risks/", "/api/v1/risks"):
         response = client.get(path, headers={"X-Request-ID": "trace-me-12345"})
