@@ -13,7 +13,7 @@ from ..auth.permissions import require
 from ..committees.models import Committee
 from ..extensions import db
 from ..web_args import (as_id as checked_id, as_of_args, date_parts_args, fy_arg, id_arg,
-                        page_arg)
+                        page_arg, trail_filters)
 from ..rules import scoring
 from . import bp, queries, services
 from .charts import trend
@@ -236,31 +236,18 @@ def trail(reference):
     if risk is None:
         abort(404)
     require(permissions.can_read(current_user))
-    everything = record_trail.risk_trail(risk.id)
-    errors = {}
-
-    def day_arg(name):
-        raw = request.args.get(name) or ""
-        if not raw:
-            return None
-        try:
-            return date.fromisoformat(raw)
-        except ValueError:
-            errors[name] = "Enter a real date, for example 29/11/2023"
-            return None
-    since, until = day_arg("from"), day_arg("to")
-    if since and until and until < since:
-        errors["to"] = "The end date must be the same as or after the start date"
-    who = request.args.get("who", type=int)
     kinds, changes = record_trail.KINDS, record_trail.CHANGES
-    kind = request.args.get("kind") if request.args.get("kind") in kinds else None
-    change = request.args.get("change") if request.args.get("change") in changes else None
-    shown = everything if errors else record_trail.risk_trail(
-        risk.id, user_id=who, since=since, until=until, kind=kind, change=change)
+    everything = record_trail.risk_trail(risk.id)
+    filters, errors = trail_filters(kinds, changes)
+    shown = everything if errors else record_trail.risk_trail(risk.id, **filters)
     people = sorted({(e.user_id, e.who) for e in everything if e.user_id}, key=lambda p: p[1])
-    return render_template("risks/trail.html", risk=risk, trail=shown, total=len(everything),
-                           people=people, kinds=kinds, changes=changes,
-                           errors=errors, args=request.args), 422 if errors else 200
+    return render_template(
+        "record/trail.html", caption=f"{risk.reference} {risk.title}",
+        back_url=url_for("risks.detail", reference=risk.reference),
+        intro="Every change to the risk and to its reviews, controls, gaps, assurances, "
+              "actions and committee links",
+        trail=shown, total=len(everything), people=people, kinds=kinds, changes=changes,
+        errors=errors, args=request.args), 422 if errors else 200
 
 
 @bp.route("/new", methods=["GET", "POST"])
