@@ -23,7 +23,7 @@ from sqlalchemy import func, select
 from sqlalchemy_continuum import versioning_manager
 
 from ..extensions import db
-from ..record.as_at import (DELETED, LONDON, RiskAsAt, _as_at, _table, end_of_day,
+from ..record.as_at import (LONDON, RiskAsAt, _as_at, _table, end_of_day, links_as_at,
                              register_as_at)
 from ..risks.models import Assurance, Control, Gap, Risk, ScoreRecord, assurance_controls
 
@@ -175,30 +175,8 @@ def _by_business_dates(first: RiskAsAt, day: date) -> RiskAsAt:
 
 
 def assurance_links(day: date, assurance_ids: Sequence[int]) -> dict[int, set[int]]:
-    """The controls each assurance covered at the end of `day`, from the version store.
-
-    Continuum versions a link table by inserting a row per change (made, or removed:
-    operation DELETE) but never ends the earlier row, so the validity read (`_as_at`) would
-    still count a link removed before the day. The latest change of each link made by the day
-    decides instead."""
+    """The controls each assurance covered at the end of `day`, from the version store."""
     if not assurance_ids:
         return {}
-    table = db.metadata.tables[assurance_controls.name + "_version"]
-    tx = versioning_manager.transaction_cls.__table__
-    stmt = (select(table.c.assurance_id, table.c.control_id, table.c.operation_type)
-            .join(tx, tx.c.id == table.c.transaction_id)
-            .where(tx.c.issued_at < end_of_day(day))
-            .order_by(tx.c.issued_at, table.c.transaction_id))
-    # A few: by id; many (a whole register): the table read once, matched here.
-    if len(assurance_ids) < 500:
-        stmt = stmt.where(table.c.assurance_id.in_(list(assurance_ids)))
-    wanted = set(assurance_ids)
-    linked: dict[tuple[int, int], bool] = {}
-    for assurance_id, control_id, operation in db.session.execute(stmt):
-        if assurance_id in wanted:
-            linked[(assurance_id, control_id)] = operation != DELETED
-    out: dict[int, set[int]] = defaultdict(set)
-    for (assurance_id, control_id), present in linked.items():
-        if present:
-            out[assurance_id].add(control_id)
-    return out
+    return links_as_at(assurance_controls, "assurance_id", "control_id", end_of_day(day),
+                       assurance_ids)

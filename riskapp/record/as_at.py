@@ -231,20 +231,40 @@ def _placed(row, moves, as_of: date):
                       "number": int(digits) if digits else row.number})
 
 
-def children_links(cutoff: datetime, ids: list[int] | None) -> dict[int, list[int]]:
-    """Committee ids per risk id, as linked at `cutoff`."""
-    t = version_class_table_of_links()
-    stmt = _as_at(t, cutoff)
-    if ids is not None:
-        stmt = stmt.where(t.c.risk_id.in_(ids))
-    out = defaultdict(list)
-    for row in db.session.execute(stmt.order_by(t.c.committee_id)):
-        out[row.risk_id].append(row.committee_id)
+def links_as_at(table, left: str, right: str, cutoff: datetime,
+                left_ids=None) -> dict[int, set[int]]:
+    """The links of a versioned many-to-many `table` (its `_version` table) in force at
+    `cutoff`: the `right` ids of each `left` id.
+
+    Continuum versions a link table by inserting a row per change (made, or removed:
+    operation DELETE) but never ends the earlier row, so the validity read (`_as_at`) would
+    still count a link removed before `cutoff`. The latest change of each link made before
+    it decides instead. `left_ids` None: every link; a few: read by id; many (a whole
+    register): the table read once and matched here."""
+    versions = db.metadata.tables[table.name + "_version"]
+    tx = versioning_manager.transaction_cls.__table__
+    stmt = (select(versions.c[left], versions.c[right], versions.c.operation_type)
+            .join(tx, tx.c.id == versions.c.transaction_id)
+            .where(tx.c.issued_at < cutoff)
+            .order_by(tx.c.issued_at, versions.c.transaction_id))
+    wanted = None if left_ids is None else set(left_ids)
+    if wanted is not None and len(wanted) < 500:
+        stmt = stmt.where(versions.c[left].in_(wanted))
+    linked: dict[tuple[int, int], bool] = {}
+    for left_id, right_id, operation in db.session.execute(stmt):
+        if wanted is None or left_id in wanted:
+            linked[(left_id, right_id)] = operation != DELETED
+    out: dict[int, set[int]] = defaultdict(set)
+    for (left_id, right_id), present in linked.items():
+        if present:
+            out[left_id].add(right_id)
     return out
 
 
-def version_class_table_of_links():
-    return db.metadata.tables[risk_committees.name + "_version"]
+def children_links(cutoff: datetime, ids: list[int] | None) -> dict[int, list[int]]:
+    """Committee ids per risk id, as linked at `cutoff`."""
+    return {risk_id: sorted(committees) for risk_id, committees in
+            links_as_at(risk_committees, "risk_id", "committee_id", cutoff, ids).items()}
 
 
 def risk_as_at(reference: str, as_of: date):

@@ -73,3 +73,18 @@ def test_the_risk_page_as_at_a_past_day_shows_what_was_held_then(baf, client, au
     r = client.get("/risks/BAF0006?as_of=2023-11-28", follow_redirects=True)
     assert "BAF0006 was not on the register at the end of 28 Nov 2023" in r.get_data(
         as_text=True)
+
+
+def test_a_committee_link_removed_today_is_gone_today_and_kept_on_the_past_day(baf):
+    # Continuum never ends a link table's earlier version row when the link is removed: the
+    # as-at read must go by the latest change of each link, or a removed link lives on.
+    risk = db.session.scalar(select(Risk).where(Risk.reference == "BAF0001"))
+    assert risk.committees, "the demo links BAF0001 to the committees that oversee it"
+    removed = risk.committees[0]
+    risk.committees.remove(removed)
+    db.session.commit()
+    assert removed.id in risk_as_at("BAF0001", PACK_DAY).committee_ids
+    assert removed.id not in risk_as_at("BAF0001", date.today()).committee_ids
+    risk.committees.append(removed)  # linked again: held again
+    db.session.commit()
+    assert removed.id in risk_as_at("BAF0001", date.today()).committee_ids
