@@ -13,10 +13,11 @@ from .axe import BLOCKING, describe, run_axe
 from .conftest import sign_in
 
 RISK_PAGES = ["/", "/risks/mine", "/actions/mine", "/risks/", "/risks/movement", "/risks/BAF0001",
-              "/risks/BAF0008"]
+              "/risks/BAF0008", "/risks/BAF0001/trail"]
 COMMITTEE_PAGES = ["/committees/", "/committees/4", "/committees/4/terms/2", "/committees/calendar",
                    "/committees/4/attendance", "/meetings/", "/meetings/1", "/meetings/2",
-                   "/meetings/1/items/1", "/meetings/interests"]
+                   "/meetings/1/items/1", "/meetings/interests", "/committees/4/trail",
+                   "/meetings/1/trail"]
 REPORT_PAGES = ["/reports/", "/reports/heatmap", "/reports/pack", "/reminders/", "/auth/tokens",
                 "/assurance/map", "/assurance/map?line=2&state=missing",
                 "/reports/cover?register=1&since-day=31&since-month=5&since-year=2023"
