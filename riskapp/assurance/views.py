@@ -66,7 +66,9 @@ def map_page():
     args = {k: v for k, v in request.args.items() if k != "page" and v}
     return render_template("assurance/map.html", form=form, result=result, args=args,
                            lines=rules.LINES, line_names=rules.LINE_NAMES,
-                           state_classes=STATE_CLASSES, today=today), \
+                           state_classes=STATE_CLASSES, today=today,
+                           # a past day's map leads to each risk as it was that day
+                           risk_as_of=filters.day.isoformat() if filters.as_at else None), \
         422 if form.as_of.errors else 200
 
 

@@ -24,6 +24,16 @@ def test_map_page_words_links_and_filters(client, auth, baf):
     assert "BAF0010" in html and "BAF0001" not in html
 
 
+def test_a_past_days_map_leads_to_each_risk_as_it_was_that_day(client, auth, baf):
+    auth.login(make_user("board"))
+    html = client.get("/assurance/map?as_of-day=29&as_of-month=11&as_of-year=2023")\
+        .get_data(as_text=True)
+    assert 'href="/risks/BAF0001?as_of=2023-11-29#assurance-map"' in html
+    assert 'href="/risks/BAF0001#assurance-map"' not in html
+    risk = client.get("/risks/BAF0001?as_of=2023-11-29")
+    assert risk.status_code == 200 and "29 Nov 2023" in risk.get_data(as_text=True)
+
+
 def test_map_page_bad_date_is_explained_and_kept(client, auth, baf):
     auth.login(make_user("board"))
     response = client.get("/assurance/map?as_of-day=31&as_of-month=2&as_of-year=2023")
