@@ -142,3 +142,20 @@ def test_the_attendance_register_does_not_scroll_sideways_at_320_px(new_page, sh
     assert page.locator(".app-register thead").is_visible()
     # The column heading names the field: the label is for screen readers only (1 px).
     assert first.get_by_text("Named deputy", exact=True).bounding_box()["width"] <= 1
+
+
+def test_the_assurance_map_filters_sit_under_each_other_at_1280_px(new_page, shots):
+    """The checkbox after the row of filters once sat beside the row's floated columns,
+    squeezed to a letter a line: each filter's label must be readable on one line."""
+    page = new_page(width=1280, height=800)
+    sign_in(page, "board.member@example.org")
+    page.goto("/assurance/map?as_of-day=29&as_of-month=11&as_of-year=2023")
+    settle(page)
+    shots(page, "1280px-assurance-map-filters")
+    label = page.locator("label[for=gaps]")
+    box = label.bounding_box()
+    height = page.evaluate("(el) => parseFloat(getComputedStyle(el).lineHeight)",
+                           label.element_handle())
+    assert box["height"] < 2 * height, f"the label wraps: {box}"
+    select = page.locator("select#register").bounding_box()
+    assert box["y"] >= select["y"] + select["height"], "the checkbox is beside the filters"
