@@ -39,6 +39,7 @@ def huey_for(app: Flask):
     if _huey is not None and _made_for == (url, immediate, app.instance_path):
         return _huey
     from huey import PostgresHuey, RedisHuey, SqliteHuey, crontab
+    _close(_huey)  # an app with other settings (tests): let go of the old queue's connection
     _made_for = (url, immediate, app.instance_path)
     database = app.config.get("SQLALCHEMY_DATABASE_URI", "")
     if url.startswith(("redis://", "rediss://")):
@@ -74,7 +75,15 @@ def enqueue(app: Flask, job_id: int) -> None:
     _run_task(job_id)
 
 
+def _close(huey) -> None:
+    """Close a queue's connection to its store (Huey's PostgreSQL store keeps one open, and
+    one per listening thread, until told to close or collected as garbage)."""
+    if huey is not None:
+        huey.storage.close()
+
+
 def reset() -> None:
     """Forget the queue (tests make apps with other settings)."""
     global _huey, _app, _run_task
+    _close(_huey)
     _huey = _app = _run_task = None
