@@ -15,7 +15,8 @@ from ..auth.models import User
 from ..auth.permissions import require
 from ..extensions import db
 from ..record import trail as record_trail
-from ..web_args import as_id, fy_arg, page_arg, trail_filters
+from ..record.pages import trail_page
+from ..web_args import as_id, fy_arg, page_arg
 from ..risks.services import ordered_bands
 from . import bp, services
 from .forms import (ApproveForm, EndMemberForm, MemberForm, NewDraftForm, PositionForm,
@@ -127,17 +128,11 @@ def trail(committee_id: int):
     committee = db.session.get(Committee, committee_id)
     if committee is None:
         abort(404)
-    kinds, changes = record_trail.COMMITTEE_KINDS, record_trail.CHANGES
-    everything = record_trail.committee_trail(committee.id)
-    filters, errors = trail_filters(kinds, changes)
-    shown = everything if errors else record_trail.committee_trail(committee.id, **filters)
-    people = sorted({(e.user_id, e.who) for e in everything if e.user_id}, key=lambda p: p[1])
-    return render_template(
-        "record/trail.html", caption=committee.name,
+    return trail_page(
+        lambda **filters: record_trail.committee_trail(committee.id, **filters),
+        record_trail.COMMITTEE_KINDS, record_trail.CHANGES, caption=committee.name,
         back_url=url_for("committees.detail", committee_id=committee.id),
-        intro="Every change to the committee, its terms of reference and its members",
-        trail=shown, total=len(everything), people=people, kinds=kinds, changes=changes,
-        errors=errors, args=request.args), 422 if errors else 200
+        intro="Every change to the committee, its terms of reference and its members")
 
 
 def _roles(committee: Committee, today: date) -> dict:

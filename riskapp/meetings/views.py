@@ -15,7 +15,8 @@ from ..committees.models import Committee
 from ..committees.views import refuse, status_of
 from ..extensions import db
 from ..record import trail as record_trail
-from ..web_args import as_id, id_arg, page_arg, trail_filters
+from ..record.pages import trail_page
+from ..web_args import as_id, id_arg, page_arg
 from ..risks.models import Risk, risk_committees
 from ..risks.services import StaleEdit
 from ..risks.views import stale
@@ -296,18 +297,12 @@ def trail(meeting_id: int):
     meeting = db.session.get(Meeting, meeting_id)
     if meeting is None:
         abort(404)
-    kinds, changes = record_trail.MEETING_KINDS, record_trail.CHANGES
-    everything = record_trail.meeting_trail(meeting.id)
-    filters, errors = trail_filters(kinds, changes)
-    shown = everything if errors else record_trail.meeting_trail(meeting.id, **filters)
-    people = sorted({(e.user_id, e.who) for e in everything if e.user_id}, key=lambda p: p[1])
-    return render_template(
-        "record/trail.html",
+    return trail_page(
+        lambda **filters: record_trail.meeting_trail(meeting.id, **filters),
+        record_trail.MEETING_KINDS, record_trail.CHANGES,
         caption=f"{meeting.committee.name} meeting {services.as_london(meeting.starts_at):%d %b %Y}",
         back_url=url_for("meetings.detail", meeting_id=meeting.id),
-        intro="Every change to the meeting's date, place, status and minutes approval",
-        trail=shown, total=len(everything), people=people, kinds=kinds, changes=changes,
-        errors=errors, args=request.args), 422 if errors else 200
+        intro="Every change to the meeting's date, place, status and minutes approval")
 
 
 @bp.route("/<int:meeting_id>/items/new", methods=["GET", "POST"])

@@ -13,7 +13,8 @@ from ..auth.permissions import require
 from ..committees.models import Committee
 from ..extensions import db
 from ..web_args import (as_id as checked_id, as_of_args, date_parts_args, fy_arg, id_arg,
-                        page_arg, trail_filters)
+                        page_arg)
+from ..record.pages import trail_page
 from ..rules import scoring
 from . import bp, queries, services
 from .charts import trend
@@ -236,18 +237,12 @@ def trail(reference):
     if risk is None:
         abort(404)
     require(permissions.can_read(current_user))
-    kinds, changes = record_trail.KINDS, record_trail.CHANGES
-    everything = record_trail.risk_trail(risk.id)
-    filters, errors = trail_filters(kinds, changes)
-    shown = everything if errors else record_trail.risk_trail(risk.id, **filters)
-    people = sorted({(e.user_id, e.who) for e in everything if e.user_id}, key=lambda p: p[1])
-    return render_template(
-        "record/trail.html", caption=f"{risk.reference} {risk.title}",
+    return trail_page(
+        lambda **filters: record_trail.risk_trail(risk.id, **filters),
+        record_trail.KINDS, record_trail.CHANGES, caption=f"{risk.reference} {risk.title}",
         back_url=url_for("risks.detail", reference=risk.reference),
         intro="Every change to the risk and to its reviews, controls, gaps, assurances, "
-              "actions and committee links",
-        trail=shown, total=len(everything), people=people, kinds=kinds, changes=changes,
-        errors=errors, args=request.args), 422 if errors else 200
+              "actions and committee links")
 
 
 @bp.route("/new", methods=["GET", "POST"])
