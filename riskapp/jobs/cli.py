@@ -22,7 +22,9 @@ def worker(workers: int) -> None:
     app = current_app._get_current_object()
     prepare_for_requests(app)
     huey = queue.huey_for(app)
+    # An idle worker looks for new work at least every second (Huey's default backs off to
+    # 10 s): a small job (a BAF cover paper of 20 risks) is then ready about as soon as asked.
     consumer = huey.create_consumer(workers=workers, worker_type="thread", periodic=True,
-                                    check_worker_health=True)
+                                    check_worker_health=True, max_delay=1.0)
     click.echo(f"Worker running {workers} job(s) at a time; stop with Ctrl+C.")
     consumer.run()

@@ -18,7 +18,8 @@ class Job(db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
-    #: "pack" (the BAF pack PDF) or "register" (a register export: CSV or the workbook).
+    #: "pack" (the BAF pack PDF), "register" (a register export: CSV or the workbook),
+    #: "agenda_pack" or "cover" (the BAF cover paper: Word, and its draft on the page).
     kind: Mapped[str] = mapped_column(String(20))
     #: What was asked for, as the worker needs it (JSON: register id, as-at date, filters).
     params: Mapped[str] = mapped_column(Text)
@@ -31,6 +32,9 @@ class Job(db.Model):
     filename: Mapped[str | None] = mapped_column(String(200))
     mimetype: Mapped[str | None] = mapped_column(String(100))
     result: Mapped[bytes | None] = mapped_column(LargeBinary)
+    #: What the job's page shows of the result before it is downloaded, as JSON (the cover
+    #: paper's draft); let go with the result.
+    preview: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(db.DateTime(timezone=True), default=utcnow)
     started_at: Mapped[datetime | None] = mapped_column(db.DateTime(timezone=True))
     finished_at: Mapped[datetime | None] = mapped_column(db.DateTime(timezone=True))

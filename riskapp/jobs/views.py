@@ -4,7 +4,8 @@ from __future__ import annotations
 import io
 import json
 
-from flask import abort, current_app, flash, redirect, render_template, send_file, url_for
+from flask import (abort, current_app, flash, jsonify, redirect, render_template, send_file,
+                   url_for)
 from flask_login import current_user, login_required
 
 from ..auth.models import utcnow
@@ -44,6 +45,9 @@ def _mine(job_id: int) -> Job:
 def show(job_id: int):
     job = _mine(job_id)
     expired = job.state == DONE and not _kept(job)
+    if job.kind == "cover" and job.state == DONE and not expired:
+        # The cover paper's draft is read on its own page, with the Word download.
+        return redirect(url_for("reports.cover_draft", job_id=job.id))
     return render_template("jobs/show.html", job=job, label=services.KIND_LABELS[job.kind],
                            expired=expired, waiting=job.state not in (DONE, FAILED),
                            back=_back(job))
@@ -55,10 +59,25 @@ def _back(job: Job) -> tuple[str, str] | None:
         return url_for("reports.pack_options"), "Back to the BAF pack options"
     if job.kind == "register":
         return url_for("reports.index"), "Back to reports"
+    if job.kind == "cover":
+        from ..reports.cover_views import cover_args
+        return (url_for("reports.cover_page", **cover_args(json.loads(job.params))),
+                "Back to the cover paper options")
     if job.kind == "agenda_pack":
         meeting_id = json.loads(job.params).get("meeting")
         return url_for("meetings.detail", meeting_id=meeting_id), "Back to the meeting"
     return None
+
+
+@bp.route("/<int:job_id>/progress")
+@login_required
+def progress(job_id: int):
+    """How far the job has got, for its page to follow without reloading (static/job.js)."""
+    job = _mine(job_id)
+    response = jsonify(state=job.state, percent=job.percent, step=job.step,
+                       finished=job.state in (DONE, FAILED))
+    response.headers["Cache-Control"] = "private, no-store"
+    return response
 
 
 @bp.route("/<int:job_id>/download")
@@ -74,3 +93,11 @@ def download(job_id: int):
     return response
 
 
+def mine(job_id: int) -> Job:
+    """The job `job_id` of the person signed in; 404 for anyone else's (the cover paper's
+    draft page)."""
+    return _mine(job_id)
+
+
+def kept(job: Job) -> bool:
+    return _kept(job)
