@@ -23,7 +23,7 @@ from .models import DONE, FAILED, QUEUED, RUNNING, Job
 logger = logging.getLogger(__name__)
 
 KIND_LABELS = {"pack": "BAF pack", "register": "register export",
-               "agenda_pack": "agenda pack"}
+               "agenda_pack": "agenda pack", "cover": "cover paper"}
 
 #: What a job says it is doing first, when that is not reading the risk register.
 FIRST_STEPS = {"agenda_pack": "Reading the meeting's agenda and papers"}
@@ -80,6 +80,7 @@ def run_job(job_id: int) -> None:
     if job is None or job.state not in (QUEUED, RUNNING):
         return
     params, kind, user = json.loads(job.params), job.kind, job.user
+    preview = None
     _progress(job_id, 5, FIRST_STEPS.get(kind, "Reading the register"), state=RUNNING,
               started_at=utcnow())
     try:
@@ -89,6 +90,8 @@ def run_job(job_id: int) -> None:
             filename, mimetype, body = _make_register(job_id, params)
         elif kind == "agenda_pack":
             filename, mimetype, body = _make_agenda_pack(job_id, params, user)
+        elif kind == "cover":
+            filename, mimetype, body, preview = _make_cover(job_id, params)
         else:
             raise ValueError(f"unknown kind of job {kind!r}")
     except Exception:
@@ -98,8 +101,9 @@ def run_job(job_id: int) -> None:
                                "again, tell the risk team.", state=FAILED, finished_at=utcnow())
         return
     now = utcnow()
-    _progress(job_id, 100, "Ready", state=DONE, result=body, filename=filename,
-              mimetype=mimetype, finished_at=now, expires_at=now + rules.KEEP_FOR)
+    _progress(job_id, 100, "Ready", state=DONE, result=body, preview=preview,
+              filename=filename, mimetype=mimetype, finished_at=now,
+              expires_at=now + rules.KEEP_FOR)
     logger.info("Job %s (%s) done: %s, %d bytes", job_id, kind, filename, len(body))
 
 
@@ -139,6 +143,26 @@ def _make_agenda_pack(job_id: int, params: dict, user: User) -> tuple[str, str, 
         build_agenda_pack(record)
 
 
+def _make_cover(job_id: int, params: dict) -> tuple[str, str, bytes, str]:
+    """The BAF cover paper of `register` between `since` and `as_of` (ISO dates, decided
+    when asked for): the Word document, and the draft the page shows (long sections
+    summarised) as JSON."""
+    from ..reports.cover import build_cover
+    from ..reports.cover_docx import DOCX, cover_filename, render_cover_docx
+    from ..risks.models import Register
+    from ..settings import organisation
+    register = db.session.get(Register, params["register"])
+    paper = build_cover(register, date.fromisoformat(params["since"]),
+                        date.fromisoformat(params["as_of"]), organisation=organisation.name(),
+                        meeting=params["meeting"],
+                        progress=lambda percent, step: _progress(job_id, percent, step))
+    _progress(job_id, 85, "Writing the Word document")
+    buffer = io.BytesIO()
+    render_cover_docx(paper, buffer)
+    return (cover_filename(paper), DOCX, buffer.getvalue(),
+            json.dumps(paper.summarised().to_dict()))
+
+
 def selection_from_ids(params: dict):
     """The pack's Selection from the ids and date a job was asked with."""
     from ..auth.models import Directorate
@@ -174,6 +198,6 @@ def let_go_of_old_results() -> int:
     """Results are kept a day: after that the file is let go (the job's row stays)."""
     count = db.session.execute(update(Job).where(Job.expires_at < utcnow(),
                                                  Job.result.is_not(None))
-                               .values(result=None)).rowcount
+                               .values(result=None, preview=None)).rowcount
     db.session.commit()
     return count or 0

@@ -4,10 +4,18 @@
 between); `draft_cover` turns them into the paper's statements, each naming the risk
 reference and the date behind it. Same record, same dates: the same text, in the same order.
 The Word document (`cover_docx`) and the summary page that opens the BAF pack only lay it out.
+
+The page asks for the paper as a job (`riskapp.jobs`, kind "cover"): at a large trust the
+reads take seconds. The job keeps the Word document and the draft the page shows
+(`CoverPaper.summarised().to_dict()`): a long section there, and in the Word document's body,
+shows its most important statements (highest current score first) and how many more; the
+Word document's last appendix lists every statement.
 """
 from __future__ import annotations
 
+import dataclasses
 from collections import Counter, defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta, timezone
 from zoneinfo import ZoneInfo
@@ -34,7 +42,29 @@ def when(day: date) -> str:
 
 
 def plural(n: int, one: str, many: str | None = None) -> str:
-    return f"{n} {one if n == 1 else (many or one + 's')}"
+    return f"{n:,} {one if n == 1 else (many or one + 's')}"
+
+
+#: The appendix of the Word document that lists every statement of a summarised paper.
+EVERY_CHANGE_APPENDIX = "Appendix 3"
+
+
+def lead_line(section: "Section") -> str:
+    """Said before a summarised section's statements."""
+    return (f"{section.total:,} in all. The {len(section.statements)} with the highest "
+            f"current scores:")
+
+
+def more_line(section: "Section", *, in_word: bool) -> str:
+    """Said after a summarised section's statements."""
+    where = EVERY_CHANGE_APPENDIX + ("" if in_word else " of the Word document")
+    return f"And {section.left_out:,} more, listed in {where}."
+
+
+#: A section longer than this is summarised in the paper's body (the preview, and the Word
+#: document before its appendix): the most important this many, and how many more. A board
+#: reads ten lines; at a large trust a section can have thousands (every overdue review).
+SHOWN_PER_SECTION = 10
 
 
 @dataclass(frozen=True)
@@ -43,6 +73,13 @@ class Statement:
     text: str
     ref: str | None = None
     on: date | None = None
+    #: The risk's current score on the paper's date: a long section shows the highest first.
+    score: int | None = None
+
+    def importance(self) -> tuple:
+        """Highest current score first; then the oldest date (longest overdue); then by
+        reference, so the order is the same every time."""
+        return (-(self.score or 0), self.on or date.min, self.ref or "", self.text)
 
 
 @dataclass(frozen=True)
@@ -51,6 +88,20 @@ class Section:
     statements: tuple[Statement, ...]
     #: Said when there is nothing to report.
     none: str = "None."
+    #: In a summarised paper: how many statements the full section has (None: all shown).
+    total: int | None = None
+
+    @property
+    def left_out(self) -> int:
+        return 0 if self.total is None else self.total - len(self.statements)
+
+    def summarised(self, limit: int) -> "Section":
+        """The `limit` most important statements (highest current score first) and the count
+        of all, when there are more than `limit`; else the section as it is."""
+        if len(self.statements) <= limit:
+            return self
+        top = sorted(self.statements, key=Statement.importance)[:limit]
+        return Section(self.heading, tuple(top), self.none, len(self.statements))
 
 
 @dataclass(frozen=True)
@@ -69,6 +120,34 @@ class CoverPaper:
     recommendation: str
     appendices: tuple[str, ...]
 
+    def summarised(self, limit: int = SHOWN_PER_SECTION) -> "CoverPaper":
+        """The paper as the board reads it: each long section cut to its most important
+        statements and a count of the rest (listed in the Word document's appendix)."""
+        return dataclasses.replace(self, sections=tuple(s.summarised(limit)
+                                                        for s in self.sections))
+
+    def to_dict(self) -> dict:
+        """Plain data (JSON): the draft kept with the job that made it."""
+        out = dataclasses.asdict(self)
+        out["since"], out["as_of"] = self.since.isoformat(), self.as_of.isoformat()
+        for section in out["sections"]:
+            for st in section["statements"]:
+                st["on"] = st["on"].isoformat() if st["on"] else None
+        return out
+
+    @classmethod
+    def from_dict(cls, data: dict) -> "CoverPaper":
+        sections = tuple(Section(
+            s["heading"], tuple(Statement(st["text"], st["ref"],
+                                          date.fromisoformat(st["on"]) if st["on"] else None,
+                                          st["score"]) for st in s["statements"]),
+            s["none"], s["total"]) for s in data["sections"])
+        return cls(**{**data, "since": date.fromisoformat(data["since"]),
+                      "as_of": date.fromisoformat(data["as_of"]),
+                      "summary": tuple(data["summary"]), "sections": sections,
+                      "headline": tuple(tuple(h) for h in data["headline"]),
+                      "appendices": tuple(data["appendices"])})
+
     def text(self) -> str:
         """The whole paper as plain text (the preview, and the test of sameness)."""
         lines = [self.title, self.meeting, f"Date: {when(self.as_of)}",
@@ -76,7 +155,12 @@ class CoverPaper:
                  "Risks by band", *(f"{b}: {then} on {when(self.since)}, {now} on "
                                     f"{when(self.as_of)}" for b, then, now in self.headline)]
         for s in self.sections:
-            lines += ["", s.heading, *([st.text for st in s.statements] or [s.none])]
+            lines += ["", s.heading]
+            if s.left_out:
+                lines.append(lead_line(s))
+            lines += [st.text for st in s.statements] or [s.none]
+            if s.left_out:
+                lines.append(more_line(s, in_word=False))
         lines += ["", "Recommendation", self.recommendation, "", "Appendices", *self.appendices]
         return "\n".join(lines)
 
@@ -156,23 +240,25 @@ def _score_state(state: RiskState, consequence: int, likelihood: int,
     return state
 
 
-def _state(r, bands, band_months, levels) -> RiskState:
-    """A risk's line in the paper as the record held it (a `RiskAsAt`) at its day."""
-    risk = r.risk
-    state = _score_state(RiskState(risk.reference, risk.title, risk.status == "Open"),
-                         *r.current, risk.appetite_level_id, bands, levels)
-    last = r.latest_review
-    if last is not None:
-        months = risk.review_frequency_months or band_months.get(state.band, 3)
-        state.next_review = scoring.next_review_date(last.recorded_on, months)
-    return state
+Progress = Callable[[int, str], None]
 
 
-def read_facts(register: Register, since: date, as_of: date) -> Facts:
+def _no_progress(percent: int, step: str) -> None:
+    pass
+
+
+def read_facts(register: Register, since: date, as_of: date,
+               progress: Progress = _no_progress) -> Facts:
     """The record of `register` as held at the end of `since` and of `as_of`
     (`riskapp.assurance.held`: the version store, and records learnt later read by their
     business dates), and what happened between. Changes made after `as_of` are not read, so
-    the paper for two past dates reads the same whenever it is drafted."""
+    the paper for two past dates reads the same whenever it is drafted.
+
+    A lean read: only what the paper says. Both days read what the assurance map needs
+    (`held.map_facts`: the risks, the score in force, controls, assurances, open gaps); this
+    paper's day adds the reviews held in the period and each risk's latest review (one window
+    query, `_reviews`) and the actions (`_actions`), never every review or progress note.
+    `progress(percent, step)` is told how far it has got, in words (the job's page)."""
     if since > as_of:
         raise CoverError("The date of the last paper must be on or before the date of this one",
                          "since")
@@ -182,40 +268,44 @@ def read_facts(register: Register, since: date, as_of: date) -> Facts:
     bands = ordered_bands()
     band_months = {b.name: b.review_months for b in db.session.scalars(select(Band))}
     levels = {a.id: a.max_score for a in db.session.scalars(select(AppetiteLevel))}
-    # The last paper's side needs only what the map needs (scores, controls, assurances): the
-    # lean read; this paper's side everything (reviews, actions).
+    progress(10, f"Reading the register as at {when(since)}")
     then_facts, then_covers = record.map_facts(register.id, since,
                                                record.risks_held(register.id, since))
-    now_held = record.register_held(register.id, as_of)
+    progress(35, f"Reading the register as at {when(as_of)}")
+    now_risks = record.risks_held(register.id, as_of)
+    now_facts, now_covers = record.map_facts(register.id, as_of, now_risks)
+    reviews, latest = _reviews(now_risks, since, as_of)
     facts = Facts(register, since, as_of, bands, {}, {})
     # Keyed by the reference each risk had at `as_of`; one on the register at `since` but not
     # at `as_of` (moved to another register) keeps its reference of then.
     ref_of = {f.risk.id: f.risk.reference for f in then_facts}
-    ref_of.update({r.risk.id: r.risk.reference for r in now_held.risks})
+    ref_of.update({f.risk.id: f.risk.reference for f in now_facts})
     for f in then_facts:
         state = _score_state(RiskState(ref_of[f.risk.id], f.risk.title,
                                        f.risk.status == "Open"),
                              f.consequence, f.likelihood, f.risk.appetite_level_id, bands,
                              levels)
         facts.then[state.ref] = state
-    for r in now_held.risks:
-        state = _state(r, bands, band_months, levels)
-        state.ref = ref_of[r.risk.id]
+    for f in now_facts:
+        risk = f.risk
+        state = _score_state(RiskState(ref_of[risk.id], risk.title, risk.status == "Open"),
+                             f.consequence, f.likelihood, risk.appetite_level_id, bands, levels)
+        if risk.id in latest:
+            months = risk.review_frequency_months or band_months.get(state.band, 3)
+            state.next_review = scoring.next_review_date(latest[risk.id], months)
         facts.now[state.ref] = state
     for states, other in ((facts.then, facts.now), (facts.now, facts.then)):
         for ref, state in other.items():
             states.setdefault(ref, RiskState(ref, state.title, False, on_register=False))
     then_by_id = {f.risk.id: f for f in then_facts}
-    for r in now_held.risks:
-        ref = ref_of[r.risk.id]
-        facts.reviews[ref] = [(v.recorded_on, v.consequence, v.likelihood,
-                               v.consequence * v.likelihood, v.rationale)
-                              for v in r.reviews if since < v.recorded_on <= as_of]
-        if r.risk.status != "Open":
+    for f in now_facts:
+        ref = ref_of[f.risk.id]
+        facts.reviews[ref] = reviews.get(f.risk.id, [])
+        if f.risk.status != "Open":
             continue
-        before = then_by_id.get(r.risk.id)
+        before = then_by_id.get(f.risk.id)
         controls_then = {c.id for c in before.controls} if before else set()
-        for c in r.controls:
+        for c in f.controls:
             if c.id in controls_then:
                 continue
             # The day it was put in place if in the period, else the day riskapp learnt of it.
@@ -225,11 +315,11 @@ def read_facts(register: Register, since: date, as_of: date) -> Facts:
                 facts.controls_added.append((ref, day, c.description))
     rules_now = assurance.rules_in_force(as_of)
     months = assurance_rules.valid_months(rules_now)
-    for r in now_held.risks:
-        if r.risk.status != "Open":
+    for f in now_facts:
+        if f.risk.status != "Open":
             continue
-        ref = ref_of[r.risk.id]
-        for a in r.assurances:
+        ref = ref_of[f.risk.id]
+        for a in f.assurances:
             if a.assured_on and since < a.assured_on <= as_of:
                 facts.assurances_added.append((ref, a.assured_on, a.source, a.line, a.positive))
             fact = assurance_rules.AssuranceFact("", a.line, a.source, a.assured_on,
@@ -237,16 +327,17 @@ def read_facts(register: Register, since: date, as_of: date) -> Facts:
             end = assurance_rules.valid_until(fact, months)
             if end and since <= end < as_of:
                 facts.assurances_expired.append((ref, end + timedelta(days=1), a.source, a.line))
-    then_open = assurance.inputs_from_facts(
-        [f for f in then_facts if f.risk.status == "Open"], then_covers)
-    now_open = [assurance.risk_in(r, now_held.covers) for r in now_held.risks
-                if r.risk.status == "Open"]
-    for day, ins, gaps in ((since, then_open, facts.gaps_then),
-                           (as_of, now_open, facts.gaps_now)):
+    progress(55, "Working out the gaps in assurance on both dates")
+    for day, chosen, covers, gaps in ((since, then_facts, then_covers, facts.gaps_then),
+                                      (as_of, now_facts, now_covers, facts.gaps_now)):
+        ins = assurance.inputs_from_facts([f for f in chosen if f.risk.status == "Open"],
+                                          covers)
         for row in assurance.map_rows(ins, day, assurance.rules_in_force(day), bands):
             for gap in row.gaps:
                 gaps.add((ref_of[row.id], gap.rule, gap.text))
-    _read_actions(facts, now_held.risks, ref_of)
+    progress(65, "Reading the actions")
+    open_now = [(f.risk.id, ref_of[f.risk.id]) for f in now_facts if f.risk.status == "Open"]
+    _read_actions(facts, open_now, _actions(now_risks, as_of))
     return facts
 
 
@@ -255,24 +346,89 @@ def _learnt(at: datetime) -> date:
     return at.replace(tzinfo=timezone.utc).astimezone(LONDON).date()
 
 
-def _read_actions(facts: Facts, held, ref_of) -> None:
-    """Actions of the risks open at `as_of`, as held then: completed in the period, target
-    dates moved in the period (the audit trail up to the end of `as_of`), overdue then."""
+def _known_at(risks, day: date) -> dict[datetime, list[int]]:
+    """The risks' ids by the instant their record is read at: the end of `day` where riskapp
+    held the risk then; else the end of the day it first learnt of it (then read by business
+    dates), as `held.map_facts` reads them."""
+    from ..record.as_at import end_of_day
+    cutoff = end_of_day(day)
+    out: dict[datetime, list[int]] = defaultdict(list)
+    for r in risks:
+        out[cutoff if r.learnt_at < cutoff else end_of_day(_learnt(r.learnt_at))].append(r.id)
+    return out
+
+
+def _reviews(risks, since: date, as_of: date) -> tuple[dict[int, list[tuple]], dict[int, date]]:
+    """Each risk's reviews held in the period (date, C, L, score, rationale; in the order
+    held) and the day of its latest review held by `as_of`, as known then: one window query
+    per reading instant, not every review of every risk."""
+    from sqlalchemy import func, or_
+
+    from ..record.as_at import _as_at, _table
+    from ..risks.models import ScoreRecord
+    t = _table(ScoreRecord)
+    period: dict[int, list[tuple]] = defaultdict(list)
+    latest: dict[int, date] = {}
+    for known, ids in sorted(_known_at(risks, as_of).items()):
+        group = set(ids)
+        held = _as_at(t, known, t.c.recorded_on <= as_of)
+        if len(ids) < 500:  # many: the whole table, matched here (cheaper than a long IN)
+            held = held.where(t.c.risk_id.in_(ids))
+        held = held.subquery()
+        ranked = select(held.c.risk_id, held.c.id, held.c.recorded_on, held.c.consequence,
+                        held.c.likelihood, held.c.rationale,
+                        func.row_number().over(partition_by=held.c.risk_id,
+                                               order_by=(held.c.recorded_on.desc(),
+                                                         held.c.id.desc())).label("n")
+                        ).subquery()
+        for row in db.session.execute(select(ranked)
+                                      .where(or_(ranked.c.n == 1, ranked.c.recorded_on > since))
+                                      .order_by(ranked.c.recorded_on, ranked.c.id)):
+            if row.risk_id not in group:
+                continue
+            if row.n == 1:
+                latest[row.risk_id] = row.recorded_on
+            if row.recorded_on > since:
+                period[row.risk_id].append((row.recorded_on, row.consequence, row.likelihood,
+                                            row.consequence * row.likelihood, row.rationale))
+    return period, latest
+
+
+def _actions(risks, as_of: date) -> dict[int, list]:
+    """The risks' actions as held at the end of `as_of` (risks learnt of later: as first
+    learnt, those raised by `as_of`), by risk id; not their progress notes."""
+    from ..record.as_at import _as_at, _table, end_of_day
+    t = _table(Action)
+    out: dict[int, list] = defaultdict(list)
+    for known, ids in sorted(_known_at(risks, as_of).items()):
+        group = set(ids)
+        strict = known == end_of_day(as_of)
+        stmt = _as_at(t, known)
+        if len(ids) < 500:
+            stmt = stmt.where(t.c.risk_id.in_(ids))
+        for row in db.session.execute(stmt.order_by(t.c.id)):
+            if row.risk_id in group and (strict or row.raised_on is None
+                                         or row.raised_on <= as_of):
+                out[row.risk_id].append(row)
+    return out
+
+
+def _read_actions(facts: Facts, open_now: list[tuple[int, str]],
+                  actions: dict[int, list]) -> None:
+    """Actions of the risks open at `as_of` ((id, reference)), as held then: completed in the
+    period, target dates moved in the period (the audit trail up to the end of `as_of`),
+    overdue then."""
     since, as_of = facts.since, facts.as_of
-    ids = [a.id for r in held for a in r.actions]
+    wanted = {a.id for risk_id, _ in open_now for a in actions.get(risk_id, ())}
     moves: dict[int, list[date]] = defaultdict(list)
-    if ids:
-        wanted = set(ids)
+    if wanted:
         # The trail of target dates: the version store, and audit entries from before it.
         for object_id, at, was, _ in record_trail.field_changes(
-                Action, "target_date", {r.risk.id for r in held}):
+                Action, "target_date", [risk_id for risk_id, _ in open_now]):
             if was is not None and object_id in wanted:
                 moves[object_id].append(at.astimezone(LONDON).date())
-    for r in held:
-        if r.risk.status != "Open":
-            continue
-        ref = ref_of[r.risk.id]
-        for action in r.actions:
+    for risk_id, ref in open_now:
+        for action in actions.get(risk_id, ()):
             if action.completed_on and since < action.completed_on <= as_of:
                 facts.actions_completed.append((ref, action.completed_on, action.detail))
             in_period = [d for d in moves[action.id] if since < d <= as_of]
@@ -370,16 +526,26 @@ def draft_cover(facts: Facts, *, organisation: str, meeting: str) -> CoverPaper:
         [Statement(f"{r}: gap closed: {t} ({rule}).", r, as_of) for r, rule, t in shut]),
         "No computed gap in assurance opened or closed."))
 
-    acts = [Statement(f"{r}: action completed on {when(d)}: {_short(t)}.", r, d)
-            for r, d, t in sorted(facts.actions_completed)]
-    acts += [Statement(f"{r}: action target date moved {plural(n, 'time')} in the period "
-                       f"({plural(total, 'time')} in all), now {when(target) if target else 'not set'}:"
-                       f" {_short(t)}.", r, d)
-             for r, d, t, n, total, target in sorted(facts.actions_slipped,
-                                                     key=lambda x: x[:3])]
-    acts += [Statement(f"{r}: action overdue since {when(d)}: {_short(t)}.", r, d)
-             for r, d, t in sorted(facts.actions_overdue)]
-    sections.append(Section("Actions", tuple(acts)))
+    sections.append(Section("Actions completed", tuple(
+        Statement(f"{r}: action completed on {when(d)}: {_short(t)}.", r, d)
+        for r, d, t in sorted(facts.actions_completed)), "No action was completed."))
+    sections.append(Section("Actions whose target dates moved", tuple(
+        Statement(f"{r}: action target date moved {plural(n, 'time')} in the period "
+                  f"({plural(total, 'time')} in all), now "
+                  f"{when(target) if target else 'not set'}: {_short(t)}.", r, d)
+        for r, d, t, n, total, target in sorted(facts.actions_slipped, key=lambda x: x[:3])),
+        "No action's target date moved."))
+    sections.append(Section("Actions overdue", tuple(
+        Statement(f"{r}: action overdue since {when(d)}: {_short(t)}.", r, d)
+        for r, d, t in sorted(facts.actions_overdue)), "No action is overdue."))
+
+    # Each statement carries its risk's current score, so a long section shows the highest
+    # first (a risk no longer on the register: its score when it was).
+    def weight(ref):
+        return now[ref].score if now[ref].score is not None else then[ref].score
+    sections = [dataclasses.replace(s, statements=tuple(
+        dataclasses.replace(st, score=weight(st.ref)) for st in s.statements))
+        for s in sections]
 
     count_then = Counter(then[r].band for r in refs if then[r].open)
     count_now = Counter(now[r].band for r in refs if now[r].open)
@@ -388,20 +554,32 @@ def draft_cover(facts: Facts, *, organisation: str, meeting: str) -> CoverPaper:
     rose = sum("rose from" in s.text for s in moved)
     open_now = sum(1 for r in refs if now[r].open)
     open_then = sum(1 for r in refs if then[r].open)
+    named = moved if len(moved) <= SHOWN_PER_SECTION else []
     summary = (
         f"This paper presents the {facts.register.name} as at {when(as_of)} and what changed "
         f"since {when(since)}.",
-        f"There are {plural(open_now, 'open risk')} ({open_then} on {when(since)}): "
-        f"{len(new)} new and {len(closed)} closed.",
-        f"{plural(len(moved), 'risk')} changed score: {rose} rose and {len(moved) - rose} fell"
-        + (f" ({', '.join(s.ref for s in moved)})." if moved else "."),
+        f"There are {plural(open_now, 'open risk')} ({open_then:,} on {when(since)}): "
+        f"{len(new):,} new and {len(closed):,} closed.",
+        f"{plural(len(moved), 'risk')} changed score: {rose:,} rose and "
+        f"{len(moved) - rose:,} fell"
+        + (f" ({', '.join(s.ref for s in named)})." if named else "."),
         (f"{plural(len(overdue), 'risk')} {'is' if len(overdue) == 1 else 'are'} overdue for "
          f"review" if overdue else "No risk is overdue for review")
-        + f"; {plural(len(opened), 'computed gap')} in assurance opened and {len(shut)} closed.",
-        f"Actions: {len(facts.actions_completed)} completed, "
-        f"{len(facts.actions_slipped)} with target dates moved, "
-        f"{len(facts.actions_overdue)} overdue.",
+        + f"; {plural(len(opened), 'computed gap')} in assurance opened and {len(shut):,} "
+          f"closed.",
+        f"Actions: {len(facts.actions_completed):,} completed, "
+        f"{len(facts.actions_slipped):,} with target dates moved, "
+        f"{len(facts.actions_overdue):,} overdue.",
     )
+    appendices = (f"Appendix 1: the {facts.register.name} pack (heatmap report) as at "
+                  f"{when(as_of)}.",
+                  f"Appendix 2: the assurance map as at {when(as_of)}.")
+    longest = max((len(s.statements) for s in sections), default=0)
+    if longest > SHOWN_PER_SECTION:
+        every = sum(len(s.statements) for s in sections)
+        appendices += (f"{EVERY_CHANGE_APPENDIX}: every change in this paper "
+                       f"({plural(every, 'statement')}), by section, each with the risk and "
+                       f"the date behind it.",)
     return CoverPaper(
         organisation=organisation, register=facts.register.name,
         title=f"{facts.register.name}: cover paper", meeting=meeting, since=since,
@@ -411,12 +589,12 @@ def draft_cover(facts: Facts, *, organisation: str, meeting: str) -> CoverPaper:
                         f"{facts.register.name} since {when(since)}, to consider whether the "
                         f"assurance on each principal risk is sufficient, and to take "
                         f"assurance that the risks are being managed."),
-        appendices=(f"Appendix 1: the {facts.register.name} pack (heatmap report) as at "
-                    f"{when(as_of)}.",
-                    f"Appendix 2: the assurance map as at {when(as_of)}."))
+        appendices=appendices)
 
 
 def build_cover(register: Register, since: date, as_of: date, *, organisation: str,
-                meeting: str = "Audit and Risk Assurance Committee") -> CoverPaper:
-    return draft_cover(read_facts(register, since, as_of), organisation=organisation,
-                       meeting=meeting)
+                meeting: str = "Audit and Risk Assurance Committee",
+                progress: Progress = _no_progress) -> CoverPaper:
+    facts = read_facts(register, since, as_of, progress)
+    progress(75, "Drafting the paper")
+    return draft_cover(facts, organisation=organisation, meeting=meeting)

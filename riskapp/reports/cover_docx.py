@@ -1,6 +1,10 @@
 """The cover paper as an editable Word document (python-docx), in the NHS board paper shape:
 title, meeting and date, purpose, executive summary, the changes, the recommendation,
 appendices. Built-in heading styles, so the secretariat's own template restyles it in Word.
+
+A long section (more than `SHOWN_PER_SECTION` statements: at a large trust, thousands of
+overdue reviews and actions) is summarised in the body, the most important first, and every
+statement is in a table in the last appendix, each with its risk and date.
 """
 from __future__ import annotations
 
@@ -9,11 +13,14 @@ from typing import BinaryIO
 
 from docx import Document
 from docx.enum.table import WD_TABLE_ALIGNMENT
-from docx.shared import Pt, RGBColor
+from docx.oxml import OxmlElement
+from docx.shared import Cm, Mm, Pt, RGBColor
+from docx.table import _Cell
 
-from .cover import CoverPaper, when
+from .cover import EVERY_CHANGE_APPENDIX, CoverPaper, Section, lead_line, more_line, when
 
 NHS_BLUE = RGBColor(0x00, 0x5E, 0xB8)
+DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 
 
 def render_cover_docx(paper: CoverPaper, out: BinaryIO) -> None:
@@ -29,6 +36,10 @@ def render_cover_docx(paper: CoverPaper, out: BinaryIO) -> None:
     props.created = props.modified = datetime.combine(paper.as_of, time(0))
     props.last_modified_by = paper.organisation
     props.revision = 1
+
+    page = doc.sections[0]  # A4, as NHS papers are
+    page.page_width, page.page_height = Mm(210), Mm(297)
+    page.left_margin = page.right_margin = page.top_margin = page.bottom_margin = Cm(2)
 
     if paper.organisation:  # none until an administrator names the organisation
         doc.add_paragraph(paper.organisation).runs[0].bold = True
@@ -56,22 +67,75 @@ def render_cover_docx(paper: CoverPaper, out: BinaryIO) -> None:
         cell.paragraphs[0].runs[0].bold = True
     for name, then, now in paper.headline:
         cells = bands.add_row().cells
-        cells[0].text, cells[1].text, cells[2].text = name, str(then), str(now)
+        cells[0].text, cells[1].text, cells[2].text = name, f"{then:,}", f"{now:,}"
 
     doc.add_heading("What changed", level=1)
-    for section in paper.sections:
+    body = paper.summarised()
+    for section in body.sections:
         doc.add_heading(section.heading, level=2)
         if not section.statements:
             doc.add_paragraph(section.none)
+        if section.left_out:
+            doc.add_paragraph(lead_line(section))
         for statement in section.statements:
             doc.add_paragraph(statement.text, style="List Bullet")
+        if section.left_out:
+            doc.add_paragraph(more_line(section, in_word=True))
 
     doc.add_heading("Recommendation", level=1)
     doc.add_paragraph(paper.recommendation)
     doc.add_heading("Appendices", level=1)
     for line in paper.appendices:
         doc.add_paragraph(line)
+    if any(s.left_out for s in body.sections):
+        _every_change(doc, paper)
     doc.save(out)
+
+
+def _every_change(doc, paper: CoverPaper) -> None:
+    """The last appendix: every statement of the paper, by section, in a table (risk, date,
+    what changed)."""
+    doc.add_page_break()
+    doc.add_heading(f"{EVERY_CHANGE_APPENDIX}: every change in this paper", level=1)
+    doc.add_paragraph(f"Every change between {when(paper.since)} and {when(paper.as_of)}, by "
+                      f"section and risk reference, with the date of the record behind it.")
+    for section in paper.sections:
+        if section.statements:
+            doc.add_heading(f"{section.heading} ({len(section.statements):,})", level=2)
+            _statement_table(doc, section)
+
+
+WIDTHS = (Cm(2.3), Cm(3.2), Cm(11.5))
+
+
+def _statement_table(doc, section: Section) -> None:
+    table = doc.add_table(rows=1, cols=3)
+    table.style = "Table Grid"
+    table.autofit = False
+    header = table.rows[0]
+    for cell, text, width in zip(header.cells, ("Risk", "Date", "What changed"), WIDTHS):
+        cell.text, cell.width = text, width
+        cell.paragraphs[0].runs[0].bold = True
+    # The header row repeats on each page of a long table.
+    header._tr.get_or_add_trPr().append(OxmlElement("w:tblHeader"))
+    tbl = table._tbl
+    for statement in section.statements:
+        # Rows added to the XML directly: python-docx's add_row and row.cells walk the whole
+        # table each time, which at thousands of rows is most of the document's time.
+        tr = tbl.add_tr()
+        for text, width in zip((statement.ref or "", when(statement.on) if statement.on else "",
+                                _what(statement)), WIDTHS):
+            tc = tr.add_tc()
+            tc.width = width
+            _Cell(tc, table).text = text
+
+
+def _what(statement) -> str:
+    """The statement without its leading risk reference (the table's first column)."""
+    text = statement.text
+    if statement.ref and text.startswith(statement.ref):
+        text = text[len(statement.ref):].lstrip(" :")
+    return text[:1].upper() + text[1:]
 
 
 def cover_filename(paper: CoverPaper) -> str:

@@ -99,12 +99,10 @@ def set_pack_choices(form: PackForm) -> None:
 
 
 class CoverForm(FlaskForm):
-    """The cover paper's register and dates: read from the query string (bookmarkable)."""
+    """The cover paper's register, dates and meeting: posted to ask for the paper (a job);
+    shown filled in from the address or from the paper asked for."""
 
     DEFAULT_MEETING = "Audit and Risk Assurance Committee"
-
-    class Meta:
-        csrf = False
 
     register = SelectField("Register", validators=[Optional()])
     since = NHSDateField("Date of the last paper", validators=[Optional()],

@@ -2,9 +2,12 @@
 
     python -m tests.browser.serve DATABASE_FILE
     python -m tests.browser.serve DATABASE_FILE --empty PORT
+    python -m tests.browser.serve DATABASE_FILE --queued
 
 The second serves a database made by `flask db upgrade` and `flask users create` only (day
 one, issue 16) on PORT, with settings from the environment (RISKAPP_BASE_URL, SMTP_*, OIDC_*).
+The third puts each job on the queue `sqlite:///DATABASE_FILE.tasks` for a `flask worker` the
+test starts, as in production, instead of running it as it is asked for.
 
 Creates the schema on a fresh SQLite file, loads the demo data as `flask demo load` does, then
 serves on a free port and prints `PORT <n>` on one line so the test knows where to go. It runs
@@ -18,7 +21,7 @@ import sys
 from werkzeug.serving import make_server
 
 
-def main(database_file: str, empty: bool = False, port: int = 0) -> None:
+def main(database_file: str, empty: bool = False, port: int = 0, queued: bool = False) -> None:
     from riskapp import create_app
     from riskapp.extensions import db
 
@@ -27,8 +30,10 @@ def main(database_file: str, empty: bool = False, port: int = 0) -> None:
         "SQLALCHEMY_DATABASE_URI": f"sqlite:///{database_file}",
         "RATELIMIT_ENABLED": False,
         "PASSWORD_HASH_METHOD": "pbkdf2:sha256:1000",
-        # No worker process here: each job (the BAF pack) runs as it is asked for.
-        "JOBS_RUN_AT_ONCE": True,
+        # No worker process here: each job (the BAF pack) runs as it is asked for; or, queued,
+        # a worker the test starts runs it.
+        "JOBS_RUN_AT_ONCE": not queued,
+        "TASK_QUEUE_URL": f"sqlite:///{database_file}.tasks" if queued else "",
     })
     from riskapp.demo.loader import load_demo  # after create_app: it imports every model first
 
@@ -46,5 +51,7 @@ def main(database_file: str, empty: bool = False, port: int = 0) -> None:
 if __name__ == "__main__":
     if len(sys.argv) > 2 and sys.argv[2] == "--empty":
         main(sys.argv[1], empty=True, port=int(sys.argv[3]))
+    elif len(sys.argv) > 2 and sys.argv[2] == "--queued":
+        main(sys.argv[1], queued=True)
     else:
         main(sys.argv[1])

@@ -70,7 +70,8 @@ def test_docx_has_the_board_paper_headings(baf):
     assert headings[0] == "Board Assurance Framework: cover paper"
     for h in ("Executive summary", "What changed", "New and closed risks",
               "Scores that rose or fell", "Reviews overdue", "Controls and assurances",
-              "Actions", "Recommendation", "Appendices"):
+              "Actions completed", "Actions whose target dates moved", "Actions overdue",
+              "Recommendation", "Appendices"):
         assert h in headings
     text = "\n".join(p.text for p in doc.paragraphs)
     assert "The Committee is asked to" in text
@@ -84,24 +85,64 @@ def test_since_after_as_of_is_refused(baf):
     assert refusal.value.field == "since"
 
 
-def test_page_preview_download_and_bad_input(client, auth, baf):
+JUNE = {"register": "1", "since-day": "31", "since-month": "5", "since-year": "2023",
+        "as_of-day": "30", "as_of-month": "6", "as_of-year": "2023"}
+
+
+def test_page_drafts_the_paper_as_a_job_then_shows_it_and_offers_the_word_document(
+        client, auth, baf):
+    from riskapp.jobs.models import Job
     auth.login(make_user("board"))
     assert "Cover paper" in client.get("/reports/").get_data(as_text=True)
-    q = ("register=1&since-day=31&since-month=5&since-year=2023"
-         "&as_of-day=30&as_of-month=6&as_of-year=2023")
-    html = client.get(f"/reports/cover?{q}").get_data(as_text=True)
+    assert "Draft the paper" in client.get("/reports/cover").get_data(as_text=True)
+    asked = client.post("/reports/cover", data=JUNE)
+    assert asked.status_code == 302 and asked.headers["Location"].startswith("/jobs/")
+    shown = client.get(asked.headers["Location"])  # done at once here: on to the draft
+    assert shown.status_code == 302
+    html = client.get(shown.headers["Location"]).get_data(as_text=True)
     assert "Scores that rose or fell" in html and 'href="/risks/BAF0001"' in html
-    download = client.get(f"/reports/cover?{q}&download=1")
+    assert "Report covers" in html and "31 May 2023 to 30 June 2023" in html
+    job = baf.session.scalar(select(Job))
+    assert job.kind == "cover" and f'href="/jobs/{job.id}/download"' in html
+    download = client.get(f"/jobs/{job.id}/download")
     assert download.status_code == 200
-    assert Document(io.BytesIO(download.data)).paragraphs
-    bad = client.get("/reports/cover?register=1&since-day=1&since-month=7&since-year=2023"
-                     "&as_of-day=30&as_of-month=6&as_of-year=2023")
+    assert download.mimetype.endswith("wordprocessingml.document")
+    doc = Document(io.BytesIO(download.data))
+    assert "Scores that rose or fell" in [p.text for p in doc.paragraphs]
+    # The same paper asked for again, the record unchanged: the same job, not a new one
+    assert client.post("/reports/cover", data=JUNE).headers["Location"] == \
+        asked.headers["Location"]
+    # The options page can be opened filled in, from an address
+    html = client.get("/reports/cover?register=1&since=2023-05-31&as_of=2023-06-30"
+                      ).get_data(as_text=True)
+    assert 'value="31"' in html and 'value="2023"' in html
+
+
+def test_page_bad_input_is_refused_beside_the_field_and_kept(client, auth, baf):
+    from riskapp.jobs.models import Job
+    auth.login(make_user("board"))
+    bad = client.post("/reports/cover", data={**JUNE, "since-day": "1", "since-month": "7"})
     assert bad.status_code == 422
     html = bad.get_data(as_text=True)
     assert "The date of the last paper must be on or before the date of this one" in html
     assert 'value="7"' in html  # what was typed is kept
-    bad = client.get("/reports/cover?register=99&as_of-day=30&as_of-month=6&as_of-year=2023")
+    bad = client.post("/reports/cover", data={**JUNE, "register": "99"})
     assert bad.status_code == 422 and "nhsuk-error-message" in bad.get_data(as_text=True)
+    future = date.today().replace(year=date.today().year + 1)
+    bad = client.post("/reports/cover", data={**JUNE, "as_of-year": str(future.year)})
+    assert bad.status_code == 422
+    assert "must be today or in the past" in bad.get_data(as_text=True)
+    assert baf.session.scalar(select(Job)) is None  # nothing asked for
+
+
+def test_someone_elses_paper_is_not_found(client, auth, baf):
+    auth.login(make_user("board"))
+    draft = client.get(client.get(client.post("/reports/cover", data=JUNE)
+                                  .headers["Location"]).headers["Location"])
+    assert draft.status_code == 200
+    auth.logout()
+    auth.login(make_user("board"))
+    assert client.get(draft.request.path).status_code == 404
 
 
 def test_cli(runner, baf, tmp_path):
@@ -185,3 +226,59 @@ def test_the_paper_for_past_dates_reads_the_same_after_later_edits(baf):
     today = build_cover(find_register("BAF"), date(2023, 5, 31), date.today(),
                         organisation="x").text()
     assert "Internal audit of cash" in today and "Weekly cash review" in today
+
+
+def test_while_the_paper_is_drafted_its_page_shows_progress_then_opens_the_draft(
+        client, auth, baf, app, monkeypatch):
+    from riskapp.jobs import services
+    app.config["JOBS_RUN_AT_ONCE"] = False  # no worker here: the job waits until run below
+    app.config["TASK_QUEUE_URL"] = f"sqlite:///{app.instance_path}/test-cover-tasks.sqlite"
+    try:
+        auth.login(make_user("board"))
+        page_url = client.post("/reports/cover", data=JUNE).headers["Location"]
+        html = client.get(page_url).get_data(as_text=True)
+        assert "Your cover paper is being made" in html and "<progress" in html
+        assert f'data-job-progress="{page_url}/progress"' in html and "job.js" in html
+        assert client.get(f"{page_url}/progress").get_json() == {
+            "state": "queued", "percent": 0, "step": "Waiting to start", "finished": False}
+        steps = []
+        real = services._progress
+        monkeypatch.setattr(services, "_progress", lambda job_id, percent, step, **values: (
+            steps.append(step), real(job_id, percent, step, **values)))
+        services.run_job(int(page_url.rsplit("/", 1)[1]))  # what the worker does
+        assert steps[1:3] == ["Reading the register as at 31 May 2023",
+                              "Reading the register as at 30 June 2023"]
+        assert "Writing the Word document" in steps and steps[-1] == "Ready"
+        assert client.get(f"{page_url}/progress").get_json()["finished"] is True
+        draft = client.get(page_url)
+        assert draft.status_code == 302 and draft.headers["Location"].startswith("/reports/cover/")
+    finally:
+        app.config["JOBS_RUN_AT_ONCE"] = True
+
+
+def test_the_lean_read_agrees_with_the_whole_record_as_held(baf):
+    """The paper reads only what it says (scores, latest reviews, the period's reviews,
+    actions); what it reads equals what the whole record as held says."""
+    from riskapp.assurance.held import register_held
+    from riskapp.reports.cover import read_facts
+    register = find_register("BAF")
+    for since, as_of in ((date(2023, 5, 31), date(2023, 6, 30)),
+                         (date(2023, 11, 30), date.today())):
+        facts = read_facts(register, since, as_of)
+        full = register_held(register.id, as_of)
+        overdue = []
+        for r in full.risks:
+            ref, state = r.risk.reference, facts.now[r.risk.reference]
+            assert (state.consequence, state.likelihood) == r.current
+            assert (state.next_review is None) == (r.latest_review is None)
+            assert facts.reviews[ref] == [
+                (v.recorded_on, v.consequence, v.likelihood, v.consequence * v.likelihood,
+                 v.rationale) for v in r.reviews if since < v.recorded_on <= as_of]
+            if r.risk.status == "Open":
+                overdue += [(ref, a.target_date, a.detail) for a in r.actions
+                            if a.target_date and a.target_date < as_of
+                            and not (a.completed_on and a.completed_on <= as_of)
+                            and a.status != "Cancelled"
+                            and not (a.status == "Complete" and not a.completed_on)]
+        assert sorted(facts.actions_overdue) == sorted(overdue)
+    assert facts.actions_overdue  # the demo's actions are overdue today

@@ -91,6 +91,8 @@ MATRIX: dict[tuple[str, str], tuple[frozenset, object]] = {
     ("assurance.rule_edit", "POST"): (RM | ADMIN, None),  # the register's settings: day one's admin too
     ("assurance.rules_suggested", "POST"): (RM | ADMIN, None),  # the register's settings: day one's admin too
     ("reports.cover_page", "GET"): (READ, None),
+    ("reports.cover_page", "POST"): (READ, None),
+    ("reports.cover_draft", "GET"): (frozenset({"staff"}), HIDDEN),  # staff's own paper
     ("api.assurance_map", "GET"): (READ, None),
     ("settings.index", "GET"): (RM | ADMIN, None),
     ("settings.bands", "POST"): (RM | ADMIN, None),
@@ -208,6 +210,7 @@ MATRIX: dict[tuple[str, str], tuple[frozenset, object]] = {
     ("reports.baf_pdf", "POST"): (READ, None),
     ("jobs.show", "GET"): (frozenset({"staff"}), HIDDEN),  # staff's own pack
     ("jobs.download", "GET"): (frozenset({"staff"}), HIDDEN),
+    ("jobs.progress", "GET"): (frozenset({"staff"}), HIDDEN),
     ("reports.export", "GET"): (READ, None),
     ("reports.export", "POST"): (READ, None),
     ("reports.import_upload", "GET"): (RM, None),
