@@ -11,9 +11,12 @@ signed in as the risk manager, templates and JSON included):
 - the assurance map's first page, today and as at a month ago (read from the version store);
 - the map filtered by a line's state (every open risk of the register judged), both days;
 - the API's first page, both days;
-- the cover paper preview between the last two month ends, and its Word download;
+- the cover paper between the last two month ends asked for on its page: the job (run at once
+  in this process, as the worker would: both reads, the draft, the Word document), then the
+  draft's page (its size in kB is printed);
 
-and, as plain calls, the whole register's map (what the BAF pack prints) both days. Each is
+and, as plain calls, the whole register's map (what the BAF pack prints) both days, the cover
+paper drafted without a page and its Word document written. Each is
 run once to warm up, then `--repeat` times: median and worst wall time, median CPU time (the
 machine is shared: CPU time is the cost, wall time what people wait), and SQL statements.
 `--write` puts the table into bench/results.md between its markers (the rest is kept).
@@ -47,6 +50,8 @@ def main() -> None:
     parser.add_argument("--db", type=Path, default=Path("/tmp/bench_assurance.sqlite"))
     parser.add_argument("--reuse", action="store_true", help="use --db if it is already built")
     parser.add_argument("--write", action="store_true", help="write into bench/results.md")
+    parser.add_argument("--only", default="",
+                        help="measure only what has this in its name (e.g. Cover)")
     args = parser.parse_args()
 
     from sqlalchemy import event, select
@@ -58,7 +63,8 @@ def main() -> None:
         for suffix in ("", "-wal", "-shm"):
             Path(f"{args.db}{suffix}").unlink(missing_ok=True)
     app = create_app({"SQLALCHEMY_DATABASE_URI": f"sqlite:///{args.db}", "SECRET_KEY": "bench",
-                      "WTF_CSRF_ENABLED": False, "RATELIMIT_ENABLED": False})
+                      "WTF_CSRF_ENABLED": False, "RATELIMIT_ENABLED": False,
+                      "JOBS_RUN_AT_ONCE": True})
     from flask_migrate import upgrade
 
     from riskapp.assurance import services
@@ -69,9 +75,9 @@ def main() -> None:
 
     today = date.today()
     with app.app_context():
+        upgrade()  # a new file: the schema; one already built: nothing to do
         if db.session.scalar(select(Register).where(Register.prefix == SCALE_REGISTER[1])) \
                 is None:
-            upgrade()
             started = time.perf_counter()
             build_scale(args.risks, seed=1)  # versions the rows it writes, too
             db.session.commit()
@@ -102,13 +108,40 @@ def main() -> None:
         ("Map page, computed gaps only, today", f"/assurance/map?{r}&gaps=y"),
         ("API map, today", f"/api/v1/assurance-map?{r}"),
         ("API map, as at a month ago", f"/api/v1/assurance-map?{r}&as_of={past}"),
-        ("Cover paper preview, last two month ends",
-         f"/reports/cover?{r}&{parts('since', since)}&{parts('as_of', as_of)}"),
-        ("Cover paper Word download, last two month ends",
-         f"/reports/cover?{r}&{parts('since', since)}&{parts('as_of', as_of)}&download=1"),
-        ("Cover paper preview, last month end to today",
-         f"/reports/cover?{r}&{parts('since', as_of)}"),
     ]
+
+    def cover_form(a: date, b: date) -> dict:
+        return {"register": str(register_id), "since-day": a.day, "since-month": a.month,
+                "since-year": a.year, "as_of-day": b.day, "as_of-month": b.month,
+                "as_of-year": b.year}
+
+    def cover_job(a: date, b: date):
+        """Ask for the paper (a new job each time: the last one's row is let go first, else
+        the same request reuses it), as the page does; the job runs at once here."""
+        def run():
+            from riskapp.jobs.models import Job
+            with app.app_context():
+                db.session.execute(db.delete(Job))
+                db.session.commit()
+            response = client.post("/reports/cover", data=cover_form(a, b))
+            assert response.status_code == 302, response.status_code
+            response = client.get(response.headers["Location"])
+            assert response.status_code == 302 and "/reports/cover/" in \
+                response.headers["Location"], response.status_code
+            drafts["page"] = response.headers["Location"]
+        return run
+
+    def cover_page():
+        response = client.get(drafts["page"])
+        assert response.status_code == 200, response.status_code
+        drafts["kB"] = len(response.data) / 1024
+
+    drafts: dict = {}
+    jobs = [("Cover paper job, last two month ends (both reads, draft, Word document)",
+             cover_job(since, as_of)),
+            ("Cover paper draft page, last two month ends", cover_page),
+            ("Cover paper job, last month end to today", cover_job(as_of, today)),
+            ("Cover paper draft page, last month end to today", cover_page)]
 
     def whole(day: date, as_at: bool):
         def run():
@@ -126,9 +159,25 @@ def main() -> None:
             return paper
         return run
 
+    def word(a: date, b: date):
+        papers = {}
+
+        def run():
+            from io import BytesIO
+
+            from riskapp.reports.cover_docx import render_cover_docx
+            if "paper" not in papers:
+                papers["paper"] = cover(a, b)()
+            buffer = BytesIO()
+            render_cover_docx(papers["paper"], buffer)
+            drafts["docx kB"] = len(buffer.getvalue()) / 1024
+        return run
+
     calls = [("Whole register's map (the pack's pages), today", whole(today, False)),
              ("Whole register's map, as at a month ago", whole(past, True)),
-             ("Cover paper drafted (no page), last two month ends", cover(since, as_of))]
+             ("Cover paper drafted (no page), last two month ends", cover(since, as_of)),
+             ("Cover paper's Word document written (no page), last two month ends",
+              word(since, as_of))]
 
     statements = {"n": 0}
 
@@ -140,6 +189,8 @@ def main() -> None:
         event.listen(db.engine, "before_cursor_execute", count)
 
     def measure(label, fn):
+        if args.only not in label:
+            return
         fn()  # warm up
         walls, cpus = [], []
         for _ in range(args.repeat):
@@ -159,9 +210,15 @@ def main() -> None:
             response = client.get(path)
             assert response.status_code == 200, (path, response.status_code)
         measure(label, get)
+    for label, fn in jobs:
+        measure(label, fn)
+        if "kB" in drafts and "page" in label:
+            print(f"  the draft page: {drafts['kB']:.0f} kB", flush=True)
     with app.app_context():
         for label, fn in calls:
             measure(label, fn)
+        if "docx kB" in drafts:
+            print(f"  the Word document: {drafts['docx kB']:.0f} kB", flush=True)
         total = db.session.scalar(select(db.func.count()).select_from(
             services.Risk).where(services.Risk.register_id == register_id,
                                  services.Risk.status == "Open"))
