@@ -8,7 +8,7 @@ from sqlalchemy import func, select
 from ..auth.models import Directorate
 from ..extensions import csrf, db
 from ..risks import queries
-from ..record.as_at import RiskAsAt, first_day_held, register_as_at, risk_as_at
+from ..record.as_at import RiskAsAt, first_day_held, held_as_at, risk_as_at, risks_at
 from ..risks.models import AppetiteLevel, Register, Risk
 from ..risks.services import ReviewRefused, StaleEdit, ordered_bands, rescore_risk
 from ..rules import scoring
@@ -226,6 +226,8 @@ def as_at_summary(held: RiskAsAt, bands, names, registers, levels) -> dict:
                                                     level.max_score if level else None),
         "next_review_date": _iso(risk.next_review_date),
         "as_of": held.as_of.isoformat(), "version": risk.version,
+        # Recorded in riskapp after `as_of`: shown as first recorded, by its business dates.
+        "first_recorded_on": _iso(held.learnt_on),
     }
 
 
@@ -277,15 +279,16 @@ def _risks_as_at(as_of: date) -> dict:
     status = choice_arg("status", ("Open", "Closed", "Archived"))
     page = int_arg("page", 1, minimum=1, maximum=100000)
     per_page = int_arg("per_page", 50, minimum=1, maximum=200)
-    held = [r for r in register_as_at(register_id, as_of)
-            if status is None or r.risk.status == status]
+    # The risks first (one statement), then the reviews of the page's risks only.
+    risks = [r for r in risks_at(register_id, as_of) if status is None or r.status == status]
     bands = ordered_bands()
-    shown = held[(page - 1) * per_page: page * per_page]
+    shown = held_as_at(risks[(page - 1) * per_page: page * per_page], as_of,
+                       with_children=False)
     names = _names_of(shown)
     registers = dict(db.session.execute(select(Register.id, Register.name)).all())
     levels = {a.id: a for a in db.session.scalars(select(AppetiteLevel))}
     return page_envelope([as_at_summary(r, bands, names, registers, levels) for r in shown],
-                         len(held), page, per_page)
+                         len(risks), page, per_page)
 
 
 @bp.post("/risks/<ref>/reviews")

@@ -7,12 +7,25 @@ that made it and, once superseded, the transaction that ended it. "As at D" is t
 each row made by a transaction issued before the end of D (Europe/London) and not ended by
 then: one range read per table, never today's rows with a date filter.
 
+Records carry the dates the business gave them as well as when riskapp learnt of them. A risk
+riskapp first recorded after the day asked about (the demo BAF, known from its source's date,
+29 Nov 2023; a register imported today) is read as first recorded, by those business dates:
+on the register if opened by the day, the score of the last review held by the day, controls
+in place by the day, assurances dated by the day, actions raised by the day ("earliest
+knowledge"). So a register imported today still prints last year's pack as it was, and every
+page, pack, export and the API agree about a day before riskapp held the register.
+`RiskAsAt.learnt_on` says when a risk was read that way (pages say both dates).
+
 Use it like this (assurance map, packs, exports, API):
 
-    from riskapp.record.as_at import register_as_at, risk_as_at
+    from riskapp.record.as_at import register_as_at, risk_as_at, risks_at, held_as_at
 
     risks = register_as_at(register_id, date(2023, 11, 29))   # list[RiskAsAt], by reference
     risk = risk_as_at("BAF0006", date(2023, 11, 29))          # RiskAsAt, or None if not opened
+    # A page of a large register: the risks first (one statement), children for the page only.
+    rows = [r for r in risks_at(register_id, day) if r.status == "Open"]
+    page = held_as_at(rows[start:start + 50], day)
+    scores = scores_at(rows, day)                             # id -> (consequence, likelihood)
 
 A RiskAsAt has `.risk` (every column of the risk as held then: `.risk.title`, `.risk.status`,
 `.risk.owner_id`, ...), `.controls`, `.gaps`, `.assurances`, `.actions` (rows with the same
@@ -30,11 +43,12 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass, field
+from operator import attrgetter
 from types import SimpleNamespace
 from datetime import date, datetime, time, timedelta, timezone
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import or_, select
+from sqlalchemy import func, or_, select
 from sqlalchemy_continuum import version_class, versioning_manager
 
 from ..extensions import db
@@ -84,6 +98,10 @@ class RiskAsAt:
     progress: dict = field(default_factory=dict)
     reviews: tuple = ()
     committee_ids: tuple = ()
+    #: The day riskapp first recorded the risk, when that was after `as_of`: the risk is then
+    #: shown as first recorded, read by the dates it carries (see `risks_at`). None: riskapp
+    #: held it at the end of `as_of`.
+    learnt_on: date | None = None
 
     @property
     def reference(self) -> str:
@@ -124,15 +142,39 @@ class RiskAsAt:
         return is_overdue(action.target_date, action.status, self.as_of)
 
 
-def register_as_at(register_id: int | None, as_of: date, *,
-                   risk_ids: list[int] | None = None,
-                   with_children: bool = True) -> list[RiskAsAt]:
-    """Every risk of the register (all registers: None) as riskapp held it at the end of
-    `as_of`, with its controls, gaps, assurances, actions, progress notes, reviews and committee
-    links as held then; by reference. A risk not yet recorded then is absent.
+def learnt_day(issued_at: datetime) -> date:
+    """The London day of a version's naive-UTC stamp."""
+    return issued_at.replace(tzinfo=timezone.utc).astimezone(LONDON).date()
 
-    `with_children=False` reads only the risks, their reviews and committee links (what the
-    heatmap and the movement table show): three tables, not eight."""
+
+def known_on(risk, as_of: date, cutoff: datetime | None = None) -> date:
+    """The day whose end `risk` (a row from `risks_at`) was read at: `as_of` when riskapp held
+    it then, else the day riskapp first recorded it. (`cutoff`: `end_of_day(as_of)`, when the
+    caller asks about many risks.)"""
+    cutoff = cutoff or end_of_day(as_of)
+    return as_of if risk.learnt_at < cutoff else learnt_day(risk.learnt_at)
+
+
+def recorded_later(risks, as_of: date) -> int:
+    """How many of `risks` (rows from `risks_at`) riskapp recorded only after `as_of`: the
+    pages say so, and that they show them by the dates they carry."""
+    cutoff = end_of_day(as_of)
+    return sum(1 for r in risks if r.learnt_at >= cutoff)
+
+
+def risks_at(register_id: int | None, as_of: date, *,
+             risk_ids: list[int] | None = None) -> list:
+    """The risks of the register (all registers: None) on the register at the end of `as_of`,
+    as risk version rows by reference (every column of the risk, `learnt_at`): one statement
+    for what riskapp held then, one more for risks it recorded later (see below), and their
+    children are not read. Page these, then read the page's children with `held_as_at`.
+
+    Earliest knowledge: a risk riskapp recorded only after `as_of` (the demo BAF, known from
+    its source's date; a register imported today) is on the register then if it was opened by
+    `as_of`, as riskapp first recorded it (at the end of the day it did), read by the dates the
+    business gave it: the reviews held by the day, controls in place by the day, assurances
+    dated by the day, actions raised by the day. What riskapp first recorded never changes
+    once that day is past, so a pack as at a past day still reads the same after any edit."""
     cutoff = end_of_day(as_of)
     risks_v = _table(Risk)
     moves = _moves()
@@ -144,57 +186,201 @@ def register_as_at(register_id: int | None, as_of: date, *,
                      if moves else risks_v.c.register_id == register_id)
     if risk_ids is not None:
         where.append(risks_v.c.id.in_(risk_ids))
-    risks = [_placed(row, moves.get(row.id), as_of) for row in db.session.execute(
-        _as_at(risks_v, cutoff, *where))]
+    rows = db.session.execute(_as_at(risks_v, cutoff, *where)).all()
+    rows += _recorded_later(as_of, where)
+    risks = [_placed(row, moves.get(row.id), as_of) for row in rows]
     if register_id is not None:
         risks = [r for r in risks if r.register_id == register_id]
     risks.sort(key=lambda r: r.reference)
+    return risks
+
+
+def _recorded_later(as_of: date, where: list) -> list:
+    """Risks riskapp first recorded after `as_of` but opened by then: each as it stood at the
+    end of the day riskapp first recorded it. One statement finds them (the earliest version
+    of each, and no version opened by `as_of` rules a risk out), one more per such day."""
+    cutoff = end_of_day(as_of)
+    risks_v = _table(Risk)
+    tx = versioning_manager.transaction_cls.__table__
+    found = db.session.execute(
+        select(risks_v.c.id, func.min(tx.c.issued_at))
+        .join(tx, tx.c.id == risks_v.c.transaction_id).where(*where)
+        .group_by(risks_v.c.id)
+        .having(func.min(tx.c.issued_at) >= cutoff, func.min(risks_v.c.opened_on) <= as_of)
+    ).all()
+    by_day: dict[date, list[int]] = defaultdict(list)
+    for risk_id, first in found:
+        by_day[learnt_day(first)].append(risk_id)
+    rows = []
+    for day, ids in sorted(by_day.items()):
+        rows += [r for r in db.session.execute(_as_at(risks_v, end_of_day(day),
+                                                      risks_v.c.id.in_(ids)))
+                 if r.opened_on <= as_of]
+    return rows
+
+
+#: The date the business gave each kind of record: a record riskapp learnt of after the as-at
+#: day counts only if this date is on or before the day (undated ones always count).
+BUSINESS_DAY = {ScoreRecord: "recorded_on", Control: "in_place_from", Assurance: "assured_on",
+                Action: "raised_on", ActionProgress: "noted_on"}
+#: Read a child table by risk id for fewer risks than this; whole (matched here) for more:
+#: cheaper than an IN list of thousands of ids.
+FEW = 500
+
+
+def children_at(model, risks, as_of: date, *where, order=("id",),
+                parent: str = "risk_id", parent_ids=None) -> dict[int, list]:
+    """The rows of `model` (a versioned child of a risk) of `risks` (rows from `risks_at`) as
+    held at the end of `as_of`, by parent id (`parent`: the column naming it), in `order`.
+    Risks riskapp recorded later: as first recorded, by business date (BUSINESS_DAY).
+    `where`: functions of the version table's columns giving more conditions.
+    `parent_ids`: {known-on day: parent ids} instead of the risks' own ids (notes by action)."""
+    t = _table(model)
+    groups = parent_ids if parent_ids is not None else _by_known_on(risks, as_of)
+    business = BUSINESS_DAY.get(model)
+    grouped: dict[int, list] = defaultdict(list)
+    for day, ids in sorted(groups.items()):
+        if not ids:
+            continue
+        stmt = _as_at(t, end_of_day(day), *[w(t.c) for w in where])
+        few = len(ids) < FEW
+        if few:
+            stmt = stmt.where(t.c[parent].in_(list(ids)))
+        wanted = set(ids)
+        later = day != as_of
+        # Attribute access: a row's `_mapping` is a new object each time (most of the time
+        # of a whole register's read).
+        parent_of = attrgetter(parent)
+        business_of = attrgetter(business) if later and business is not None else None
+        for row in db.session.execute(stmt.order_by(*[t.c[o] for o in order])):
+            key = parent_of(row)
+            if not few and key not in wanted:
+                continue
+            if business_of is not None:
+                on = business_of(row)
+                if on is not None and on > as_of:
+                    continue
+            grouped[key].append(row)
+    return grouped
+
+
+def _by_known_on(risks, as_of: date) -> dict[date, list[int]]:
+    groups: dict[date, list[int]] = defaultdict(list)
+    cutoff = end_of_day(as_of)
+    for r in risks:
+        groups[known_on(r, as_of, cutoff)].append(r.id)
+    return groups
+
+
+def links_at(risks, as_of: date) -> dict[int, list[int]]:
+    """Committee ids per risk id of `risks` (rows from `risks_at`), as linked then (risks
+    recorded later: as first recorded)."""
+    out: dict[int, list[int]] = {}
+    for day, ids in _by_known_on(risks, as_of).items():
+        out.update(children_links(end_of_day(day), ids))
+    return out
+
+
+def held_as_at(risks, as_of: date, *, with_children: bool = True) -> list[RiskAsAt]:
+    """`risks` (rows from `risks_at`, in the order given) with their children as held at the
+    end of `as_of`: reviews and committee links; `with_children` also controls, gaps,
+    assurances, actions and progress notes. A fixed number of statements: by id for a page of
+    risks, each table read once for a whole register."""
     if not risks:
         return []
-    ids = [r.id for r in risks]
-    # A few risks: their children by id. Many: each child table read whole, once (cheaper than
-    # an IN list of thousands), and matched here.
-    few = ids if len(ids) < 500 else None
-
-    def children(model, order):
-        t = _table(model)
-        stmt = _as_at(t, cutoff)
-        if few is not None:
-            stmt = stmt.where(t.c.risk_id.in_(few))
-        grouped = defaultdict(list)
-        for row in db.session.execute(stmt.order_by(*[t.c[o] for o in order])):
-            grouped[row.risk_id].append(row)
-        return grouped
-
-    reviews = children(ScoreRecord, ["recorded_on", "id"])
-    links = children_links(cutoff, few)
+    reviews = children_at(ScoreRecord, risks, as_of, order=("recorded_on", "id"))
+    links = links_at(risks, as_of)
     controls, gaps, assurances, actions = {}, {}, {}, {}
-    progress = defaultdict(list)
+    progress: dict[int, list] = {}
     if with_children:
-        controls = children(Control, ["id"])
-        gaps = children(Gap, ["id"])
-        assurances = children(Assurance, ["id"])
-        actions = children(Action, ["id"])
-        notes_t = _table(ActionProgress)
-        action_ids = {a.id for rows in actions.values() for a in rows}
-        notes = _as_at(notes_t, cutoff)
-        if few is not None:
-            notes = notes.where(notes_t.c.action_id.in_(list(action_ids)))
-        for note in db.session.execute(notes.order_by(
-                notes_t.c.noted_on.desc(), notes_t.c.id.desc())):
-            if note.action_id in action_ids:
-                progress[note.action_id].append(note)
+        controls = children_at(Control, risks, as_of)
+        gaps = children_at(Gap, risks, as_of)
+        assurances = children_at(Assurance, risks, as_of)
+        actions = children_at(Action, risks, as_of)
+        action_ids: dict[date, list[int]] = defaultdict(list)
+        cutoff = end_of_day(as_of)
+        for r in risks:
+            action_ids[known_on(r, as_of, cutoff)] += [a.id for a in actions.get(r.id, ())]
+        progress = children_at(ActionProgress, risks, as_of, order=("noted_on", "id"),
+                               parent="action_id", parent_ids=action_ids)
     out = []
+    cutoff = end_of_day(as_of)
     for risk in risks:
+        day = known_on(risk, as_of, cutoff)
         risk_actions = tuple(actions.get(risk.id, ()))
         out.append(RiskAsAt(
             as_of=as_of, risk=risk, controls=tuple(controls.get(risk.id, ())),
             gaps=tuple(gaps.get(risk.id, ())), assurances=tuple(assurances.get(risk.id, ())),
             actions=risk_actions,
-            progress={a.id: tuple(progress.get(a.id, ())) for a in risk_actions},
+            # Newest first.
+            progress={a.id: tuple(reversed(progress.get(a.id, ()))) for a in risk_actions},
             reviews=tuple(reviews.get(risk.id, ())),
-            committee_ids=tuple(links.get(risk.id, ()))))
+            committee_ids=tuple(links.get(risk.id, ())),
+            learnt_on=day if day != as_of else None))
     return out
+
+
+def register_as_at(register_id: int | None, as_of: date, *,
+                   risk_ids: list[int] | None = None,
+                   with_children: bool = True) -> list[RiskAsAt]:
+    """Every risk of the register (all registers: None) on the register at the end of
+    `as_of` (`risks_at`: what riskapp held then, and risks it recorded later by their
+    business dates), with its children as held then; by reference. A risk not yet opened then
+    is absent.
+
+    `with_children=False` reads only the risks, their reviews and committee links (what the
+    heatmap and the movement table show): three tables, not eight."""
+    return held_as_at(risks_at(register_id, as_of, risk_ids=risk_ids), as_of,
+                      with_children=with_children)
+
+
+def scores_at(risks, as_of: date) -> dict[int, tuple[int, int]]:
+    """Each risk's (consequence, likelihood) in force at the end of `as_of`: its latest review
+    held by then among the reviews known (risks recorded later: as first recorded). One
+    window query per day known on, not every review read. A risk with no review: absent."""
+    out: dict[int, tuple[int, int]] = {}
+    for day, ids in sorted(_by_known_on(risks, as_of).items()):
+        # Known at the end of `as_of` itself: no review can be held after the day it was
+        # recorded (a date held is never in the future), so the latest held is the one. Left
+        # out of the SQL, that condition let SQLite pick the index by risk, not by date held:
+        # about half the time at 60,000 reviews. Checked here all the same.
+        found = _latest_reviews(day, ids, as_of if day != as_of else None)
+        later = [i for i, (_, _, held) in found.items() if held > as_of]
+        if later:
+            found.update(_latest_reviews(day, later, as_of))
+        out.update({i: (c, lk) for i, (c, lk, held) in found.items() if held <= as_of})
+    return out
+
+
+def _latest_reviews(known: date, ids: list[int], held_by: date | None
+                    ) -> dict[int, tuple[int, int, date]]:
+    """(consequence, likelihood, day held) of the latest review held (by `held_by`, if given)
+    of each of `ids`, among the reviews known at the end of `known`: one window query."""
+    t = _table(ScoreRecord)
+    held = _as_at(t, end_of_day(known))
+    if held_by is not None:
+        held = held.where(t.c.recorded_on <= held_by)
+    if len(ids) < FEW:
+        held = held.where(t.c.risk_id.in_(ids))
+    held = held.subquery()
+    ranked = select(held.c.risk_id, held.c.consequence, held.c.likelihood, held.c.recorded_on,
+                    func.row_number().over(partition_by=held.c.risk_id,
+                                           order_by=(held.c.recorded_on.desc(),
+                                                     held.c.id.desc())).label("n")
+                    ).subquery()
+    wanted = set(ids)
+    return {risk_id: (c, lk, on) for risk_id, c, lk, on, _ in db.session.execute(
+        select(ranked).where(ranked.c.n == 1)) if risk_id in wanted}
+
+
+def ever_in(register_id: int):
+    """A SELECT of the ids of every risk ever in the register (its versions, and risks that
+    left it): a superset of the risks on it on any day, cheaper to hand SQL than an IN list of
+    thousands of ids."""
+    from ..risks.models import FormerReference
+    risks_v = _table(Risk)
+    return select(risks_v.c.id).where(risks_v.c.register_id == register_id).union(
+        select(FormerReference.risk_id).where(FormerReference.register_id == register_id))
 
 
 def _moves() -> dict[int, list]:
@@ -279,11 +465,10 @@ def risk_as_at(reference: str, as_of: date):
         risk_id = db.session.scalar(select(FormerReference.risk_id)
                                     .where(FormerReference.reference == reference))
     if risk_id is None:
-        row = db.session.execute(_as_at(risks_v, end_of_day(as_of),
-                                        risks_v.c.reference == reference)).first()
-        if row is None:
+        risk_id = db.session.scalar(select(risks_v.c.id).where(
+            risks_v.c.reference == reference).order_by(risks_v.c.transaction_id.desc()).limit(1))
+        if risk_id is None:
             return None
-        risk_id = row.id
     held = register_as_at(None, as_of, risk_ids=[risk_id])
     return held[0] if held else None
 
@@ -297,15 +482,18 @@ def as_at_error(as_of: date | None, today: date) -> str | None:
 
 
 def first_day_held() -> date | None:
-    """The first day riskapp held any risk: an as-at date before it shows an empty register."""
+    """The first day of the record: the earliest day a risk was opened, or riskapp first
+    recorded one if earlier. An as-at date before it shows an empty register."""
     tx = versioning_manager.transaction_cls.__table__
     risks_v = _table(Risk)
-    first = db.session.scalar(select(tx.c.issued_at).select_from(
-        risks_v.join(tx, tx.c.id == risks_v.c.transaction_id)).order_by(tx.c.issued_at).limit(1))
+    first = db.session.scalar(select(func.min(tx.c.issued_at)).select_from(
+        risks_v.join(tx, tx.c.id == risks_v.c.transaction_id)))
     if first is None:
         return None
-    return first.replace(tzinfo=timezone.utc).astimezone(LONDON).date()
+    opened = db.session.scalar(select(func.min(risks_v.c.opened_on)))
+    recorded = learnt_day(first)
+    return min(recorded, opened) if opened is not None else recorded
 
 
-__all__ = ["RiskAsAt", "register_as_at", "risk_as_at", "end_of_day", "first_day_held",
-           "as_at_error"]
+__all__ = ["RiskAsAt", "register_as_at", "risk_as_at", "risks_at", "held_as_at", "scores_at",
+           "children_at", "links_at", "known_on", "recorded_later", "end_of_day", "first_day_held", "as_at_error"]

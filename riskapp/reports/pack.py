@@ -19,7 +19,8 @@ from sqlalchemy.orm import joinedload, selectinload
 from ..auth.models import Directorate, User
 from ..committees.models import Committee
 from ..extensions import db
-from ..record.as_at import RiskAsAt, register_as_at
+from ..record.as_at import (RiskAsAt, held_as_at, links_at, recorded_later, risks_at,
+                             scores_at)
 from ..risks.models import Action, Control, Register, Risk, risk_committees
 from ..risks.queries import position_columns
 from ..rules import scoring
@@ -149,15 +150,19 @@ def heatmap(selection: Selection, view: str, bands: Sequence[scoring.Band],
 
 def heatmap_as_at(selection: Selection, view: str, bands: Sequence[scoring.Band], as_of: date,
                   per_cell: int = REFERENCES_PER_CELL
-                  ) -> tuple[list[list[HeatmapCell]], HeatmapCell]:
+                  ) -> tuple[list[list[HeatmapCell]], HeatmapCell, int]:
     """The heatmap of `selection` as riskapp held it at the end of `as_of` (the version store):
-    the risks open then, each at its position then (current: the latest review held by then)."""
+    the risks open then, each at its position then (current: the latest review held by then,
+    one window query; not every review read); and how many of them riskapp recorded only
+    after that day (shown as first recorded, by their business dates)."""
     grid = {(c, lk): HeatmapCell(c, lk, scoring.band_for(c * lk, bands))
             for c in range(1, 6) for lk in range(1, 6)}
     unplaced = HeatmapCell(None, None, None)
-    for held in pack_risks_as_at(selection, as_of, with_children=False):
-        risk = held.risk
-        c, lk = {"current": held.current,
+    risks = selected_as_at(selection, as_of)
+    scores = scores_at(risks, as_of) if view == "current" else {}
+    for risk in risks:
+        c, lk = {"current": scores.get(risk.id, (risk.current_consequence,
+                                                 risk.current_likelihood)),
                  "initial": (risk.initial_consequence, risk.initial_likelihood),
                  "target": (risk.target_consequence, risk.target_likelihood)}[view]
         target = grid.get((c, lk), unplaced) if c is not None and lk is not None else unplaced
@@ -165,7 +170,7 @@ def heatmap_as_at(selection: Selection, view: str, bands: Sequence[scoring.Band]
         if len(target.risks) < per_cell:
             target.risks.append(risk)
     rows = [[grid[(c, lk)] for lk in range(1, 6)] for c in range(5, 0, -1)]
-    return rows, unplaced
+    return rows, unplaced, recorded_later(risks, as_of)
 
 
 # --- The BAF pack ------------------------------------------------------------------------------
@@ -237,26 +242,26 @@ def pack_risk(risk: Risk, *, fy: int, as_of: date, today: date) -> pack_data.Pac
 
 # --- As at a past day: from the version store -------------------------------------------------
 
+def selected_as_at(selection: Selection, as_of: date) -> list:
+    """The risks of `selection` on the register at the end of `as_of` (risk version rows from
+    `record.as_at.risks_at`, children not read): open then, and in the committee, directorate
+    and owner chosen as they stood then; in register order."""
+    risks = [r for r in risks_at(selection.register.id if selection.register else None, as_of)
+             if r.status == "Open"
+             and (selection.directorate is None or r.directorate_id == selection.directorate.id)
+             and (selection.owner is None or r.owner_id == selection.owner.id)]
+    if selection.committee is not None:
+        links = links_at(risks, as_of)
+        risks = [r for r in risks if selection.committee.id in links.get(r.id, ())]
+    risks.sort(key=lambda r: (r.register_id, r.number, r.reference))
+    return risks
+
+
 def pack_risks_as_at(selection: Selection, as_of: date, *,
                      with_children: bool = True) -> list[RiskAsAt]:
-    """The risks of `selection` as riskapp held them at the end of `as_of`: open then, and in
-    the committee, directorate and owner chosen as they stood then."""
-    risks = register_as_at(selection.register.id if selection.register else None, as_of,
-                           with_children=with_children)
-    chosen = []
-    for r in risks:
-        if r.risk.status != "Open":
-            continue
-        if selection.committee is not None and selection.committee.id not in r.committee_ids:
-            continue
-        if selection.directorate is not None and \
-                r.risk.directorate_id != selection.directorate.id:
-            continue
-        if selection.owner is not None and r.risk.owner_id != selection.owner.id:
-            continue
-        chosen.append(r)
-    chosen.sort(key=lambda r: (r.risk.register_id, r.risk.number, r.risk.reference))
-    return chosen
+    """The risks of `selection` as riskapp held them at the end of `as_of` (`selected_as_at`),
+    with their children as held then."""
+    return held_as_at(selected_as_at(selection, as_of), as_of, with_children=with_children)
 
 
 def pack_risk_as_at(r: RiskAsAt, names: dict[int, str], *, fy: int) -> pack_data.PackRisk:
@@ -330,6 +335,17 @@ def build_pack(selection: Selection, *, organisation: str, author: str, fy: int 
             if s.id in corrected[r.id])
     filters = selection.labels()
     filters["As at"] = f"{as_of:%d %b %Y}"
+    if as_of < today:
+        later = sorted({r.learnt_on for r in held if r.learnt_on})
+        if later:
+            # Risks riskapp recorded after the day (an earlier register brought in): say so,
+            # with both dates, as the pages do.
+            count = sum(1 for r in held if r.learnt_on)
+            days = ", ".join(f"{d.day} {d:%b %Y}" for d in later)
+            filters["Recorded later"] = (
+                f"{count} risk{'s' if count != 1 else ''} recorded in riskapp on {days}, "
+                f"brought in from an earlier register: shown as first recorded, by the dates "
+                f"{'they carry' if count != 1 else 'it carries'}")
     filters["Financial year"] = scoring.financial_year_label(fy)
     return pack_data.BafPack(
         organisation=organisation,

@@ -81,9 +81,10 @@ def heatmap_page():
     args_today = _filter_args(form)
     args = dict(args_today)
     as_of = form.as_of.data if not form.as_of.errors else None
+    later = 0
     if as_of is not None and as_of < date.today():
         args.update(as_of_args(form.as_of))
-        rows, unplaced = heatmap_as_at(_selection(form), view, bands, as_of)
+        rows, unplaced, later = heatmap_as_at(_selection(form), view, bands, as_of)
     else:
         as_of = None
         # The counts of each position come from SQL (window functions), whatever the size.
@@ -92,7 +93,8 @@ def heatmap_page():
     return render_template("reports/heatmap.html", form=form, rows=rows, unplaced=unplaced,
                            total=total, view=view, view_label=VIEW_LABELS[view], bands=bands,
                            args=args, views=VIEWS, view_labels=VIEW_LABELS,
-                           per_cell=REFERENCES_PER_CELL, as_of=as_of, args_today=args_today), \
+                           per_cell=REFERENCES_PER_CELL, as_of=as_of, args_today=args_today,
+                           recorded_later=later), \
         422 if form.as_of.errors else 200
 
 

@@ -98,7 +98,15 @@ def test_the_api_answers_as_at_a_past_day(baf, client, auth):
     assert baf6["current"]["score"] == 20 and baf6["as_of"] == "2023-11-29"
     detail = client.get("/api/v1/risks/BAF0006?as_of=2023-11-29").get_json()
     assert len(detail["actions"]) == 1 and detail["actions"][0]["status"] == "In Progress"
-    assert client.get("/api/v1/risks/BAF0006?as_of=2023-11-28").status_code == 404
-    r = client.get("/api/v1/risks?as_of=2023-11-28")
+    assert then["items"][0]["first_recorded_on"] is None  # held then
+    # Before riskapp held it: as first recorded, by its business dates, and said so.
+    may = client.get("/api/v1/risks?as_of=2023-05-31&per_page=200").get_json()
+    assert [r["ref"] for r in may["items"]] == [f"BAF{n:04d}" for n in range(1, 10)]
+    assert {r["first_recorded_on"] for r in may["items"]} == {"2023-11-29"}
+    baf6 = next(r for r in may["items"] if r["ref"] == "BAF0006")
+    assert baf6["current"]["score"] == 15
+    assert client.get("/api/v1/risks/BAF0011?as_of=2023-05-31").status_code == 404
+    assert client.get("/api/v1/risks/BAF0006?as_of=2023-04-14").status_code == 404
+    r = client.get("/api/v1/risks?as_of=2023-04-14")
     assert r.status_code == 400 and r.get_json()["field"] == "as_of"
     assert client.get("/api/v1/risks/BAF0006").get_json()["current"]["score"] == 16
