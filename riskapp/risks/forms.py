@@ -207,6 +207,18 @@ class RiskFilterForm(FlaskForm):
                               choices=[(str(n), str(n)) for n in range(1, 6)])
     likelihood = SelectField("Likelihood", validators=[Optional()],
                              choices=[(str(n), str(n)) for n in range(1, 6)])
+    #: The register as riskapp held it at the end of a past day (issue 14).
+    as_of = NHSDateField("As at the end of", validators=[Optional()],
+                         error_name="The as-at date",
+                         description="Leave blank for today. For example, 29 11 2023")
+
+    def validate_as_of(self, field):
+        from datetime import date
+
+        from ..record.as_at import as_at_error
+        problem = as_at_error(field.data, date.today()) if field.data else None
+        if problem:
+            raise ValidationError(problem)
 
 
 def set_risk_choices(form: RiskForm) -> None:

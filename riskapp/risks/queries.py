@@ -467,19 +467,95 @@ class ListPagination(Pagination):
 
 def movement_page_as_at(register_id: int | None, fy: int, as_of: date, *, page: int,
                         per_page: int
-                        ) -> tuple[Pagination, list[tuple[str, list[scoring.MonthCell]]]]:
+                        ) -> tuple[Pagination, list[tuple[str, list[scoring.MonthCell]]], int]:
     """The movement table as riskapp held it at the end of `as_of` (the version store): the
     register's risks open then, under their references then, with the reviews known then;
-    months after `as_of` left blank."""
-    from ..record.as_at import register_as_at
-    held = [r for r in register_as_at(register_id, as_of, with_children=False)
-            if r.risk.status == "Open"]
+    months after `as_of` left blank. Also how many of them riskapp recorded only after
+    `as_of` (shown as first recorded, by the days their reviews were held)."""
+    from ..record.as_at import held_as_at, recorded_later, risks_at
+    # The risks first (one statement), then the reviews of the page's risks only.
+    risks = [r for r in risks_at(register_id, as_of) if r.status == "Open"]
     pagination = ListPagination(page=page, per_page=per_page, max_per_page=None,
-                                error_out=False, items_of=held)
+                                error_out=False, items_of=risks)
     rows = [(r.reference, scoring.movement(
         [scoring.ScorePoint(s.recorded_on, s.consequence, s.likelihood) for s in r.reviews],
-        fy, as_of)) for r in pagination.items]
-    return pagination, rows
+        fy, as_of)) for r in held_as_at(pagination.items, as_of, with_children=False)]
+    return pagination, rows, recorded_later(risks, as_of)
+
+
+def list_page_as_at(filters: RiskFilters, as_of: date, *, page: int, per_page: int
+                    ) -> tuple[Pagination, int]:
+    """The risk list as riskapp held the register at the end of `as_of` (the version store):
+    the risks on it then (`record.as_at.risks_at`, one statement), narrowed by the list's
+    filters as they stood then, sorted, and only the page's rows made; and how many of the
+    risks riskapp recorded only after `as_of`. The score in force then is read for every
+    risk only when a filter or the sort needs it (one window query), else for the page."""
+    from ..record.as_at import links_at, recorded_later, risks_at, scores_at
+    risks = [r for r in risks_at(filters.register_id, as_of)
+             if (filters.status is None or r.status == filters.status)
+             and (filters.owner_id is None or r.owner_id == filters.owner_id)
+             and (filters.lead_id is None or r.lead_id == filters.lead_id)
+             and (filters.directorate_id is None or r.directorate_id == filters.directorate_id)]
+    if filters.committee_id is not None:
+        links = links_at(risks, as_of)
+        risks = [r for r in risks if filters.committee_id in links.get(r.id, ())]
+    if filters.q:
+        # Words as typed, in the reference, title or description then (the live list's
+        # search index holds today's text only).
+        words = filters.q.casefold().split()
+        risks = [r for r in risks if all(
+            w in f"{r.reference} {r.title} {r.description or ''}".casefold() for w in words)]
+    limits = dict(db.session.execute(select(AppetiteLevel.id, AppetiteLevel.max_score)).all())
+    needs_scores = (filters.band is not None or filters.above_appetite
+                    or filters.sort == "score" or (filters.view == "current" and (
+                        filters.consequence is not None or filters.likelihood is not None)))
+    scores = scores_at(risks, as_of) if needs_scores else {}
+
+    def current(r) -> tuple[int, int]:
+        return scores.get(r.id, (r.current_consequence, r.current_likelihood))
+
+    def above(r) -> bool:
+        c, lk = current(r)
+        return scoring.is_above_appetite(c * lk, limits.get(r.appetite_level_id))
+
+    if filters.band is not None:
+        risks = [r for r in risks
+                 if filters.band.min_score <= current(r)[0] * current(r)[1]
+                 <= filters.band.max_score]
+    if filters.above_appetite:
+        risks = [r for r in risks if above(r)]
+    if filters.consequence is not None or filters.likelihood is not None:
+        def position(r):
+            if filters.view == "initial":
+                return r.initial_consequence, r.initial_likelihood
+            if filters.view == "target":
+                return r.target_consequence, r.target_likelihood
+            return current(r)
+        risks = [r for r in risks if
+                 (filters.consequence is None or position(r)[0] == filters.consequence) and
+                 (filters.likelihood is None or position(r)[1] == filters.likelihood)]
+    names = dict(db.session.execute(select(User.id, User.name)).all())
+    if filters.sort == "score":
+        risks.sort(key=lambda r: (-current(r)[0] * current(r)[1], r.reference))
+    elif filters.sort == "title":
+        risks.sort(key=lambda r: (r.title, r.reference))
+    elif filters.sort == "review":
+        risks.sort(key=lambda r: (r.next_review_date is None, r.next_review_date or as_of,
+                                  r.reference))
+    elif filters.sort == "owner":
+        risks.sort(key=lambda r: (names.get(r.owner_id, ""), r.reference))
+    pagination = ListPagination(page=page, per_page=per_page, max_per_page=None,
+                                error_out=False, items_of=risks)
+    if not needs_scores:
+        scores = scores_at(pagination.items, as_of)
+    pagination.items = [SimpleNamespace(
+        reference=r.reference, title=r.title, owner_name=names.get(r.owner_id, ""),
+        lead_name=names.get(r.lead_id), current_consequence=current(r)[0],
+        current_likelihood=current(r)[1], target_consequence=r.target_consequence,
+        target_likelihood=r.target_likelihood, status=r.status,
+        next_review_date=r.next_review_date, above_appetite=above(r))
+        for r in pagination.items]
+    return pagination, recorded_later(risks, as_of)
 
 
 PERSON_FIELDS = ("owner_id", "lead_id", "assignee_id")

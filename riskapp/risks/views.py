@@ -71,7 +71,7 @@ POSITION_ARGS = ("view", "consequence", "likelihood")
 
 def filter_form(bands: list[scoring.Band]) -> RiskFilterForm:
     """The list's filters from the query string, their choices read as plain rows."""
-    form = RiskFilterForm(request.args)
+    form = RiskFilterForm(date_parts_args(request.args))
     choices = queries.filter_choices()
     form.register.choices = [("", "All registers")] + choices.registers
     form.band.choices = [("", "Any band")] + [(b.name, b.name) for b in reversed(bands)]
@@ -91,10 +91,11 @@ def filter_form(bands: list[scoring.Band]) -> RiskFilterForm:
     form.directorate.choices = [("", "Any directorate")] + choices.directorates
     form.committee.choices = [("", "Any committee")] + choices.committees
     if not form.validate():
-        # Unknown filter values are ignored, never put into SQL.
+        # Unknown filter values are ignored, never put into SQL; a wrong as-at date is
+        # shown beside its boxes, with what was typed.
         for field in form:
-            if field.errors:
-                field.data = ""
+            if field.errors and field is not form.as_of:
+                field.data, field.errors = "", []
     for field in (form.owner, form.lead):
         field.choices = people[field.name]
     form.status.data = form.status.data or "Open"
@@ -109,17 +110,30 @@ def index():
     form = filter_form(bands)
     filters = _filters_from(form, bands)
     page, per_page = page_arg(), current_app.config["RISKS_PER_PAGE"]
-    pagination = queries.paginate_risks(filters, queries.LIST_COLUMNS, page=page,
-                                        per_page=per_page)
-    args = {k: v for k, v in request.args.items() if k != "page" and v}
+    today = date.today()
+    as_of = form.as_of.data if form.as_of.data and not form.as_of.errors else None
+    as_of = as_of if as_of is not None and as_of < today else None
+    args = {k: v for k, v in request.args.items()
+            if k != "page" and v and not k.startswith("as_of")}
+    later, args_today = 0, dict(args)
+    if as_of is not None:
+        # The register as riskapp held it at the end of a past day (issue 14).
+        args.update(as_of_args(form.as_of))
+        pagination, later = queries.list_page_as_at(filters, as_of, page=page,
+                                                    per_page=per_page)
+    else:
+        pagination = queries.paginate_risks(filters, queries.LIST_COLUMNS, page=page,
+                                            per_page=per_page)
     everywhere = {k: v for k, v in args.items() if k not in POSITION_ARGS}
     # Only asked when nothing is shown: is that the filters, or a register not yet begun?
     no_risks_yet = not pagination.total and not db.session.scalar(
         select(exists().where(Risk.id.isnot(None))))
     return render_template("risks/list.html", form=form, pagination=pagination,
-                           bands=bands, today=date.today(), args=args,
+                           bands=bands, today=as_of or today, args=args, as_of=as_of,
+                           recorded_later=later, args_today=args_today,
                            everywhere=everywhere, no_risks_yet=no_risks_yet,
-                           can_create=permissions.can_create_risk(current_user))
+                           can_create=permissions.can_create_risk(current_user)), \
+        422 if form.as_of.errors else 200
 
 
 @bp.route("/mine")
@@ -496,9 +510,10 @@ def movement():
     as_of = form.as_of.data if not form.as_of.errors and form.as_of.data != today else None
     fy = fy_arg() or scoring.financial_year_of(as_of or today)
     args = {"register": register_id, "fy": fy}
+    later = 0
     if as_of is not None:
         args.update(as_of_args(form.as_of))
-        pagination, rows = queries.movement_page_as_at(
+        pagination, rows, later = queries.movement_page_as_at(
             register_id, fy, as_of, page=page_arg(),
             per_page=current_app.config["RISKS_PER_PAGE"])
     else:
@@ -508,6 +523,7 @@ def movement():
     months = [m.strftime("%b-%y") for m in scoring.financial_year_months(fy)]
     return render_template("risks/movement.html", rows=rows, months=months, fy=fy,
                            pagination=pagination, args=args, form=form, as_of=as_of,
+                           recorded_later=later,
                            fy_label=scoring.financial_year_label(fy), registers=regs,
                            register_id=register_id,
                            fy_choices=range(queries.first_review_year(today) - 1,

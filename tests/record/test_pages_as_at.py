@@ -56,23 +56,25 @@ def test_an_as_at_date_before_the_record_or_in_the_future_is_refused_beside_it(b
                                                                                  auth):
     auth.login(factories.make_user(Role.BOARD))
     for address in ("/reports/heatmap", "/risks/movement"):
-        r = client.get(f"{address}?as_of-day=28&as_of-month=11&as_of-year=2023")
+        # The record starts when the first risk was opened (the demo's, 15 Apr 2023), not
+        # when riskapp learnt of them (29 Nov 2023): earlier risks are read by their dates.
+        r = client.get(f"{address}?as_of-day=14&as_of-month=4&as_of-year=2023")
         page = html.unescape(r.get_data(as_text=True))
         assert r.status_code == 422, address
-        assert "The record starts on 29 Nov 2023. Enter that date or a later one" in page
-        assert page.count("The record starts on 29 Nov 2023") == 2  # summary and the field
-        assert 'value="28"' in page  # what was typed is kept
+        assert "The record starts on 15 Apr 2023. Enter that date or a later one" in page
+        assert page.count("The record starts on 15 Apr 2023") == 2  # summary and the field
+        assert 'value="14"' in page  # what was typed is kept
         r = client.get(f"{address}?as_of-day=1&as_of-month=1&as_of-year=2099")
         assert r.status_code == 422
         assert "The date must be today or in the past" in r.get_data(as_text=True)
 
     baf_id = db.session.scalar(select(Register.id).where(Register.prefix == "BAF"))
     r = client.post("/reports/baf.pdf", data={
-        "register": str(baf_id), "as_of-day": "28", "as_of-month": "11", "as_of-year": "2023"})
+        "register": str(baf_id), "as_of-day": "14", "as_of-month": "4", "as_of-year": "2023"})
     page = html.unescape(r.get_data(as_text=True))
     assert r.status_code == 422
-    assert "The record starts on 29 Nov 2023. Enter that date or a later one" in page
-    assert 'value="28"' in page
+    assert "The record starts on 15 Apr 2023. Enter that date or a later one" in page
+    assert 'value="14"' in page
 
 
 def test_the_movement_table_as_at_a_past_day(baf, client, auth):
@@ -87,3 +89,39 @@ def test_the_movement_table_as_at_a_past_day(baf, client, auth):
     assert cells[8] == ""  # Dec-23: still to come at the end of 29 Nov 2023
     assert "/risks/BAF0006?fy=2023&as_of=2023-11-29" in page
     assert "11 open risks at the end of 29 Nov 2023" in page
+
+
+def test_the_risk_list_as_at_a_past_day(baf, client, auth):
+    auth.login(factories.make_user(Role.BOARD))
+    _review_baf6_today()
+    today = html.unescape(client.get("/risks/?sort=score").get_data(as_text=True))
+    assert "(2:2=4)" in today.split("BAF0006</a>")[1].split("</tr>")[0]
+
+    then = client.get(f"/risks/?as_of={PACK_DAY}&sort=score")
+    assert then.status_code == 200
+    page = html.unescape(then.get_data(as_text=True))
+    assert "Risk register as at 29 Nov 2023" in page
+    assert "11 open risks at the end of 29 Nov 2023" in page
+    row = page.split("BAF0006?as_of=2023-11-29\">BAF0006</a>")[1].split("</tr>")[0]
+    assert "(5:4=20)" in row  # the score then, not today's
+    assert "recorded in riskapp only after" not in page  # held then
+    # Sorted by the score then: the 20s before the 16s before BAF0010's 9.
+    refs = re.findall(r'/risks/(BAF\d+)\?as_of=2023-11-29"', page)
+    assert refs[-1] == "BAF0010" and refs.index("BAF0006") < refs.index("BAF0004")
+    # Filtered by the band then; the date stays in the boxes.
+    high = html.unescape(client.get(f"/risks/?as_of={PACK_DAY}&band=Medium").get_data(
+        as_text=True))
+    assert re.findall(r'/risks/(BAF\d+)\?as_of=', high) == ["BAF0010"]
+    assert re.search(r'name="as_of-day"[^>]*value="29"', high)
+
+    # Before riskapp held the demo: the risks opened by then, said to be recorded later.
+    may = html.unescape(client.get("/risks/?as_of=2023-05-31").get_data(as_text=True))
+    assert "9 open risks at the end of 31 May 2023" in may
+    assert ("9 of these risks were recorded in riskapp only after 31 May 2023, brought in "
+            "from an earlier register") in may
+    assert "(5:3=15)" in may.split("BAF0006</a>")[1].split("</tr>")[0]
+
+    bad = client.get("/risks/?as_of-day=14&as_of-month=4&as_of-year=2023")
+    assert bad.status_code == 422
+    text = html.unescape(bad.get_data(as_text=True))
+    assert text.count("The record starts on 15 Apr 2023") == 2 and 'value="14"' in text
