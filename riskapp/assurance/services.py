@@ -23,7 +23,7 @@ from ..meetings.models import AgendaItem, Meeting, agenda_item_risks
 from ..risks.models import Assurance, Control, Register, Risk, assurance_controls
 from ..rules import assurance as rules
 from ..rules import scoring
-from ..record.as_at import RiskAsAt
+from ..record.as_at import FEW, RiskAsAt, children_at, ever_in, scores_at
 from .held import map_facts, open_risks
 from .models import AssuranceRule
 
@@ -307,7 +307,9 @@ def map_rows_as_at(register_id: int, day: date, risks: Sequence,
                    ) -> list[RiskRow]:
     """The map's rows for `risks` (risk version rows from `held.open_risks`) as the record
     held them at the end of `day`, read with only the tables the map needs."""
-    return _rows(inputs_as_at(register_id, day, risks), day, rule_list, bands)
+    ins = inputs_as_at(register_id, day, risks)
+    scope = ever_in(register_id) if len(ins) >= FEW else None
+    return _rows(ins, day, rule_list, bands, _items_for(ins, day, rule_list, scope))
 
 
 def inputs_as_at(register_id: int, day: date, risks: Sequence) -> list[RiskIn]:
@@ -448,21 +450,83 @@ def register_map(filters: MapFilters, page: int = 1, per_page: int = PER_PAGE) -
     if not computed_filter:
         rows, total = _page(filters, page, per_page, bands, rule_list)
         return MapPage(filters, rows, total, page, per_page, rule_list)
+    start = (page - 1) * per_page
+    if not filters.gaps_only:
+        return _judged_by_state(filters, page, per_page, bands, rule_list)
     # Every open risk is judged, but only as far as the filters ask (a line's verdict is
     # cheaper than the whole map with its gaps); the page's risks are then mapped in full.
     if filters.as_at:
         ins = inputs_as_at(filters.register.id, filters.day,
                            open_risks(filters.register.id, filters.day))
-        scope = None
+        scope = ever_in(filters.register.id) if len(ins) >= FEW else None
     else:
         stmt = _register_risks(filters, bands)
         scope = stmt.with_only_columns(Risk.id).order_by(None)
         ins = live_inputs(db.session.execute(stmt).all(), scope)
     items = _items_for(ins, filters.day, rule_list, scope)
     chosen = [r for r in ins if _matches(r, items.get(r.id, ()), filters, rule_list, bands)]
-    start = (page - 1) * per_page
     return MapPage(filters, _rows(chosen[start:start + per_page], filters.day, rule_list, bands,
                                   items), len(chosen), page, per_page, rule_list)
+
+
+def _judged_by_state(filters: MapFilters, page: int, per_page: int, bands, rule_list
+                     ) -> MapPage:
+    """A page of the map filtered by a line's state (and band): every open risk's verdict
+    in the lines asked about, from its assurances of those lines only (no controls, links or
+    gaps), committee evidence only when the 2nd line is asked about; then only the page's
+    risks read and mapped in full."""
+    day = filters.day
+    # A band alone (as at a past day: the band then) needs no assurances at all.
+    lines = () if not filters.state else (filters.line,) if filters.line else rules.LINES
+    if filters.as_at:
+        held = open_risks(filters.register.id, day)
+        # The score then only matters to a band filter (the page's rows read their own).
+        scores = scores_at(held, day) if filters.band else {}
+        risks = [(r.id, r.reference, r.title,
+                  *scores.get(r.id, (r.current_consequence, r.current_likelihood)))
+                 for r in held]
+        found = children_at(Assurance, held, day, lambda c: c.line.in_(lines)) \
+            if lines else {}
+        by_risk = {risk_id: [_assurance_fact(a, {}) for a in rows]
+                   for risk_id, rows in found.items()}
+        scope = ever_in(filters.register.id) if len(held) >= FEW else [r.id for r in held]
+    else:
+        stmt = _register_risks(filters, bands)
+        risks = db.session.execute(stmt).all()
+        scope = stmt.with_only_columns(Risk.id).order_by(None)
+        by_risk = defaultdict(list)
+        found = db.session.execute(
+            select(Assurance.id, Assurance.risk_id, Assurance.line, Assurance.source,
+                   Assurance.assured_on, Assurance.valid_until, Assurance.positive)
+            .where(Assurance.risk_id.in_(scope), Assurance.line.in_(lines))
+            .order_by(Assurance.id)) if lines else ()
+        for aid, risk_id, line, source, given, until, positive in found:
+            by_risk[risk_id].append(rules.AssuranceFact(str(aid), line, source, given, until,
+                                                        positive))
+    items = {}
+    if 2 in lines and risks:
+        items = committee_items(scope, day, 2 * rules.valid_months(rule_list)[2])
+    months = rules.valid_months(rule_list)
+    chosen = []
+    for risk in risks:
+        if filters.band:
+            band = scoring.band_for(risk[3] * risk[4], bands)
+            if band is None or band.name != filters.band:
+                continue
+        evidence = tuple(o.fact for o in items.get(risk[0], ()) if o.fact is not None)
+        mine = tuple(by_risk.get(risk[0], ())) + evidence
+        if not lines or any(rules.line_cell(line, mine, day, months).state == filters.state
+                            for line in lines):
+            chosen.append(risk)
+    start = (page - 1) * per_page
+    shown = chosen[start:start + per_page]
+    if filters.as_at:
+        wanted = {r[0] for r in shown}
+        rows = map_rows_as_at(filters.register.id, day, [r for r in held if r.id in wanted],
+                              rule_list, bands)
+    else:
+        rows = risk_rows(shown, day, rule_list, bands)
+    return MapPage(filters, rows, len(chosen), page, per_page, rule_list)
 
 
 def _matches(r: RiskIn, items: Sequence[ItemOutcome], f: MapFilters,
