@@ -23,3 +23,11 @@ from .reports.models import DrawnPack, UsedPreview  # noqa: F401
 from sqlalchemy.orm import configure_mappers  # noqa: E402
 
 configure_mappers()
+
+# Indexes of version tables that no model column asks for (Continuum copies a column's own
+# index=True only). A register as at a day reads its risks' versions by register: a BAF of a
+# dozen risks beside a corporate register of thousands reads a dozen rows, not every version.
+from sqlalchemy import Index  # noqa: E402
+from sqlalchemy_continuum import version_class  # noqa: E402
+
+Index("ix_risks_version_register_id", version_class(Risk).__table__.c.register_id)
