@@ -110,6 +110,12 @@ PAGES = [
     Page("risk audit trail", "/risks/{risk}/trail", endpoint="risks.trail"),
     Page("API risk list as at a month ago", "/api/v1/risks?register={register}&as_of={month_ago}"),
     Page("API risk as at a month ago", "/api/v1/risks/{risk}?as_of={month_ago}"),
+    Page("risk list as at a month ago", "/risks/?register={register}&as_of={month_ago}"),
+    Page("risk list as at a month ago, sorted by score",
+         "/risks/?register={register}&as_of={month_ago}&sort=score"),
+    Page("heatmap as at a month ago", "/reports/heatmap?register={register}&as_of={month_ago}"),
+    Page("movement as at a month ago", "/risks/movement?register={register}&as_of={month_ago}"),
+    Page("risk page as at a year ago", "/risks/{risk}?as_of={year_ago}"),
     # Issue 18: the assurance map judged over the whole register (a state filter), as at a
     # past day, and the cover paper between two past days.
     Page("assurance map, 3rd line missing", "/assurance/map?register={register}&line=3"
@@ -491,6 +497,7 @@ def pick(url: str, users: int) -> dict:
                 email=email, endpoints=endpoints, open_meetings=open_meetings, held=held,
                 staff=staff, secretariat=secretariat, today=date.today().isoformat(),
                 month_ago=(date.today() - timedelta(days=30)).isoformat(),
+                year_ago=(date.today() - timedelta(days=365)).isoformat(),
                 **_date_parts("month_ago", date.today() - timedelta(days=30)),
                 **_date_parts("two_months_ago", date.today() - timedelta(days=60)))
 
