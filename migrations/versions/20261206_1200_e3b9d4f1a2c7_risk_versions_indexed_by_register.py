@@ -2,7 +2,7 @@
 versions of its own risks, not every risk version of every register.
 
 Revision ID: e3b9d4f1a2c7
-Revises: 0877ffa2ea7a
+Revises: c0e1a2b3d4f5
 Create Date: 2026-12-06 12:00:00
 
 """
@@ -11,7 +11,7 @@ from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = 'e3b9d4f1a2c7'
-down_revision = '0877ffa2ea7a'
+down_revision = 'c0e1a2b3d4f5'
 branch_labels = None
 depends_on = None
 
