@@ -338,7 +338,13 @@ def scores_at(risks, as_of: date) -> dict[int, tuple[int, int]]:
     """Each risk's (consequence, likelihood) in force at the end of `as_of`: its latest review
     held by then among the reviews known (risks recorded later: as first recorded). One
     window query per day known on, not every review read. A risk with no review: absent."""
-    out: dict[int, tuple[int, int]] = {}
+    return {i: (c, lk) for i, (c, lk, _) in latest_reviews_at(risks, as_of).items()}
+
+
+def latest_reviews_at(risks, as_of: date) -> dict[int, tuple[int, int, date]]:
+    """`scores_at`, with the day each latest review was held: (consequence, likelihood,
+    held on) by risk id."""
+    out: dict[int, tuple[int, int, date]] = {}
     for day, ids in sorted(_by_known_on(risks, as_of).items()):
         # Known at the end of `as_of` itself: no review can be held after the day it was
         # recorded (a date held is never in the future), so the latest held is the one. Left
@@ -348,7 +354,7 @@ def scores_at(risks, as_of: date) -> dict[int, tuple[int, int]]:
         later = [i for i, (_, _, held) in found.items() if held > as_of]
         if later:
             found.update(_latest_reviews(day, later, as_of))
-        out.update({i: (c, lk) for i, (c, lk, held) in found.items() if held <= as_of})
+        out.update({i: row for i, row in found.items() if row[2] <= as_of})
     return out
 
 
@@ -496,4 +502,4 @@ def first_day_held() -> date | None:
 
 
 __all__ = ["RiskAsAt", "register_as_at", "risk_as_at", "risks_at", "held_as_at", "scores_at",
-           "children_at", "links_at", "known_on", "recorded_later", "end_of_day", "first_day_held", "as_at_error"]
+           "children_at", "links_at", "known_on", "latest_reviews_at", "recorded_later", "end_of_day", "first_day_held", "as_at_error"]

@@ -483,14 +483,16 @@ def movement_page_as_at(register_id: int | None, fy: int, as_of: date, *, page: 
     return pagination, rows, recorded_later(risks, as_of)
 
 
-def list_page_as_at(filters: RiskFilters, as_of: date, *, page: int, per_page: int
+def list_page_as_at(filters: RiskFilters, as_of: date, bands, *, page: int, per_page: int
                     ) -> tuple[Pagination, int]:
     """The risk list as riskapp held the register at the end of `as_of` (the version store):
     the risks on it then (`record.as_at.risks_at`, one statement), narrowed by the list's
     filters as they stood then, sorted, and only the page's rows made; and how many of the
     risks riskapp recorded only after `as_of`. The score in force then is read for every
-    risk only when a filter or the sort needs it (one window query), else for the page."""
-    from ..record.as_at import links_at, recorded_later, risks_at, scores_at
+    risk only when a filter or the sort needs it (one window query), else for the page.
+    `bands` (ordered): a risk recorded later is next due from its last review held by
+    `as_of`, at its own or its band's frequency, not from the date it was recorded with."""
+    from ..record.as_at import end_of_day, latest_reviews_at, links_at, recorded_later, risks_at
     risks = [r for r in risks_at(filters.register_id, as_of)
              if (filters.status is None or r.status == filters.status)
              and (filters.owner_id is None or r.owner_id == filters.owner_id)
@@ -507,12 +509,12 @@ def list_page_as_at(filters: RiskFilters, as_of: date, *, page: int, per_page: i
             w in f"{r.reference} {r.title} {r.description or ''}".casefold() for w in words)]
     limits = dict(db.session.execute(select(AppetiteLevel.id, AppetiteLevel.max_score)).all())
     needs_scores = (filters.band is not None or filters.above_appetite
-                    or filters.sort == "score" or (filters.view == "current" and (
+                    or filters.sort in ("score", "review") or (filters.view == "current" and (
                         filters.consequence is not None or filters.likelihood is not None)))
-    scores = scores_at(risks, as_of) if needs_scores else {}
+    scores = latest_reviews_at(risks, as_of) if needs_scores else {}
 
     def current(r) -> tuple[int, int]:
-        return scores.get(r.id, (r.current_consequence, r.current_likelihood))
+        return scores.get(r.id, (r.current_consequence, r.current_likelihood))[:2]
 
     def above(r) -> bool:
         c, lk = current(r)
@@ -534,26 +536,38 @@ def list_page_as_at(filters: RiskFilters, as_of: date, *, page: int, per_page: i
         risks = [r for r in risks if
                  (filters.consequence is None or position(r)[0] == filters.consequence) and
                  (filters.likelihood is None or position(r)[1] == filters.likelihood)]
+    cutoff = end_of_day(as_of)
+
+    def next_review(r) -> date | None:
+        """As held then; a risk recorded later: from its last review held by the day, at its
+        own or its band's frequency (the date it was recorded with is later than the day)."""
+        if r.learnt_at < cutoff or r.status != "Open":
+            return r.next_review_date
+        if r.id not in scores:
+            return None
+        band = scoring.band_for(current(r)[0] * current(r)[1], bands)
+        return scoring.next_review_date(
+            scores[r.id][2], r.review_frequency_months or (band.review_months if band else 3))
     names = dict(db.session.execute(select(User.id, User.name)).all())
     if filters.sort == "score":
         risks.sort(key=lambda r: (-current(r)[0] * current(r)[1], r.reference))
     elif filters.sort == "title":
         risks.sort(key=lambda r: (r.title, r.reference))
     elif filters.sort == "review":
-        risks.sort(key=lambda r: (r.next_review_date is None, r.next_review_date or as_of,
+        risks.sort(key=lambda r: (next_review(r) is None, next_review(r) or as_of,
                                   r.reference))
     elif filters.sort == "owner":
         risks.sort(key=lambda r: (names.get(r.owner_id, ""), r.reference))
     pagination = ListPagination(page=page, per_page=per_page, max_per_page=None,
                                 error_out=False, items_of=risks)
     if not needs_scores:
-        scores = scores_at(pagination.items, as_of)
+        scores = latest_reviews_at(pagination.items, as_of)
     pagination.items = [SimpleNamespace(
         reference=r.reference, title=r.title, owner_name=names.get(r.owner_id, ""),
         lead_name=names.get(r.lead_id), current_consequence=current(r)[0],
         current_likelihood=current(r)[1], target_consequence=r.target_consequence,
         target_likelihood=r.target_likelihood, status=r.status,
-        next_review_date=r.next_review_date, above_appetite=above(r))
+        next_review_date=next_review(r), above_appetite=above(r))
         for r in pagination.items]
     return pagination, recorded_later(risks, as_of)
 

@@ -119,7 +119,7 @@ def index():
     if as_of is not None:
         # The register as riskapp held it at the end of a past day (issue 14).
         args.update(as_of_args(form.as_of))
-        pagination, later = queries.list_page_as_at(filters, as_of, page=page,
+        pagination, later = queries.list_page_as_at(filters, as_of, bands, page=page,
                                                     per_page=per_page)
     else:
         pagination = queries.paginate_risks(filters, queries.LIST_COLUMNS, page=page,

@@ -119,7 +119,12 @@ def test_the_risk_list_as_at_a_past_day(baf, client, auth):
     assert "9 open risks at the end of 31 May 2023" in may
     assert ("9 of these risks were recorded in riskapp only after 31 May 2023, brought in "
             "from an earlier register") in may
-    assert "(5:3=15)" in may.split("BAF0006</a>")[1].split("</tr>")[0]
+    row = may.split("BAF0006</a>")[1].split("</tr>")[0]
+    assert "(5:3=15)" in row
+    # Next due a month after the review held on 15 May 2023 (High: monthly), not from the
+    # date the risk was recorded with (15 Dec 2023); and not overdue at the end of 31 May.
+    assert "15 Jun 2023" in row and "Overdue" not in row
+    assert "Add a risk" not in may
 
     bad = client.get("/risks/?as_of-day=14&as_of-month=4&as_of-year=2023")
     assert bad.status_code == 422
