@@ -21,7 +21,10 @@ COMMITTEE_PAGES = ["/committees/", "/committees/4", "/committees/4/terms/2", "/c
 REPORT_PAGES = ["/reports/", "/reports/heatmap", "/reports/pack", "/reminders/", "/auth/tokens",
                 "/assurance/map", "/assurance/map?line=2&state=missing",
                 "/reports/cover?register=1&since-day=31&since-month=5&since-year=2023"
-                "&as_of-day=30&as_of-month=6&as_of-year=2023"]
+                "&as_of-day=30&as_of-month=6&as_of-year=2023",
+                # As at a day before riskapp held the demo: read by its business dates.
+                "/risks/?as_of=2023-05-31", "/risks/BAF0006?as_of=2023-05-31",
+                "/reports/heatmap?as_of=2023-05-31"]
 
 #: Each role's main pages (all must answer 200 for that role).
 PAGES = {
