@@ -23,7 +23,8 @@ from ..meetings.models import AgendaItem, Meeting, agenda_item_risks
 from ..risks.models import Assurance, Control, Register, Risk, assurance_controls
 from ..rules import assurance as rules
 from ..rules import scoring
-from ..record.as_at import FEW, RiskAsAt, children_at, ever_in, scores_at
+from ..record.as_at import (FEW, RiskAsAt, children_at, ever_in, recorded_later,
+                            scores_at)
 from .held import map_facts, open_risks
 from .models import AssuranceRule
 
@@ -402,6 +403,9 @@ class MapPage:
     rules: list[rules.Rule]
     #: Counts of each state by line over every risk on the map (the summary sentence).
     summary: dict[int, dict[str, int]] | None = None
+    #: As at a past day: how many of the risks riskapp recorded only after it (read by the
+    #: dates they carry; the page says so).
+    recorded_later: int = 0
 
     @property
     def pages(self) -> int:
@@ -423,18 +427,19 @@ def _register_risks(filters: MapFilters, bands: Sequence[scoring.Band]):
 
 
 def _page(filters: MapFilters, page: int, per_page: int, bands, rule_list
-          ) -> tuple[list[RiskRow], int]:
-    """One page of rows when no filter needs the verdicts, and how many risks in all. As at a
-    past day: the risks open then, from the record, only the page's read in full."""
+          ) -> tuple[list[RiskRow], int, int]:
+    """One page of rows when no filter needs the verdicts, how many risks in all, and how many
+    riskapp recorded only after the day. As at a past day: the risks open then, from the
+    record, only the page's read in full."""
     start = (page - 1) * per_page
     if filters.as_at:
         held = open_risks(filters.register.id, filters.day)
         return map_rows_as_at(filters.register.id, filters.day, held[start:start + per_page],
-                              rule_list, bands), len(held)
+                              rule_list, bands), len(held), recorded_later(held, filters.day)
     stmt = _register_risks(filters, bands)
     total = db.session.scalar(select(func.count()).select_from(stmt.order_by(None).subquery()))
     risks = db.session.execute(stmt.limit(per_page).offset(start)).all()
-    return risk_rows(risks, filters.day, rule_list, bands), total
+    return risk_rows(risks, filters.day, rule_list, bands), total, 0
 
 
 def register_map(filters: MapFilters, page: int = 1, per_page: int = PER_PAGE) -> MapPage:
@@ -448,16 +453,17 @@ def register_map(filters: MapFilters, page: int = 1, per_page: int = PER_PAGE) -
     rule_list = rules_in_force(filters.day)
     computed_filter = filters.state or filters.gaps_only or (filters.band and filters.as_at)
     if not computed_filter:
-        rows, total = _page(filters, page, per_page, bands, rule_list)
-        return MapPage(filters, rows, total, page, per_page, rule_list)
+        rows, total, later = _page(filters, page, per_page, bands, rule_list)
+        return MapPage(filters, rows, total, page, per_page, rule_list, recorded_later=later)
     start = (page - 1) * per_page
     if not filters.gaps_only:
         return _judged_by_state(filters, page, per_page, bands, rule_list)
     # Every open risk is judged, but only as far as the filters ask (a line's verdict is
     # cheaper than the whole map with its gaps); the page's risks are then mapped in full.
+    held = []
     if filters.as_at:
-        ins = inputs_as_at(filters.register.id, filters.day,
-                           open_risks(filters.register.id, filters.day))
+        held = open_risks(filters.register.id, filters.day)
+        ins = inputs_as_at(filters.register.id, filters.day, held)
         scope = ever_in(filters.register.id) if len(ins) >= FEW else None
     else:
         stmt = _register_risks(filters, bands)
@@ -465,8 +471,11 @@ def register_map(filters: MapFilters, page: int = 1, per_page: int = PER_PAGE) -
         ins = live_inputs(db.session.execute(stmt).all(), scope)
     items = _items_for(ins, filters.day, rule_list, scope)
     chosen = [r for r in ins if _matches(r, items.get(r.id, ()), filters, rule_list, bands)]
+    found = {r.id for r in chosen}
+    later = recorded_later([r for r in held if r.id in found], filters.day)
     return MapPage(filters, _rows(chosen[start:start + per_page], filters.day, rule_list, bands,
-                                  items), len(chosen), page, per_page, rule_list)
+                                  items), len(chosen), page, per_page, rule_list,
+                   recorded_later=later)
 
 
 def _judged_by_state(filters: MapFilters, page: int, per_page: int, bands, rule_list
@@ -520,13 +529,17 @@ def _judged_by_state(filters: MapFilters, page: int, per_page: int, bands, rule_
             chosen.append(risk)
     start = (page - 1) * per_page
     shown = chosen[start:start + per_page]
+    later = 0
     if filters.as_at:
+        found = {r[0] for r in chosen}
+        later = recorded_later([r for r in held if r.id in found], day)
         wanted = {r[0] for r in shown}
         rows = map_rows_as_at(filters.register.id, day, [r for r in held if r.id in wanted],
                               rule_list, bands)
     else:
         rows = risk_rows(shown, day, rule_list, bands)
-    return MapPage(filters, rows, len(chosen), page, per_page, rule_list)
+    return MapPage(filters, rows, len(chosen), page, per_page, rule_list,
+                   recorded_later=later)
 
 
 def _matches(r: RiskIn, items: Sequence[ItemOutcome], f: MapFilters,
