@@ -14,6 +14,7 @@ Word document's last appendix lists every statement.
 from __future__ import annotations
 
 import dataclasses
+import functools
 from collections import Counter, defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -37,6 +38,8 @@ class CoverError(ValueError):
         self.message, self.field = message, field
 
 
+# A long paper writes the same few hundred days thousands of times.
+@functools.lru_cache(maxsize=4096)
 def when(day: date) -> str:
     return f"{day:%-d %B %Y}"
 

@@ -14,8 +14,8 @@ from typing import BinaryIO
 from docx import Document
 from docx.enum.table import WD_TABLE_ALIGNMENT
 from docx.oxml import OxmlElement
+from docx.oxml.ns import qn
 from docx.shared import Cm, Mm, Pt, RGBColor
-from docx.table import _Cell
 
 from .cover import EVERY_CHANGE_APPENDIX, CoverPaper, Section, lead_line, more_line, when
 
@@ -106,6 +106,7 @@ def _every_change(doc, paper: CoverPaper) -> None:
 
 
 WIDTHS = (Cm(2.3), Cm(3.2), Cm(11.5))
+XML_SPACE = "{http://www.w3.org/XML/1998/namespace}space"
 
 
 def _statement_table(doc, section: Section) -> None:
@@ -120,14 +121,30 @@ def _statement_table(doc, section: Section) -> None:
     header._tr.get_or_add_trPr().append(OxmlElement("w:tblHeader"))
     tbl = table._tbl
     for statement in section.statements:
-        # Rows added to the XML directly: python-docx's add_row and row.cells walk the whole
-        # table each time, which at thousands of rows is most of the document's time.
-        tr = tbl.add_tr()
-        for text, width in zip((statement.ref or "", when(statement.on) if statement.on else "",
-                                _what(statement)), WIDTHS):
-            tc = tr.add_tc()
-            tc.width = width
-            _Cell(tc, table).text = text
+        _add_row(tbl, (statement.ref or "", when(statement.on) if statement.on else "",
+                       _what(statement)))
+
+
+def _add_row(tbl, values) -> None:
+    """One plain row (a paragraph of one run per cell) written as XML directly: python-docx's
+    `add_row` and `row.cells` re-walk the whole table for each row, and setting a run's text
+    looks at it a character at a time; at 20,000 rows (a large trust's paper) that was most of
+    the document's time (python-openxml/python-docx issue #174)."""
+    tr = _child(tbl, "w:tr")
+    for text, width in zip(values, WIDTHS):
+        tc = _child(tr, "w:tc")
+        tc_width = _child(_child(tc, "w:tcPr"), "w:tcW")
+        tc_width.set(qn("w:w"), str(width.twips))
+        tc_width.set(qn("w:type"), "dxa")
+        t = _child(_child(_child(tc, "w:p"), "w:r"), "w:t")
+        t.text = text
+        t.set(XML_SPACE, "preserve")
+
+
+def _child(parent, tag: str):
+    child = parent.makeelement(qn(tag), {})
+    parent.append(child)
+    return child
 
 
 def _what(statement) -> str:
