@@ -260,7 +260,8 @@ def read_facts(register: Register, since: date, as_of: date,
     A lean read: only what the paper says. Both days read what the assurance map needs
     (`held.map_facts`: the risks, the score in force, controls, assurances, open gaps); this
     paper's day adds the reviews held in the period and each risk's latest review (one window
-    query, `_reviews`) and the actions (`_actions`), never every review or progress note.
+    query, `_reviews`) and the actions (`_actions`), never every review or progress note
+    (`record.as_at.children_at` and `latest_reviews_at`).
     `progress(percent, step)` is told how far it has got, in words (the job's page)."""
     if since > as_of:
         raise CoverError("The date of the last paper must be on or before the date of this one",
@@ -349,71 +350,28 @@ def _learnt(at: datetime) -> date:
     return at.replace(tzinfo=timezone.utc).astimezone(LONDON).date()
 
 
-def _known_at(risks, day: date) -> dict[datetime, list[int]]:
-    """The risks' ids by the instant their record is read at: the end of `day` where riskapp
-    held the risk then; else the end of the day it first learnt of it (then read by business
-    dates), as `held.map_facts` reads them."""
-    from ..record.as_at import end_of_day
-    cutoff = end_of_day(day)
-    out: dict[datetime, list[int]] = defaultdict(list)
-    for r in risks:
-        out[cutoff if r.learnt_at < cutoff else end_of_day(_learnt(r.learnt_at))].append(r.id)
-    return out
-
-
 def _reviews(risks, since: date, as_of: date) -> tuple[dict[int, list[tuple]], dict[int, date]]:
     """Each risk's reviews held in the period (date, C, L, score, rationale; in the order
-    held) and the day of its latest review held by `as_of`, as known then: one window query
-    per reading instant, not every review of every risk."""
-    from sqlalchemy import func, or_
-
-    from ..record.as_at import _as_at, _table
+    held) and the day of its latest review held by `as_of`, as known then (risks recorded
+    later: as first recorded): the period's reviews and one window query, not every review of
+    every risk."""
+    from ..record.as_at import children_at, latest_reviews_at
     from ..risks.models import ScoreRecord
-    t = _table(ScoreRecord)
-    period: dict[int, list[tuple]] = defaultdict(list)
-    latest: dict[int, date] = {}
-    for known, ids in sorted(_known_at(risks, as_of).items()):
-        group = set(ids)
-        held = _as_at(t, known, t.c.recorded_on <= as_of)
-        if len(ids) < 500:  # many: the whole table, matched here (cheaper than a long IN)
-            held = held.where(t.c.risk_id.in_(ids))
-        held = held.subquery()
-        ranked = select(held.c.risk_id, held.c.id, held.c.recorded_on, held.c.consequence,
-                        held.c.likelihood, held.c.rationale,
-                        func.row_number().over(partition_by=held.c.risk_id,
-                                               order_by=(held.c.recorded_on.desc(),
-                                                         held.c.id.desc())).label("n")
-                        ).subquery()
-        for row in db.session.execute(select(ranked)
-                                      .where(or_(ranked.c.n == 1, ranked.c.recorded_on > since))
-                                      .order_by(ranked.c.recorded_on, ranked.c.id)):
-            if row.risk_id not in group:
-                continue
-            if row.n == 1:
-                latest[row.risk_id] = row.recorded_on
-            if row.recorded_on > since:
-                period[row.risk_id].append((row.recorded_on, row.consequence, row.likelihood,
-                                            row.consequence * row.likelihood, row.rationale))
+    period = {risk_id: [(v.recorded_on, v.consequence, v.likelihood,
+                         v.consequence * v.likelihood, v.rationale) for v in rows]
+              for risk_id, rows in children_at(
+                  ScoreRecord, risks, as_of, lambda c: c.recorded_on > since,
+                  lambda c: c.recorded_on <= as_of, order=("recorded_on", "id")).items()}
+    latest = {risk_id: held_on for risk_id, (_, _, held_on) in
+              latest_reviews_at(risks, as_of).items()}
     return period, latest
 
 
 def _actions(risks, as_of: date) -> dict[int, list]:
-    """The risks' actions as held at the end of `as_of` (risks learnt of later: as first
-    learnt, those raised by `as_of`), by risk id; not their progress notes."""
-    from ..record.as_at import _as_at, _table, end_of_day
-    t = _table(Action)
-    out: dict[int, list] = defaultdict(list)
-    for known, ids in sorted(_known_at(risks, as_of).items()):
-        group = set(ids)
-        strict = known == end_of_day(as_of)
-        stmt = _as_at(t, known)
-        if len(ids) < 500:
-            stmt = stmt.where(t.c.risk_id.in_(ids))
-        for row in db.session.execute(stmt.order_by(t.c.id)):
-            if row.risk_id in group and (strict or row.raised_on is None
-                                         or row.raised_on <= as_of):
-                out[row.risk_id].append(row)
-    return out
+    """The risks' actions as held at the end of `as_of` (risks recorded later: as first
+    recorded, those raised by `as_of`), by risk id; not their progress notes."""
+    from ..record.as_at import children_at
+    return children_at(Action, risks, as_of)
 
 
 def _read_actions(facts: Facts, open_now: list[tuple[int, str]],
