@@ -416,6 +416,13 @@ def _short(text: str, limit: int = 120) -> str:
     return text if len(text) <= limit else text[:limit - 1].rstrip() + "\u2026"
 
 
+def _said(text: str, limit: int = 120) -> str:
+    """`text` shortened, ending the statement: a full stop unless it already ends with one (or
+    with the ellipsis of a shortened text, or a question or exclamation mark)."""
+    text = _short(text, limit)
+    return text if text.endswith((".", "\u2026", "?", "!")) else text + "."
+
+
 def draft_cover(facts: Facts, *, organisation: str, meeting: str) -> CoverPaper:
     """The paper's statements from `facts`: a pure function of them."""
     since, as_of, bands = facts.since, facts.as_of, facts.bands
@@ -468,14 +475,14 @@ def draft_cover(facts: Facts, *, organisation: str, meeting: str) -> CoverPaper:
                now[r].next_review < as_of]
     sections.append(Section("Reviews overdue", tuple(overdue)))
 
-    ca = [Statement(f"{r}: control added on {when(d)}: {_short(t)}.", r, d)
+    ca = [Statement(f"{r}: control added on {when(d)}: {_said(t)}", r, d)
           for r, d, t in sorted(facts.controls_added)]
     aa = [Statement(f"{r}: {assurance_rules.LINE_SHORT[line]} assurance dated {when(d)} "
                     f"({ {True: 'positive', False: 'negative', None: 'not yet judged'}[pos]}): "
-                    f"{_short(t)}.", r, d)
+                    f"{_said(t)}", r, d)
           for r, d, t, line, pos in sorted(facts.assurances_added, key=lambda x: x[:3])]
     ae = [Statement(f"{r}: {assurance_rules.LINE_SHORT[line]} assurance expired on {when(d)}: "
-                    f"{_short(t)}.", r, d)
+                    f"{_said(t)}", r, d)
           for r, d, t, line in sorted(facts.assurances_expired)]
     sections.append(Section("Controls and assurances", tuple(ca + aa + ae),
                             "No controls or assurances were added, and none expired."))
@@ -488,16 +495,16 @@ def draft_cover(facts: Facts, *, organisation: str, meeting: str) -> CoverPaper:
         "No computed gap in assurance opened or closed."))
 
     sections.append(Section("Actions completed", tuple(
-        Statement(f"{r}: action completed on {when(d)}: {_short(t)}.", r, d)
+        Statement(f"{r}: action completed on {when(d)}: {_said(t)}", r, d)
         for r, d, t in sorted(facts.actions_completed)), "No action was completed."))
     sections.append(Section("Actions whose target dates moved", tuple(
         Statement(f"{r}: action target date moved {plural(n, 'time')} in the period "
                   f"({plural(total, 'time')} in all), now "
-                  f"{when(target) if target else 'not set'}: {_short(t)}.", r, d)
+                  f"{when(target) if target else 'not set'}: {_said(t)}", r, d)
         for r, d, t, n, total, target in sorted(facts.actions_slipped, key=lambda x: x[:3])),
         "No action's target date moved."))
     sections.append(Section("Actions overdue", tuple(
-        Statement(f"{r}: action overdue since {when(d)}: {_short(t)}.", r, d)
+        Statement(f"{r}: action overdue since {when(d)}: {_said(t)}", r, d)
         for r, d, t in sorted(facts.actions_overdue)), "No action is overdue."))
 
     # Each statement carries its risk's current score, so a long section shows the highest
@@ -521,9 +528,10 @@ def draft_cover(facts: Facts, *, organisation: str, meeting: str) -> CoverPaper:
         f"since {when(since)}.",
         f"There are {plural(open_now, 'open risk')} ({open_then:,} on {when(since)}): "
         f"{len(new):,} new and {len(closed):,} closed.",
-        f"{plural(len(moved), 'risk')} changed score: {rose:,} rose and "
-        f"{len(moved) - rose:,} fell"
-        + (f" ({', '.join(s.ref for s in named)})." if named else "."),
+        (f"{plural(len(moved), 'risk')} changed score: {rose:,} rose and "
+         f"{len(moved) - rose:,} fell"
+         + (f" ({', '.join(s.ref for s in named)})." if named else ".")) if moved else
+        "No risk changed score.",
         (f"{plural(len(overdue), 'risk')} {'is' if len(overdue) == 1 else 'are'} overdue for "
          f"review" if overdue else "No risk is overdue for review")
         + f"; {plural(len(opened), 'computed gap')} in assurance opened and {len(shut):,} "

@@ -113,6 +113,8 @@ def _statement_table(doc, section: Section) -> None:
     table = doc.add_table(rows=1, cols=3)
     table.style = "Table Grid"
     table.autofit = False
+    for column, width in zip(table.columns, WIDTHS):  # the grid: what a fixed layout uses
+        column.width = width
     header = table.rows[0]
     for cell, text, width in zip(header.cells, ("Risk", "Date", "What changed"), WIDTHS):
         cell.text, cell.width = text, width
