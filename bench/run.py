@@ -108,6 +108,7 @@ PAGES = [
     # As at a past day (issue 14): read from the version store, not today's rows.
     Page("risk page as at a month ago", "/risks/{risk}?as_of={month_ago}"),
     Page("risk audit trail", "/risks/{risk}/trail", endpoint="risks.trail"),
+    Page("meeting audit trail", "/meetings/{meeting}/trail", endpoint="meetings.trail"),
     Page("API risk list as at a month ago", "/api/v1/risks?register={register}&as_of={month_ago}"),
     Page("API risk as at a month ago", "/api/v1/risks/{risk}?as_of={month_ago}"),
     Page("risk list as at a month ago", "/risks/?register={register}&as_of={month_ago}"),

@@ -5,7 +5,9 @@ from flask_sqlalchemy import SQLAlchemy
 from flask_wtf import CSRFProtect
 from sqlalchemy import MetaData
 from sqlalchemy.orm import DeclarativeBase
-from sqlalchemy_continuum import make_versioned
+from sqlalchemy.orm import Session
+from sqlalchemy_continuum import make_versioned, versioning_manager
+from sqlalchemy_continuum.unit_of_work import UnitOfWork
 from sqlalchemy_continuum.plugins.base import Plugin
 
 # Named constraints let Alembic alter and drop them, on SQLite (batch mode) too.
@@ -38,6 +40,33 @@ class _Actor(Plugin):
 make_versioned(user_cls="User", plugins=[_Actor()],
                options={"transaction_column_name": "transaction_id",
                         "end_transaction_column_name": "end_transaction_id"})
+
+
+class _JoiningUnitOfWork(UnitOfWork):
+    """Continuum writes its transaction row through a second session on the same connection,
+    made at the first versioned flush. Made inside a SAVEPOINT (the attendance register's
+    double-click-safe insert), that session opened a savepoint of its own that it never ended,
+    so releasing ours warned "nested transaction already deassociated from connection".
+    It joins the connection's transaction as it stands instead ("rollback_only": what it does
+    anyway when made outside a savepoint)."""
+
+    def _join(self, session) -> None:
+        if self.version_session is None:
+            self.version_session = Session(bind=session.connection(),
+                                           join_transaction_mode="rollback_only")
+
+    def process_before_flush(self, session):
+        if session is not self.version_session:
+            self._join(session)
+        return super().process_before_flush(session)
+
+    def process_after_flush(self, session):
+        if session is not self.version_session:
+            self._join(session)
+        return super().process_after_flush(session)
+
+
+versioning_manager.uow_class = _JoiningUnitOfWork
 
 db = SQLAlchemy(model_class=Base)
 migrate = Migrate()

@@ -89,7 +89,7 @@ def _insert(engine, table: str, **given) -> None:
             continue
         kind = str(column["type"]).split("(")[0].upper()
         values[column["name"]] = plain.get(kind, "x")
-    names = ", ".join(values)
+    names = ", ".join(f'"{name}"' for name in values)  # quoted: meeting_actions has "update"
     marks = ", ".join(f":{name}" for name in values)
     with engine.begin() as connection:
         connection.execute(text(f"INSERT INTO {table} ({names}) VALUES ({marks})"), values)
@@ -122,6 +122,63 @@ def test_audit_entries_from_before_the_version_store_stay_readable(tmp_path):
         assert "audit_trail_handover" not in inspect(db.engine).get_table_names()
         with db.engine.connect() as connection:
             assert connection.execute(text("SELECT count(*) FROM audit_entries")).scalar() == 1
+        db.engine.dispose()
+
+
+@pytest.mark.sqlite_only
+def test_a_meetings_parts_get_versions_and_keep_their_old_audit_entries(tmp_path):
+    """Issue 14: a meeting's items, attendance, declarations, votes and actions join the
+    version store; existing rows get a first version dated from their meeting, their old
+    audit entries stay on the meeting's trail, and going down drops only what was added."""
+    from riskapp.record.trail import meeting_trail
+    app = create_app({"TESTING": True, "SECRET_KEY": "t",
+                      "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'm.sqlite'}"})
+    with app.app_context():
+        upgrade(revision="3f1c2a9d7e41")  # before meetings and their parts were versioned
+        _insert(db.engine, "users", id=1, name="Sam Secretary", email="sam@example.org")
+        _insert(db.engine, "committees", id=1, name="Audit Committee")
+        _insert(db.engine, "committee_members", id=1, committee_id=1, user_id=1,
+                positions='["Chair"]', appointed_on="2023-04-01")
+        _insert(db.engine, "meetings", id=1, committee_id=1, status="Held",
+                starts_at="2023-11-16 10:00:00.000000", created_at="2023-10-01 09:00:00.000000")
+        _insert(db.engine, "agenda_items", id=1, meeting_id=1, number="3", title="Finance report",
+                outcome="Noted the report")
+        _insert(db.engine, "attendances", id=1, meeting_id=1, member_id=1, status="present")
+        _insert(db.engine, "meeting_actions", id=1, meeting_id=1, detail="Write to the provider",
+                status="Open", created_at="2023-11-16 12:00:00.000000")
+        _insert(db.engine, "audit_entries", id=1, at="2023-11-17 09:00:00.000000", user_id=1,
+                object_type="agenda_items", object_id=1, operation="update",
+                field="outcome", old_value="Noted", new_value="Noted the report")
+        upgrade()
+        with db.engine.connect() as connection:
+            for table in ("agenda_items", "attendances", "meeting_actions"):
+                assert connection.execute(text(
+                    f"SELECT count(*) FROM {table}_version")).scalar() == 1, table
+            handed = set(connection.execute(text(
+                "SELECT object_type FROM audit_trail_handover")).scalars())
+        assert {"agenda_items", "attendances", "meeting_actions"} <= handed
+        assert "votes" not in handed  # votes never wrote audit entries
+        trail = meeting_trail(1)
+        old = [(e.record, e.field, e.was, e.now, e.who) for e in trail
+               if e.at.date().isoformat() == "2023-11-17"]
+        assert old == [("Meeting 16 Nov 2023, item 3: decision", "Decision", "Noted",
+                        "Noted the report", "Sam Secretary")]
+        # The store's given first version of the item is not shown: the old entries tell of it.
+        assert not [e for e in trail if e.record == "Meeting 16 Nov 2023, item 3"
+                    and e.change == "Added"]
+        assert any(e.record == 'Meeting 16 Nov 2023, action "Write to the provider"'
+                   and e.change == "Added" for e in trail)
+        db.session.remove()
+        downgrade(revision="0877ffa2ea7a")
+        names = set(inspect(db.engine).get_table_names())
+        assert "agenda_items_version" not in names and "votes_version" not in names
+        with db.engine.connect() as connection:
+            assert connection.execute(text(
+                "SELECT count(*) FROM audit_trail_handover WHERE object_type = "
+                "'agenda_items'")).scalar() == 0
+            assert connection.execute(text("SELECT count(*) FROM audit_entries")).scalar() == 1
+            assert connection.execute(text("SELECT count(*) FROM agenda_items")).scalar() == 1
+        upgrade()  # and up again
         db.engine.dispose()
 
 

@@ -1,9 +1,10 @@
 """Write audit rows for every insert and update of a model that declares `__audit__`.
 
 One hook on the session, so no view or service can forget it: a model lists the columns to
-audit in `__audit__`. Only records the version store does not keep use it (meetings and their
-parts, committees, users): the risk family's trail is its versions (riskapp.record), and
-a model never has both `__versioned__` and `__audit__` (a test checks).
+audit in `__audit__`. Only records the version store does not keep use it (member terms, and
+users and sign-ins through their services): the risk family's, committees' and meetings' trails
+are their versions (riskapp.record), and a model never has both `__versioned__` and `__audit__`
+(a test checks).
 """
 from __future__ import annotations
 

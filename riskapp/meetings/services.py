@@ -14,7 +14,7 @@ from typing import NamedTuple
 from zoneinfo import ZoneInfo
 
 from flask_sqlalchemy.pagination import Pagination
-from sqlalchemy import and_, bindparam, func, select, union_all
+from sqlalchemy import and_, bindparam, func, literal, select, union_all
 from sqlalchemy.orm import joinedload
 
 from ..auth.models import User
@@ -836,7 +836,9 @@ def correct_record(meeting: Meeting, kind: str, record, values: dict, *, reason:
         if old == new or (old in (None, "") and new in (None, "")):
             continue
         corrections.append(MinuteCorrection(
-            meeting=meeting, item=record if kind in ("item", "decision") else None,
+            # A vote's or declaration's item too: the item's page lists it, and it is private
+            # business when the item is.
+            meeting=meeting, item=record if kind in ("item", "decision") else record.item,
             record=kind, record_id=record.id, field=field, what=f"{what}, {label}",
             old_text=_correction_words(kind, field, old),
             new_text=_correction_words(kind, field, new), reason=reason.strip(),
@@ -846,18 +848,82 @@ def correct_record(meeting: Meeting, kind: str, record, values: dict, *, reason:
         raise MeetingError("Nothing was changed", next(iter(CORRECTABLE[kind])))
     if kind == "vote":
         plural = "" if record.abstentions == 1 else "s"
+        approved_summary = record.summary
         record.summary = (f"{'Carried' if record.carried else 'Not carried'}: "
                           f"{record.votes_for} for, {record.votes_against} against, "
                           f"{record.abstentions} abstention{plural} (corrected)")
+        if record.item.outcome == approved_summary:  # the item's decision is the vote's count
+            record.item.outcome = record.summary
     db.session.add_all(corrections)
     db.session.flush()
     return corrections
 
 
-def corrections_of(meeting: Meeting) -> list[MinuteCorrection]:
-    """Every correction to the meeting's locked record, oldest first."""
-    return list(db.session.scalars(select(MinuteCorrection).where(
-        MinuteCorrection.meeting_id == meeting.id).order_by(MinuteCorrection.id)))
+def corrections_of(meeting: Meeting, *, private_ok: bool = True) -> list[MinuteCorrection]:
+    """Every correction to the meeting's locked record, oldest first; `private_ok` False
+    leaves out those of private (Part 2) items and their votes and declarations."""
+    corrections = list(db.session.scalars(
+        select(MinuteCorrection).where(MinuteCorrection.meeting_id == meeting.id)
+        .options(joinedload(MinuteCorrection.corrected_by),
+                 joinedload(MinuteCorrection.approved_at))
+        .order_by(MinuteCorrection.id)))
+    if private_ok:
+        return corrections
+    private = {i.id for i in meeting.items if i.private}
+    items = correction_items(corrections)
+    return [c for c in corrections if items.get(c.id) not in private]
+
+
+def correction_items(corrections) -> dict[int, int | None]:
+    """The agenda item each correction belongs to (None: the whole meeting), by correction id.
+    Vote and declaration corrections recorded before they named their item are found by
+    their record."""
+    out = {c.id: c.item_id for c in corrections}
+    missing = {kind: {c.record_id for c in corrections if c.record == kind and not c.item_id}
+               for kind in ("vote", "declaration")}
+    found = {}
+    for kind, model in (("vote", Vote), ("declaration", Declaration)):
+        if missing[kind]:
+            found[kind] = dict(db.session.execute(select(model.id, model.item_id).where(
+                model.id.in_(missing[kind]))).all())
+    for c in corrections:
+        if c.record in found and not c.item_id:
+            out[c.id] = found[c.record].get(c.record_id)
+    return out
+
+
+@dataclass(frozen=True)
+class CorrectedParts:
+    """Which parts of a meeting's record were corrected after approval, to mark them where
+    they are shown (the register, declarations, agenda, quoracy, minutes)."""
+    attendance: frozenset   #: Attendance ids
+    declarations: frozenset  #: Declaration ids
+    items: frozenset        #: item ids whose title or presenter was corrected
+    minutes: frozenset      #: item ids whose minutes text was corrected
+    decisions: frozenset    #: item ids whose decision or vote was corrected
+    #: Items whose quoracy is worked out from a corrected declaration on them.
+    declared_on: frozenset
+    #: What was corrected that quoracy is worked out from (attendance, declarations), in words.
+    quoracy_words: tuple
+
+
+def corrected_parts(corrections: list[MinuteCorrection]) -> CorrectedParts:
+    items = correction_items(corrections)
+    by = {kind: [c for c in corrections if c.record == kind]
+          for kind in ("attendance", "declaration", "item", "decision", "vote")}
+    quoracy_words = []
+    for c in by["attendance"] + by["declaration"]:
+        subject = c.what.split(", ")[0] if c.record == "declaration" else c.what
+        if subject not in quoracy_words:
+            quoracy_words.append(subject)
+    return CorrectedParts(
+        attendance=frozenset(c.record_id for c in by["attendance"]),
+        declarations=frozenset(c.record_id for c in by["declaration"]),
+        items=frozenset(c.record_id for c in by["item"] if not c.field.startswith("minutes")),
+        minutes=frozenset(c.record_id for c in by["item"] if c.field.startswith("minutes")),
+        decisions=frozenset(items[c.id] for c in by["decision"] + by["vote"]),
+        declared_on=frozenset(items[c.id] for c in by["declaration"] if items[c.id]),
+        quoracy_words=tuple(quoracy_words))
 
 
 def update_minutes(item: AgendaItem, discussion: str, decision: str, by=None,
@@ -986,6 +1052,8 @@ class AttendanceLine:
     apologies: int
     #: Of these meetings, how many had this member's attendance corrected after approval.
     corrected: int = 0
+    #: ... and how many had a declaration this member made corrected after approval.
+    declarations_corrected: int = 0
 
     @property
     def percent(self) -> int | None:
@@ -1013,17 +1081,22 @@ def attendance_report(committee: Committee, fy: int, *,
         statuses = held.setdefault(meeting_id, (as_london(starts_at).date(), {}))[1]
         if member_id is not None:
             statuses[member_id] = status
-    corrected: dict[int, int] = {}  # member id: meetings whose attendance was corrected
+    # member id: meetings whose attendance, or a declaration the member made, was corrected
+    corrected: dict[str, dict[int, int]] = {"attendance": {}, "declaration": {}}
     if held:
-        for member_id, _meeting_id in db.session.execute(
-                select(Attendance.member_id, MinuteCorrection.meeting_id).join(
-                    MinuteCorrection, and_(MinuteCorrection.record == "attendance",
-                                           MinuteCorrection.record_id == Attendance.id))
-                .where(MinuteCorrection.meeting_id.in_(list(held))).distinct()):
-            corrected[member_id] = corrected.get(member_id, 0) + 1
+        for kind, member_id, _meeting_id in db.session.execute(union_all(*(
+                select(literal(kind).label("kind"), model.member_id,
+                       MinuteCorrection.meeting_id).join(
+                    MinuteCorrection, and_(MinuteCorrection.record == kind,
+                                           MinuteCorrection.record_id == model.id))
+                .where(MinuteCorrection.meeting_id.in_(list(held))).distinct()
+                for kind, model in (("attendance", Attendance), ("declaration", Declaration))))):
+            if member_id is not None:
+                corrected[kind][member_id] = corrected[kind].get(member_id, 0) + 1
     lines = []
     for member in committee.members:
-        line = AttendanceLine(member, 0, 0, 0, 0, corrected.get(member.id, 0))
+        line = AttendanceLine(member, 0, 0, 0, 0, corrected["attendance"].get(member.id, 0),
+                              corrected["declaration"].get(member.id, 0))
         for day, statuses in held.values():
             if not member.served_on(day):
                 continue  # appointed later or gone: not counted against them
@@ -1039,6 +1112,35 @@ def attendance_report(committee: Committee, fy: int, *,
             lines.append(line)
     tor = committee_services.tor_in_force(committee)
     return lines, committee_services.attendance_threshold(committee, tor)
+
+
+class YearCorrection(NamedTuple):
+    """A correction to the approved minutes of a meeting held in a financial year."""
+    meeting_id: int
+    starts_at: datetime
+    what: str
+    record: str
+
+    @property
+    def line(self) -> str:
+        """"16 Nov 2023: Attendance of Jane Smith", for the report's list, CSV and PDF."""
+        return f"{as_london(self.starts_at):%d %b %Y}: {self.what}"
+
+
+def corrections_in_year(committee: Committee, fy: int, *,
+                        now: datetime | None = None) -> list[YearCorrection]:
+    """Every correction to the approved minutes of the committee's meetings held in financial
+    year `fy` (attendance, declarations, items, decisions, votes, minutes), by meeting then
+    oldest first: the attendance report names them, as the minutes show them."""
+    bounds = (datetime(fy, 4, 1, tzinfo=LONDON).astimezone(timezone.utc),
+              min(datetime(fy + 1, 4, 1, tzinfo=LONDON).astimezone(timezone.utc),
+                  now or datetime.now(timezone.utc)))
+    return [YearCorrection(*row) for row in db.session.execute(
+        select(Meeting.id, Meeting.starts_at, MinuteCorrection.what, MinuteCorrection.record)
+        .join(MinuteCorrection, MinuteCorrection.meeting_id == Meeting.id)
+        .where(Meeting.committee_id == committee.id, Meeting.starts_at >= bounds[0],
+               Meeting.starts_at < bounds[1])
+        .order_by(Meeting.starts_at, MinuteCorrection.id))]
 
 
 # ---------------------------------------------------------------------------------------------

@@ -254,10 +254,11 @@ def detail(meeting_id: int):
                 Meeting.committee_id == meeting.committee_id,
                 Meeting.starts_at > meeting.starts_at).order_by(Meeting.starts_at))]
     actions, carried = services.action_log(meeting)
-    corrections = services.corrections_of(meeting)
     # The rule inputs once for both quoracy now and the forecast.
     inputs = services.rule_inputs_of(meeting)
     private_ok = access.sees_private(current_user, meeting)
+    corrections = services.corrections_of(meeting, private_ok=private_ok)
+    corrected = services.corrected_parts(corrections)
     if not private_ok:  # actions raised on private items are private business too
         item_ids = {r.action.item_id for r in actions + carried if r.action.item_id}
         private = set(db.session.scalars(select(AgendaItem.id).where(
@@ -273,17 +274,17 @@ def detail(meeting_id: int):
         members=services.members_of(meeting), attendance=services.attendance_of(meeting),
         forecast=services.forecast(meeting, inputs) if meeting.status == "Planned" else None,
         actions=actions, carried=carried, today=today, can_manage=manage,
-        approve_form=approve_form, corrections=corrections,
-        corrected_attendance={c.record_id for c in corrections if c.record == "attendance"},
-        **_trail_section(meeting))
+        approve_form=approve_form, corrections=corrections, corrected=corrected,
+        corrected_attendance=corrected.attendance,
+        **_trail_section(meeting, private_ok))
 
 
 #: The latest changes shown on a meeting's page; the trail page has them all.
 TRAIL_ON_PAGE = 20
 
 
-def _trail_section(meeting: Meeting) -> dict:
-    trail = record_trail.meeting_trail(meeting.id)
+def _trail_section(meeting: Meeting, private_ok: bool) -> dict:
+    trail = record_trail.meeting_trail(meeting.id, private_ok=private_ok)
     return dict(trail=trail[:TRAIL_ON_PAGE], trail_total=len(trail),
                 trail_url=url_for("meetings.trail", meeting_id=meeting.id),
                 trail_subject="the meeting")
@@ -292,17 +293,21 @@ def _trail_section(meeting: Meeting) -> dict:
 @bp.route("/<int:meeting_id>/trail")
 @login_required
 def trail(meeting_id: int):
-    """Every change to the meeting's details, with filters."""
+    """Every change to the meeting and its parts, with filters."""
     require(permissions.can_read_committees(current_user))
     meeting = db.session.get(Meeting, meeting_id)
     if meeting is None:
         abort(404)
+    private_ok = access.sees_private(current_user, meeting)
     return trail_page(
-        lambda **filters: record_trail.meeting_trail(meeting.id, **filters),
+        lambda **filters: record_trail.meeting_trail(meeting.id, private_ok=private_ok,
+                                                     **filters),
         record_trail.MEETING_KINDS, record_trail.CHANGES,
         caption=f"{meeting.committee.name} meeting {services.as_london(meeting.starts_at):%d %b %Y}",
         back_url=url_for("meetings.detail", meeting_id=meeting.id),
-        intro="Every change to the meeting's date, place, status and minutes approval")
+        intro="Every change to the meeting and what it recorded: its details, agenda items and "
+              "decisions, votes, attendance, declarations, officers in attendance, papers and "
+              "actions" + ("" if private_ok else " (private business is not shown)"))
 
 
 @bp.route("/<int:meeting_id>/items/new", methods=["GET", "POST"])

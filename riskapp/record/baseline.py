@@ -4,7 +4,10 @@ migration that introduced it) and rows bulk-loaded without the ORM (`flask demo 
 Nothing better being known, a risk is taken as held from the day it was opened, its controls,
 gaps, assurances, actions and committee links from the same day, a review from the day it was
 held and a progress note from the day it was noted; a meeting or terms of reference from the
-day it was made in riskapp, a membership from the day of appointment, a committee from today.
+day it was made in riskapp, a membership from the day of appointment, a committee from today;
+a meeting's items, attendance, declarations, officers and the risks its items discussed from
+the day the meeting was made, a vote, paper, action, highlight report or chair's action from
+the day it was recorded.
 One versioning transaction per such day, stamped at the start of that day (Europe/London),
 so as-at reads treat these rows exactly like rows versioned as they were written.
 
@@ -38,9 +41,24 @@ GOVERNANCE = {
     "committee_members": "appointed_on",
     "meetings": "created_at",
 }
-DAYS = {**RISK_FAMILY, **GOVERNANCE}
+#: Versioned since migration 5b1e0c7d9a24: "meeting" is its meeting's created_at, "item" its
+#: item's meeting's.
+MEETING_PARTS = {
+    "agenda_items": "meeting",
+    "attendances": "meeting",
+    "declarations": "meeting",
+    "meeting_officers": "meeting",
+    "agenda_item_risks": "item",
+    "votes": "recorded_at",
+    "meeting_actions": "created_at",
+    "papers": "uploaded_at",
+    "highlight_reports": "created_at",
+    "chairs_actions": "recorded_at",
+}
+DAYS = {**RISK_FAMILY, **GOVERNANCE, **MEETING_PARTS}
 KEYS = {"risk_committees": ("risk_id", "committee_id"),
-        "assurance_controls": ("assurance_id", "control_id")}
+        "assurance_controls": ("assurance_id", "control_id"),
+        "agenda_item_risks": ("item_id", "risk_id")}
 
 
 def _start_of(day) -> datetime:
@@ -59,6 +77,8 @@ def version_new_rows(connection, chunk: int = 5000, tables=None) -> int:
     days = {name: DAYS[name] for name in (tables or DAYS)}
     meta = MetaData()
     names = set(days) | {f"{n}_version" for n in days} | {"risks", "assurances"}
+    if set(days) & set(MEETING_PARTS):
+        names |= {"meetings", "agenda_items"}
     meta.reflect(bind=connection, only=sorted(names))
     risks = meta.tables["risks"]
     # The transaction table as Continuum declares it, not as reflected: its id comes from the
@@ -79,6 +99,16 @@ def version_new_rows(connection, chunk: int = 5000, tables=None) -> int:
             stmt = (select(table, risks.c.opened_on.label("_day"))
                     .join(assurances, assurances.c.id == table.c.assurance_id)
                     .join(risks, risks.c.id == assurances.c.risk_id))
+        elif day_of in ("meeting", "item"):
+            meetings = meta.tables["meetings"]
+            if day_of == "meeting":
+                stmt = (select(table, meetings.c.created_at.label("_day"))
+                        .join(meetings, meetings.c.id == table.c.meeting_id))
+            else:
+                items = meta.tables["agenda_items"]
+                stmt = (select(table, meetings.c.created_at.label("_day"))
+                        .join(items, items.c.id == table.c.item_id)
+                        .join(meetings, meetings.c.id == items.c.meeting_id))
         elif day_of is None:
             stmt = select(table, literal(date.today()).label("_day"))
         else:

@@ -12,7 +12,7 @@ from __future__ import annotations
 import ast
 from datetime import date, datetime, timezone
 
-from sqlalchemy import select
+from sqlalchemy import and_, or_, select
 
 from ..audit.models import AuditEntry, TrailHandover
 from ..extensions import db
@@ -34,6 +34,22 @@ def entries(*, risk_ids=None, object_type: str | None = None, object_ids=None,
         stmt = stmt.where(AuditEntry.object_id.in_(list(object_ids)))
     if field is not None:
         stmt = stmt.where(AuditEntry.field == field)
+    return [(entry, naive_utc(until)) for entry, until in db.session.execute(stmt)]
+
+
+def entries_of(ids_by_table: dict[str, set]) -> list[tuple]:
+    """As `entries`, for the records of several tables at once (table -> record ids): one
+    statement for a meeting and all its parts."""
+    wanted = [(table, ids) for table, ids in ids_by_table.items() if ids]
+    if not wanted:
+        return []
+    stmt = (select(AuditEntry, TrailHandover.versions_from)
+            .join(TrailHandover, (TrailHandover.object_type == AuditEntry.object_type)
+                  & (AuditEntry.at < TrailHandover.versions_from))
+            .where(or_(*(and_(AuditEntry.object_type == table,
+                              AuditEntry.object_id.in_(sorted(ids)))
+                         for table, ids in wanted)))
+            .order_by(AuditEntry.at, AuditEntry.id))
     return [(entry, naive_utc(until)) for entry, until in db.session.execute(stmt)]
 
 

@@ -7,12 +7,13 @@ yes/no, lines of assurance in words), times in Europe/London.
 """
 from __future__ import annotations
 
+import functools
 from collections import defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime, timezone
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import literal, select, union_all
+from sqlalchemy import func, literal, select, union_all
 from sqlalchemy_continuum import version_class, versioning_manager
 
 from ..auth.models import Directorate, User
@@ -77,13 +78,60 @@ FIELDS = {
                 "minutes_status": "Minutes", "minutes_approved_at_id": "Minutes approved at",
                 "minutes_approved_on": "Minutes approved on",
                 "agenda_published_at": "Agenda and papers published"},
+    # A meeting's parts (their kinds on its trail). An item's motion, how it was decided and
+    # its decision are named as the item's decision (DECISION_FIELDS).
+    "item": {"number": "Number", "title": "Title", "presenter": "Presenter",
+             "private": "Private business", "purpose": "Purpose",
+             "papers_expected": "Paper expected", "duration_minutes": "Time allowed (minutes)",
+             "motion": "Motion", "decision_method": "How decided", "outcome": "Decision"},
+    "attendance": {"status": "Attendance", "deputy_name": "Deputy",
+                   "arrived_at_item_id": "Arrived at", "left_at_item_id": "Left before",
+                   "cleared_by_id": "Mark cleared by"},
+    "declaration": {"interest": "Interest", "action": "What was done", "item_id": "On"},
+    "vote": {"motion": "Motion", "votes_for": "For", "votes_against": "Against",
+             "abstentions": "Abstentions", "carried": "Result", "casting_vote": "Casting vote",
+             "casting_voter_name": "Casting vote by", "summary": "Summary",
+             "snapshot": "Eligible to vote", "recorded_by_id": "Recorded by"},
+    "meeting_action": {"detail": "Action", "assignee_id": "Assigned to", "due_date": "Due",
+                       "status": "Status", "closed_on": "Closed on"},
+    "paper": {"title": "Title", "kind": "Format", "late": "Received late",
+              "uploaded_by_id": "Uploaded by", "published_at": "Published",
+              "replaced_at": "Replaced by a newer version"},
+    "officer": {"name": "Name", "job_title": "Job title", "organisation": "Organisation",
+                "user_id": "Login", "status": "Attendance"},
+    "report": {"alert": "Alert", "advise": "Advise", "assure": "Assure", "status": "Status",
+               "approved_by_id": "Approved by", "approved_at": "Approved"},
+    "chairs_action": {"taken_on": "Taken on", "decision": "Decision", "reasons": "Reasons",
+                      "consulted": "Consulted", "taken_by_id": "Taken by"},
 }
-PEOPLE = {"owner_id", "lead_id", "assignee_id", "user_id"}
+#: The item's fields that are its decision, named "item 3: decision" on the trail.
+DECISION_FIELDS = ("Motion", "How decided", "Decision")
+PEOPLE = {"owner_id", "lead_id", "assignee_id", "user_id", "cleared_by_id", "uploaded_by_id",
+          "recorded_by_id", "approved_by_id", "taken_by_id"}
+#: Fields that point at an item of the same meeting: shown as "item 3".
+ITEM_REFERENCES = {"arrived_at_item_id", "left_at_item_id", "item_id"}
 #: Stored codes and the words for them, by kind of record and field.
 CODES = {
     ("terms", "status"): {"draft": "Draft", "in_force": "In force", "superseded": "Superseded"},
     ("meeting", "minutes_status"): {"draft": "Draft", "approved": "Approved"},
+    ("vote", "carried"): {True: "Carried", False: "Not carried"},
+    ("vote", "casting_vote"): {"for": "For", "against": "Against"},
+    ("paper", "kind"): {"pdf": "PDF", "docx": "Word"},
+    ("report", "status"): {"draft": "Draft", "approved": "Approved"},
 }
+
+
+@functools.cache
+def _meeting_codes() -> dict:
+    """The meeting models' codes and words (imported late: the meetings package imports its
+    views, which import this module)."""
+    from ..meetings.models import (ATTENDANCE_STATUSES, DECISION_METHODS, DECLARATION_ACTIONS,
+                                   ITEM_PURPOSES, OFFICER_STATUSES)
+    return {("attendance", "status"): {None: "Not recorded", **ATTENDANCE_STATUSES},
+            ("officer", "status"): {None: "Not recorded", **OFFICER_STATUSES},
+            ("declaration", "action"): DECLARATION_ACTIONS,
+            ("item", "purpose"): ITEM_PURPOSES,
+            ("item", "decision_method"): DECISION_METHODS}
 
 
 @dataclass(frozen=True)
@@ -118,22 +166,30 @@ class _Words:
     """Turns stored values into the words people know, looking names up once."""
 
     def __init__(self):
-        from ..committees.models import Committee
-        self.people = dict(db.session.execute(select(User.id, User.name)).all())
-        # The short lists in one statement: a page's statements do not grow with its trail.
+        from ..committees.models import Committee, CommitteeMember
+        # People and the short lists in one statement: a page's statements do not grow with
+        # its trail.
         from ..audit.models import TrailHandover
-        names = {"d": {}, "l": {}, "r": {}, "c": {}, "h": {}}
+        names = {"u": {}, "d": {}, "l": {}, "r": {}, "c": {}, "h": {}, "m": {}}
         for kind, ident, name in db.session.execute(union_all(*(
                 select(literal(k).label("k"), m.id, m.name) for k, m in (
-                    ("d", Directorate), ("l", AppetiteLevel), ("r", Register),
-                    ("c", Committee))), select(literal("h").label("k"), TrailHandover.id,
-                                               TrailHandover.object_type))):
+                    ("u", User), ("d", Directorate), ("l", AppetiteLevel), ("r", Register),
+                    ("c", Committee))),
+                select(literal("h").label("k"), TrailHandover.id, TrailHandover.object_type),
+                # Committee members by name: a login's name, or the name of someone without.
+                select(literal("m").label("k"), CommitteeMember.id,
+                       func.coalesce(User.name, CommitteeMember.person_name))
+                .outerjoin(User, User.id == CommitteeMember.user_id))):
             names[kind][ident] = name
+        self.people = names["u"]
+        self.members = names["m"]
         #: Tables whose audit entries from before the version store are still to be read.
         self.handed_over = set(names["h"].values())
         self.directorates, self.levels = names["d"], names["l"]
         self.registers, self.committees = names["r"], names["c"]
         self.actions: dict[int, str] = {}
+        #: A meeting's items by id, as numbered (set by meeting_trail).
+        self.items: dict[int, str] = {}
 
     def committee(self, committee_id) -> str:
         return self.committees.get(committee_id, "")
@@ -145,10 +201,18 @@ class _Words:
             if starts else ""
 
     def value(self, kind: str, field: str, value) -> str:
+        codes = CODES.get((kind, field)) or _meeting_codes().get((kind, field))
+        if codes is not None and value in codes:
+            return codes[value]
         if value is None or value == "" or value == []:
             return ""
-        if (kind, field) in CODES:
-            return CODES[(kind, field)].get(value, str(value))
+        if codes is not None:
+            return str(value)
+        if field in ITEM_REFERENCES:
+            return f"item {self.items[value]}" if value in self.items \
+                else "an item no longer listed"
+        if field == "snapshot" and isinstance(value, dict):  # a vote's roster as it closed
+            return "; ".join(v.get("name", "") for v in value.get("eligible", []))
         if kind == "terms" and field in ("deputy_policy", "majority_base"):
             from ..committees.models import DEPUTY_POLICIES, MAJORITY_BASES
             return {**DEPUTY_POLICIES, **MAJORITY_BASES}.get(value, str(value))
@@ -186,14 +250,18 @@ class _Words:
         return str(value)
 
 
-def _versions(model, where):
-    """Version rows of `model` matching `where`, with their transaction's time and user."""
+def _versions(model, where, reference: bool = False):
+    """Version rows of `model` matching `where`, with their transaction's time and user;
+    `reference`: with the reference of the risk in their risk_id (as "_reference")."""
     table = version_class(model).__table__ if not isinstance(model, str) else \
         db.metadata.tables[model]
     tx = versioning_manager.transaction_cls.__table__
     stmt = (select(table, tx.c.issued_at.label("_at"), tx.c.user_id.label("_user"))
             .join(tx, tx.c.id == table.c.transaction_id)
             .where(where(table.c)).order_by(table.c.transaction_id))
+    if reference:
+        stmt = stmt.add_columns(Risk.reference.label("_reference")).outerjoin(
+            Risk, Risk.id == table.c.risk_id)
     return db.session.execute(stmt).mappings().all()
 
 
@@ -299,40 +367,57 @@ def _filtered(entries, user_id, since, until, kind, change) -> list[TrailEntry]:
 
 #: The kinds of record on a committee's trail and a meeting's.
 COMMITTEE_KINDS = {"committee": "The committee", "terms": "Terms of reference",
-                   "member": "Members"}
-MEETING_KINDS = {"meeting": "The meeting"}
+                   "member": "Members", "chairs_action": "Chair's actions"}
+MEETING_KINDS = {"meeting": "The meeting", "item": "Agenda items", "decision": "Decisions",
+                 "vote": "Votes", "attendance": "Attendance", "declaration": "Declarations",
+                 "officer": "Officers in attendance", "paper": "Papers",
+                 "meeting_action": "Actions", "report": "Highlight report"}
 
 
 def committee_trail(committee_id: int, *, user_id: int | None = None,
                     since: date | None = None, until: date | None = None,
                     kind: str | None = None, change: str | None = None) -> list[TrailEntry]:
-    """Every change to a committee, its terms of reference and its memberships, newest first,
-    in words; filtered as `risk_trail`."""
+    """Every change to a committee, its terms of reference, its memberships and the chair's
+    actions taken between its meetings, newest first, in words; filtered as `risk_trail`."""
     from ..committees.models import Committee, CommitteeMember, TermsOfReference
+    from ..meetings.models import ChairsAction
     words = _Words()
     committee_rows = _versions(Committee, lambda c: c.id == committee_id)
     terms_rows = _versions(TermsOfReference, lambda c: c.committee_id == committee_id)
     member_rows = _versions(CommitteeMember, lambda c: c.committee_id == committee_id)
+    chairs_rows = _versions(ChairsAction, lambda c: c.committee_id == committee_id)
     ids = {"committees": {committee_id}, "terms_of_reference": {r["id"] for r in terms_rows},
-           "committee_members": {r["id"] for r in member_rows}}
-    found = [found_ for table, wanted in ids.items() if wanted and table in words.handed_over
-             for found_ in legacy.entries(object_type=table, object_ids=wanted)]
-    old_entries = sorted((e for e, _ in found), key=lambda e: (e.at, e.id))
+           "committee_members": {r["id"] for r in member_rows},
+           "chairs_actions": {r["id"] for r in chairs_rows}}
+    found = legacy.entries_of({t: i for t, i in ids.items() if t in words.handed_over}) \
+        if words.handed_over else []
+    old_entries = [e for e, _ in found]
     handover = {KIND_OF_TABLE[e.object_type]: until_ for e, until_ in found}
     told_before = {(KIND_OF_TABLE[e.object_type], e.object_id) for e in old_entries}
     name = committee_rows[-1]["name"] if committee_rows else ""
     versions = {r["id"]: r["version"] for r in terms_rows}
     people = {r["id"]: (words.people.get(r["user_id"]) if r["user_id"] else None)
               or r["person_name"] or "" for r in member_rows}
+    chairs = {r["id"]: r for r in chairs_rows}
+
+    def chairs_name(ident) -> str:
+        row = chairs.get(ident)
+        return (f"Chair's action of {day(row['taken_on'])}" if row and row["taken_on"]
+                else "A chair's action")
+
     entries = (
         _version_entries(words, "committee", lambda r: f'Committee "{name}"', committee_rows,
                          FIELDS["committee"], "id", told_before, handover)
         + _version_entries(words, "terms", lambda r: f"Terms of reference v{r['version']}",
                            terms_rows, FIELDS["terms"], "id", told_before, handover)
         + _version_entries(words, "member", lambda r: f'Member "{people[r["id"]]}"',
-                           member_rows, FIELDS["member"], "id", told_before, handover))
+                           member_rows, FIELDS["member"], "id", told_before, handover)
+        + _version_entries(words, "chairs_action", lambda r: chairs_name(r["id"]), chairs_rows,
+                           FIELDS["chairs_action"], "id", told_before, handover))
 
     def old_name(kind_, ident) -> str:
+        if kind_ == "chairs_action":
+            return chairs_name(ident)
         if kind_ == "terms":
             return f"Terms of reference v{versions.get(ident, '')}"
         if kind_ == "member":
@@ -345,24 +430,133 @@ def committee_trail(committee_id: int, *, user_id: int | None = None,
 
 def meeting_trail(meeting_id: int, *, user_id: int | None = None, since: date | None = None,
                   until: date | None = None, kind: str | None = None,
-                  change: str | None = None) -> list[TrailEntry]:
-    """Every change to a meeting's own details (date, place, status, minutes approval),
-    newest first, in words; filtered as `risk_trail`."""
-    from ..meetings.models import Meeting
+                  change: str | None = None, private_ok: bool = True) -> list[TrailEntry]:
+    """Every change to a meeting and its parts, newest first, in words: its details, agenda
+    items and their decisions, the risks items discussed, votes, attendance, declarations,
+    officers in attendance, papers, actions and highlight report ("Meeting 16 Nov 2023,
+    item 3: decision"); filtered as `risk_trail`. `private_ok` False leaves out private
+    (Part 2) items and all that belongs to them, and the highlight report (a draft is the
+    committee's business), as the meeting's pages do."""
+    from ..meetings.models import (AgendaItem, Attendance, Declaration, HighlightReport,
+                                   Meeting, MeetingAction, MeetingOfficer, Paper, Vote)
     words = _Words()
     rows = _versions(Meeting, lambda c: c.id == meeting_id)
-    found = legacy.entries(object_type="meetings", object_ids=[meeting_id]) \
-        if "meetings" in words.handed_over else []
+    items = _versions(AgendaItem, lambda c: c.meeting_id == meeting_id)
+    item_ids = select(version_class(AgendaItem).__table__.c.id).where(
+        version_class(AgendaItem).__table__.c.meeting_id == meeting_id).scalar_subquery()
+    parts = {
+        "attendance": _versions(Attendance, lambda c: c.meeting_id == meeting_id),
+        "declaration": _versions(Declaration, lambda c: c.meeting_id == meeting_id),
+        "officer": _versions(MeetingOfficer, lambda c: c.meeting_id == meeting_id),
+        "meeting_action": _versions(MeetingAction, lambda c: c.meeting_id == meeting_id),
+        "report": _versions(HighlightReport, lambda c: c.meeting_id == meeting_id)
+        if private_ok else [],
+        "vote": _versions(Vote, lambda c: c.item_id.in_(item_ids)),
+        "paper": _versions(Paper, lambda c: c.item_id.in_(item_ids)),
+    }
+    links = _versions("agenda_item_risks_version", lambda c: c.item_id.in_(item_ids),
+                      reference=True)
+    # Private business: an item private in any version, and all that belongs to it.
+    hidden = set() if private_ok else {r["id"] for r in items if r["private"]}
+    items = [r for r in items if r["id"] not in hidden]
+    for kind_ in ("declaration", "meeting_action", "vote", "paper"):
+        parts[kind_] = [r for r in parts[kind_] if r["item_id"] not in hidden]
+    links = [r for r in links if r["item_id"] not in hidden]
+    words.items = {r["id"]: r["number"] for r in items}
+    members = words.members
+
+    ids = {"meetings": {meeting_id}, "agenda_items": set(words.items)}
+    ids.update({TABLE_OF_KIND[k]: {r["id"] for r in found_} for k, found_ in parts.items()})
+    found = legacy.entries_of({t: i for t, i in ids.items() if t in words.handed_over}) \
+        if words.handed_over else []
     old_entries = [e for e, _ in found]
-    handover = {"meeting": until_ for _, until_ in found}
-    told_before = {("meeting", e.object_id) for e in old_entries}
-    starts = rows[-1]["starts_at"] if rows else None
-    label = f"Meeting of {words.value('meeting', 'starts_at', starts)[:11]}" if starts \
+    handover = {KIND_OF_TABLE[e.object_type]: until_ for e, until_ in found}
+    told_before = {(KIND_OF_TABLE[e.object_type], e.object_id) for e in old_entries}
+
+    starts = rows[-1]["starts_at"] if rows else db.session.scalar(
+        select(Meeting.starts_at).where(Meeting.id == meeting_id))
+    label = f"Meeting {day(legacy.aware_utc(starts).astimezone(LONDON).date())}" if starts \
         else "The meeting"
-    entries = _version_entries(words, "meeting", lambda r: label, rows, FIELDS["meeting"], "id",
-                               told_before, handover)
-    entries += _old_entries(old_entries, words, lambda kind_, ident: label)
+    latest: dict[str, dict[int, dict]] = {"item": {r["id"]: r for r in items}}
+    for kind_, found_ in parts.items():
+        latest[kind_] = {r["id"]: r for r in found_}
+
+    def item_name(item_id) -> str:
+        return f"{label}, item {words.items.get(item_id, '')}".rstrip()
+
+    def who_declared(r) -> str:
+        return members.get(r["member_id"], "") if r["member_id"] else (r["person_name"] or "")
+
+    namers = {
+        "meeting": lambda r: label,
+        "item": lambda r: item_name(r["id"]),
+        "attendance": lambda r: f"{label}, attendance of {members.get(r['member_id'], '')}",
+        "declaration": lambda r: f"{label}, declaration by {who_declared(r)}"
+        + (f" on item {words.items.get(r['item_id'], '')}" if r["item_id"] else ""),
+        "vote": lambda r: f"{item_name(r['item_id'])}: vote",
+        "paper": lambda r: f'{item_name(r["item_id"])}: paper "{r["title"]}"',
+        "officer": lambda r: f'{label}, officer in attendance "{r["name"]}"',
+        "meeting_action": lambda r: f'{label}, action "{_short(r["detail"])}"',
+        "report": lambda r: f"{label}, highlight report",
+    }
+    entries = _version_entries(words, "meeting", namers["meeting"], rows, FIELDS["meeting"],
+                               "id", told_before, handover)
+    entries += _version_entries(words, "item", namers["item"], items, FIELDS["item"], "id",
+                                told_before, handover)
+    for kind_, found_ in parts.items():
+        # Named by the record as it is now (a paper by its latest title, say).
+        entries += _version_entries(
+            words, kind_, lambda r, k=kind_: namers[k](latest[k].get(r["id"], r)), found_,
+            FIELDS[kind_], "id", told_before, handover)
+    entries += _link_entries(links, words.people, lambda r: item_name(r["item_id"]),
+                             lambda r: f"Risk {r['_reference'] or ''} discussed")
+
+    def old_name(kind_, ident) -> str:
+        record = latest.get(kind_, {}).get(ident)
+        if kind_ == "meeting":
+            return label
+        if record is None:  # removed before the version store began
+            return f"{label}, {ONE_OF_KIND.get(kind_, 'a record')}"
+        return namers[kind_](record)
+
+    hidden_old = {("agenda_items", i) for i in hidden}
+    entries += _old_entries([e for e in old_entries
+                             if (e.object_type, e.object_id) not in hidden_old
+                             and (e.object_type != "highlight_reports" or private_ok)],
+                            words, old_name)
+    entries = [_as_decision(e) for e in entries]
     return _filtered(entries, user_id, since, until, kind, change)
+
+
+#: A record of a meeting's no longer held, in words.
+ONE_OF_KIND = {"item": "an agenda item", "attendance": "an attendance mark",
+               "declaration": "a declaration", "vote": "a vote", "paper": "a paper",
+               "officer": "an officer in attendance", "meeting_action": "an action",
+               "report": "the highlight report"}
+
+
+def _as_decision(entry: TrailEntry) -> TrailEntry:
+    """An item's motion, how it was decided and its decision are its decision."""
+    if entry.kind == "item" and entry.field in DECISION_FIELDS:
+        return replace(entry, kind="decision", record=f"{entry.record}: decision")
+    return entry
+
+
+def _link_entries(rows, people: dict[int, str], record_of, field_of) -> list[TrailEntry]:
+    """Links made or removed (an association table's versions) as a change of the record on
+    one side: "Risk BAF0006 discussed", No to Yes or back."""
+    out, seen = [], set()
+    for row in rows:
+        pair = tuple(v for k, v in row.items() if k.endswith("_id") and k not in (
+            "transaction_id", "end_transaction_id"))
+        who = people.get(row["_user"], "") if row["_user"] else ""
+        who = who or ("Brought in from the earlier register" if pair not in seen else "System")
+        seen.add(pair)
+        removed = row["operation_type"] == 2
+        out.append(TrailEntry(row["_at"].replace(tzinfo=timezone.utc), row["_user"], who,
+                              "item", record_of(row), CHANGED, field_of(row),
+                              "Yes" if removed else "No", "No" if removed else "Yes"))
+    return out
 
 
 def _version_entries(words: "_Words", kind_: str, label, rows, fields: dict, key,
@@ -402,7 +596,14 @@ KIND_OF_TABLE = {"risks": "risk", "score_records": "review", "controls": "contro
                  "gaps": "gap", "assurances": "assurance", "actions": "action",
                  "action_progress": "progress", "committees": "committee",
                  "terms_of_reference": "terms", "committee_members": "member",
-                 "meetings": "meeting"}
+                 "meetings": "meeting", "agenda_items": "item", "attendances": "attendance",
+                 "declarations": "declaration", "votes": "vote", "papers": "paper",
+                 "meeting_officers": "officer", "meeting_actions": "meeting_action",
+                 "highlight_reports": "report", "chairs_actions": "chairs_action"}
+#: A meeting's parts: kind on the trail -> table.
+TABLE_OF_KIND = {"attendance": "attendances", "declaration": "declarations",
+                 "officer": "meeting_officers", "meeting_action": "meeting_actions",
+                 "report": "highlight_reports", "vote": "votes", "paper": "papers"}
 
 
 def _old_entries(old_entries, words: "_Words", name_of) -> list[TrailEntry]:

@@ -6,6 +6,8 @@ import pytest
 from sqlalchemy import func, select
 
 from riskapp.audit.models import AuditEntry
+from riskapp.meetings.models import ATTENDANCE_STATUSES
+from riskapp.record.trail import meeting_trail
 from riskapp.auth.models import Role
 from riskapp.extensions import db
 from riskapp.meetings.models import Attendance, Meeting, MeetingOfficer
@@ -81,10 +83,10 @@ def test_a_mark_can_be_cleared_and_nothing_is_deleted(client, auth, held, member
     kept = db.session.get(Attendance, row_id)
     assert kept.status is None and kept.cleared_by_id == people[Role.SECRETARIAT].id
     assert kept.cleared_at is not None
-    entry = db.session.scalar(select(AuditEntry).where(
-        AuditEntry.object_type == "attendances", AuditEntry.object_id == row_id,
-        AuditEntry.field == "status").order_by(AuditEntry.id.desc()))
-    assert entry.old_value == before and entry.new_value is None
+    # The meeting's trail (its versions) keeps what the mark was, who cleared it and when.
+    entry = next(e for e in meeting_trail(held.id) if e.field == "Attendance"
+                 and e.record.endswith(f"attendance of {cfo.name}"))
+    assert (entry.was, entry.now) == (ATTENDANCE_STATUSES[before], "Not recorded")
     assert entry.user_id == people[Role.SECRETARIAT].id
     page = client.get(f"/meetings/{held.id}/attendance").get_data(as_text=True)
     select_html = page.split(f'id="m{cfo.id}-status"')[1].split("</select>")[0]
@@ -196,12 +198,12 @@ def test_the_quoracy_preview_saves_nothing_for_members_not_yet_recorded(
     assert new, "the demo's planned meeting has members not yet recorded"
     before = marks(planned)
     auth.login(people[Role.SECRETARIAT])
-    audit_before = db.session.scalar(select(func.count(AuditEntry.id)))
+    audit_before = _trail_rows()
     r = client.post(f"/meetings/{planned.id}/attendance/quoracy", data=whole_register(
         planned, members, **{f"m{m.id}-status": "present" for m in new}))
     assert r.status_code == 200 and "At the start:" in r.get_data(as_text=True)
     assert marks(planned) == before
-    assert db.session.scalar(select(func.count(AuditEntry.id))) == audit_before
+    assert _trail_rows() == audit_before
     page = client.get(f"/meetings/{planned.id}/attendance").get_data(as_text=True)
     select_html = page.split(f'id="m{new[0].id}-status"')[1].split("</select>")[0]
     assert '<option value="" selected>Not recorded</option>' in select_html
@@ -237,3 +239,11 @@ def test_a_first_mark_is_not_saved_when_another_row_is_refused(client, auth, pcc
                              f"m{bad.id}-deputy_name": ""}))
     assert r.status_code == 422
     assert marks(planned) == before
+
+
+def _trail_rows() -> tuple[int, int]:
+    """Audit entries and versioning transactions: neither grows when nothing is saved."""
+    from sqlalchemy_continuum import versioning_manager
+    tx = versioning_manager.transaction_cls
+    return (db.session.scalar(select(func.count(AuditEntry.id))),
+            db.session.scalar(select(func.count(tx.id))))

@@ -70,7 +70,7 @@ def test_a_meeting_page_shows_changes_to_its_details(baf, client, auth):
     page = _page(client, f"/meetings/{meeting.id}")
     trail = page.split('id="audit"')[1]
     assert "Changed: Location" in trail and "Room 4, Arndale House" in trail
-    assert "Meeting of " in trail
+    assert "Meeting " in trail
     assert _page(client, f"/meetings/{meeting.id}/trail").count("Room 4, Arndale House") >= 1
 
 
