@@ -151,7 +151,7 @@ def committee_quoracy_check(committee_id: int):
 @described(query=s.FinancialYearQuery, errors=(404,))
 def committee_attendance_report(committee_id: int):
     """Each member's attendance over a financial year, against the committee's threshold."""
-    from ..meetings.services import attendance_report
+    from ..meetings.services import as_london, attendance_report, corrections_in_year
     from ..rules.scoring import financial_year_of
     committee = load_committee(committee_id)
     args = request_query()
@@ -160,10 +160,17 @@ def committee_attendance_report(committee_id: int):
     items = [{"member_id": x.member.id, "name": x.member.name, "held": x.held,
               "attended": x.attended, "percent": x.percent, "by_deputy": x.by_deputy,
               "apologies": x.apologies,
-              "below_threshold": x.percent is not None and x.percent < threshold}
+              "below_threshold": x.percent is not None and x.percent < threshold,
+              "attendance_corrected_at": x.corrected,
+              "declarations_corrected_at": x.declarations_corrected}
              for x in lines]
     body = page_envelope(items, len(items), 1, len(items))
-    body.update({"financial_year": fy, "threshold_percent": threshold})
+    body.update({"financial_year": fy, "threshold_percent": threshold,
+                 # Corrections to the year's approved minutes: the figures use them.
+                 "corrections": [{"meeting_id": c.meeting_id, "record": c.record,
+                                  "what": c.what,
+                                  "meeting_starts_at": as_london(c.starts_at).isoformat()}
+                                 for c in corrections_in_year(committee, fy)]})
     return jsonify(body)
 
 

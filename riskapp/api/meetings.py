@@ -496,3 +496,173 @@ def meetings_update_action(action_id: int):
         _refuse(err)
     db.session.commit()
     return jsonify(_action_json(action))
+
+
+# --- corrections of approved minutes (issue 14) -----------------------------------------------
+
+
+def correction_json(c) -> dict:
+    """One corrected field of a locked record: the original beside the correction."""
+    return {"id": c.id, "meeting_id": c.meeting_id, "kind": c.record,
+            "record_id": c.record_id, "item_id": c.item_id, "field": c.field, "what": c.what,
+            "original": c.old_text, "corrected": c.new_text, "reason": c.reason,
+            "corrected_by_id": c.corrected_by_id,
+            "corrected_by": c.corrected_by.name if c.corrected_by else None,
+            "corrected_at": services.as_london(c.corrected_at).isoformat(),
+            "approved_at_id": c.approved_at_id,
+            "approved_at": services.local_day(c.approved_at).isoformat()
+            if c.approved_at else None}
+
+
+@bp.get("/meetings/<int:meeting_id>/corrections")
+def meetings_corrections(meeting_id: int):
+    """The corrections to the meeting's approved minutes, oldest first, each with the original.
+
+    Those of private (Part 2) items only for those who may see private business."""
+    meeting = load_meeting(meeting_id)
+    corrections = services.corrections_of(
+        meeting, private_ok=access.sees_private(current_user, meeting))
+    items = [correction_json(c) for c in corrections]
+    return jsonify(page_envelope(items, len(items), 1, len(items)))
+
+
+#: What a correction may change, by kind, and the type of each value.
+CORRECTION_VALUES = {
+    "attendance": {"status": str, "deputy_name": str, "arrived_at_item": int,
+                   "left_at_item": int},
+    "declaration": {"interest": str, "action": str},
+    "item": {"title": str, "presenter": str},
+    "decision": {"decision_method": str, "outcome": str},
+    "vote": {"votes_for": int, "votes_against": int, "abstentions": int, "carried": bool},
+    "minutes": {"discussion": str, "decision": str},
+}
+#: Longest text of each text value.
+CORRECTION_LIMITS = {"deputy_name": 200, "title": 300, "presenter": 200, "interest": 2000,
+                     "outcome": 5000, "discussion": 100_000, "decision": 6000}
+
+
+def _correction_values(kind: str, values: dict) -> dict:
+    """The corrected values, checked: 400 naming the value (values.<name>) that is wrong."""
+    from ..meetings.models import ATTENDANCE_STATUSES, DECISION_METHODS, DECLARATION_ACTIONS
+    allowed = CORRECTION_VALUES[kind]
+    if not values:
+        raise ApiError(400, f"values must name at least one of: {', '.join(allowed)}",
+                       field="values")
+    for name, value in values.items():
+        field = f"values.{name}"
+        if name not in allowed:
+            raise ApiError(400, f"{field} is not corrected by a {kind} correction: give "
+                                f"{', '.join(allowed)}", field=field)
+        kind_of = allowed[name]
+        nullable = name in ("deputy_name", "arrived_at_item", "left_at_item",
+                            "decision_method", "presenter", "outcome")
+        if value is None and nullable:
+            continue
+        if kind_of is int and (isinstance(value, bool) or not isinstance(value, int)):
+            raise ApiError(400, f"{field} must be a whole number", field=field)
+        if kind_of is bool and not isinstance(value, bool):
+            raise ApiError(400, f"{field} must be true or false", field=field)
+        if kind_of is str and not isinstance(value, str):
+            raise ApiError(400, f"{field} must be text", field=field)
+        if kind_of is str and len(value) > CORRECTION_LIMITS.get(name, 6000):
+            raise ApiError(400, f"{field} must be at most "
+                                f"{CORRECTION_LIMITS.get(name, 6000):,} characters", field=field)
+        if name in ("votes_for", "votes_against", "abstentions") and not 0 <= value <= 500:
+            raise ApiError(400, f"{field} must be a number of votes from 0 to 500", field=field)
+        choices = {"status": ATTENDANCE_STATUSES, "action": DECLARATION_ACTIONS,
+                   "decision_method": DECISION_METHODS}.get(name)
+        if choices is not None and value not in choices:
+            raise ApiError(400, f"{field} must be one of: {', '.join(choices)}", field=field)
+    return values
+
+
+def _correct(meeting: Meeting, kind: str, record_id: int, values: dict, reason: str,
+             approved_at: Meeting):
+    """Record the correction through the services the pages use; their corrections."""
+    from ..meetings.models import Declaration, Vote
+    if kind == "attendance":
+        member = next((m for m in services.members_of(meeting) if m.id == record_id), None)
+        if member is None:
+            raise ApiError(400, "record_id is not a member of the committee on the day of the "
+                                "meeting", field="record_id")
+        current = services.attendance_of(meeting).get(member.id)
+        items = {i.id: i for i in meeting.items}
+        data = {"status": current.status if current else None,
+                "deputy_name": current.deputy_name if current else None,
+                "arrived_at_item": current.arrived_at_item if current else None,
+                "left_at_item": current.left_at_item if current else None}
+        for name in ("status", "deputy_name"):
+            if name in values:
+                data[name] = values[name]
+        for name in ("arrived_at_item", "left_at_item"):
+            if name in values:
+                if values[name] is not None and values[name] not in items:
+                    raise ApiError(400, f"values.{name} must be the id of an item of this "
+                                        "meeting", field=f"values.{name}")
+                data[name] = items.get(values[name])
+        return [services.correct_attendance(meeting, member, data, reason=reason,
+                                            approved_at=approved_at, by=current_user)]
+    if kind in ("item", "decision", "minutes"):
+        record = next((i for i in meeting.items if i.id == record_id), None)
+    elif kind == "declaration":
+        record = db.session.get(Declaration, record_id)
+        record = record if record is not None and record.meeting_id == meeting.id else None
+    else:
+        record = db.session.get(Vote, record_id)
+        record = record if record is not None and record.item.meeting_id == meeting.id else None
+    if record is None:
+        raise ApiError(400, f"record_id is not a {kind if kind != 'minutes' else 'item'} of "
+                            "this meeting", field="record_id")
+    if kind == "minutes":
+        if not services.is_record_locked(meeting):
+            raise services.MeetingError("These minutes are not approved yet: change the "
+                                        "record instead")
+        return services.update_minutes(
+            record, values.get("discussion", record.minutes_discussion),
+            values.get("decision", record.minutes_decision), by=current_user, reason=reason,
+            approved_at=approved_at)
+    return services.correct_record(meeting, kind, record, values, reason=reason,
+                                   approved_at=approved_at, by=current_user)
+
+
+def _correction_field(err) -> str | None:
+    """The request's name for the field a service refused: values.<name>, record_id..."""
+    if err.message == "Nothing was changed":
+        return "values"
+    names = {name for allowed in CORRECTION_VALUES.values() for name in allowed}
+    field = {"arrived_at_item_id": "arrived_at_item", "left_at_item_id": "left_at_item",
+             "minutes_discussion": "discussion", "minutes_decision": "decision"}.get(
+        err.field, err.field)
+    if field in names:
+        return f"values.{field}"
+    return {"member_id": "record_id"}.get(field, field)
+
+
+@bp.post("/meetings/<int:meeting_id>/corrections")
+@described(body=s.CorrectionIn, status=201, errors=(404, 409))
+def meetings_correct(meeting_id: int):
+    """Correct the approved minutes: a member's attendance, a declaration, an agenda item, a
+    decision, a vote or an item's minutes.
+
+    Each changed field becomes a correction kept beside the original, with who, when, why and
+    the later meeting that approved it; the answer lists them. Minutes not yet approved: 409
+    (change the record itself). Bad input, no reason, nothing changed: 400 naming the field."""
+    require_manager()
+    meeting = load_meeting(meeting_id)
+    body = request_body()
+    values = _correction_values(body["kind"], body["values"])
+    approved_at = db.session.get(Meeting, body["approved_at_id"])
+    if approved_at is None:
+        raise ApiError(400, "approved_at_id is not a meeting", field="approved_at_id")
+    if not services.is_record_locked(meeting):
+        raise ApiError(409, "These minutes are not approved yet: change the record itself, "
+                            "not by a correction", field=None)
+    try:
+        corrections = _correct(meeting, body["kind"], body["record_id"], values,
+                               body["reason"], approved_at)
+    except services.MeetingError as err:
+        db.session.rollback()
+        raise ApiError(400, err.message, field=_correction_field(err)) from None
+    db.session.commit()
+    items = [correction_json(c) for c in corrections]
+    return jsonify(page_envelope(items, len(items), 1, len(items))), 201

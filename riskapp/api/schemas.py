@@ -261,6 +261,36 @@ class ApproveMinutesIn(Body):
         "description": "The later meeting of the same committee that approved them"})
 
 
+class CorrectionIn(Body):
+    """A correction to a meeting's approved minutes (issue 14): what is corrected, the values
+    as corrected, why, and the later meeting of the committee that approved the correction."""
+
+    kind = OneOf(("attendance", "declaration", "item", "decision", "vote", "minutes"),
+                 required=True, metadata={"description": (
+                     "attendance: a member's attendance; declaration: a declaration of "
+                     "interest; item: an agenda item's title or presenter; decision: how an "
+                     "item was decided and the decision; vote: a vote's counts and result; "
+                     "minutes: an item's minutes text")})
+    record_id = Int(required=True, metadata={"description": (
+        "The declaration's or vote's id; the item's id for item, decision and minutes; the "
+        "member's id for attendance")})
+    values = fields.Dict(keys=fields.String(), required=True, error_messages={
+        "invalid": "must be an object of the fields corrected and their corrected values",
+        "required": "is required"}, metadata={"description": (
+            "attendance: status, deputy_name, arrived_at_item, left_at_item (item ids); "
+            "declaration: interest, action; item: title, presenter; decision: "
+            "decision_method, outcome; vote: votes_for, votes_against, abstentions, carried; "
+            "minutes: discussion, decision. Fields not given keep their approved value.")})
+    reason = fields.String(required=True, validate=validate.Length(
+        min=1, max=2000, error="Give the reason for the correction, in at most 2,000 "
+                               "characters"),
+        error_messages={"required": "Give the reason for the correction",
+                        "null": "Give the reason for the correction",
+                        "invalid": "must be text"})
+    approved_at_id = Int(required=True, metadata={
+        "description": "The later meeting of the same committee that approved the correction"})
+
+
 class MeetingActionIn(Body):
     detail = Str(required=True)
     assignee_id = Int(allow_none=True)

@@ -390,11 +390,12 @@ def attendance_report(committee_id: int):
     committee = services.load_for_page(committee_id, rules=False)
     if committee is None:
         abort(404)
-    from ..meetings.services import attendance_report as report
+    from ..meetings.services import attendance_report as report, corrections_in_year
     from ..rules.scoring import financial_year_label
     lines, threshold = report(committee, fy)
     return render_template("committees/attendance.html", committee=committee, lines=lines,
-                           threshold=threshold, fy=fy, fy_label=financial_year_label(fy))
+                           threshold=threshold, fy=fy, fy_label=financial_year_label(fy),
+                           corrections=corrections_in_year(committee, fy))
 
 
 def _attendance_csv(committee: Committee, fy: int) -> Response:
@@ -404,14 +405,26 @@ def _attendance_csv(committee: Committee, fy: int) -> Response:
     lines, threshold = report(committee, fy)
     body = csv_bytes(
         ["Member", "Positions", "Meetings held while a member", "Attended", "Attendance %",
-         "Represented by a deputy", "Apologies", f"Below {threshold}%"],
+         "Represented by a deputy", "Apologies", f"Below {threshold}%",
+         "Corrected after approval"],
         ([line.member.name, line.member.positions_text, line.held, line.attended, line.percent,
           line.by_deputy, line.apologies,
-          "yes" if line.percent is not None and line.percent < threshold else "no"]
+          "yes" if line.percent is not None and line.percent < threshold else "no",
+          _corrected_words(line)]
          for line in lines))
     return Response(body, mimetype="text/csv", headers={
         "Content-Disposition": f"attachment; filename={committee.label}-attendance-"
                                f"{financial_year_label(fy).replace('/', '-')}.csv"})
+
+
+def _corrected_words(line) -> str:
+    """What of a member's year was corrected after the minutes were approved, in words."""
+    parts = []
+    for count, what in ((line.corrected, "attendance"),
+                        (line.declarations_corrected, "a declaration")):
+        if count:
+            parts.append(f"{what} at {count} meeting{'s' if count != 1 else ''}")
+    return "; ".join(parts).capitalize()
 
 
 @bp.route("/<int:committee_id>/attendance.pdf")
@@ -425,8 +438,10 @@ def attendance_pdf(committee_id: int):
     from ..settings.organisation import logo as organisation_logo, name as organisation_name
     from ..rules.scoring import financial_year_label, financial_year_of
     fy = fy_arg() or financial_year_of(date.today())
+    from ..meetings.services import corrections_in_year
     lines, threshold = report(committee, fy)
     sheet = from_report(lines, threshold, committee_name=committee.name,
+                        corrections=tuple(c.line for c in corrections_in_year(committee, fy)),
                         committee_label=committee.label, fy_label=financial_year_label(fy),
                         generated_at=datetime.now(timezone.utc),
                         organisation=organisation_name(),

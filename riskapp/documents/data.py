@@ -13,6 +13,17 @@ class PaperRef:
 
 
 @dataclass(frozen=True)
+class CorrectionRecord:
+    """A correction to approved minutes: the original beside the correction (issue 14)."""
+    what: str            #: e.g. "Item 3 vote, votes against"
+    original: str
+    corrected: str
+    reason: str
+    by: str              #: who and when, e.g. "Sam Secretary, 20 Jan 2024 14:05"
+    approved_at: str     #: e.g. "The meeting of 18 Jan 2024"
+
+
+@dataclass(frozen=True)
 class ItemRecord:
     number: str
     title: str
@@ -32,6 +43,8 @@ class ItemRecord:
     casting_vote: str = ""
     withdrew: tuple[str, ...] = ()          #: who left the room for the item
     actions: tuple[str, ...] = ()           #: "detail – owner – due"
+    #: Said when the item's record was corrected after approval (the corrections list it).
+    corrected: str = ""
 
 
 @dataclass(frozen=True)
@@ -58,3 +71,5 @@ class MeetingRecord:
     chairs_actions: tuple[str, ...] = ()   #: reported for ratification
     part: str = "Public and private business"
     late_notes: tuple[str, ...] = field(default=())
+    #: Corrections to the approved minutes, oldest first.
+    corrections: tuple[CorrectionRecord, ...] = ()

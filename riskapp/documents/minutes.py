@@ -52,7 +52,17 @@ def _item_lines(item: ItemRecord) -> list[tuple[str, str]]:
         lines.append(("Casting vote", item.casting_vote))
     if item.decision:
         lines.append(("Resolved" if item.motion else "Decision", item.decision))
+    if item.corrected:
+        lines.append(("Note", item.corrected))
     return lines
+
+
+CORRECTION_HEADINGS = ("What", "Originally recorded", "Corrected to", "Why",
+                       "Who and when", "Approved at")
+
+
+def _correction_cells(c) -> tuple[str, ...]:
+    return (c.what, c.original, c.corrected, c.reason, c.by, c.approved_at)
 
 
 def _people(record: MeetingRecord) -> list[tuple[str, tuple[tuple[str, str], ...]]]:
@@ -113,6 +123,18 @@ def build_minutes_docx(record: MeetingRecord) -> bytes:
         doc.add_heading("Chair's actions reported for ratification", level=2)
         for line in record.chairs_actions:
             doc.add_paragraph(line, style="List Bullet")
+    if record.corrections:
+        doc.add_heading("Corrections to the approved record", level=2)
+        doc.add_paragraph("Made after these minutes were approved, each with the original "
+                          "beside it.")
+        table = doc.add_table(rows=1, cols=len(CORRECTION_HEADINGS))
+        table.style = "Table Grid"
+        for cell, heading in zip(table.rows[0].cells, CORRECTION_HEADINGS):
+            cell.text = heading
+            cell.paragraphs[0].runs[0].bold = True
+        for c in record.corrections:
+            for cell, text in zip(table.add_row().cells, _correction_cells(c)):
+                cell.text = text
     actions = [(item.number, a) for item in record.items for a in item.actions]
     if actions:
         doc.add_heading("Action log", level=2)
@@ -174,6 +196,18 @@ def build_minutes_pdf(record: MeetingRecord) -> bytes:
     if record.chairs_actions:
         story.append(Paragraph("Chair's actions reported for ratification", s["h2"]))
         story += [Paragraph("• " + _markup(line), s["body"]) for line in record.chairs_actions]
+    if record.corrections:
+        story += [Paragraph("Corrections to the approved record", s["h2"]),
+                  Paragraph("Made after these minutes were approved, each with the original "
+                            "beside it.", s["body"])]
+        rows = [[Paragraph(f"<b>{h}</b>", s["cell"]) for h in CORRECTION_HEADINGS]]
+        rows += [[Paragraph(_markup(text), s["cell"]) for text in _correction_cells(c)]
+                 for c in record.corrections]
+        table = Table(rows, colWidths=[30 * mm, 32 * mm, 32 * mm, 28 * mm, 25 * mm, 23 * mm],
+                      repeatRows=1)
+        table.setStyle(TableStyle([("GRID", (0, 0), (-1, -1), 0.25, GREY),
+                                   ("VALIGN", (0, 0), (-1, -1), "TOP")]))
+        story.append(table)
     story += [Spacer(1, 12 * mm),
               Paragraph("Signed (Chair) ……………………………………   Date ……………………", s["body"])]
 

@@ -10,7 +10,7 @@ from datetime import datetime, timedelta, timezone
 from flask import current_app
 from sqlalchemy import select
 
-from ..documents.data import ItemRecord, MeetingRecord, PaperRef
+from ..documents.data import CorrectionRecord, ItemRecord, MeetingRecord, PaperRef
 from ..extensions import db
 from ..risks.models import Band
 from ..rules import scoring
@@ -48,6 +48,18 @@ def chairs_action_line(action: ChairsAction) -> str:
     return line + (f" Consulted: {action.consulted}" if action.consulted else "")
 
 
+def _corrected_note(item_id: int, corrected: services.CorrectedParts) -> str:
+    """The item's line saying what of it was corrected after approval, if anything was."""
+    parts = [what for what, ids in (("title or presenter", corrected.items),
+                                     ("minutes", corrected.minutes),
+                                     ("decision or vote", corrected.decisions),
+                                     ("a declaration", corrected.declared_on)) if item_id in ids]
+    if not parts:
+        return ""
+    return ("Corrected after approval (" + "; ".join(parts)
+            + "): see Corrections to the approved record.")
+
+
 def file_stem(meeting: Meeting, what: str) -> str:
     """A document's file name without its extension: committee, what it is, the day."""
     return f"{meeting.committee.label} {what} {services.local_day(meeting):%Y-%m-%d}"
@@ -62,24 +74,31 @@ def meeting_record(meeting: Meeting, *, private_ok: bool, published_only: bool =
     members = services.members_of(meeting)
     attendance = services.attendance_of(meeting)
     q = services.meeting_quoracy(meeting)
+    corrections = services.corrections_of(meeting, private_ok=private_ok)
+    corrected = services.corrected_parts(corrections)
     present, deputies, apologies, absent = [], [], [], []
     for m in members:
         a = attendance.get(m.id)
         if a is None:
             continue
+        note = " (corrected after approval)" if a.id in corrected.attendance else ""
         if a.status in ("present", "remote"):
             present.append((m.name, _position(m)
                             + (" (remotely)" if a.status == "remote" else "")
                             + (f" (from item {a.arrived_at_item.number})" if a.arrived_at_item
                                else "")
                             + (f" (left before item {a.left_at_item.number})" if a.left_at_item
-                               else "")))
+                               else "") + note))
         elif a.status == "deputy":
-            deputies.append((a.deputy_name, f"Deputy for {m.name} ({_position(m)})"))
+            deputies.append((a.deputy_name, f"Deputy for {m.name} ({_position(m)})" + note))
         elif a.status == "apologies":
-            apologies.append((m.name, _position(m)))
+            apologies.append((m.name, _position(m) + note))
         else:
-            absent.append((m.name, _position(m)))
+            absent.append((m.name, _position(m) + note))
+
+    def declared(d) -> str:
+        return (f"{d.who}: {d.interest} ({d.action_label.lower()})"
+                + (" (corrected after approval)" if d.id in corrected.declarations else ""))
     officers = [(o.name, ", ".join(p for p in (o.job_title, o.organisation) if p))
                 for o in meeting.officers if o.attends]
     apologies += [(o.name, o.job_title) for o in meeting.officers if o.status == "apologies"]
@@ -104,8 +123,8 @@ def meeting_record(meeting: Meeting, *, private_ok: bool, published_only: bool =
                        + " missing, so it could not be decided.")
         if iq is not None:
             previous_quorate = iq.result.quorate
-        declarations = tuple(f"{d.who}: {d.interest} ({d.action_label.lower()})"
-                             for d in meeting.declarations if d.item_id == item.id)
+        declarations = tuple(declared(d) for d in meeting.declarations
+                             if d.item_id == item.id)
         withdrew = tuple(f"{d.who} left the meeting for this item"
                          for d in meeting.declarations
                          if d.item_id == item.id and d.action == "excluded_discussion")
@@ -133,7 +152,8 @@ def meeting_record(meeting: Meeting, *, private_ok: bool, published_only: bool =
             actions=tuple(f"{row.action.detail} – {row.assignee_name or 'not assigned'} – due "
                           f"{row.action.due_date:%d %b %Y}" if row.action.due_date else
                           f"{row.action.detail} – {row.assignee_name or 'not assigned'}"
-                          for row in action_rows if row.action.item_id == item.id)))
+                          for row in action_rows if row.action.item_id == item.id),
+            corrected=_corrected_note(item.id, corrected)))
         clock += timedelta(minutes=item.duration_minutes or 0)
     forecast_lines = ()
     if meeting.status == "Planned":
@@ -156,8 +176,14 @@ def meeting_record(meeting: Meeting, *, private_ok: bool, published_only: bool =
         present=tuple(present), deputies=tuple(deputies), in_attendance=tuple(officers),
         apologies=tuple(apologies), absent=tuple(absent), quoracy_start=start_text,
         forecast=forecast_lines,
-        declarations=tuple(f"{d.who}: {d.interest} ({d.action_label.lower()})"
-                           for d in meeting.declarations if d.item_id is None),
+        declarations=tuple(declared(d) for d in meeting.declarations if d.item_id is None),
+        corrections=tuple(CorrectionRecord(
+            what=c.what or c.field, original=c.old_text, corrected=c.new_text, reason=c.reason,
+            by=", ".join(p for p in (c.corrected_by.name if c.corrected_by else "",
+                                     f"{services.as_london(c.corrected_at):%d %b %Y %H:%M}")
+                         if p),
+            approved_at=(f"The meeting of {services.local_day(c.approved_at):%d %b %Y}"
+                         if c.approved_at else "Not stated")) for c in corrections),
         items=tuple(items),
         chairs_actions=tuple(chairs_action_line(a) for a in chairs_actions_for(meeting)),
         part="Public and private business" if private_ok else "Business in public")

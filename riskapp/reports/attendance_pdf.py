@@ -84,6 +84,9 @@ class AttendanceSheet:
     author: str = ""
     #: The organisation's logo (PNG) at the top of the first page; None for none.
     logo: bytes | None = None
+    #: Corrections to approved minutes of the year's meetings, in words ("16 Nov 2023:
+    #: Attendance of …"): the figures use the corrected record.
+    corrections: tuple[str, ...] = ()
 
     @property
     def below_count(self) -> int:
@@ -97,7 +100,8 @@ def below(percent: int | None, threshold: int) -> bool:
 
 def from_report(lines: Iterable, threshold: int, *, committee_name: str, committee_label: str,
                 fy_label: str, generated_at: datetime, organisation: str = "",
-                author: str = "", logo: bytes | None = None) -> AttendanceSheet:
+                author: str = "", logo: bytes | None = None,
+                corrections: tuple[str, ...] = ()) -> AttendanceSheet:
     """Copy `attendance_report()`'s lines (each with .member .held .attended .percent
     .by_deputy .apologies) into plain data."""
     rows = tuple(
@@ -110,7 +114,7 @@ def from_report(lines: Iterable, threshold: int, *, committee_name: str, committ
     return AttendanceSheet(committee_name=committee_name, committee_label=committee_label,
                            fy_label=fy_label, threshold_percent=threshold,
                            generated_at=generated_at, rows=rows, organisation=organisation,
-                           author=author, logo=logo)
+                           author=author, logo=logo, corrections=tuple(corrections))
 
 
 def attendance_filename(sheet: AttendanceSheet) -> str:
@@ -300,6 +304,12 @@ def render_attendance(sheet: AttendanceSheet, out: BinaryIO) -> None:
     doc.addPageTemplates([PageTemplate(id="page", frames=[frame],
                                        onPage=partial(_on_page, sheet))])
     story = _header(sheet, styles) + _table(sheet, styles)
+    if sheet.corrections:
+        story += [Spacer(1, 10), _Para("<b>Corrections to approved minutes</b>", styles.body),
+                  _Para("The figures use the record as corrected after the minutes were "
+                        "approved; each meeting's minutes show the original beside it.",
+                        styles.note)]
+        story += [_Para("\u2022 " + _markup(line), styles.body) for line in sheet.corrections]
     footer = " \u00b7 ".join(part for part in (
         _plain(sheet.organisation), committee,
         f"attendance {_plain(sheet.fy_label)}", f"generated {generated}") if part)

@@ -307,6 +307,8 @@ MATRIX: dict[tuple[str, str], tuple[frozenset, object]] = {
     ("api.meetings_approve_minutes", "POST"): (COMMITTEE, None),
     ("api.meetings_add_action", "POST"): (COMMITTEE, None),
     ("api.meetings_update_action", "PATCH"): (COMMITTEE, None),
+    ("api.meetings_corrections", "GET"): (READ, None),
+    ("api.meetings_correct", "POST"): (COMMITTEE, None),
 }
 
 #: Values for URL arguments; (endpoint, argument) overrides the plain argument name.
