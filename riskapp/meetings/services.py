@@ -14,7 +14,7 @@ from typing import NamedTuple
 from zoneinfo import ZoneInfo
 
 from flask_sqlalchemy.pagination import Pagination
-from sqlalchemy import and_, bindparam, func, literal, select, union_all
+from sqlalchemy import and_, bindparam, func, select, union_all
 from sqlalchemy.orm import joinedload
 
 from ..auth.models import User
@@ -1084,14 +1084,16 @@ def attendance_report(committee: Committee, fy: int, *,
     # member id: meetings whose attendance, or a declaration the member made, was corrected
     corrected: dict[str, dict[int, int]] = {"attendance": {}, "declaration": {}}
     if held:
-        for kind, member_id, _meeting_id in db.session.execute(union_all(*(
-                select(literal(kind).label("kind"), model.member_id,
+        seen = set()  # (kind, member, meeting): a meeting counts once per member and kind
+        for kind, member_id, meeting_id in db.session.execute(union_all(*(
+                select(MinuteCorrection.record, model.member_id,
                        MinuteCorrection.meeting_id).join(
                     MinuteCorrection, and_(MinuteCorrection.record == kind,
                                            MinuteCorrection.record_id == model.id))
-                .where(MinuteCorrection.meeting_id.in_(list(held))).distinct()
+                .where(MinuteCorrection.meeting_id.in_(list(held)))
                 for kind, model in (("attendance", Attendance), ("declaration", Declaration))))):
-            if member_id is not None:
+            if member_id is not None and (kind, member_id, meeting_id) not in seen:
+                seen.add((kind, member_id, meeting_id))
                 corrected[kind][member_id] = corrected[kind].get(member_id, 0) + 1
     lines = []
     for member in committee.members:

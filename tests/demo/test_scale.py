@@ -87,3 +87,23 @@ def test_the_command_reports_rows_and_commits(app, db, runner):
         Risk.reference.like("CRR%"))) == 10
     again = runner.invoke(args=["demo", "scale", "--risks", "10"])
     assert again.exit_code != 0 and "already holds generated risks" in again.output
+
+
+def test_every_generated_meeting_part_has_its_first_version(app, db):
+    """Issue 14: the generated meetings' parts are on the version store like the rest, so a
+    meeting's trail shows them (written with versioning paused, then given first versions)."""
+    from sqlalchemy_continuum import version_class
+
+    from riskapp.meetings.models import AgendaItem, Attendance, Declaration, MeetingAction
+    from riskapp.record.trail import meeting_trail
+    build_scale(30, seed=2, today=TODAY)
+    db.session.commit()
+    for model in (AgendaItem, Attendance, Declaration, MeetingAction):
+        rows = db.session.scalar(select(func.count()).select_from(model))
+        versions = version_class(model)
+        assert rows and db.session.scalar(select(func.count(func.distinct(versions.id)))) == \
+            rows, model.__name__
+    meeting = db.session.scalar(select(Meeting).where(Meeting.status == "Held")
+                                .order_by(Meeting.id.desc()))
+    kinds = {e.kind for e in meeting_trail(meeting.id)}
+    assert {"meeting", "item", "attendance"} <= kinds
