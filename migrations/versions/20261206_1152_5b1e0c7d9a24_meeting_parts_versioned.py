@@ -11,7 +11,7 @@ never wrote audit entries: no mark. Downgrade drops the versions and the marks; 
 their audit entries were never touched.
 
 Revision ID: 5b1e0c7d9a24
-Revises: c0e1a2b3d4f5
+Revises: e3b9d4f1a2c7
 Create Date: 2026-12-06 11:52:24.917562
 
 """
@@ -29,7 +29,7 @@ AUDITED = ("agenda_items", "attendances", "declarations", "meeting_actions", "pa
 
 # revision identifiers, used by Alembic.
 revision = '5b1e0c7d9a24'
-down_revision = 'c0e1a2b3d4f5'
+down_revision = 'e3b9d4f1a2c7'
 branch_labels = None
 depends_on = None
 
