@@ -21,6 +21,18 @@ from tests.browser.axe import BLOCKING, describe, run_axe
 from tests.browser.conftest import ARTIFACTS, ROOT, TIMEOUT_MS, settle, sign_in
 
 
+class Served:
+    """The server's address, and the worker: started by the first test, once it has seen a
+    job wait on the queue."""
+
+    def __init__(self, url: str, start):
+        self.url, self._start, self.worker = url, start, None
+
+    def start_worker(self) -> None:
+        if self.worker is None:
+            self.worker = self._start()
+
+
 @pytest.fixture(scope="module")
 def queued_server(tmp_path_factory):
     """The demo served with each job put on a queue, and a worker process running them."""
@@ -31,19 +43,19 @@ def queued_server(tmp_path_factory):
     server = subprocess.Popen([sys.executable, "-m", "tests.browser.serve", str(database),
                                "--queued"], cwd=ROOT, env=env, stdout=subprocess.PIPE,
                               stderr=log, text=True)
-    worker = None
+    served = None
     try:
         line = server.stdout.readline()  # the demo is loaded and the port bound
         match = re.fullmatch(r"PORT (\d+)\n", line)
         assert match, f"the cover paper's server did not start: {line!r}"
-        worker = subprocess.Popen(
+        served = Served(f"http://127.0.0.1:{match[1]}", lambda: subprocess.Popen(
             [sys.executable, "-m", "flask", "worker"], cwd=ROOT, stdout=log, stderr=log,
             env=dict(env, FLASK_APP="riskapp", DATABASE_URL=f"sqlite:///{database}",
                      RISKAPP_TASK_QUEUE_URL=f"sqlite:///{database}.tasks",
-                     SECRET_KEY="browser-tests-cover-paper-worker-key"))
-        yield f"http://127.0.0.1:{match[1]}"
+                     SECRET_KEY="browser-tests-cover-paper-worker-key")))
+        yield served
     finally:
-        for process in (worker, server):
+        for process in (served.worker if served else None, server):
             if process is not None:
                 process.terminate()
                 try:
@@ -60,7 +72,7 @@ def open_page(browser, queued_server):
     contexts = []
 
     def make(width=1280):
-        context = browser.new_context(base_url=queued_server, accept_downloads=True,
+        context = browser.new_context(base_url=queued_server.url, accept_downloads=True,
                                       viewport={"width": width, "height": 900})
         context.set_default_timeout(TIMEOUT_MS)
         contexts.append(context)
@@ -82,7 +94,8 @@ def _axe(page, where: str) -> None:
 
 
 @pytest.mark.parametrize("width", [1280, 320])
-def test_the_paper_is_drafted_by_the_worker_and_opens_when_ready(open_page, shots, width):
+def test_the_paper_is_drafted_by_the_worker_and_opens_when_ready(open_page, shots, width,
+                                                                queued_server):
     page = open_page(width)
     sign_in(page, "board.member@example.org")
     page.goto("/reports/cover")
@@ -94,16 +107,23 @@ def test_the_paper_is_drafted_by_the_worker_and_opens_when_ready(open_page, shot
     page.get_by_role("group", name="Date of this paper").get_by_label("Month").fill("6")
     page.get_by_role("group", name="Date of this paper").get_by_label("Year").fill("2023")
     shots(page, f"{width}-options")
-    seen = []
-    page.on("response", lambda r: seen.append((r.status, r.url)))
-    page.get_by_role("button", name="Draft the paper").click()
+    if queued_server.worker is None:
+        # No worker yet: the paper waits on the queue, and its page shows so, following it.
+        page.get_by_role("button", name="Draft the paper").click()
+        expect(page.get_by_role("heading", name="Your cover paper")).to_be_visible()
+        expect(page.get_by_text("Waiting to start")).to_be_visible()
+        with page.expect_response(re.compile(r"/jobs/\d+/progress$")) as progress:
+            pass  # the page asks how far the job has got, again and again
+        assert progress.value.json()["finished"] is False
+        _axe(page, page.url)
+        shots(page, f"{width}-progress")
+        queued_server.start_worker()
+    else:
+        page.get_by_role("button", name="Draft the paper").click()
     # The job's page follows the worker and opens the draft when it is ready: wait for that.
     expect(page.get_by_role("heading", name="Board Assurance Framework: cover paper")
            ).to_be_visible(timeout=max(TIMEOUT_MS, 60_000))
     assert re.search(r"/reports/cover/\d+$", page.url)
-    if any(status == 200 and re.search(r"/jobs/\d+$", url) for status, url in seen):
-        # The progress page was shown: it followed the job by asking for its progress.
-        assert any(re.search(r"/jobs/\d+/progress$", url) for _, url in seen)
     expect(page.get_by_role("heading", name="Scores that rose or fell")).to_be_visible()
     expect(page.get_by_role("link", name="BAF0001").first).to_be_visible()
     _axe(page, page.url)
