@@ -302,7 +302,7 @@ def trail(meeting_id: int):
     return trail_page(
         lambda **filters: record_trail.meeting_trail(meeting.id, private_ok=private_ok,
                                                      **filters),
-        record_trail.MEETING_KINDS, record_trail.CHANGES,
+        record_trail.MEETING_KINDS, record_trail.MEETING_CHANGES,
         caption=f"{meeting.committee.name} meeting {services.as_london(meeting.starts_at):%d %b %Y}",
         back_url=url_for("meetings.detail", meeting_id=meeting.id),
         intro="Every change to the meeting and what it recorded: its details, agenda items and "

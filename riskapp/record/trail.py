@@ -145,6 +145,9 @@ class TrailEntry:
     field: str | None
     was: str
     now: str
+    #: The id of the record changed, where it has one of its own (meeting trails use it to
+    #: find the correction behind a change).
+    record_id: int | None = None
 
     @property
     def at_london(self) -> datetime:
@@ -524,8 +527,40 @@ def meeting_trail(meeting_id: int, *, user_id: int | None = None, since: date | 
                              if (e.object_type, e.object_id) not in hidden_old
                              and (e.object_type != "highlight_reports" or private_ok)],
                             words, old_name)
-    entries = [_as_decision(e) for e in entries]
+    entries = _as_corrections([_as_decision(e) for e in entries], meeting_id)
     return _filtered(entries, user_id, since, until, kind, change)
+
+
+#: A change to approved minutes made by a correction (meeting trails only).
+CORRECTED = "Corrected"
+MEETING_CHANGES = (ADDED, CHANGED, CORRECTED, REMOVED)
+#: The kind of record a correction names (MinuteCorrection.record) for each kind on the trail.
+CORRECTION_OF_KIND = {"attendance": "attendance", "declaration": "declaration",
+                      "vote": "vote", "item": "item", "decision": "decision"}
+
+
+def _as_corrections(entries: list[TrailEntry], meeting_id: int) -> list[TrailEntry]:
+    """A change that a correction of the approved minutes made is shown as "Corrected", with
+    the correction's reason: the change and the correction are written by the same request, so
+    the version's time is within a minute of the correction's."""
+    from ..meetings.models import MinuteCorrection
+    corrections = db.session.execute(
+        select(MinuteCorrection.record, MinuteCorrection.record_id,
+               MinuteCorrection.corrected_at, MinuteCorrection.reason)
+        .where(MinuteCorrection.meeting_id == meeting_id)).all()
+    if not corrections:
+        return entries
+    by_record: dict[tuple, list] = defaultdict(list)
+    for record, record_id, at, reason in corrections:
+        by_record[(record, record_id)].append((legacy.aware_utc(at), reason))
+    out = []
+    for entry in entries:
+        found = [reason for at, reason in by_record.get(
+            (CORRECTION_OF_KIND.get(entry.kind), entry.record_id), ())
+            if entry.change == CHANGED and abs((entry.at - at).total_seconds()) <= 60]
+        out.append(replace(entry, change=CORRECTED, now=f"{entry.now}\nWhy: {found[0]}")
+                   if found else entry)
+    return out
 
 
 #: A record of a meeting's no longer held, in words.
@@ -588,7 +623,8 @@ def _version_entries(words: "_Words", kind_: str, label, rows, fields: dict, key
                 if row[f] != before[f]:
                     out.append(TrailEntry(at, row["_user"], who, kind_, name, CHANGED, label_,
                                           words.value(kind_, f, before[f]),
-                                          words.value(kind_, f, row[f])))
+                                          words.value(kind_, f, row[f]),
+                                          ident if isinstance(ident, int) else None))
     return out
 
 

@@ -121,9 +121,11 @@ def test_a_correction_shows_on_the_trail_as_a_change_with_its_author(recorded, s
     finally:
         reset_actor(token)
     label = _label(held)
-    changes = [(e.field, e.was, e.now) for e in meeting_trail(held.id, change="Changed")
+    changes = [(e.field, e.was, e.now) for e in meeting_trail(held.id, change="Corrected")
                if e.record == f"{label}, item {item.number}: vote"]
-    assert ("Against", "0", "1") in changes
+    assert ("Against", "0", "1\nWhy: One member voted against") in changes
+    assert not [e for e in meeting_trail(held.id, change="Changed")
+                if e.record == f"{label}, item {item.number}: vote"]
     minutes = [e for e in meeting_trail(held.id, kind="meeting")
                if e.field == "Minutes"]
     assert [(e.was, e.now) for e in minutes] == [("Draft", "Approved")]
