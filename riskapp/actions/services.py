@@ -18,12 +18,18 @@ def _apply_status(action: Action, today: date) -> None:
 
 
 def add_action(risk: Risk, data: dict, *, today: date) -> Action:
+    action = new_action(risk, data, today=today)
+    db.session.flush()
+    return action
+
+
+def new_action(risk: Risk, data: dict, *, today: date) -> Action:
+    """`add_action` without the flush (an import of thousands flushes once)."""
     action = Action(risk=risk)
     populate(action, data, ACTION_FIELDS)
     action.original_target_date = action.target_date
     _apply_status(action, today)
     db.session.add(action)
-    db.session.flush()
     return action
 
 
@@ -42,12 +48,18 @@ def _move_target(action: Action, new_target: date | None) -> None:
 def update_action(action: Action, data: dict, *, seen_version, today: date) -> dict:
     """Change an action; a moved target date keeps the original and counts the slip."""
     check_version(action, seen_version)
+    changes = set_action(action, data, today=today)
+    db.session.flush()
+    return changes
+
+
+def set_action(action: Action, data: dict, *, today: date) -> dict:
+    """`update_action` without the version check or the flush (an import flushes once)."""
     data = dict(data)
     if "target_date" in data:
         _move_target(action, data.pop("target_date"))
     changes = populate(action, data, ACTION_FIELDS)
     _apply_status(action, today)
-    db.session.flush()
     return changes
 
 

@@ -4,14 +4,16 @@ Three steps, each usable alone:
 
 1. `read_upload(filename, data, limits)` checks the file (size, kind, zip bomb, columns) and
    returns plain `Table`s of cell values, or raises `ImportRefused` with a message for the user.
+   `check_file` is its first part (size, kind), cheap enough for the web request.
 2. `plan_import(tables)` checks every row against the database and returns a `Plan`: what each
    row would do (add, update, nothing) and every problem as (sheet, row, column, message).
 3. `apply_plan(plan, by=..., today=...)` makes the changes through the risk and action services
    (so versions and audit rows work as for a change on screen) and flushes; the caller commits
    once, or rolls back, so a file is saved whole or not at all.
 
-The preview page shows the plan; its confirm button posts the tables back, signed, and the
-import is planned again against the database as it is then before anything is applied.
+Reading, planning and applying run in `flask worker` (riskapp.reports.import_jobs): the
+preview page shows the plan from the check's result; confirming asks the worker to plan the
+same tables again against the database as it is then, and to apply them.
 """
 from __future__ import annotations
 
@@ -20,7 +22,7 @@ import io
 import logging
 import re
 import zipfile
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
@@ -96,8 +98,9 @@ def _human_size(n: int) -> str:
 
 # --- Step 1: read the file ---------------------------------------------------------------------
 
-def read_upload(filename: str, data: bytes, limits: Limits = Limits()) -> list[Table]:
-    """Check the upload and return its tables; raise ImportRefused with the reason."""
+def check_file(filename: str, data: bytes, limits: Limits = Limits()) -> None:
+    """The checks that need no unpacking or parsing (empty, size, kind), made at once when
+    the file is uploaded; raise ImportRefused with the reason."""
     name = (filename or "").lower()
     if not data:
         raise ImportRefused("The selected file is empty.")
@@ -108,12 +111,21 @@ def read_upload(filename: str, data: bytes, limits: Limits = Limits()) -> list[T
         if not data.startswith(XLSX_MAGIC):
             raise ImportRefused("The selected file is not a spreadsheet: it is named .xlsx but "
                                 "is not an Excel workbook.")
-        tables = _read_xlsx(data, limits)
     elif name.endswith(".csv"):
-        tables = [_read_csv(data, limits)]
+        if b"\x00" in data[:4096]:
+            raise ImportRefused("The selected file is not a spreadsheet: a CSV file is text.")
     else:
         raise ImportRefused("The selected file is not a spreadsheet: upload an Excel workbook "
                             "(.xlsx) or a CSV file (.csv), as the export gives.")
+
+
+def read_upload(filename: str, data: bytes, limits: Limits = Limits()) -> list[Table]:
+    """Check the upload and return its tables; raise ImportRefused with the reason."""
+    check_file(filename, data, limits)
+    if (filename or "").lower().endswith(".xlsx"):
+        tables = _read_xlsx(data, limits)
+    else:
+        tables = [_read_csv(data, limits)]
     if not any(t.rows for t in tables):
         raise ImportRefused("The selected file has no rows under its header row.")
     return tables
@@ -436,7 +448,8 @@ class _Lookups:
             select(User).where(func.lower(User.email).in_(emails)))} if emails else {}
         self.risks = {r.reference.upper(): r for r in db.session.scalars(
             select(Risk).where(Risk.reference.in_(refs))
-            .options(selectinload(Risk.actions)))} if refs else {}
+            .options(selectinload(Risk.actions), selectinload(Risk.score_records)))} \
+            if refs else {}
         self.actions = {a.id: a for a in db.session.scalars(
             select(Action).where(Action.id.in_(action_ids))
             .options(joinedload(Action.risk)))} if action_ids else {}
@@ -632,33 +645,61 @@ class Outcome:
 
 
 def apply_plan(plan: Plan, *, by, today: date, source: str) -> Outcome:
-    """Make the planned changes through the services; flush, never commit."""
+    """Make the planned changes and flush once; never commit (the caller commits, or rolls
+    back, so the file is saved whole or not at all).
+
+    The services' no-flush steps do the work, so versions and score records come out as for
+    a change on screen. One flush for the whole file, because a flush per row (with a locked
+    read per new reference and a bands query per risk) made each row dearer than the last:
+    the version store walks every change of the transaction at each flush, and a 10,000-row
+    file did not finish in 14 minutes (bench/results.md, "Applying an import").
+    """
     if not plan.ok:
         raise ValueError("a plan with errors cannot be applied")
     outcome = Outcome()
     rationale = f"Imported from {source}"[:500]
-    for row in plan.rows:
-        if row.outcome == "unchanged":
-            outcome.unchanged += 1
-        elif row.sheet == "Risks" and row.outcome == "add":
-            data = dict(row.data, rationale=rationale)
-            risk = risk_services.create_risk(row.target, data, by=by, today=today)
-            outcome.added.append(risk.reference)
-        elif row.sheet == "Risks":
-            risk = row.target
-            if row.data:
-                risk_services.update_risk(risk, row.data, seen_version=None)
-            if row.rescore:
-                risk_services.rescore_risk(risk, *row.rescore, rationale, by=by, today=today)
-            outcome.updated.append(risk.reference)
-        elif row.outcome == "add":
-            action = action_services.add_action(row.target, row.data, today=today)
-            outcome.added.append(f"{row.target.reference} action {action.id}")
-        else:
-            action_services.update_action(row.target, row.data, seen_version=None, today=today)
-            outcome.updated.append(f"{row.target.risk.reference} action {row.target.id}")
+    bands = risk_services.ordered_bands()
+    references = _references_for_new_risks(plan)
+    new_actions: list[tuple[int, Action]] = []
+    with db.session.no_autoflush:  # every row's reads were made by the plan
+        for row in plan.rows:
+            if row.outcome == "unchanged":
+                outcome.unchanged += 1
+            elif row.sheet == "Risks" and row.outcome == "add":
+                number, reference = next(references[row.target.id])
+                risk_services.new_risk(row.target, dict(row.data, rationale=rationale),
+                                       number=number, reference=reference, by=by,
+                                       today=today, bands=bands)
+                outcome.added.append(reference)
+            elif row.sheet == "Risks":
+                risk = row.target
+                if row.data:
+                    risk_services.set_details(risk, row.data, today=today, bands=bands)
+                if row.rescore:
+                    risk_services.record_review(risk, *row.rescore, rationale, by=by,
+                                                today=today, bands=bands)
+                outcome.updated.append(risk.reference)
+            elif row.outcome == "add":
+                action = action_services.new_action(row.target, row.data, today=today)
+                new_actions.append((len(outcome.added), action))
+                outcome.added.append(row.target.reference)  # the action's id comes at the flush
+            else:
+                action_services.set_action(row.target, row.data, today=today)
+                outcome.updated.append(f"{row.target.risk.reference} action {row.target.id}")
     db.session.flush()
+    for place, action in new_actions:
+        outcome.added[place] = f"{outcome.added[place]} action {action.id}"
     return outcome
+
+
+def _references_for_new_risks(plan: Plan) -> dict[int, Iterator[tuple[int, str]]]:
+    """Each register's next references for the file's new risks, handed out at once."""
+    wanted: dict[int, list] = {}
+    for row in plan.rows:
+        if row.sheet == "Risks" and row.outcome == "add":
+            wanted.setdefault(row.target.id, [row.target, 0])[1] += 1
+    return {register_id: iter(risk_services.allocate_references(register, count))
+            for register_id, (register, count) in wanted.items()}
 
 
 def column_headers(kind: str) -> list[Column]:

@@ -119,12 +119,20 @@ def review_frequency_months(risk: Risk, bands: list[scoring.Band] | None = None)
 
 def allocate_reference(register: Register) -> tuple[int, str]:
     """Hand out the register's next reference; numbers only go up, so none is reused."""
+    return allocate_references(register, 1)[0]
+
+
+def allocate_references(register: Register, count: int) -> list[tuple[int, str]]:
+    """Hand out the register's next `count` references at once (an import's new risks: one
+    locked read, not one per risk); numbers only go up, so none is reused."""
+    # Read again under the lock: a Register loaded earlier in this transaction may hold a
+    # number another save has handed out since.
     locked = db.session.scalar(select(Register).where(Register.id == register.id)
-                               .with_for_update())
-    number = locked.next_number
-    locked.next_number = number + 1
+                               .with_for_update().execution_options(populate_existing=True))
+    first = locked.next_number
+    locked.next_number = first + count
     db.session.flush()
-    return number, f"{locked.prefix}{number:04d}"
+    return [(number, f"{locked.prefix}{number:04d}") for number in range(first, first + count)]
 
 
 RISK_FIELDS = ("title", "description", "strategic_objective", "directorate_id", "owner_id",
@@ -137,6 +145,16 @@ def create_risk(register: Register, data: dict, *, by, today: date,
                 committees=()) -> Risk:
     """Open a new risk in `register`, with its first score record."""
     number, reference = allocate_reference(register)
+    risk = new_risk(register, data, number=number, reference=reference, by=by, today=today,
+                    bands=ordered_bands(), committees=committees)
+    db.session.flush()
+    return risk
+
+
+def new_risk(register: Register, data: dict, *, number: int, reference: str, by, today: date,
+             bands: list[scoring.Band], committees=()) -> Risk:
+    """A new risk and its first score record, added to the session but not flushed: an import
+    of thousands flushes once (`create_risk` is the one-risk way)."""
     consequence, likelihood = data["current_consequence"], data["current_likelihood"]
     risk = Risk(register=register, number=number, reference=reference, opened_on=today,
                 current_consequence=consequence, current_likelihood=likelihood,
@@ -144,15 +162,13 @@ def create_risk(register: Register, data: dict, *, by, today: date,
     populate(risk, data, RISK_FIELDS)
     risk.status = data.get("status") or "Open"
     risk.committees = list(committees)
+    risk.next_review_date = scoring.next_review_for(
+        risk.status, None, today, review_frequency_months(risk, bands), reviewed_today=True)
     db.session.add(risk)
     db.session.add(ScoreRecord(risk=risk, recorded_on=today, consequence=consequence,
                                likelihood=likelihood, score=risk.current_score,
                                rationale=data.get("rationale") or "Risk opened",
                                recorded_by_id=by.id if by else None))
-    db.session.flush()
-    risk.next_review_date = scoring.next_review_for(
-        risk.status, None, today, review_frequency_months(risk), reviewed_today=True)
-    db.session.flush()
     return risk
 
 
@@ -191,14 +207,21 @@ def update_risk(risk: Risk, data: dict, *, seen_version, committees=None,
     Closing or archiving a risk ends its review cycle; reopening one makes a review due.
     """
     check_version(risk, seen_version)
-    changes = populate(risk, data, RISK_FIELDS)
-    if "status" in changes:
-        risk.next_review_date = scoring.next_review_for(
-            risk.status, risk.next_review_date, today or date.today(),
-            review_frequency_months(risk), reviewed_today=False)
+    changes = set_details(risk, data, today=today or date.today())
     if committees is not None and set(committees) != set(risk.committees):
         _change_committees(risk, list(committees))
     db.session.flush()
+    return changes
+
+
+def set_details(risk: Risk, data: dict, *, today: date,
+                bands: list[scoring.Band] | None = None) -> dict:
+    """`update_risk` without the version check or the flush (an import flushes once)."""
+    changes = populate(risk, data, RISK_FIELDS)
+    if "status" in changes:
+        risk.next_review_date = scoring.next_review_for(
+            risk.status, risk.next_review_date, today, review_frequency_months(risk, bands),
+            reviewed_today=False)
     return changes
 
 
@@ -231,6 +254,16 @@ def rescore_risk(risk: Risk, consequence: int, likelihood: int, rationale: str, 
     it is the latest.
     """
     check_version(risk, seen_version)
+    review = record_review(risk, consequence, likelihood, rationale, by=by, today=today,
+                           held_on=held_on, correcting=correcting)
+    db.session.flush()
+    return review
+
+
+def record_review(risk: Risk, consequence: int, likelihood: int, rationale: str, *, by,
+                  today: date, held_on: date | None = None, correcting: bool = False,
+                  bands: list[scoring.Band] | None = None) -> ScoreRecord:
+    """`rescore_risk` without the version check or the flush (an import flushes once)."""
     held_on = held_on or today
     if not (rationale or "").strip():
         raise ReviewRefused("Enter the reason for the score", "rationale")
@@ -255,9 +288,8 @@ def rescore_risk(risk: Risk, consequence: int, likelihood: int, rationale: str, 
             consequence, likelihood, score)
         # Reviewed on the day held: the next review falls due from then.
         risk.next_review_date = scoring.next_review_for(
-            risk.status, risk.next_review_date, held_on, review_frequency_months(risk),
+            risk.status, risk.next_review_date, held_on, review_frequency_months(risk, bands),
             reviewed_today=True)
-    db.session.flush()
     return review
 
 
