@@ -90,3 +90,74 @@ class DatabaseStorage(Storage):
     def clear(self, key: str) -> None:
         db.session.execute(delete(RateLimitCounter).where(RateLimitCounter.key == key[:255]))
         db.session.commit()
+
+
+# --- Per-person limits on long work: packs, exports, imports (issue 15, finding 1) ----------
+
+#: Config key, environment variable and default of each kind's limit (Flask-Limiter's
+#: notation: "20 per hour", "5 per 10 minutes").
+WORK_LIMITS = {
+    "packs": ("RATELIMIT_PACKS", "RISKAPP_RATELIMIT_PACKS", "20 per hour"),
+    "exports": ("RATELIMIT_EXPORTS", "RISKAPP_RATELIMIT_EXPORTS", "60 per hour"),
+    "imports": ("RATELIMIT_IMPORTS", "RISKAPP_RATELIMIT_IMPORTS", "20 per hour"),
+}
+
+
+def init_work_limits(app) -> None:
+    """Each limit from the app's config, else the environment, else the default."""
+    import os
+    for key, variable, default in WORK_LIMITS.values():
+        app.config.setdefault(key, os.environ.get(variable, default))
+
+
+def count_this_request() -> None:
+    """Called by a view that did the work a limit counts (started a job, sent a file): only
+    such requests use up the person's allowance, not a page showing the one under way, or a
+    result reused."""
+    from flask import g
+    g.counts_toward_limit = True
+
+
+def _counted(response) -> bool:
+    from flask import g
+    return bool(g.get("counts_toward_limit"))
+
+
+def _person() -> str:
+    """The person signed in (limits follow them across browsers, workers and hosts)."""
+    from flask import request
+    from flask_login import current_user
+    if current_user and current_user.is_authenticated:
+        return f"user:{current_user.id}"
+    return f"address:{request.remote_addr}"  # not signed in: the page refuses them anyway
+
+
+def per_person(kind: str, methods: list[str]):
+    """Decorate a view: `kind`'s limit (WORK_LIMITS) per person, counted in the shared
+    storage; a refusal is a 429 in plain English with Retry-After."""
+    from flask import current_app
+
+    from .security import limiter
+    config_key = WORK_LIMITS[kind][0]
+    return limiter.shared_limit(lambda: current_app.config[config_key], scope=kind,
+                                key_func=_person, methods=methods, deduct_when=_counted,
+                                on_breach=lambda request_limit: refused(kind, request_limit))
+
+
+def refused(kind: str, request_limit):
+    """The 429 answer: a page, or JSON to a client that asks for it, with Retry-After."""
+    from flask import jsonify, make_response, render_template, request
+
+    from .rules.rate_limits import refusal
+    item = request_limit.limit
+    words = refusal(kind, item.amount, item.multiples, item.GRANULARITY.name,
+                    request_limit.reset_at - time.time())
+    if request.accept_mimetypes.best == "application/json" or request.path.startswith("/api/"):
+        response = jsonify(error="Too Many Requests", message=f"{words.allowance} {words.when}",
+                           retry_after=words.retry_after)
+    else:
+        response = make_response(render_template("errors/429.html", words=words, kind=kind))
+    response.status_code = 429
+    response.headers["Retry-After"] = str(words.retry_after)
+    return response
+

@@ -14,9 +14,10 @@ default, so production changes them through the environment (riskapp/config.py):
   `SESSION_LONGEST_HOURS` (12) from sign-in however busy it is;
 - cookies HttpOnly and SameSite=Lax always, Secure when `SESSION_COOKIE_SECURE` (set it when
   served over HTTPS; `RISKAPP_HTTPS=1`);
-- per-address limits on sign-in with Flask-Limiter, counted in the database by default
-  (riskapp.ratelimits) so every worker and host shares them; `RATELIMIT_STORAGE_URI` may point
-  at Redis instead (`redis://...`).
+- per-address limits on sign-in, and per-person limits on BAF packs, register exports and
+  imports (`RATELIMIT_PACKS`, `_EXPORTS`, `_IMPORTS`), with Flask-Limiter, counted in the
+  database by default (riskapp.ratelimits) so every worker and host shares them;
+  `RATELIMIT_STORAGE_URI` may point at Redis instead (`redis://...`).
 """
 from __future__ import annotations
 
@@ -105,6 +106,8 @@ def init_app(app: Flask) -> None:
     from . import ratelimits  # noqa: F401 (registers riskapp+database://)
     app.config.setdefault("RATELIMIT_STORAGE_URI", "riskapp+database://")
     app.config.setdefault("RATELIMIT_LOGIN", LOGIN_LIMIT_DEFAULT)
+    # Per person: BAF packs, register exports and imports (riskapp.ratelimits.per_person).
+    ratelimits.init_work_limits(app)
     app.config.setdefault("RATELIMIT_HEADERS_ENABLED", False)
     # Requests for any other host are refused (400): the Host header is never trusted, and
     # every absolute URL the app writes comes from BASE_URL (`absolute_url`).

@@ -1,4 +1,5 @@
-"""Long work off the web request: the BAF pack and large register exports (CSV, XLSX).
+"""Long work off the web request: the BAF pack, agenda packs, large register exports (CSV,
+XLSX) and register imports (checking the file, then saving it).
 
 A page asks for a job (`services.request_job`), the job runs in `flask worker` (a Huey
 consumer, riskapp.jobs.queue), the page shows its progress and then offers the download.

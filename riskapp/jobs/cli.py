@@ -17,7 +17,7 @@ logger = logging.getLogger(__name__)
               help="How many jobs to run at once (one per CPU core at most).")
 @with_appcontext
 def worker(workers: int) -> None:
-    """Run the long work (BAF packs, large register exports) until stopped (Ctrl+C or SIGTERM)."""
+    """Run the long work (packs, large exports, imports) until stopped (Ctrl+C or SIGTERM)."""
     from ..serving import prepare_for_requests
     app = current_app._get_current_object()
     prepare_for_requests(app)

@@ -19,7 +19,8 @@ class Job(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
     #: "pack" (the BAF pack PDF), "register" (a register export: CSV or the workbook),
-    #: "agenda_pack" or "cover" (the BAF cover paper: Word, and its draft on the page).
+    #: "agenda_pack", "cover" (the BAF cover paper: Word, and its draft on the page) or
+    #: "import" (checking an uploaded file, or saving what it changes).
     kind: Mapped[str] = mapped_column(String(20))
     #: What was asked for, as the worker needs it (JSON: register id, as-at date, filters).
     params: Mapped[str] = mapped_column(Text)
@@ -35,6 +36,9 @@ class Job(db.Model):
     #: What the job's page shows of the result before it is downloaded, as JSON (the cover
     #: paper's draft); let go with the result.
     preview: Mapped[str | None] = mapped_column(Text)
+    #: An import's file as uploaded (at most IMPORT_MAX_BYTES, 2 MB): the worker reads it, so
+    #: the unzipping and parsing never run in a web request, then lets it go.
+    upload: Mapped[bytes | None] = mapped_column(LargeBinary)
     created_at: Mapped[datetime] = mapped_column(db.DateTime(timezone=True), default=utcnow)
     started_at: Mapped[datetime | None] = mapped_column(db.DateTime(timezone=True))
     finished_at: Mapped[datetime | None] = mapped_column(db.DateTime(timezone=True))

@@ -23,10 +23,15 @@ from .models import DONE, FAILED, QUEUED, RUNNING, Job
 logger = logging.getLogger(__name__)
 
 KIND_LABELS = {"pack": "BAF pack", "register": "register export",
-               "agenda_pack": "agenda pack", "cover": "cover paper"}
+               "agenda_pack": "agenda pack", "cover": "cover paper", "import": "import"}
 
 #: What a job says it is doing first, when that is not reading the risk register.
-FIRST_STEPS = {"agenda_pack": "Reading the meeting's agenda and papers"}
+FIRST_STEPS = {"agenda_pack": "Reading the meeting's agenda and papers",
+               "import": "Reading the file"}
+
+#: What a failed job says, when it is not that a file could not be made.
+FAILED_STEPS = {"import": "Nothing has been saved: the import could not be finished. Try "
+                          "again; if it fails again, tell the risk team."}
 
 
 def data_version() -> str:
@@ -43,8 +48,10 @@ def data_version() -> str:
     return f"{last}:{risks}:{actions}:{date.today().isoformat()}"
 
 
-def request_job(user: User, kind: str, params: dict) -> tuple[Job, str]:
-    """Start `kind` for `user` with `params`, or reuse / point at one; (job, what happened)."""
+def request_job(user: User, kind: str, params: dict,
+                upload: bytes | None = None) -> tuple[Job, str]:
+    """Start `kind` for `user` with `params`, or reuse / point at one; (job, what happened).
+    `upload`: an import's file, kept with the job for the worker to read."""
     text = json.dumps(params, sort_keys=True, default=str)
     key = hashlib.sha256(f"{kind}|{user.id}|{text}|{data_version()}".encode()).hexdigest()
     now = utcnow()
@@ -55,7 +62,8 @@ def request_job(user: User, kind: str, params: dict) -> tuple[Job, str]:
                                             _aware(j.expires_at)) for j in mine], key, now)
     if decision.action != "start":
         return db.session.get(Job, decision.job_id), decision.action
-    job = Job(user_id=user.id, kind=kind, params=text, key=key, state=QUEUED, created_at=now)
+    job = Job(user_id=user.id, kind=kind, params=text, key=key, state=QUEUED, created_at=now,
+              upload=upload)
     db.session.add(job)
     db.session.flush()
     return job, "start"
@@ -81,8 +89,9 @@ def run_job(job_id: int) -> None:
         return
     params, kind, user = json.loads(job.params), job.kind, job.user
     preview = None
-    _progress(job_id, 5, FIRST_STEPS.get(kind, "Reading the register"), state=RUNNING,
-              started_at=utcnow())
+    first = "Checking the rows against the register again" if params.get("step") == "apply" \
+        else FIRST_STEPS.get(kind, "Reading the register")
+    _progress(job_id, 5, first, state=RUNNING, started_at=utcnow())
     try:
         if kind == "pack":
             filename, mimetype, body = _make_pack(job_id, params, user)
@@ -92,18 +101,23 @@ def run_job(job_id: int) -> None:
             filename, mimetype, body = _make_agenda_pack(job_id, params, user)
         elif kind == "cover":
             filename, mimetype, body, preview = _make_cover(job_id, params)
+        elif kind == "import":
+            filename, mimetype, body = _run_import(job_id, params, user)
         else:
             raise ValueError(f"unknown kind of job {kind!r}")
     except Exception:
-        db.session.rollback()
+        db.session.rollback()  # an import: nothing of it is saved
         logger.exception("Job %s (%s) failed", job_id, kind)
-        _progress(job_id, 100, "This file could not be made. Ask for it again; if it fails "
-                               "again, tell the risk team.", state=FAILED, finished_at=utcnow())
+        _progress(job_id, 100, FAILED_STEPS.get(kind, "This file could not be made. Ask for it "
+                                                      "again; if it fails again, tell the risk "
+                                                      "team."),
+                  state=FAILED, finished_at=utcnow(), upload=None)
         return
     now = utcnow()
+    # One commit: an import's changes are saved with its outcome, or neither is.
     _progress(job_id, 100, "Ready", state=DONE, result=body, preview=preview,
               filename=filename, mimetype=mimetype, finished_at=now,
-              expires_at=now + rules.KEEP_FOR)
+              expires_at=now + rules.KEEP_FOR, upload=None)
     logger.info("Job %s (%s) done: %s, %d bytes", job_id, kind, filename, len(body))
 
 
@@ -163,6 +177,19 @@ def _make_cover(job_id: int, params: dict) -> tuple[str, str, bytes, str]:
             json.dumps(paper.summarised().to_dict()))
 
 
+def _run_import(job_id: int, params: dict, user: User) -> tuple[str, str, bytes]:
+    """Check an uploaded file, or save a checked one (riskapp.reports.import_jobs)."""
+    from ..reports import import_jobs
+
+    def progress(percent: int, step: str) -> None:
+        _progress(job_id, percent, step)
+    if params.get("step") == "apply":
+        body = import_jobs.apply(params, user)
+    else:
+        body = import_jobs.check(db.session.get(Job, job_id).upload, params, progress)
+    return params.get("filename") or "import", "application/json", body
+
+
 def selection_from_ids(params: dict):
     """The pack's Selection from the ids and date a job was asked with."""
     from ..auth.models import Directorate
@@ -199,5 +226,8 @@ def let_go_of_old_results() -> int:
     count = db.session.execute(update(Job).where(Job.expires_at < utcnow(),
                                                  Job.result.is_not(None))
                                .values(result=None, preview=None)).rowcount
+    # An uploaded file no worker ever read (the job died with its worker): gone after a day too.
+    db.session.execute(update(Job).where(Job.created_at < utcnow() - rules.KEEP_FOR,
+                                         Job.upload.is_not(None)).values(upload=None))
     db.session.commit()
     return count or 0

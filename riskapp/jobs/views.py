@@ -10,20 +10,27 @@ from flask_login import current_user, login_required
 
 from ..auth.models import utcnow
 from ..extensions import db
+from ..ratelimits import count_this_request
 from . import bp, queue, services
 from .models import DONE, FAILED, Job
 
 
-def start(kind: str, params: dict):
+def start(kind: str, params: dict, upload: bytes | None = None):
     """Ask for `kind` with `params` for the person signed in; answer with its page."""
-    job, what = services.request_job(current_user._get_current_object(), kind, params)
+    job, what = services.request_job(current_user._get_current_object(), kind, params,
+                                     upload=upload)
     db.session.commit()
     label = services.KIND_LABELS[kind]
     if what == "start":
+        count_this_request()  # new work: it counts toward the person's limit
         queue.enqueue(current_app, job.id)
     elif what == "busy":
-        flash(f"Your {label} below is still being made. When it is ready you can ask for "
-              f"another.", "info")
+        if kind == "import":
+            flash("Your import below is still under way. When it has finished you can start "
+                  "another.", "info")
+        else:
+            flash(f"Your {label} below is still being made. When it is ready you can ask for "
+                  f"another.", "info")
     return redirect(url_for("jobs.show", job_id=job.id))
 
 
@@ -48,9 +55,18 @@ def show(job_id: int):
     if job.kind == "cover" and job.state == DONE and not expired:
         # The cover paper's draft is read on its own page, with the Word download.
         return redirect(url_for("reports.cover_draft", job_id=job.id))
+    if job.kind == "import" and job.state == DONE:
+        return redirect(url_for("reports.import_result", job_id=job.id))  # preview or outcome
     return render_template("jobs/show.html", job=job, label=services.KIND_LABELS[job.kind],
                            expired=expired, waiting=job.state not in (DONE, FAILED),
-                           back=_back(job))
+                           back=_back(job), doing=_doing(job))
+
+
+def _doing(job: Job) -> str:
+    """What is happening to it while the person waits, in words."""
+    if job.kind != "import":
+        return "being made"
+    return "being saved" if json.loads(job.params).get("step") == "apply" else "being checked"
 
 
 def _back(job: Job) -> tuple[str, str] | None:
@@ -63,6 +79,11 @@ def _back(job: Job) -> tuple[str, str] | None:
         from ..reports.cover_views import cover_args
         return (url_for("reports.cover_page", **cover_args(json.loads(job.params))),
                 "Back to the cover paper options")
+    if job.kind == "import":
+        check = json.loads(job.params).get("check")
+        if check:  # saving a checked file: back to its check, to try again
+            return url_for("reports.import_result", job_id=check), "Back to the check of the file"
+        return url_for("reports.import_upload"), "Back to import risks and actions"
     if job.kind == "agenda_pack":
         meeting_id = json.loads(job.params).get("meeting")
         return url_for("meetings.detail", meeting_id=meeting_id), "Back to the meeting"
@@ -84,7 +105,7 @@ def progress(job_id: int):
 @login_required
 def download(job_id: int):
     job = _mine(job_id)
-    if job.state != DONE or not _kept(job):
+    if job.state != DONE or not _kept(job) or job.kind == "import":  # an import: its page
         return redirect(url_for("jobs.show", job_id=job.id))
     response = send_file(io.BytesIO(job.result), mimetype=job.mimetype, as_attachment=True,
                          download_name=job.filename, max_age=0)

@@ -50,6 +50,9 @@ def _server_error():
 def register_error_handlers(app):
     @app.errorhandler(HTTPException)
     def http_error(error: HTTPException):
+        if error.response is not None:
+            # The refusal brought its own answer (a rate limit's page, with Retry-After).
+            return error.response
         if wants_json():
             return jsonify(error=error.name, message=error.description), error.code
         template = f"errors/{error.code}.html" if error.code in (403, 404, 409) else None

@@ -8,6 +8,7 @@ from flask_login import current_user, login_required
 
 from ..auth import permissions
 from ..auth.permissions import require
+from ..ratelimits import per_person
 from . import access, bp, services
 from .document_data import file_stem, meeting_record
 from .forms import CsrfOnly
@@ -40,6 +41,7 @@ def _pack_meeting(meeting_id: int):
 
 @bp.route("/<int:meeting_id>/agenda-pack", methods=["POST"])
 @login_required
+@per_person("packs", methods=["POST"])  # a pack, like the BAF pack: the same allowance
 def agenda_pack(meeting_id: int):
     """Ask for the agenda and published papers in one PDF: made off the request by the worker
     (riskapp.jobs; merging many papers takes a while), then downloaded from the job's page.

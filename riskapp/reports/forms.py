@@ -5,7 +5,7 @@ from datetime import date
 
 from ..forms_common import BoundedForm as FlaskForm  # length limits on every text field
 from flask_wtf.file import FileField
-from wtforms import HiddenField, IntegerField, StringField
+from wtforms import IntegerField, StringField
 from wtforms.validators import NumberRange, Optional, ValidationError
 
 from ..forms_common import NHSDateField, SelectField
@@ -64,7 +64,7 @@ class ImportForm(FlaskForm):
 
 
 class ConfirmImportForm(FlaskForm):
-    payload = HiddenField()
+    """The preview's button: only the CSRF token (the checked file is the worker's job)."""
 
 
 def set_filter_choices(form: ReportFilterForm) -> None:

@@ -5,20 +5,21 @@ Reading, the heatmap, the pack and the exports: anyone signed in. Import: the ri
 from __future__ import annotations
 
 import io
-import secrets
+import json
 import logging
+import secrets
 from datetime import date
 
-from flask import current_app, flash, redirect, render_template, request, send_file, url_for
+from flask import (abort, current_app, flash, redirect, render_template, request, send_file,
+                   url_for)
 from flask_login import current_user, login_required
-from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
-from markupsafe import Markup
 
 from ..auth import permissions
-from ..auth.models import Directorate, User
+from ..auth.models import Directorate, User, utcnow
 from ..auth.permissions import require
 from ..committees.models import Committee
 from ..extensions import db
+from ..ratelimits import count_this_request, per_person
 from ..web_args import as_id, as_of_args, date_parts_args, id_arg
 from ..risks.models import Register
 from . import bp
@@ -29,7 +30,7 @@ from .pack import (REFERENCES_PER_CELL, VIEWS, Selection, build_pack, heatmap, h
 
 logger = logging.getLogger(__name__)
 
-IMPORT_SALT = "riskapp.reports.import"
+#: A checked file may be confirmed for this long (seconds); then it is checked again.
 IMPORT_MAX_AGE = 3600
 
 
@@ -111,6 +112,7 @@ def pack_options():
 
 @bp.route("/baf.pdf", methods=["GET", "POST"])
 @login_required
+@per_person("packs", methods=["POST"])
 def baf_pdf():
     """Ask for the BAF pack: it is made by the worker (riskapp.jobs), then downloaded.
 
@@ -136,6 +138,7 @@ EXPORT_LABELS = {"register": "risks and actions", "risks": "risks", "actions": "
 
 @bp.route("/export/<what>.<fmt>", methods=["GET", "POST"])
 @login_required
+@per_person("exports", methods=["GET", "POST"])
 def export(what, fmt):
     """`risks` or `actions` as csv or xlsx; `register.xlsx` is both sheets in one workbook.
 
@@ -167,19 +170,20 @@ def export(what, fmt):
         return render_template("reports/export_large.html", what=what, fmt=fmt, rows=rows,
                                register=register, as_of=as_of, label=EXPORT_LABELS[what])
     filename, mimetype, body = exports.export_file(what, fmt, register, as_of, date.today())
+    count_this_request()
     return send_file(io.BytesIO(body), mimetype=mimetype, as_attachment=True,
                      download_name=filename, max_age=0)
 
 
-def _serializer() -> URLSafeTimedSerializer:
-    return URLSafeTimedSerializer(current_app.secret_key, salt=IMPORT_SALT)
-
-
 @bp.route("/import", methods=["GET", "POST"])
 @login_required
+@per_person("imports", methods=["POST"])
 def import_upload():
-    """Upload a file and see what it would do: every row's problems, or its changes."""
-    from . import imports  # openpyxl: loaded by the pages that use it
+    """Upload a file: its size and kind are checked at once, then the worker reads it and
+    checks every row (riskapp.reports.import_jobs); the job's page shows progress and then
+    the preview. Reading a 10,000-row workbook takes seconds of CPU: never in a web request."""
+    from ..jobs.views import start
+    from . import imports
     require(permissions.can_import_register(current_user))
     form = ImportForm()
     if not form.validate_on_submit():
@@ -188,80 +192,109 @@ def import_upload():
     limits = imports.Limits.from_config(current_app.config)
     data = upload.stream.read(limits.max_bytes + 1)
     try:
-        tables = imports.read_upload(upload.filename, data, limits)
+        imports.check_file(upload.filename, data, limits)
     except imports.ImportRefused as refusal:
         form.file.errors.append(str(refusal))
         return render_template("reports/import.html", form=form), 422
-    plan = imports.plan_import(tables)
-    confirm = ConfirmImportForm()
-    confirm.payload.data = _serializer().dumps({
-        "user": current_user.id, "filename": upload.filename,
-        "preview": secrets.token_hex(16),  # confirmed once only (UsedPreview)
-        "tables": [t.as_json() for t in tables]})
-    db.session.rollback()  # a preview changes nothing
-    return render_template("reports/preview.html", plan=plan, filename=upload.filename,
-                           confirm=confirm, tables=tables), 200 if plan.ok else 422
+    # A fresh check each time (never a reused one): a check is confirmed once only.
+    return start("import", {"step": "check", "filename": (upload.filename or "")[-200:],
+                            "upload": secrets.token_hex(8)}, upload=data)
 
 
-def _first_use_of(preview: str | None) -> bool:
-    """Mark a preview confirmed; False if it was before (a replayed or double-sent form).
-
-    The mark is saved with the import, in one transaction: the unique key makes a second
-    confirmation of the same preview fail even at the same moment."""
-    from sqlalchemy.exc import IntegrityError
-
-    from .models import UsedPreview
-    if not preview:
-        return False
-    try:
-        with db.session.begin_nested():
-            db.session.add(UsedPreview(preview=preview[:64], user_id=current_user.id))
-        return True
-    except IntegrityError:
-        return False
+def _my_import(job_id: int):
+    from ..jobs.models import Job
+    job = db.get_or_404(Job, job_id)
+    if job.user_id != current_user.id or job.kind != "import":
+        abort(404)  # someone else's: not even its existence is told
+    return job
 
 
-@bp.route("/import/confirm", methods=["POST"])
+def _upload_again(message: str, status: int = 422):
+    form = ImportForm(formdata=None)
+    form.form_errors.append(message)
+    return render_template("reports/import.html", form=form), status
+
+
+@bp.route("/import/<int:job_id>")
 @login_required
-def import_confirm():
-    """Apply a previewed import: checked again against the database now, then all or nothing."""
-    from . import imports  # openpyxl: loaded by the pages that use it
+def import_result(job_id: int):
+    """A checked file's preview, or a saved import's outcome, from the job's result."""
+    from ..jobs.models import DONE
+    from . import import_jobs
     require(permissions.can_import_register(current_user))
+    job = _my_import(job_id)
+    if job.state != DONE:
+        return redirect(url_for("jobs.show", job_id=job.id))
+    if job.result is None:
+        return _upload_again("This import was checked more than a day ago and is no longer "
+                             "kept: upload the file again.", 200)
+    result = json.loads(job.result)
+    filename = result["filename"]
+    if json.loads(job.params).get("step") == "apply":
+        if result.get("already"):
+            return render_template("reports/import_saved.html", filename=filename,
+                                   already=True)
+        if result.get("changed_since"):
+            return render_template("reports/preview.html", filename=filename, confirm=None,
+                                   plan=import_jobs.plan_from_json(result["plan"]),
+                                   sheets=result["sheets"], changed_since=True), 422
+        outcome = result["outcome"]
+        flash(f"Import of {filename} saved: {len(outcome['added'])} added, "
+              f"{len(outcome['updated'])} updated, {outcome['unchanged']} unchanged.", "success")
+        return render_template("reports/import_saved.html", filename=filename,
+                               outcome=outcome, already=False, shown=IMPORT_LIST_AT_MOST)
+    if "refused" in result:
+        form = ImportForm(formdata=None)
+        form.file.errors = [result["refused"]]  # beside the field, as if refused at once
+        return render_template("reports/import.html", form=form), 422
+    plan = import_jobs.plan_from_json(result["plan"])
+    confirm = ConfirmImportForm() if plan.ok and _confirmable(job) else None
+    return render_template("reports/preview.html", plan=plan, filename=filename,
+                           confirm=confirm, check=job,
+                           sheets=[t["kind"] for t in result["tables"]],
+                           used=import_jobs.was_used(job.id), too_old=_too_old(job)), \
+        200 if plan.ok else 422
+
+
+#: The outcome page lists at most this many references of each (added, updated).
+IMPORT_LIST_AT_MOST = 500
+
+
+def _too_old(job) -> bool:
+    from ..jobs.services import _aware
+    finished = _aware(job.finished_at)
+    return finished is None or \
+        (utcnow() - finished).total_seconds() > current_app.config.get("IMPORT_MAX_AGE",
+                                                                        IMPORT_MAX_AGE)
+
+
+def _confirmable(job) -> bool:
+    from . import import_jobs
+    return not _too_old(job) and not import_jobs.was_used(job.id)
+
+
+@bp.route("/import/<int:job_id>/confirm", methods=["POST"])
+@login_required
+def import_confirm(job_id: int):
+    """Save a checked file: the worker checks it again against the register, then saves all
+    of it or nothing. A check is saved once only (issue 15, finding 9)."""
+    from ..jobs.models import DONE
+    from ..jobs.views import start
+    from . import import_jobs
+    require(permissions.can_import_register(current_user))
+    job = _my_import(job_id)
     form = ConfirmImportForm()
-    upload_form = ImportForm(formdata=None)
-    try:
-        if not form.validate_on_submit():
-            raise BadSignature("no payload")
-        payload = _serializer().loads(form.payload.data or "", max_age=IMPORT_MAX_AGE)
-        if payload.get("user") != current_user.id:
-            raise BadSignature("another user's import")
-        tables = [imports.Table.from_json(t) for t in payload["tables"]]
-    except SignatureExpired:
-        upload_form.form_errors.append("The preview is more than an hour old: upload the file "
-                                       "again.")
-        return render_template("reports/import.html", form=upload_form), 422
-    except (BadSignature, KeyError, TypeError, ValueError, imports.ImportRefused):
-        upload_form.form_errors.append("The import could not be confirmed: upload the file "
-                                       "again.")
-        return render_template("reports/import.html", form=upload_form), 422
-    filename = payload.get("filename") or "a spreadsheet"
-    plan = imports.plan_import(tables)
-    if not plan.ok:
-        db.session.rollback()
-        return render_template("reports/preview.html", plan=plan, filename=filename,
-                               confirm=None, tables=tables, changed_since=True), 422
-    if not _first_use_of(payload.get("preview")):
-        db.session.rollback()
-        flash(f"This import of {filename} has already been saved: nothing was added again.",
-              "info")
+    result = json.loads(job.result) if job.state == DONE and job.result else {}
+    params = json.loads(job.params)
+    if not form.validate_on_submit() or params.get("step") != "check" or "plan" not in result \
+            or result["plan"]["errors"]:
+        return _upload_again("The import could not be confirmed: upload the file again.")
+    if import_jobs.was_used(job.id):
+        flash(f"This import of {result['filename']} has already been saved: nothing was added "
+              f"again.", "info")
         return redirect(url_for("risks.index"))
-    try:
-        outcome = imports.apply_plan(plan, by=current_user, today=date.today(), source=filename)
-        db.session.commit()
-    except Exception:
-        db.session.rollback()
-        logger.exception("import of %s failed; nothing saved", filename)
-        raise
-    flash(f"Import of {filename} saved: {len(outcome.added)} added, {len(outcome.updated)} "
-          f"updated, {outcome.unchanged} unchanged.", "success")
-    return redirect(url_for("risks.index"))
+    if _too_old(job):
+        return _upload_again("The check of this file is more than an hour old: upload the "
+                             "file again.")
+    return start("import", {"step": "apply", "check": job.id,
+                            "filename": result["filename"]})

@@ -1,6 +1,7 @@
 """Import: preview with a per-row, per-column report, then all or nothing."""
 import csv
 import io
+import json
 import re
 import zipfile
 
@@ -12,6 +13,7 @@ from sqlalchemy_continuum import versioning_manager
 
 from riskapp.record import trail as record_trail
 from riskapp.auth.models import Role
+from riskapp.jobs.models import Job
 from riskapp.reports import imports
 from riskapp.risks.models import Action, Risk, ScoreRecord
 from tests.factories import make_action, make_risk, make_user
@@ -40,14 +42,20 @@ def _export(client, what="register", fmt="xlsx") -> bytes:
 
 
 def _upload(client, data: bytes, filename: str):
+    """Upload, then follow to the preview (the worker checks the file: at once in tests)."""
     return client.post("/reports/import", data={"file": (io.BytesIO(data), filename)},
-                       content_type="multipart/form-data")
+                       content_type="multipart/form-data", follow_redirects=True)
 
 
-def _confirm(client, preview_html: str):
-    payload = re.search(r'name="payload" type="hidden" value="([^"]+)"', preview_html)
-    assert payload, "no confirm form on the preview"
-    return client.post("/reports/import/confirm", data={"payload": payload.group(1)})
+def confirm_address(preview_html: str) -> str:
+    found = re.search(r'action="(/reports/import/\d+/confirm)"', preview_html)
+    assert found, "no confirm form on the preview"
+    return found.group(1)
+
+
+def _confirm(client, preview_html: str, follow: bool = True):
+    """Confirm, then follow to the outcome (the worker saves it: at once in tests)."""
+    return client.post(confirm_address(preview_html), follow_redirects=follow)
 
 
 def _edit_xlsx(data: bytes, sheet: str, edits: dict[tuple[int, str], object],
@@ -117,7 +125,11 @@ def test_updates_by_reference_and_new_rows_get_new_references(client, baf, manag
     # Nothing is saved by the preview.
     assert baf.session.scalar(select(Risk).where(Risk.reference == "BAF0012")) is None
     done = _confirm(client, page)
-    assert done.status_code == 302
+    outcome = done.get_data(as_text=True)
+    assert done.status_code == 200 and "Import saved" in outcome
+    assert "2 records added, 3 records updated and 34 unchanged" in outcome
+    assert "<li>BAF0012</li>" in outcome and "<li>BAF0001</li>" in outcome
+    assert re.search(r"<li>BAF0003 action \d+</li>", outcome)
     baf.session.expire_all()
     new = baf.session.scalar(select(Risk).where(Risk.reference == "BAF0012"))
     assert new.title == "+Cyber attack" and new.current_score == 15
@@ -150,7 +162,7 @@ def test_one_bad_row_saves_nothing_and_names_the_row_and_column(client, baf, man
     assert "Risks row 7: Current consequence must be a whole number from 1 to 5, not 0" in page
     assert "Unknown owner: no user has the e-mail address &#39;nobody@example.org&#39;" in page
     assert "<td>Risks</td><td>8</td><td>Owner email</td>" in page
-    assert 'name="payload"' not in page  # no way to confirm a file with problems
+    assert "/confirm" not in page  # no way to confirm a file with problems
     baf.session.expire_all()
     assert _snapshot(baf) == before
 
@@ -165,30 +177,64 @@ def test_confirm_checks_again_and_a_failure_midway_saves_nothing(client, baf, ma
     def explode(*args, **kwargs):
         raise RuntimeError("disk full")
 
-    monkeypatch.setattr(imports.action_services, "update_action", explode)
-    with pytest.raises(RuntimeError):
-        _confirm(client, page)
-    baf.session.rollback()
+    monkeypatch.setattr(imports.action_services, "set_action", explode)
+    failed = _confirm(client, page).get_data(as_text=True)
+    assert "Nothing has been saved: the import could not be finished" in failed
     baf.session.expire_all()
     assert _snapshot(baf) == before
 
 
-def test_confirm_refuses_a_tampered_or_someone_elses_preview(client, auth, baf, manager):
+def test_confirm_refuses_someone_elses_check_or_a_check_with_problems(client, auth, baf,
+                                                                       manager):
     data = _edit_xlsx(_export(client), "Risks", {(2, "Title"): "Changed title"})
-    page = _upload(client, data, "x.xlsx").get_data(as_text=True)
-    payload = re.search(r'name="payload" type="hidden" value="([^"]+)"', page).group(1)
-    response = client.post("/reports/import/confirm", data={"payload": payload[:-3] + "abc"})
-    assert response.status_code == 422
-    assert "could not be confirmed" in response.get_data(as_text=True)
+    address = confirm_address(_upload(client, data, "x.xlsx").get_data(as_text=True))
+    bad = _edit_xlsx(data, "Risks", {(3, "Initial likelihood"): 9})
+    assert _upload(client, bad, "bad.xlsx").status_code == 422
+    bad_check = baf.session.scalar(select(Job.id).order_by(Job.id.desc()))
+    refused = client.post(f"/reports/import/{bad_check}/confirm")
+    assert refused.status_code == 422
+    assert "could not be confirmed" in refused.get_data(as_text=True)
     other = make_user(Role.RISK_MANAGER)
     baf.session.commit()
     auth.logout()
     auth.login(other)
-    response = client.post("/reports/import/confirm", data={"payload": payload})
-    assert response.status_code == 422
+    assert client.post(address).status_code == 404  # not theirs: not even its existence
+    assert client.get(address.removesuffix("/confirm")).status_code == 404
     baf.session.expire_all()
     assert baf.session.scalar(select(Risk.title).where(Risk.reference == "BAF0001")) != \
         "Changed title"
+
+
+def test_a_check_more_than_an_hour_old_is_checked_again(client, baf, manager):
+    from datetime import timedelta
+    data = _edit_xlsx(_export(client), "Risks", {(2, "Title"): "Changed title"})
+    page = _upload(client, data, "x.xlsx").get_data(as_text=True)
+    check = baf.session.scalar(select(Job).order_by(Job.id.desc()))
+    check.finished_at = check.finished_at - timedelta(hours=2)
+    baf.session.commit()
+    refused = client.post(confirm_address(page))
+    assert refused.status_code == 422 and "more than an hour old" in refused.get_data(as_text=True)
+    again = client.get(f"/reports/import/{check.id}").get_data(as_text=True)
+    assert "checked more than an hour ago" in again and "/confirm" not in again
+
+
+def test_a_register_changed_since_the_check_saves_nothing(client, baf, manager):
+    """The worker checks the rows again when saving: a change in between is caught."""
+    data = _edit_xlsx(_export(client), "Risks", {(2, "Title"): "Changed title",
+                                                 (3, "Owner email"): "dean.westcott@example.org"})
+    page = _upload(client, data, "x.xlsx").get_data(as_text=True)
+    dean = baf.session.scalar(select(imports.User).where(
+        imports.User.email == "dean.westcott@example.org"))
+    dean.active = False  # left since the check: no longer a valid new owner
+    baf.session.commit()
+    before = _snapshot(baf)
+    saved = _confirm(client, page)
+    text = saved.get_data(as_text=True)
+    assert saved.status_code == 422
+    assert "The register changed since the preview" in text and "nothing has been saved" in text
+    assert "is not an active user" in text
+    baf.session.expire_all()
+    assert _snapshot(baf) == before
 
 
 def _refused(client, data, filename) -> str:
@@ -264,7 +310,7 @@ def test_a_workbook_of_my_own_with_the_export_columns_imports(client, baf, manag
     workbook.save(out)
     page = _upload(client, out.getvalue(), "mine.xlsx").get_data(as_text=True)
     assert "1 to add, 0 to update, 0 unchanged" in page
-    assert _confirm(client, page).status_code == 302
+    assert "Import saved" in _confirm(client, page).get_data(as_text=True)
     baf.session.expire_all()
     assert baf.session.scalar(select(Risk.title).where(Risk.reference == "BAF0012")) == \
         "Estates backlog"
@@ -294,7 +340,8 @@ def test_only_the_risk_manager_may_import(client, auth, db, role):
     auth.login(make_user(role))
     assert client.get("/reports/import").status_code == 403
     assert _upload(client, b"Reference\n", "x.csv").status_code == 403
-    assert client.post("/reports/import/confirm", data={"payload": "x"}).status_code == 403
+    assert client.post("/reports/import/1/confirm").status_code == 403
+    assert client.get("/reports/import/1").status_code == 403
 
 
 def test_risk_manager_sees_the_upload_form(client, auth, db):
@@ -328,9 +375,66 @@ def test_a_confirmation_sent_twice_adds_its_risks_once(client, baf, manager):
         "Status": "Open", "Initial consequence": 5, "Initial likelihood": 4,
         "Current consequence": 5, "Current likelihood": 3}])
     page = _upload(client, data, "new.xlsx").get_data(as_text=True)
-    assert _confirm(client, page).status_code == 302
-    again = _confirm(client, page)
+    assert "Import saved" in _confirm(client, page).get_data(as_text=True)
+    again = _confirm(client, page, follow=False)
     assert again.status_code == 302
     assert baf.session.scalar(select(func.count(Risk.id)).where(
         Risk.title == "Cyber attack")) == 1
     assert "already been saved" in client.get(again.headers["Location"]).get_data(as_text=True)
+    # The preview no longer offers to save it.
+    check = baf.session.scalar(select(Job).where(Job.params.contains('"check"')))
+    assert "This import has been saved" in client.get(f"/reports/import/{check.id}").get_data(
+        as_text=True)
+
+
+def test_two_saves_of_one_check_at_the_same_moment_add_its_risks_once(client, baf, manager):
+    """Both reach the worker (the second before the first is saved): the check's mark, saved
+    with the import, lets one through."""
+    from riskapp.jobs.services import run_job
+    data = _edit_xlsx(_export(client), "Risks", {}, append=[{
+        "Register": "BAF", "Title": "Cyber attack", "Owner email": "dean.westcott@example.org",
+        "Status": "Open", "Initial consequence": 5, "Initial likelihood": 4,
+        "Current consequence": 5, "Current likelihood": 3}])
+    _upload(client, data, "new.xlsx")
+    check = baf.session.scalar(select(Job).order_by(Job.id.desc()))
+    params = json.dumps({"check": check.id, "filename": "new.xlsx", "step": "apply"})
+    saves = [Job(user_id=manager.id, kind="import", params=params, key=f"k{n}") for n in (1, 2)]
+    baf.session.add_all(saves)
+    baf.session.commit()
+    for save in saves:
+        run_job(save.id)
+    baf.session.expire_all()
+    assert [s.state for s in saves] == ["done", "done"]
+    outcomes = [json.loads(s.result) for s in saves]
+    assert "outcome" in outcomes[0] and outcomes[1].get("already") is True
+    assert baf.session.scalar(select(func.count(Risk.id)).where(
+        Risk.title == "Cyber attack")) == 1
+
+
+def test_one_import_under_way_per_person(client, app, baf, manager):
+    app.config["JOBS_RUN_AT_ONCE"] = False  # nothing runs: the first check stays queued
+    app.config["TASK_QUEUE_URL"] = f"sqlite:///{app.instance_path}/test-tasks.sqlite"
+    try:
+        data = _export(client)
+        first = client.post("/reports/import", data={"file": (io.BytesIO(data), "a.xlsx")},
+                            content_type="multipart/form-data")
+        assert first.status_code == 302 and "/jobs/" in first.location
+        page = client.get(first.location).get_data(as_text=True)
+        assert "Your import is being checked" in page and "<progress" in page
+        assert 'http-equiv="refresh"' in page
+        second = client.post("/reports/import", data={"file": (io.BytesIO(data), "b.xlsx")},
+                             content_type="multipart/form-data")
+        assert second.location == first.location  # shown the one under way
+        assert "Your import below is still under way" in client.get(first.location).get_data(
+            as_text=True)
+        assert baf.session.scalar(select(func.count(Job.id))) == 1
+    finally:
+        app.config["JOBS_RUN_AT_ONCE"] = True
+
+
+def test_the_file_is_let_go_once_read_and_a_check_is_no_download(client, baf, manager):
+    page = _upload(client, _export(client), "register.xlsx")
+    assert page.status_code == 200
+    check = baf.session.scalar(select(Job).order_by(Job.id.desc()))
+    assert check.kind == "import" and check.upload is None  # the file is let go once read
+    assert client.get(f"/jobs/{check.id}/download").status_code == 302  # no raw download

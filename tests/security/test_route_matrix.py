@@ -215,6 +215,7 @@ MATRIX: dict[tuple[str, str], tuple[frozenset, object]] = {
     ("reports.export", "POST"): (READ, None),
     ("reports.import_upload", "GET"): (RM, None),
     ("reports.import_upload", "POST"): (RM, None),
+    ("reports.import_result", "GET"): (RM, None),  # their own checks only (else 404)
     ("reports.import_confirm", "POST"): (RM, None),
     ("reminders.mine", "GET"): (READ, None),
     ("reminders.outbox", "GET"): (ADMIN, None),
@@ -432,6 +433,8 @@ GET_MAY_WRITE = {
     "calendar_feed_tokens",
     # a signed-in session's last-seen time moves on (at most once a minute): not the record.
     "user_sessions",
+    # a download of the register counts toward the person's hourly allowance of exports.
+    "rate_limit_counters",
 }
 
 
