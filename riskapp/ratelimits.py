@@ -150,8 +150,9 @@ def refused(kind: str, request_limit):
 
     from .rules.rate_limits import refusal
     item = request_limit.limit
-    words = refusal(kind, item.amount, item.multiples, item.GRANULARITY.name,
-                    request_limit.reset_at - time.time())
+    # Flask-Limiter rounds the window's end up a second; never say more than the window.
+    seconds_left = min(request_limit.reset_at - time.time(), item.get_expiry())
+    words = refusal(kind, item.amount, item.multiples, item.GRANULARITY.name, seconds_left)
     if request.accept_mimetypes.best == "application/json" or request.path.startswith("/api/"):
         response = jsonify(error="Too Many Requests", message=f"{words.allowance} {words.when}",
                            retry_after=words.retry_after)
