@@ -1,7 +1,7 @@
 """Jobs keep an import's uploaded file until the worker has read it (issue 15, finding 1).
 
 Revision ID: e4a91c7d2b55
-Revises: c0e1a2b3d4f5
+Revises: e3b9d4f1a2c7
 Create Date: 2026-12-06 12:00:00
 
 """
@@ -10,7 +10,7 @@ import sqlalchemy as sa
 
 
 revision = 'e4a91c7d2b55'
-down_revision = 'c0e1a2b3d4f5'
+down_revision = 'e3b9d4f1a2c7'
 branch_labels = None
 depends_on = None
 
