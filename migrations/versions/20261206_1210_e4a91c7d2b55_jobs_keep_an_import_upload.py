@@ -1,7 +1,7 @@
 """Jobs keep an import's uploaded file until the worker has read it (issue 15, finding 1).
 
 Revision ID: e4a91c7d2b55
-Revises: e3b9d4f1a2c7
+Revises: 5b1e0c7d9a24
 Create Date: 2026-12-06 12:00:00
 
 """
@@ -10,7 +10,7 @@ import sqlalchemy as sa
 
 
 revision = 'e4a91c7d2b55'
-down_revision = 'e3b9d4f1a2c7'
+down_revision = '5b1e0c7d9a24'
 branch_labels = None
 depends_on = None
 
