@@ -6,6 +6,7 @@ import re
 from openpyxl import load_workbook
 from playwright.sync_api import expect
 
+from .axe import BLOCKING, describe, run_axe
 from .conftest import sign_in
 
 NEW_TITLE = "Primary care estates: GP premises not fit for expanded workforce"
@@ -74,7 +75,11 @@ def test_risk_manager_imports_with_a_bad_row_then_fixed_and_exports(page, shots,
     shots(page, "import-preview")
     page.get_by_role("button", name="Import these changes").click()
     expect(page.locator(".nhsuk-notification-banner--success")).to_be_visible()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Import saved")
     shots(page, "import-done")
+    # The outcome page is drawn from the worker's result: axe over it too.
+    serious = [v for v in run_axe(page) if v["impact"] in BLOCKING]
+    assert not serious, describe(page.url, serious)
 
     page.goto("/risks/")
     new_row = page.locator("tr", has_text=NEW_TITLE)
