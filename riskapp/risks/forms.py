@@ -177,7 +177,24 @@ class GapForm(FlaskForm):
 ANY_STATUS = "any"
 
 
-class RiskFilterForm(FlaskForm):
+class AsAtDay:
+    """A form's "as at the end of" date: the register as riskapp held it then (issue 14).
+    A mixin, so the risk list's filters and the movement table ask for and check it alike."""
+
+    as_of = NHSDateField("As at the end of", validators=[Optional()],
+                         error_name="The as-at date",
+                         description="Leave blank for today. For example, 29 11 2023")
+
+    def validate_as_of(self, field):
+        from datetime import date
+
+        from ..record.as_at import as_at_error
+        problem = as_at_error(field.data, date.today()) if field.data else None
+        if problem:
+            raise ValidationError(problem)
+
+
+class RiskFilterForm(AsAtDay, FlaskForm):
     """The register's filters, read from the query string."""
 
     class Meta:
@@ -207,18 +224,6 @@ class RiskFilterForm(FlaskForm):
                               choices=[(str(n), str(n)) for n in range(1, 6)])
     likelihood = SelectField("Likelihood", validators=[Optional()],
                              choices=[(str(n), str(n)) for n in range(1, 6)])
-    #: The register as riskapp held it at the end of a past day (issue 14).
-    as_of = NHSDateField("As at the end of", validators=[Optional()],
-                         error_name="The as-at date",
-                         description="Leave blank for today. For example, 29 11 2023")
-
-    def validate_as_of(self, field):
-        from datetime import date
-
-        from ..record.as_at import as_at_error
-        problem = as_at_error(field.data, date.today()) if field.data else None
-        if problem:
-            raise ValidationError(problem)
 
 
 def set_risk_choices(form: RiskForm) -> None:
@@ -266,23 +271,11 @@ def set_owner_choices(field) -> None:
     field.choices = [("", "No owner")] + [(u.id, u.name) for u in active_users()]
 
 
-class MovementForm(FlaskForm):
+class MovementForm(AsAtDay, FlaskForm):
     """The movement table's date: the register as it stood at the end of a past day."""
 
     class Meta:
         csrf = False
-
-    as_of = NHSDateField("As at the end of", validators=[Optional()],
-                         error_name="The as-at date",
-                         description="Leave blank for today. For example, 29 11 2023")
-
-    def validate_as_of(self, field):
-        from datetime import date
-
-        from ..record.as_at import as_at_error
-        problem = as_at_error(field.data, date.today()) if field.data else None
-        if problem:
-            raise ValidationError(problem)
 
 
 class MoveRiskForm(VersionedForm):
