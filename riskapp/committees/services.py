@@ -233,7 +233,7 @@ def _page_statements() -> SimpleNamespace:
         .where(CommitteeMember.committee_id == id_).order_by(CommitteeMember.id),
         risks=_risk_rows_statement(id_),
         # The id breaks ties between meetings at the same time, as on the meetings list.
-        meetings=select(Meeting.id, Meeting.starts_at, Meeting.status,
+        meetings=select(Meeting.id, Meeting.starts_at, Meeting.status, Meeting.minutes_status,
                         func.count().over().label("total"))
         .where(Meeting.committee_id == id_)
         .order_by(Meeting.starts_at.desc(), Meeting.id.desc())

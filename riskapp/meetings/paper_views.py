@@ -99,6 +99,9 @@ def publish(meeting_id: int):
     """Publish the agenda and papers; warn first when papers are still awaited."""
     meeting = _load(meeting_id)
     require(can_manage())
+    if services.is_record_locked(meeting):  # the papers as published are part of the record
+        flash(services.MeetingLocked(meeting).message, "error")
+        return redirect(url_for(".detail", meeting_id=meeting.id))
     form = PublishForm()
     awaited = papers.awaited_items(meeting)
     if form.validate_on_submit() and (not awaited or form.confirmed.data == "yes"):
