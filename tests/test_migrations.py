@@ -209,3 +209,34 @@ def test_packs_already_made_by_the_worker_are_carried_into_drawn_packs(tmp_path)
         downgrade(revision="749fb06089bb")
         assert "drawn_packs" not in inspect(db.engine).get_table_names()
         db.engine.dispose()
+
+
+def test_corrections_made_before_their_transaction_was_kept_are_carried(tmp_path):
+    """Issue 14: a correction keeps the version store's transaction that made it; corrections
+    already held keep no transaction (the trail finds theirs by record and time) and survive
+    going down and up again."""
+    app = create_app({"TESTING": True, "SECRET_KEY": "t",
+                      "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'c.sqlite'}"})
+    with app.app_context():
+        upgrade(revision="e4a91c7d2b55")  # before corrections kept their transaction
+        _insert(db.engine, "committees", id=1, name="Audit Committee")
+        _insert(db.engine, "meetings", id=1, committee_id=1, status="Held",
+                starts_at="2023-11-16 10:00:00.000000", created_at="2023-10-01 09:00:00.000000")
+        _insert(db.engine, "minute_corrections", id=1, meeting_id=1, record="attendance",
+                record_id=1, what="Attendance of Jane Smith", field="attendance",
+                old_text="Apologies", new_text="Present in person", reason="Minuted wrongly",
+                corrected_at="2024-01-18 11:00:00.000000")
+        upgrade()
+        with db.engine.connect() as connection:
+            assert connection.execute(text(
+                "SELECT reason, transaction_id FROM minute_corrections")).one() == (
+                "Minuted wrongly", None)
+        db.session.remove()
+        downgrade(revision="e4a91c7d2b55")
+        with db.engine.connect() as connection:
+            assert connection.execute(text(
+                "SELECT reason FROM minute_corrections")).scalar() == "Minuted wrongly"
+        assert "transaction_id" not in {c["name"] for c in inspect(db.engine).get_columns(
+            "minute_corrections")}
+        upgrade()
+        db.engine.dispose()

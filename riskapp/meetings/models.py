@@ -298,6 +298,10 @@ class MinuteCorrection(db.Model):
     corrected_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     #: The later meeting whose members approved the correction.
     approved_at_id: Mapped[int | None] = mapped_column(ForeignKey("meetings.id"))
+    #: The version store's transaction that made the change (None for corrections made
+    #: before it was kept): the trail shows every change it made, a knock-on one too (an
+    #: item's decision following its corrected vote), as part of the correction.
+    transaction_id: Mapped[int | None] = mapped_column(db.BigInteger)
 
     item: Mapped[AgendaItem | None] = relationship(back_populates="corrections")
     corrected_by: Mapped[User | None] = relationship()

@@ -20,6 +20,7 @@ from sqlalchemy.orm import joinedload
 from ..auth.models import User
 from ..committees import services as committee_services
 from ..committees.models import Committee, CommitteeMember
+from .. import record as version_store
 from ..extensions import db
 from ..loading import fill, unloaded, with_related
 from ..risks.services import check_version
@@ -777,8 +778,18 @@ def correct_attendance(meeting: Meeting, member: CommitteeMember, data: dict, *,
         what=f"Attendance of {member.name}", old_text=was, new_text=now, reason=reason.strip(),
         approved_at=approved_at, corrected_by_id=getattr(by, "id", None))
     db.session.add(correction)
-    db.session.flush()
+    _stamp_transaction([correction])
     return correction
+
+
+def _stamp_transaction(corrections: list[MinuteCorrection]) -> None:
+    """Flush the corrected record, then keep the version store's transaction on each
+    correction: the trail matches the changes it made by it."""
+    db.session.flush()
+    tx_id = version_store.transaction_id(db.session)
+    for correction in corrections:
+        correction.transaction_id = tx_id
+    db.session.flush()
 
 
 #: What a correction can change on each kind of locked record: field -> words for it.
@@ -855,7 +866,7 @@ def correct_record(meeting: Meeting, kind: str, record, values: dict, *, reason:
         if record.item.outcome == approved_summary:  # the item's decision is the vote's count
             record.item.outcome = record.summary
     db.session.add_all(corrections)
-    db.session.flush()
+    _stamp_transaction(corrections)
     return corrections
 
 
@@ -953,7 +964,7 @@ def update_minutes(item: AgendaItem, discussion: str, decision: str, by=None,
     if not corrections:
         raise MeetingError("Nothing was changed", "minutes_discussion")
     db.session.add_all(corrections)
-    db.session.flush()
+    _stamp_transaction(corrections)
     return corrections
 
 

@@ -28,3 +28,12 @@ def date_learnt(session, issued_at) -> None:
     uow = versioning_manager.unit_of_work(session)
     if uow.current_transaction is not None:
         uow.current_transaction.issued_at = issued_at
+
+
+def transaction_id(session) -> int | None:
+    """The id of the versioning transaction that `session`'s changes so far belong to (call
+    after a flush), or None when nothing versioned has changed yet. A record kept beside a
+    change (a correction of approved minutes) stores it, so the trail finds every version that
+    change wrote, not only the one of the record it names."""
+    uow = versioning_manager.unit_of_work(session)
+    return uow.current_transaction.id if uow.current_transaction is not None else None

@@ -148,6 +148,9 @@ class TrailEntry:
     #: The id of the record changed, where it has one of its own (meeting trails use it to
     #: find the correction behind a change).
     record_id: int | None = None
+    #: The version store's transaction that wrote the change (versions only): a correction
+    #: of approved minutes keeps it, so every change it made is shown as part of it.
+    transaction_id: int | None = None
 
     @property
     def at_london(self) -> datetime:
@@ -541,24 +544,38 @@ CORRECTION_OF_KIND = {"attendance": "attendance", "declaration": "declaration",
 
 def _as_corrections(entries: list[TrailEntry], meeting_id: int) -> list[TrailEntry]:
     """A change that a correction of the approved minutes made is shown as "Corrected", with
-    the correction's reason: the change and the correction are written by the same request, so
-    the version's time is within a minute of the correction's."""
+    the correction's reason. A correction keeps the version store's transaction it was made in:
+    every change of that transaction is part of it, including one made as a consequence (an
+    item's decision following its corrected vote). Corrections made before that was kept are
+    matched by their record and time (the same request wrote both, within a minute)."""
     from ..meetings.models import MinuteCorrection
     corrections = db.session.execute(
         select(MinuteCorrection.record, MinuteCorrection.record_id,
-               MinuteCorrection.corrected_at, MinuteCorrection.reason)
-        .where(MinuteCorrection.meeting_id == meeting_id)).all()
+               MinuteCorrection.corrected_at, MinuteCorrection.reason,
+               MinuteCorrection.transaction_id)
+        .where(MinuteCorrection.meeting_id == meeting_id)
+        .order_by(MinuteCorrection.id)).all()
     if not corrections:
         return entries
+    by_transaction: dict[int, str] = {}
     by_record: dict[tuple, list] = defaultdict(list)
-    for record, record_id, at, reason in corrections:
-        by_record[(record, record_id)].append((legacy.aware_utc(at), reason))
+    for record, record_id, at, reason, tx_id in corrections:
+        if tx_id is not None:
+            by_transaction.setdefault(tx_id, reason)
+        else:
+            by_record[(record, record_id)].append((legacy.aware_utc(at), reason))
     out = []
     for entry in entries:
-        found = [reason for at, reason in by_record.get(
-            (CORRECTION_OF_KIND.get(entry.kind), entry.record_id), ())
-            if entry.change == CHANGED and abs((entry.at - at).total_seconds()) <= 60]
-        out.append(replace(entry, change=CORRECTED, now=f"{entry.now}\nWhy: {found[0]}")
+        found = None
+        if entry.change == CHANGED:
+            # Only the parts a correction can change: a meeting's own fields (its minutes
+            # approved, say) written in the same transaction are not the correction.
+            found = (by_transaction.get(entry.transaction_id)
+                     if entry.transaction_id and entry.kind in CORRECTION_OF_KIND else None)
+            found = found or next((reason for at, reason in by_record.get(
+                (CORRECTION_OF_KIND.get(entry.kind), entry.record_id), ())
+                if abs((entry.at - at).total_seconds()) <= 60), None)
+        out.append(replace(entry, change=CORRECTED, now=f"{entry.now}\nWhy: {found}")
                    if found else entry)
     return out
 
@@ -624,7 +641,8 @@ def _version_entries(words: "_Words", kind_: str, label, rows, fields: dict, key
                     out.append(TrailEntry(at, row["_user"], who, kind_, name, CHANGED, label_,
                                           words.value(kind_, f, before[f]),
                                           words.value(kind_, f, row[f]),
-                                          ident if isinstance(ident, int) else None))
+                                          ident if isinstance(ident, int) else None,
+                                          row.get("transaction_id")))
     return out
 
 

@@ -191,3 +191,53 @@ def test_audit_entries_from_before_the_store_stay_on_the_meeting_trail(baf, secr
          "Sam Secretary"),
         (f"{label}, item {item.number}: decision", "How decided", "By consensus",
          "Sam Secretary")]
+
+
+def _correct_vote(held, item, secretary):
+    later = services.create_meeting(held.committee, dict(
+        starts_at=datetime(2024, 1, 18, 10, tzinfo=services.LONDON), location="Room 1"))
+    services.approve_minutes(held, later)
+    db.session.commit()
+    vote = item.votes[0]
+    assert item.outcome == vote.summary  # the item's decision is the vote's count
+    token = set_actor(secretary.id)
+    try:
+        made = services.correct_record(held, "vote", vote, {
+            "votes_against": 1, "votes_for": vote.votes_for - 1},
+            reason="One member voted against", approved_at=later, by=secretary)
+        db.session.commit()
+    finally:
+        reset_actor(token)
+    return made
+
+
+def test_a_knock_on_change_of_a_correction_is_part_of_it_on_the_trail(recorded, secretary,
+                                                                       baf):
+    """The item's decision follows its corrected vote in the same transaction, which the
+    correction keeps: the trail shows that change as corrected too, with the reason."""
+    held, item, _cnd = recorded
+    made = _correct_vote(held, item, secretary)
+    assert made and all(c.transaction_id for c in made)
+    assert len({c.transaction_id for c in made}) == 1
+    decision = [e for e in meeting_trail(held.id, kind="decision")
+                if e.record == f"{_label(held)}, item {item.number}: decision"
+                and e.field == "Decision"]
+    knock_on = [e for e in decision if "(corrected)" in e.now]
+    assert len(knock_on) == 1 and knock_on[0].change == "Corrected"
+    assert knock_on[0].now.endswith("(corrected)\nWhy: One member voted against")
+
+
+def test_a_correction_made_before_transactions_were_kept_is_still_found_by_time(
+        recorded, secretary, baf):
+    held, item, _cnd = recorded
+    made = _correct_vote(held, item, secretary)
+    for correction in made:  # as a row written before the column existed
+        correction.transaction_id = None
+    db.session.commit()
+    label = _label(held)
+    vote = [e for e in meeting_trail(held.id) if e.record == f"{label}, item {item.number}: vote"
+            and e.field == "Against"]
+    assert vote and all(e.change == "Corrected" for e in vote)
+    knock_on = [e for e in meeting_trail(held.id, kind="decision")
+                if e.field == "Decision" and "(corrected)" in e.now]
+    assert [e.change for e in knock_on] == ["Changed"]  # time knows only the record named
