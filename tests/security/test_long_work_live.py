@@ -4,7 +4,8 @@ gunicorn leave the service answering, and each is downloaded once ready.
 Production shape on SQLite: gunicorn (two workers, its timeout from gunicorn.conf.py) and
 `flask worker` (two at a time), one database built once per session with `flask demo scale`.
 Two people ask for the pack of the 5,000-risk register; while the worker makes them, `/health`
-answers in under a second every time it is asked; then each pack downloads as a PDF.
+answers every time it is asked (within the 10 s bound of each request: how fast it answers is
+a figure for bench/bench_pack_job.py, not a timed assertion); then each pack downloads as a PDF.
 Bounded: every wait has a deadline and every process is stopped in a `finally`.
 """
 from __future__ import annotations
