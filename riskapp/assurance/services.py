@@ -12,8 +12,7 @@ import logging
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import date, datetime, time, timedelta
-from zoneinfo import ZoneInfo
+from datetime import date, timedelta
 
 from sqlalchemy import func, select
 
@@ -25,11 +24,10 @@ from ..rules import assurance as rules
 from ..rules import scoring
 from ..record.as_at import (FEW, RiskAsAt, children_at, ever_in, recorded_later,
                             scores_at)
-from .held import map_facts, open_risks
+from .held import covers_at, map_facts, open_risks
 from .models import AssuranceRule
 
 logger = logging.getLogger(__name__)
-LONDON = ZoneInfo("Europe/London")
 PER_PAGE = 50
 
 
@@ -175,11 +173,6 @@ class RiskRow:
         return self.risk_map.gaps
 
 
-def _end_of(day: date) -> datetime:
-    """The first moment after `day` in London, as an aware datetime."""
-    return datetime.combine(day + timedelta(days=1), time(0), tzinfo=LONDON)
-
-
 def committee_items(risk_ids, day: date, months: int = 12) -> dict[int, list[ItemOutcome]]:
     """The committee items that discussed each risk in the `months` up to `day`, each judged
     as evidence. Quoracy is worked out only for meetings whose approved minutes could count.
@@ -188,10 +181,12 @@ def committee_items(risk_ids, day: date, months: int = 12) -> dict[int, list[Ite
     `risk_ids`: ids, or a SELECT of them.
     """
     from ..meetings import services as meetings
-    start = datetime.combine(rules.add_months(day, -months) + timedelta(days=1), time(0),
-                             tzinfo=LONDON)
+    first = rules.add_months(day, -months) + timedelta(days=1)
     # Two statements, not one join: from the risks' links by their index first (one join
-    # made the planner walk every meeting in the date range, 30 ms at 2,000 meetings).
+    # made the planner walk every meeting in the date range, 30 ms at 2,000 meetings). The
+    # items are then read by id and their meetings' days checked here: with the days in the
+    # SQL too, SQLite still walked the meetings by date (15 ms of CPU for a page of 50 risks,
+    # 1 ms without).
     links = db.session.execute(select(agenda_item_risks.c.item_id, agenda_item_risks.c.risk_id)
                                .where(agenda_item_risks.c.risk_id.in_(risk_ids))).all()
     risks_of: dict[int, list[int]] = defaultdict(list)
@@ -206,12 +201,12 @@ def committee_items(risk_ids, day: date, months: int = 12) -> dict[int, list[Ite
         .join(Committee, Committee.id == Meeting.committee_id)
         .where(AgendaItem.id.in_(list(risks_of) if isinstance(risk_ids, (list, tuple)) else
                                  select(agenda_item_risks.c.item_id).where(
-                                     agenda_item_risks.c.risk_id.in_(risk_ids))),
-               Meeting.starts_at < _end_of(day),
-               Meeting.starts_at >= start)
+                                     agenda_item_risks.c.risk_id.in_(risk_ids))))
         .order_by(Meeting.starts_at, AgendaItem.sort_order, AgendaItem.id)).all() \
         if risks_of else []
-    rows = [(risk_id, *row) for row in found for risk_id in sorted(risks_of[row[0]])]
+    rows = [(risk_id, *row) for row in found
+            if first <= meetings.as_london(row[5]).date() <= day
+            for risk_id in sorted(risks_of[row[0]])]
     # Quoracy only matters where the minutes were approved by the day; worked out once a
     # meeting, from its register, as the meeting page does.
     verdicts: dict[int, dict[int, tuple[bool | None, str]]] = {}
@@ -233,7 +228,7 @@ def committee_items(risk_ids, day: date, months: int = 12) -> dict[int, list[Ite
         quorate, because = verdicts.get(meeting_id, {}).get(item_id, (None, ""))
         item = rules.CommitteeItem(
             id=item_id, committee=name, item=label,
-            meeting_day=starts_at.astimezone(LONDON).date(), held=status == "Held",
+            meeting_day=meetings.as_london(starts_at).date(), held=status == "Held",
             quorate=quorate,
             minutes_approved_on=approved_on if minutes_status == "approved" else None,
             inquorate_because=f"missing {because}" if because else "")
@@ -455,27 +450,9 @@ def register_map(filters: MapFilters, page: int = 1, per_page: int = PER_PAGE) -
     if not computed_filter:
         rows, total, later = _page(filters, page, per_page, bands, rule_list)
         return MapPage(filters, rows, total, page, per_page, rule_list, recorded_later=later)
-    start = (page - 1) * per_page
     if not filters.gaps_only:
         return _judged_by_state(filters, page, per_page, bands, rule_list)
-    # Every open risk is judged, but only as far as the filters ask (a line's verdict is
-    # cheaper than the whole map with its gaps); the page's risks are then mapped in full.
-    held = []
-    if filters.as_at:
-        held = open_risks(filters.register.id, filters.day)
-        ins = inputs_as_at(filters.register.id, filters.day, held)
-        scope = ever_in(filters.register.id) if len(ins) >= FEW else None
-    else:
-        stmt = _register_risks(filters, bands)
-        scope = stmt.with_only_columns(Risk.id).order_by(None)
-        ins = live_inputs(db.session.execute(stmt).all(), scope)
-    items = _items_for(ins, filters.day, rule_list, scope)
-    chosen = [r for r in ins if _matches(r, items.get(r.id, ()), filters, rule_list, bands)]
-    found = {r.id for r in chosen}
-    later = recorded_later([r for r in held if r.id in found], filters.day)
-    return MapPage(filters, _rows(chosen[start:start + per_page], filters.day, rule_list, bands,
-                                  items), len(chosen), page, per_page, rule_list,
-                   recorded_later=later)
+    return _judged_for_gaps(filters, page, per_page, bands, rule_list)
 
 
 def _judged_by_state(filters: MapFilters, page: int, per_page: int, bands, rule_list
@@ -487,6 +464,7 @@ def _judged_by_state(filters: MapFilters, page: int, per_page: int, bands, rule_
     day = filters.day
     # A band alone (as at a past day: the band then) needs no assurances at all.
     lines = () if not filters.state else (filters.line,) if filters.line else rules.LINES
+    held = []
     if filters.as_at:
         held = open_risks(filters.register.id, day)
         # The score then only matters to a band filter (the page's rows read their own).
@@ -527,38 +505,106 @@ def _judged_by_state(filters: MapFilters, page: int, per_page: int, bands, rule_
         if not lines or any(rules.line_cell(line, mine, day, months).state == filters.state
                             for line in lines):
             chosen.append(risk)
+    return _page_of_chosen(filters, chosen, held, page, per_page, bands, rule_list)
+
+
+def _judged_for_gaps(filters: MapFilters, page: int, per_page: int, bands, rule_list
+                     ) -> MapPage:
+    """A page of the map of the risks with computed gaps (and any band or line's state asked
+    for too). Every open risk is judged, from only what the rules need to find whether it has
+    a gap: its assurances without their texts, the committee evidence, and its controls (with
+    the controls each assurance covers) only where a "controls covered" rule applies to its
+    band; no recorded gaps. Judging stops at a risk's first gap. Then only the page's risks
+    are read and mapped in full."""
+    day = filters.day
+    covered_bands = {r.band for r in rule_list if r.kind == "controls_covered"}
+
+    def needs_controls(band: scoring.Band | None) -> bool:
+        return None in covered_bands or (band is not None and band.name in covered_bands)
+
+    held = []
+    if filters.as_at:
+        held = open_risks(filters.register.id, day)
+        scores = scores_at(held, day)
+        risks = [(r.id, r.reference, r.title,
+                  *scores.get(r.id, (r.current_consequence, r.current_likelihood)))
+                 for r in held]
+        found = children_at(Assurance, held, day)
+        assurances = {risk_id: [(a.id, a.line, a.assured_on, a.valid_until, a.positive,
+                                 a.answered_by_action_id) for a in rows]
+                      for risk_id, rows in found.items()}
+        controls, covers = {}, {}
+        if covered_bands:
+            controls = {risk_id: [c.id for c in rows] for risk_id, rows in
+                        children_at(Control, held, day).items()}
+            covers = covers_at(held, day, found)
+        scope = ever_in(filters.register.id) if len(held) >= FEW else [r.id for r in held]
+    else:
+        stmt = _register_risks(filters, bands)
+        risks = db.session.execute(stmt).all()
+        scope = stmt.with_only_columns(Risk.id).order_by(None)
+        assurances = defaultdict(list)
+        for risk_id, *row in db.session.execute(
+                select(Assurance.risk_id, Assurance.id, Assurance.line, Assurance.assured_on,
+                       Assurance.valid_until, Assurance.positive,
+                       Assurance.answered_by_action_id)
+                .where(Assurance.risk_id.in_(scope)).order_by(Assurance.id)):
+            assurances[risk_id].append(row)
+        controls, covers = defaultdict(list), defaultdict(set)
+        if covered_bands:
+            for cid, risk_id in db.session.execute(
+                    select(Control.id, Control.risk_id).where(Control.risk_id.in_(scope))
+                    .order_by(Control.id)):
+                controls[risk_id].append(cid)
+            for aid, cid in db.session.execute(
+                    select(assurance_controls.c.assurance_id, assurance_controls.c.control_id)
+                    .join(Assurance, Assurance.id == assurance_controls.c.assurance_id)
+                    .where(Assurance.risk_id.in_(scope))):
+                covers[aid].add(cid)
+    items = committee_items(scope, day, 2 * rules.valid_months(rule_list)[2]) if risks else {}
+    months = rules.valid_months(rule_list)
+    state_lines = (filters.line,) if filters.line else rules.LINES
+    none: frozenset = frozenset()
+    chosen = []
+    for risk in risks:
+        band = scoring.band_for(risk[3] * risk[4], bands)
+        if filters.band and (band is None or band.name != filters.band):
+            continue
+        with_controls = covered_bands and needs_controls(band)
+        mine = tuple(rules.AssuranceFact(
+            str(aid), line, "", given, until, positive,
+            frozenset(covers.get(aid, none)) if with_controls else none, answered is not None)
+            for aid, line, given, until, positive, answered in assurances.get(risk[0], ())
+        ) + tuple(o.fact for o in items.get(risk[0], ()) if o.fact is not None)
+        if filters.state and not any(rules.line_cell(line, mine, day, months).state ==
+                                     filters.state for line in state_lines):
+            continue
+        facts = rules.RiskFacts(
+            risk[1], band.name if band else None,
+            tuple(rules.ControlFact(cid, "") for cid in controls.get(risk[0], ()))
+            if with_controls else (), mine)
+        if rules.has_gaps(facts, day, rule_list):
+            chosen.append(risk)
+    return _page_of_chosen(filters, chosen, held, page, per_page, bands, rule_list)
+
+
+def _page_of_chosen(filters: MapFilters, chosen: list, held: list, page: int, per_page: int,
+                    bands, rule_list) -> MapPage:
+    """The page asked for of the risks a filter `chosen` ((id, ...) tuples, in register
+    order), read and mapped in full; as at a past day from `held` (their version rows)."""
     start = (page - 1) * per_page
     shown = chosen[start:start + per_page]
     later = 0
     if filters.as_at:
         found = {r[0] for r in chosen}
-        later = recorded_later([r for r in held if r.id in found], day)
+        later = recorded_later([r for r in held if r.id in found], filters.day)
         wanted = {r[0] for r in shown}
-        rows = map_rows_as_at(filters.register.id, day, [r for r in held if r.id in wanted],
-                              rule_list, bands)
+        rows = map_rows_as_at(filters.register.id, filters.day,
+                              [r for r in held if r.id in wanted], rule_list, bands)
     else:
-        rows = risk_rows(shown, day, rule_list, bands)
+        rows = risk_rows(shown, filters.day, rule_list, bands)
     return MapPage(filters, rows, len(chosen), page, per_page, rule_list,
                    recorded_later=later)
-
-
-def _matches(r: RiskIn, items: Sequence[ItemOutcome], f: MapFilters,
-             rule_list: Sequence[rules.Rule], bands: Sequence[scoring.Band]) -> bool:
-    band = scoring.band_for(r.consequence * r.likelihood, bands)
-    if f.band and (band is None or band.name != f.band):
-        return False
-    assurances = r.assurances + tuple(o.fact for o in items if o.fact is not None)
-    if f.state:
-        months = rules.valid_months(rule_list)
-        lines = [f.line] if f.line else list(rules.LINES)
-        if not any(rules.line_cell(line, assurances, f.day, months).state == f.state
-                   for line in lines):
-            return False
-    if f.gaps_only:
-        facts = rules.RiskFacts(r.ref, band.name if band else None, r.controls, assurances)
-        if not rules.risk_gaps(facts, f.day, rule_list):
-            return False
-    return True
 
 
 def risk_map(risk: Risk, day: date, *, rule_list: Sequence[rules.Rule] | None = None,

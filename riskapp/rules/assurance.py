@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import calendar
 import functools
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
@@ -265,9 +265,18 @@ def _when(day: date) -> str:
 
 def risk_gaps(risk: RiskFacts, day: date, rules: Sequence[Rule]) -> list[Gap]:
     """The gaps in assurance `rules` find in `risk` on `day`, in rule order."""
+    return list(_gaps(risk, day, rules))
+
+
+def has_gaps(risk: RiskFacts, day: date, rules: Sequence[Rule]) -> bool:
+    """Whether `rules` find any gap in `risk` on `day` (`risk_gaps` is not empty): stops at
+    the first, for the map's "computed gaps only" filter, which asks it of every risk."""
+    return next(_gaps(risk, day, rules), None) is not None
+
+
+def _gaps(risk: RiskFacts, day: date, rules: Sequence[Rule]) -> Iterator[Gap]:
     months = valid_months(rules)
     held = given_by(risk.assurances, day)
-    gaps: list[Gap] = []
     for rule in sorted(rules, key=lambda r: r.key):
         if rule.kind == "line_needed" and _applies(rule, risk.band):
             good = [a for a in held if a.line == rule.line and a.positive is True
@@ -275,17 +284,17 @@ def risk_gaps(risk: RiskFacts, day: date, rules: Sequence[Rule]) -> list[Gap]:
             need = rule.min_count or 1
             if len(good) < need:
                 have = "none" if not good else f"only {len(good)}"
-                gaps.append(Gap(rule.label, f"{LINE_SHORT[rule.line]}: {need} positive, current "
-                                f"assurance{'s' if need != 1 else ''} needed, {have} held",
-                                line=rule.line))
+                yield Gap(rule.label, f"{LINE_SHORT[rule.line]}: {need} positive, current "
+                          f"assurance{'s' if need != 1 else ''} needed, {have} held",
+                          line=rule.line)
         elif rule.kind == "controls_covered" and _applies(rule, risk.band):
             covered = {c for a in held if a.positive is True and is_current(a, day, months)
                        for c in a.control_ids}
             for control in risk.controls:
                 if control.id not in covered:
-                    gaps.append(Gap(rule.label, f"No positive, current assurance covers the "
-                                    f"control \u201c{_short(control.description)}\u201d",
-                                    control_id=control.id))
+                    yield Gap(rule.label, f"No positive, current assurance covers the "
+                              f"control \u201c{_short(control.description)}\u201d",
+                              control_id=control.id)
         elif rule.kind == "current":
             for a in held:
                 until = valid_until(a, months)
@@ -293,20 +302,19 @@ def risk_gaps(risk: RiskFacts, day: date, rules: Sequence[Rule]) -> list[Gap]:
                     continue
                 if until < day:
                     if not _replaced(a, held, day, months):
-                        gaps.append(Gap(rule.label, f"{LINE_SHORT[a.line]}: \u201c"
-                                        f"{_short(a.source)}\u201d expired on {_when(until)}",
-                                        line=a.line, assurance_id=a.id))
+                        yield Gap(rule.label, f"{LINE_SHORT[a.line]}: \u201c"
+                                  f"{_short(a.source)}\u201d expired on {_when(until)}",
+                                  line=a.line, assurance_id=a.id)
                 elif is_expiring(a, day, months) and not _replaced(a, held, day, months):
-                    gaps.append(Gap(rule.label, f"{LINE_SHORT[a.line]}: \u201c"
-                                    f"{_short(a.source)}\u201d expires on {_when(until)}",
-                                    line=a.line, assurance_id=a.id))
+                    yield Gap(rule.label, f"{LINE_SHORT[a.line]}: \u201c"
+                              f"{_short(a.source)}\u201d expires on {_when(until)}",
+                              line=a.line, assurance_id=a.id)
         elif rule.kind == "negative_answered":
             for a in held:
                 if a.positive is False and not a.answered and is_current(a, day, months):
-                    gaps.append(Gap(rule.label, f"{LINE_SHORT[a.line]}: negative assurance "
-                                    f"\u201c{_short(a.source)}\u201d has no action in answer",
-                                    line=a.line, assurance_id=a.id))
-    return gaps
+                    yield Gap(rule.label, f"{LINE_SHORT[a.line]}: negative assurance "
+                              f"\u201c{_short(a.source)}\u201d has no action in answer",
+                              line=a.line, assurance_id=a.id)
 
 
 def _replaced(a: AssuranceFact, held: Sequence[AssuranceFact], day: date,

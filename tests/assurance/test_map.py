@@ -175,11 +175,21 @@ def test_filters_find_exactly_the_risks_the_whole_map_shows(baf, as_at):
     risk = baf.session.scalar(select(Risk).where(Risk.reference == "BAF0002"))
     baf.session.add(Assurance(risk=risk, line=3, source="Internal audit", positive=False,
                               assured_on=date(2023, 10, 1)))
-    baf.session.commit()
+    # A risk whose every control is covered in each line: no gap, but only because of the
+    # controls each assurance covers, which the "computed gaps only" filter must read.
+    covered = baf.session.scalar(select(Risk).where(Risk.reference == "BAF0001"))
     day = date(2023, 12, 31) if as_at else date.today()
+    for line in rules.LINES:
+        baf.session.add(Assurance(risk=covered, line=line, source=f"Line {line} review",
+                                  positive=True, assured_on=day - timedelta(days=60),
+                                  controls=list(covered.controls)))
+    baf.session.commit()
     rows = services.whole_register(register, day, as_at=as_at)
+    if not as_at:  # (as at a past day the record did not yet hold them)
+        assert covered.controls and not next(r for r in rows if r.ref == "BAF0001").gaps
     cases = [dict(state=s, line=line) for s in rules.STATES for line in (None, 1, 2, 3)]
     cases += [dict(gaps_only=True), dict(band="High", gaps_only=True), dict(band="Medium"),
+              dict(gaps_only=True, state=rules.POSITIVE, line=2),
               dict(band="High", state=rules.MISSING, line=3)]
     for case in cases:
         filters = services.MapFilters(register, day, as_at=as_at, **case)

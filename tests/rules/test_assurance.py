@@ -98,10 +98,13 @@ def test_risk_gaps(risk, expected):
     gaps = ar.risk_gaps(risk, DAY, RULES)
     assert [(int(g.rule.split(":")[0].split()[1]), g.text) for g in gaps] == expected
     assert all(g.rule.startswith("Rule ") for g in gaps)
+    # The map's "computed gaps only" filter asks only whether there is one.
+    assert ar.has_gaps(risk, DAY, RULES) is bool(expected)
 
 
 def test_no_rules_no_gaps():
     assert ar.risk_gaps(facts(), DAY, []) == []
+    assert ar.has_gaps(facts(), DAY, []) is False
 
 
 @pytest.mark.parametrize("rule, words", [
