@@ -15,15 +15,24 @@ from ..record.as_at import (RiskAsAt, children_at, end_of_day, held_as_at, known
 from ..risks.models import Assurance, Control, Gap, assurance_controls
 
 
-def risks_held(register_id: int, day: date) -> list:
+#: What the assurance map reads of each risk as at a day (with `record.as_at.PLACING`): its
+#: title and the score it carries (the map reads the score then from its reviews).
+MAP_COLUMNS = ("title", "current_consequence", "current_likelihood")
+
+
+def risks_held(register_id: int, day: date, *, columns: tuple[str, ...] | None = None
+               ) -> list:
     """Every risk of the register on `day` as the record held it (`record.as_at.risks_at`),
-    as risk version rows ordered as the register is (number, reference)."""
-    return sorted(risks_at(register_id, day), key=lambda r: (r.number, r.reference))
+    as risk version rows ordered as the register is (number, reference). `columns`: only
+    these columns (and what placing the risk needs), not every one."""
+    return sorted(risks_at(register_id, day, columns=columns),
+                  key=lambda r: (r.number, r.reference))
 
 
-def open_risks(register_id: int, day: date) -> list:
+def open_risks(register_id: int, day: date, *, columns: tuple[str, ...] | None = None
+               ) -> list:
     """The register's open risks on `day` (risk version rows), in register order."""
-    return [r for r in risks_held(register_id, day) if r.status == "Open"]
+    return [r for r in risks_held(register_id, day, columns=columns) if r.status == "Open"]
 
 
 @dataclasses.dataclass

@@ -24,7 +24,7 @@ from ..rules import assurance as rules
 from ..rules import scoring
 from ..record.as_at import (FEW, RiskAsAt, children_at, ever_in, recorded_later,
                             scores_at)
-from .held import covers_at, map_facts, open_risks
+from .held import MAP_COLUMNS, covers_at, map_facts, open_risks
 from .models import AssuranceRule
 
 logger = logging.getLogger(__name__)
@@ -428,7 +428,7 @@ def _page(filters: MapFilters, page: int, per_page: int, bands, rule_list
     record, only the page's read in full."""
     start = (page - 1) * per_page
     if filters.as_at:
-        held = open_risks(filters.register.id, filters.day)
+        held = open_risks(filters.register.id, filters.day, columns=MAP_COLUMNS)
         return map_rows_as_at(filters.register.id, filters.day, held[start:start + per_page],
                               rule_list, bands), len(held), recorded_later(held, filters.day)
     stmt = _register_risks(filters, bands)
@@ -466,7 +466,7 @@ def _judged_by_state(filters: MapFilters, page: int, per_page: int, bands, rule_
     lines = () if not filters.state else (filters.line,) if filters.line else rules.LINES
     held = []
     if filters.as_at:
-        held = open_risks(filters.register.id, day)
+        held = open_risks(filters.register.id, day, columns=MAP_COLUMNS)
         # The score then only matters to a band filter (the page's rows read their own).
         scores = scores_at(held, day) if filters.band else {}
         risks = [(r.id, r.reference, r.title,
@@ -524,7 +524,7 @@ def _judged_for_gaps(filters: MapFilters, page: int, per_page: int, bands, rule_
 
     held = []
     if filters.as_at:
-        held = open_risks(filters.register.id, day)
+        held = open_risks(filters.register.id, day, columns=MAP_COLUMNS)
         scores = scores_at(held, day)
         risks = [(r.id, r.reference, r.title,
                   *scores.get(r.id, (r.current_consequence, r.current_likelihood)))
@@ -626,7 +626,8 @@ def whole_register(register: Register, day: date, *, as_at: bool) -> list[RiskRo
     bands = ordered_bands()
     rule_list = rules_in_force(day)
     if as_at:
-        return map_rows_as_at(register.id, day, open_risks(register.id, day), rule_list, bands)
+        return map_rows_as_at(register.id, day, open_risks(register.id, day, columns=MAP_COLUMNS),
+                              rule_list, bands)
     stmt = _register_risks(MapFilters(register, day), bands)
     scope = stmt.with_only_columns(Risk.id).order_by(None)
     ins = live_inputs(db.session.execute(stmt).all(), scope)

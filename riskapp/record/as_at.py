@@ -68,13 +68,15 @@ def end_of_day(day: date) -> datetime:
     return midnight.astimezone(timezone.utc).replace(tzinfo=None)
 
 
-def _as_at(table, cutoff: datetime, *where):
+def _as_at(table, cutoff: datetime, *where, columns=None):
     """SELECT the versions of `table` in force at `cutoff`: made by a transaction issued
-    before it, and not ended by one issued before it."""
+    before it, and not ended by one issued before it. `columns`: the names of the columns
+    to read (None: every one)."""
     tx = versioning_manager.transaction_cls.__table__
     made, ended = tx.alias("made"), tx.alias("ended")
     return (select(*[c for c in table.c if c.name not in
-                     ("transaction_id", "end_transaction_id", "operation_type")],
+                     ("transaction_id", "end_transaction_id", "operation_type")
+                     and (columns is None or c.name in columns)],
                    made.c.issued_at.label("learnt_at"))
             .select_from(table.join(made, made.c.id == table.c.transaction_id)
                          .outerjoin(ended, ended.c.id == table.c.end_transaction_id))
@@ -162,8 +164,14 @@ def recorded_later(risks, as_of: date) -> int:
     return sum(1 for r in risks if r.learnt_at >= cutoff)
 
 
+#: What `risks_at` always reads of a risk when asked for some columns only: what placing it
+#: in its register then, ordering and paging need.
+PLACING = ("id", "register_id", "number", "reference", "status", "opened_on")
+
+
 def risks_at(register_id: int | None, as_of: date, *,
-             risk_ids: list[int] | None = None) -> list:
+             risk_ids: list[int] | None = None, columns: tuple[str, ...] | None = None
+             ) -> list:
     """The risks of the register (all registers: None) on the register at the end of `as_of`,
     as risk version rows by reference (every column of the risk, `learnt_at`): one statement
     for what riskapp held then, one more for risks it recorded later (see below), and their
@@ -174,7 +182,12 @@ def risks_at(register_id: int | None, as_of: date, *,
     `as_of`, as riskapp first recorded it (at the end of the day it did), read by the dates the
     business gave it: the reviews held by the day, controls in place by the day, assurances
     dated by the day, actions raised by the day. What riskapp first recorded never changes
-    once that day is past, so a pack as at a past day still reads the same after any edit."""
+    once that day is past, so a pack as at a past day still reads the same after any edit.
+
+    `columns`: the risk's columns to read besides `PLACING` (None: every one); a whole
+    register's descriptions and dates cost more to read than the rest."""
+    if columns is not None:
+        columns = (*PLACING, *columns)
     cutoff = end_of_day(as_of)
     risks_v = _table(Risk)
     moves = _moves()
@@ -186,8 +199,8 @@ def risks_at(register_id: int | None, as_of: date, *,
                      if moves else risks_v.c.register_id == register_id)
     if risk_ids is not None:
         where.append(risks_v.c.id.in_(risk_ids))
-    rows = db.session.execute(_as_at(risks_v, cutoff, *where)).all()
-    rows += _recorded_later(as_of, where)
+    rows = db.session.execute(_as_at(risks_v, cutoff, *where, columns=columns)).all()
+    rows += _recorded_later(as_of, where, columns)
     risks = [_placed(row, moves.get(row.id), as_of) for row in rows]
     if register_id is not None:
         risks = [r for r in risks if r.register_id == register_id]
@@ -195,7 +208,7 @@ def risks_at(register_id: int | None, as_of: date, *,
     return risks
 
 
-def _recorded_later(as_of: date, where: list) -> list:
+def _recorded_later(as_of: date, where: list, columns=None) -> list:
     """Risks riskapp first recorded after `as_of` but opened by then: each as it stood at the
     end of the day riskapp first recorded it. One statement finds them (the earliest version
     of each, and no version opened by `as_of` rules a risk out), one more per such day."""
@@ -214,7 +227,7 @@ def _recorded_later(as_of: date, where: list) -> list:
     rows = []
     for day, ids in sorted(by_day.items()):
         rows += [r for r in db.session.execute(_as_at(risks_v, end_of_day(day),
-                                                      risks_v.c.id.in_(ids)))
+                                                      risks_v.c.id.in_(ids), columns=columns))
                  if r.opened_on <= as_of]
     return rows
 
