@@ -42,11 +42,17 @@ def pytest_collection_modifyitems(config, items):
 
 @pytest.fixture(scope="session")
 def live_server(tmp_path_factory):
-    database = tmp_path_factory.mktemp("browser") / "riskapp.sqlite"
+    yield from serving(tmp_path_factory.mktemp("browser") / "riskapp.sqlite")
+
+
+def serving(database: Path, *options: str, log_name: str = "server.log"):
+    """Serve the demo on `database` in its own process (`tests.browser.serve` with `options`);
+    yield its address, stop it afterwards."""
     env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "FLASK_APP")}
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
-    log = open(ARTIFACTS / "server.log", "w")  # tracebacks of any 500 land here
-    process = subprocess.Popen([sys.executable, "-m", "tests.browser.serve", str(database)],
+    log = open(ARTIFACTS / log_name, "w")  # tracebacks of any 500 land here
+    process = subprocess.Popen([sys.executable, "-m", "tests.browser.serve", str(database),
+                                *options],
                                cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=log, text=True)
     try:
         line = process.stdout.readline()  # blocks until the demo is loaded and the port bound
