@@ -455,6 +455,10 @@ def register_map(filters: MapFilters, page: int = 1, per_page: int = PER_PAGE) -
     return _judged_for_gaps(filters, page, per_page, bands, rule_list)
 
 
+#: What judging an assurance needs of it (not its text: the page's risks are read in full).
+JUDGED = ("line", "assured_on", "valid_until", "positive", "answered_by_action_id")
+
+
 def _judged_by_state(filters: MapFilters, page: int, per_page: int, bands, rule_list
                      ) -> MapPage:
     """A page of the map filtered by a line's state (and band): every open risk's verdict
@@ -472,9 +476,10 @@ def _judged_by_state(filters: MapFilters, page: int, per_page: int, bands, rule_
         risks = [(r.id, r.reference, r.title,
                   *scores.get(r.id, (r.current_consequence, r.current_likelihood)))
                  for r in held]
-        found = children_at(Assurance, held, day, lambda c: c.line.in_(lines)) \
-            if lines else {}
-        by_risk = {risk_id: [_assurance_fact(a, {}) for a in rows]
+        found = children_at(Assurance, held, day, lambda c: c.line.in_(lines),
+                            columns=JUDGED) if lines else {}
+        by_risk = {risk_id: [rules.AssuranceFact(str(a.id), a.line, "", a.assured_on,
+                                                 a.valid_until, a.positive) for a in rows]
                    for risk_id, rows in found.items()}
         scope = ever_in(filters.register.id) if len(held) >= FEW else [r.id for r in held]
     else:
@@ -529,14 +534,14 @@ def _judged_for_gaps(filters: MapFilters, page: int, per_page: int, bands, rule_
         risks = [(r.id, r.reference, r.title,
                   *scores.get(r.id, (r.current_consequence, r.current_likelihood)))
                  for r in held]
-        found = children_at(Assurance, held, day)
+        found = children_at(Assurance, held, day, columns=JUDGED)
         assurances = {risk_id: [(a.id, a.line, a.assured_on, a.valid_until, a.positive,
                                  a.answered_by_action_id) for a in rows]
                       for risk_id, rows in found.items()}
         controls, covers = {}, {}
         if covered_bands:
             controls = {risk_id: [c.id for c in rows] for risk_id, rows in
-                        children_at(Control, held, day).items()}
+                        children_at(Control, held, day, columns=()).items()}
             covers = covers_at(held, day, found)
         scope = ever_in(filters.register.id) if len(held) >= FEW else [r.id for r in held]
     else:

@@ -242,20 +242,24 @@ FEW = 500
 
 
 def children_at(model, risks, as_of: date, *where, order=("id",),
-                parent: str = "risk_id", parent_ids=None) -> dict[int, list]:
+                parent: str = "risk_id", parent_ids=None,
+                columns: tuple[str, ...] | None = None) -> dict[int, list]:
     """The rows of `model` (a versioned child of a risk) of `risks` (rows from `risks_at`) as
     held at the end of `as_of`, by parent id (`parent`: the column naming it), in `order`.
     Risks riskapp recorded later: as first recorded, by business date (BUSINESS_DAY).
     `where`: functions of the version table's columns giving more conditions.
-    `parent_ids`: {known-on day: parent ids} instead of the risks' own ids (notes by action)."""
+    `parent_ids`: {known-on day: parent ids} instead of the risks' own ids (notes by action).
+    `columns`: only these columns (with the id, parent and business date), not every one."""
     t = _table(model)
     groups = parent_ids if parent_ids is not None else _by_known_on(risks, as_of)
     business = BUSINESS_DAY.get(model)
+    if columns is not None:
+        columns = ("id", parent, *order, *((business,) if business else ()), *columns)
     grouped: dict[int, list] = defaultdict(list)
     for day, ids in sorted(groups.items()):
         if not ids:
             continue
-        stmt = _as_at(t, end_of_day(day), *[w(t.c) for w in where])
+        stmt = _as_at(t, end_of_day(day), *[w(t.c) for w in where], columns=columns)
         few = len(ids) < FEW
         if few:
             stmt = stmt.where(t.c[parent].in_(list(ids)))
