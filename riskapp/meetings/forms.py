@@ -115,6 +115,10 @@ class MinutesForm(FlaskForm):
     minutes_decision = TextAreaField("Decision", validators=[Optional()])
     reason = StringField("Reason for the correction", description="Needed once the minutes "
                          "are approved; the earlier text is kept.", validators=[Optional()])
+    #: Needed once the minutes are approved, as for every other correction (the service
+    #: checks it: a draft's minutes need none). Choices: the committee's later meetings.
+    approved_at_id = ChoiceField("Approved at the meeting of", coerce=optional_int,
+                                 validators=[Optional()])
 
 
 class ApproveMinutesForm(FlaskForm):

@@ -729,11 +729,10 @@ def record_vote(item: AgendaItem, ballots: list[tuple[int, str]], casting_vote: 
 # Minutes
 
 
-def _check_correction(meeting: Meeting, reason: str | None, approved_at: Meeting | None,
-                      approval_required: bool = True) -> None:
+def _check_correction(meeting: Meeting, reason: str | None, approved_at: Meeting | None) -> None:
     if not (reason or "").strip():
         raise MeetingError("Give the reason for the correction", "reason")
-    if approved_at is None and approval_required:
+    if approved_at is None:
         raise MeetingError("Choose the later meeting that approved the correction",
                            "approved_at_id")
     if approved_at is not None and (
@@ -949,7 +948,7 @@ def update_minutes(item: AgendaItem, discussion: str, decision: str, by=None,
     if not (reason or "").strip():
         raise MeetingError("These minutes are approved: give the reason for the correction",
                            "reason")
-    _check_correction(meeting, reason, approved_at, approval_required=False)
+    _check_correction(meeting, reason, approved_at)
     corrections = []
     for field, new in (("minutes_discussion", discussion), ("minutes_decision", decision)):
         old = getattr(item, field)

@@ -143,11 +143,7 @@ def correct_attendance(meeting_id: int):
     items = [(i.id, f"{i.number}. {i.title}") for i in meeting.items]
     form.arrived_at_item_id.choices = [("", "From the start")] + items
     form.left_at_item_id.choices = [("", "Stayed to the end")] + items
-    later = db.session.scalars(select(Meeting).where(
-        Meeting.committee_id == meeting.committee_id, Meeting.starts_at > meeting.starts_at)
-        .order_by(Meeting.starts_at)).all()
-    form.approved_at_id.choices = [("", "Choose the meeting")] + [
-        (m.id, f"{services.as_london(m.starts_at):%d %b %Y}") for m in later]
+    form.approved_at_id.choices = _later_meeting_choices(meeting)
     if form.validate_on_submit():
         by_id = {i.id: i for i in meeting.items}
         member = next(m for m in members if m.id == form.member_id.data)
@@ -210,11 +206,7 @@ def correct_record(meeting_id: int, kind: str, record_id: int):
         for name in fields:
             value = getattr(record, name)
             getattr(form, name).data = ("yes" if value else "no") if name == "carried" else value
-    later = db.session.scalars(select(Meeting).where(
-        Meeting.committee_id == meeting.committee_id, Meeting.starts_at > meeting.starts_at)
-        .order_by(Meeting.starts_at)).all()
-    form.approved_at_id.choices = [("", "Choose the meeting")] + [
-        (m.id, f"{services.as_london(m.starts_at):%d %b %Y}") for m in later]
+    form.approved_at_id.choices = _later_meeting_choices(meeting)
     if form.validate_on_submit():
         try:
             services.correct_record(meeting, kind, record, form.values(fields),
@@ -564,6 +556,16 @@ def interests():
 # --- item: decision, vote, minutes --------------------------------------------------------
 
 
+def _later_meeting_choices(meeting: Meeting) -> list:
+    """The committee's later meetings: where a correction of this meeting's approved record
+    may have been approved."""
+    later = db.session.scalars(select(Meeting).where(
+        Meeting.committee_id == meeting.committee_id, Meeting.starts_at > meeting.starts_at)
+        .order_by(Meeting.starts_at)).all()
+    return [("", "Choose the meeting")] + [
+        (m.id, f"{services.as_london(m.starts_at):%d %b %Y}") for m in later]
+
+
 def _item_page(meeting, item, consensus_form=None, vote_form=None, minutes_form=None,
                status=200):
     ctx = _context(meeting)
@@ -571,6 +573,8 @@ def _item_page(meeting, item, consensus_form=None, vote_form=None, minutes_form=
     roster = services.roster_for(item, q) if q.inputs else []
     chair_id = services.item_chair_id(item, q) if q.inputs else None
     minutes_form = minutes_form or MinutesForm(obj=item, formdata=None)
+    if meeting.minutes_locked and not minutes_form.approved_at_id.choices:
+        minutes_form.approved_at_id.choices = _later_meeting_choices(meeting)
     from .reports import report_for_item
     return render_template(
         "meetings/item.html", item=item, roster=roster, highlight=report_for_item(item),
@@ -652,11 +656,14 @@ def minutes(meeting_id: int, item_id: int):
     require(can_manage())
     item = load_item(meeting, item_id)
     form = MinutesForm()
+    form.approved_at_id.choices = _later_meeting_choices(meeting)
     if form.validate_on_submit():
         try:
             services.update_minutes(item, form.minutes_discussion.data or "",
                                     form.minutes_decision.data or "", by=current_user,
-                                    reason=form.reason.data)
+                                    reason=form.reason.data,
+                                    approved_at=db.session.get(Meeting, form.approved_at_id.data)
+                                    if form.approved_at_id.data else None)
             db.session.commit()
             flash("Minutes saved.", "success")
             return redirect(url_for(".item", meeting_id=meeting.id, item_id=item.id)

@@ -134,3 +134,30 @@ def test_the_committee_page_says_which_meetings_minutes_are_approved(client, aut
         as_text=True)
     _lock(meeting, later)
     assert "minutes approved" in client.get(f"/committees/{pccac.id}").get_data(as_text=True)
+
+
+def test_an_items_minutes_are_corrected_with_a_reason_and_the_meeting_that_approved_it(
+        client, auth, people, held):
+    meeting, later = held
+    item = meeting.items[0]
+    before = item.minutes_discussion
+    _lock(meeting, later)
+    auth.login(people[Role.SECRETARIAT])
+    url = f"/meetings/{meeting.id}/items/{item.id}"
+    page = client.get(url).get_data(as_text=True)
+    assert 'name="approved_at_id"' in page and ">18 Jan 2024</option>" in page
+    typed = {"minutes_discussion": "Discussed, with the chair's amendment", "minutes_decision": "",
+             "reason": "The chair's amendment was left out"}
+    refused = client.post(url + "/minutes", data=typed)
+    text = refused.get_data(as_text=True)
+    assert refused.status_code == 422
+    assert "Choose the later meeting that approved the correction" in text
+    assert "Discussed, with the chair&#39;s amendment" in text  # what was typed is kept
+    db.session.expire_all()
+    assert db.session.get(type(item), item.id).minutes_discussion == before  # nothing saved
+    saved = client.post(url + "/minutes", data={**typed, "approved_at_id": later.id})
+    assert saved.status_code == 302
+    [correction] = services.corrections_of(db.session.get(Meeting, meeting.id))
+    assert (correction.old_text, correction.new_text) == (
+        before, "Discussed, with the chair's amendment")
+    assert correction.approved_at_id == later.id

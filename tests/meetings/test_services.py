@@ -164,8 +164,12 @@ def test_minutes_lock_after_approval_and_corrections_keep_the_earlier_text(meeti
     with pytest.raises(MeetingError) as err:
         services.update_minutes(item, "Discussed at length", "Agreed")
     assert err.value.field == "reason"
-    [c] = services.update_minutes(item, "Discussed at length", "Agreed", reason="Chair's note")
-    assert (c.old_text, c.new_text) == ("Discussed", "Discussed at length")
+    with pytest.raises(MeetingError) as err:  # a correction says where it was approved
+        services.update_minutes(item, "Discussed at length", "Agreed", reason="Chair's note")
+    assert err.value.field == "approved_at_id"
+    [c] = services.update_minutes(item, "Discussed at length", "Agreed", reason="Chair's note",
+                                  approved_at=later)
+    assert (c.old_text, c.new_text, c.approved_at) == ("Discussed", "Discussed at length", later)
     assert item.minutes_discussion == "Discussed at length"
 
 
