@@ -519,4 +519,5 @@ def first_day_held() -> date | None:
 
 
 __all__ = ["RiskAsAt", "register_as_at", "risk_as_at", "risks_at", "held_as_at", "scores_at",
-           "children_at", "links_at", "known_on", "latest_reviews_at", "recorded_later", "end_of_day", "first_day_held", "as_at_error"]
+           "children_at", "links_at", "known_on", "latest_reviews_at", "recorded_later",
+           "end_of_day", "first_day_held", "as_at_error"]

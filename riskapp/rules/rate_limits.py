@@ -55,5 +55,6 @@ def refusal(kind: str, amount: int, multiples: int, unit: str, seconds_left: flo
     one, many, verb = WORK[kind]
     allowance = f"You can {verb} {amount:,} {one if amount == 1 else many} " \
                 f"{window_words(multiples, unit)}."
-    return Refusal(heading=f"Wait before you {verb} another {one}", allowance=allowance, when=f"You can {verb} another {wait_words(seconds_left)}.",
+    return Refusal(heading=f"Wait before you {verb} another {one}", allowance=allowance,
+                   when=f"You can {verb} another {wait_words(seconds_left)}.",
                    retry_after=max(int(-(-seconds_left // 1)), 1))
