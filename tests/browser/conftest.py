@@ -62,14 +62,20 @@ def serving(database: Path, *options: str, log_name: str = "server.log"):
             pytest.fail(f"the test server did not start (exit {process.returncode}): {line!r}")
         yield f"http://127.0.0.1:{match[1]}"
     finally:
+        stop(process)
+        process.stdout.close()
+        log.close()
+
+
+def stop(process: subprocess.Popen) -> None:
+    """Stop a server or worker the test started: ask, then make it, each bounded."""
+    if process.poll() is None:
         process.terminate()
         try:
             process.wait(timeout=10)
         except subprocess.TimeoutExpired:
             process.kill()
-            process.wait()
-        process.stdout.close()
-        log.close()
+            process.wait(timeout=10)
 
 
 @pytest.fixture(scope="module")

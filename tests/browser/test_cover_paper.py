@@ -11,6 +11,7 @@ import os
 import re
 import subprocess
 import sys
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -18,7 +19,7 @@ from docx import Document
 from playwright.sync_api import expect
 
 from tests.browser.axe import BLOCKING, describe, run_axe
-from tests.browser.conftest import ARTIFACTS, ROOT, TIMEOUT_MS, settle, sign_in
+from tests.browser.conftest import ARTIFACTS, ROOT, TIMEOUT_MS, serving, settle, sign_in, stop
 
 
 class Served:
@@ -39,32 +40,22 @@ def queued_server(tmp_path_factory):
     database = tmp_path_factory.mktemp("cover") / "riskapp.sqlite"
     env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "FLASK_APP")}
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
-    log = open(ARTIFACTS / "cover-server.log", "w")
-    server = subprocess.Popen([sys.executable, "-m", "tests.browser.serve", str(database),
-                               "--queued"], cwd=ROOT, env=env, stdout=subprocess.PIPE,
-                              stderr=log, text=True)
-    served = None
+    worker_log = open(ARTIFACTS / "cover-worker.log", "w")
     try:
-        line = server.stdout.readline()  # the demo is loaded and the port bound
-        match = re.fullmatch(r"PORT (\d+)\n", line)
-        assert match, f"the cover paper's server did not start: {line!r}"
-        served = Served(f"http://127.0.0.1:{match[1]}", lambda: subprocess.Popen(
-            [sys.executable, "-m", "flask", "worker"], cwd=ROOT, stdout=log, stderr=log,
-            env=dict(env, FLASK_APP="riskapp", DATABASE_URL=f"sqlite:///{database}",
-                     RISKAPP_TASK_QUEUE_URL=f"sqlite:///{database}.tasks",
-                     SECRET_KEY="browser-tests-cover-paper-worker-key")))
-        yield served
+        with contextmanager(serving)(database, "--queued", log_name="cover-server.log") as url:
+            served = Served(url, lambda: subprocess.Popen(
+                [sys.executable, "-m", "flask", "worker"], cwd=ROOT, stdout=worker_log,
+                stderr=worker_log,
+                env=dict(env, FLASK_APP="riskapp", DATABASE_URL=f"sqlite:///{database}",
+                         RISKAPP_TASK_QUEUE_URL=f"sqlite:///{database}.tasks",
+                         SECRET_KEY="browser-tests-cover-paper-worker-key")))
+            try:
+                yield served
+            finally:
+                if served.worker is not None:
+                    stop(served.worker)
     finally:
-        for process in (served.worker if served else None, server):
-            if process is not None:
-                process.terminate()
-                try:
-                    process.wait(timeout=10)
-                except subprocess.TimeoutExpired:
-                    process.kill()
-                    process.wait()
-        server.stdout.close()
-        log.close()
+        worker_log.close()
 
 
 @pytest.fixture

@@ -11,30 +11,10 @@ from sqlalchemy import func, select
 from riskapp.auth.models import Role
 from riskapp.extensions import db
 from riskapp.meetings import services
-from riskapp.meetings.models import Attendance, Declaration, Meeting, MinuteCorrection, Vote
+from riskapp.meetings.models import Attendance, Declaration, MinuteCorrection, Vote
 from riskapp.meetings.services import LONDON
 
 from .. import factories
-
-
-@pytest.fixture
-def approved(pccac, members):
-    """The demo's held meeting with everyone present, a declaration and a vote, its minutes
-    approved at the meeting of 18 Jan 2024."""
-    held = db.session.scalar(select(Meeting).where(Meeting.status == "Held"))
-    cnd = members["ICB Chief Nursing Director"]
-    services.record_declaration(held, {"member": cnd, "interest": "Trustee of a charity",
-                                       "action": "noted"})
-    for m in members.values():
-        services.record_attendance(held, m, {"status": "present"})
-    item = held.items[-1]
-    services.record_vote(item, [(m.id, "for") for m in members.values()], None,
-                         motion="That the committee approves the report")
-    later = services.create_meeting(pccac, dict(
-        starts_at=datetime(2024, 1, 18, 10, tzinfo=LONDON), location="Room 1"))
-    services.approve_minutes(held, later)
-    db.session.commit()
-    return held
 
 
 def _corrections(meeting_id: int) -> int:

@@ -15,7 +15,7 @@ from sqlalchemy import select
 from riskapp.auth.models import Role
 from riskapp.extensions import db
 from riskapp.meetings import services
-from riskapp.meetings.models import Declaration, Meeting
+from riskapp.meetings.models import Meeting
 from riskapp.meetings.services import LONDON
 
 

@@ -4,37 +4,12 @@ correction: the reason asked, who and when kept, the approved version shown besi
 from __future__ import annotations
 
 import html
-from datetime import datetime
 
-import pytest
 from sqlalchemy import select
 
 from riskapp.auth.models import Role
 from riskapp.extensions import db
-from riskapp.meetings import services
 from riskapp.meetings.models import Declaration, Meeting, MinuteCorrection
-from riskapp.meetings.services import LONDON
-
-
-@pytest.fixture
-def approved(pccac, members):
-    """The demo's held meeting of 16 Nov 2023 with a declaration and a vote, its minutes then
-    approved at a later meeting."""
-    held = db.session.scalar(select(Meeting).where(Meeting.status == "Held"))
-    member = members["ICB Chief Nursing Director"]
-    services.record_declaration(held, {"member": member, "interest": "Trustee of a charity",
-                                       "action": "noted"})
-    for m in members.values():  # everyone there, so every item is quorate
-        services.record_attendance(held, m, {"status": "present"})
-    item = held.items[-1]
-    present = [m.id for m in members.values()]
-    services.record_vote(item, [(m, "for") for m in present], None,
-                         motion="That the committee approves the report")
-    later = services.create_meeting(pccac, dict(
-        starts_at=datetime(2024, 1, 18, 10, tzinfo=LONDON), location="Room 1"))
-    services.approve_minutes(held, later)
-    db.session.commit()
-    return held
 
 
 def test_each_locked_record_is_corrected_with_a_reason_and_the_original_kept(
