@@ -31,3 +31,9 @@ from sqlalchemy import Index  # noqa: E402
 from sqlalchemy_continuum import version_class  # noqa: E402
 
 Index("ix_risks_version_register_id", version_class(Risk).__table__.c.register_id)
+# The latest review of each risk held by a day (`record.as_at.latest_review_then`): its
+# reviews walked newest first, a row or two a risk. The record's first day: MIN(opened_on).
+_reviews_v = version_class(ScoreRecord).__table__
+Index("ix_score_records_version_risk_held", _reviews_v.c.risk_id, _reviews_v.c.recorded_on,
+      _reviews_v.c.id)
+Index("ix_risks_version_opened_on", version_class(Risk).__table__.c.opened_on)
