@@ -5,7 +5,7 @@ The data comes from `flask demo scale`'s generator, built once per size in the s
 """
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 
 from sqlalchemy import event, func, select
 
@@ -44,6 +44,20 @@ PAGES = [
     ("API committees", "/api/v1/committees", "manager"),
     ("API meetings", "/api/v1/meetings", "manager"),
     ("API meeting quoracy", "/api/v1/meetings/{meeting}/quoracy", "manager"),
+    # As at a past day: paged in SQL from the version store (issues 14 and 18).
+    ("risk list as at a month ago", "/risks/?register={register}&as_of={month_ago}", "manager"),
+    ("risk list as at a month ago by score",
+     "/risks/?register={register}&as_of={month_ago}&sort=score", "manager"),
+    ("heatmap as at a month ago", "/reports/heatmap?register={register}&as_of={month_ago}",
+     "manager"),
+    ("movement as at a month ago", "/risks/movement?register={register}&as_of={month_ago}",
+     "manager"),
+    ("API risks as at a month ago", "/api/v1/risks?register={register}&as_of={month_ago}",
+     "manager"),
+    ("assurance map as at a month ago", "/assurance/map?register={register}&as_of-day="
+     "{month_ago.day}&as_of-month={month_ago.month}&as_of-year={month_ago.year}", "manager"),
+    ("API assurance map as at a month ago",
+     "/api/v1/assurance-map?register={register}&as_of={month_ago}", "manager"),
 ]
 
 
@@ -78,7 +92,7 @@ def _ids() -> dict:
         select(Action.assignee_id, func.count()).join(Risk).where(Risk.register_id == register)
         .group_by(Action.assignee_id).order_by(func.count().desc(), Action.assignee_id)).first()[0]
     return dict(register=register, risk="CRR0010", committee=committee, meeting=meeting,
-                assignee=_db.session.get(User, assignee))
+                assignee=_db.session.get(User, assignee), month_ago=TODAY - timedelta(days=30))
 
 
 def _counts_at(size: int, app, client, auth) -> dict[str, int]:

@@ -2,13 +2,15 @@
 from __future__ import annotations
 
 from datetime import date
+from operator import attrgetter
 
 from sqlalchemy import func, select
 
 from ..auth.models import Directorate
 from ..extensions import csrf, db
 from ..risks import queries
-from ..record.as_at import RiskAsAt, first_day_held, held_as_at, risk_as_at, risks_at
+from ..record.as_at import (RiskAsAt, first_day_held, held_as_at, page_at, register_at,
+                             risk_as_at)
 from ..risks.models import AppetiteLevel, Register, Risk
 from ..risks.services import ReviewRefused, StaleEdit, ordered_bands, rescore_risk
 from ..rules import scoring
@@ -279,16 +281,20 @@ def _risks_as_at(as_of: date) -> dict:
     status = choice_arg("status", ("Open", "Closed", "Archived"))
     page = int_arg("page", 1, minimum=1, maximum=100000)
     per_page = int_arg("per_page", 50, minimum=1, maximum=200)
-    # The risks first (one statement), then the reviews of the page's risks only.
-    risks = [r for r in risks_at(register_id, as_of) if status is None or r.status == status]
+    # The page in SQL (a count and the page), then the reviews of the page's risks only.
+    chosen, total, _ = page_at(
+        register_at(register_id, as_of),
+        where=[lambda c: c.status == status] if status is not None else [],
+        keep=(lambda r: r.status == status) if status is not None else None,
+        order=lambda c: (c.reference,), key=attrgetter("reference"),
+        start=(page - 1) * per_page, size=per_page)
     bands = ordered_bands()
-    shown = held_as_at(risks[(page - 1) * per_page: page * per_page], as_of,
-                       with_children=False)
+    shown = held_as_at(chosen, as_of, with_children=False)
     names = _names_of(shown)
     registers = dict(db.session.execute(select(Register.id, Register.name)).all())
     levels = {a.id: a for a in db.session.scalars(select(AppetiteLevel))}
     return page_envelope([as_at_summary(r, bands, names, registers, levels) for r in shown],
-                         len(risks), page, per_page)
+                         total, page, per_page)
 
 
 @bp.post("/risks/<ref>/reviews")

@@ -12,6 +12,7 @@ import logging
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from operator import attrgetter
 from datetime import date, timedelta
 
 from sqlalchemy import func, select
@@ -22,8 +23,8 @@ from ..meetings.models import AgendaItem, Meeting, agenda_item_risks
 from ..risks.models import Assurance, Control, Register, Risk, assurance_controls
 from ..rules import assurance as rules
 from ..rules import scoring
-from ..record.as_at import (FEW, RiskAsAt, children_at, ever_in, recorded_later,
-                            scores_at)
+from ..record.as_at import (FEW, RiskAsAt, children_at, ever_in, page_at, recorded_later,
+                            register_at, scores_at)
 from .held import MAP_COLUMNS, covers_at, map_facts, open_risks
 from .models import AssuranceRule
 
@@ -428,9 +429,14 @@ def _page(filters: MapFilters, page: int, per_page: int, bands, rule_list
     record, only the page's read in full."""
     start = (page - 1) * per_page
     if filters.as_at:
-        held = open_risks(filters.register.id, filters.day, columns=MAP_COLUMNS)
-        return map_rows_as_at(filters.register.id, filters.day, held[start:start + per_page],
-                              rule_list, bands), len(held), recorded_later(held, filters.day)
+        # The page in SQL (a count and the page, in register order), then only its risks read.
+        chosen, total, others = page_at(
+            register_at(filters.register.id, filters.day, columns=MAP_COLUMNS),
+            where=[lambda c: c.status == "Open"], keep=lambda r: r.status == "Open",
+            order=lambda c: (c.number, c.reference), key=attrgetter("number", "reference"),
+            start=start, size=per_page)
+        return (map_rows_as_at(filters.register.id, filters.day, chosen, rule_list, bands),
+                total, recorded_later(others, filters.day))
     stmt = _register_risks(filters, bands)
     total = db.session.scalar(select(func.count()).select_from(stmt.order_by(None).subquery()))
     risks = db.session.execute(stmt.limit(per_page).offset(start)).all()

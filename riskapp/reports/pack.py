@@ -10,6 +10,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from operator import attrgetter
 from datetime import date, datetime, timezone
 from zoneinfo import ZoneInfo
 
@@ -19,8 +20,8 @@ from sqlalchemy.orm import joinedload, selectinload
 from ..auth.models import Directorate, User
 from ..committees.models import Committee
 from ..extensions import db
-from ..record.as_at import (RiskAsAt, held_as_at, links_at, recorded_later, risks_at,
-                             scores_at)
+from ..record.as_at import (RiskAsAt, held_as_at, latest_review_then, links_at,
+                             recorded_later, register_at, risks_at, scores_at)
 from ..risks.models import Action, Control, Register, Risk, risk_committees
 from ..risks.queries import position_columns
 from ..rules import scoring
@@ -158,6 +159,8 @@ def heatmap_as_at(selection: Selection, view: str, bands: Sequence[scoring.Band]
     grid = {(c, lk): HeatmapCell(c, lk, scoring.band_for(c * lk, bands))
             for c in range(1, 6) for lk in range(1, 6)}
     unplaced = HeatmapCell(None, None, None)
+    if selection.committee is None:
+        return _heatmap_as_at_in_sql(selection, view, as_of, per_cell, grid, unplaced)
     risks = selected_as_at(selection, as_of)
     scores = scores_at(risks, as_of) if view == "current" else {}
     for risk in risks:
@@ -171,6 +174,72 @@ def heatmap_as_at(selection: Selection, view: str, bands: Sequence[scoring.Band]
             target.risks.append(risk)
     rows = [[grid[(c, lk)] for lk in range(1, 6)] for c in range(5, 0, -1)]
     return rows, unplaced, recorded_later(risks, as_of)
+
+
+def _heatmap_as_at_in_sql(selection: Selection, view: str, as_of: date, per_cell: int,
+                          grid: dict, unplaced: HeatmapCell
+                          ) -> tuple[list[list[HeatmapCell]], HeatmapCell, int]:
+    """`heatmap_as_at` without a committee filter (committee links then are read in Python):
+    the risks riskapp held then placed, counted and ranked in one statement, as the live
+    heatmap is (the score then: a correlated lookup of the latest review held by the day);
+    the few others (moved register, recorded later) placed here and merged in."""
+    register = register_at(selection.register.id if selection.register else None, as_of)
+    held = register.held
+
+    def wanted(r) -> bool:
+        return (r.status == "Open"
+                and (selection.directorate is None or r.directorate_id == selection.directorate.id)
+                and (selection.owner is None or r.owner_id == selection.owner.id))
+    conditions = [held.c.status == "Open"]
+    if selection.directorate is not None:
+        conditions.append(held.c.directorate_id == selection.directorate.id)
+    if selection.owner is not None:
+        conditions.append(held.c.owner_id == selection.owner.id)
+    # One number a position (consequence * 10 + likelihood), as the live heatmap partitions:
+    # NULL, one partition, wherever either score is missing.
+    if view == "current":
+        cell_key = func.coalesce(
+            latest_review_then(held.c.id, as_of, lambda s: s.consequence * 10 + s.likelihood),
+            held.c.current_consequence * 10 + held.c.current_likelihood)
+    elif view == "initial":
+        cell_key = held.c.initial_consequence * 10 + held.c.initial_likelihood
+    else:
+        cell_key = held.c.target_consequence * 10 + held.c.target_likelihood
+    placed = select(held.c.id, held.c.register_id, held.c.number, held.c.reference,
+                    held.c.title, cell_key.label("cell")).where(*conditions).subquery()
+    ranked = select(placed, func.row_number().over(
+        partition_by=placed.c.cell,
+        order_by=(placed.c.register_id, placed.c.number, placed.c.reference)).label("rank"),
+        func.count().over(partition_by=placed.c.cell).label("in_cell")).subquery()
+    first = (select(ranked).where(ranked.c.rank <= per_cell)
+             .order_by(ranked.c.cell, ranked.c.rank))
+
+    def cell_of(c, lk) -> HeatmapCell:
+        return grid.get((c, lk), unplaced) if c is not None and lk is not None else unplaced
+
+    counted = set()
+    for row in db.session.execute(first):
+        target = (unplaced if row.cell is None
+                  else cell_of(row.cell // 10, row.cell % 10))
+        if row.cell not in counted:
+            counted.add(row.cell)
+            target.count += row.in_cell
+        target.risks.append(row)
+    others = [r for r in register.others if wanted(r)]
+    scores = scores_at(others, as_of) if view == "current" and others else {}
+    for risk in others:
+        c, lk = {"current": scores.get(risk.id, (risk.current_consequence,
+                                                 risk.current_likelihood)),
+                 "initial": (risk.initial_consequence, risk.initial_likelihood),
+                 "target": (risk.target_consequence, risk.target_likelihood)}[view]
+        target = cell_of(c, lk)
+        target.count += 1
+        target.risks.append(risk)
+    register_order = attrgetter("register_id", "number", "reference")
+    for target in [*grid.values(), unplaced]:
+        target.risks = sorted(target.risks, key=register_order)[:per_cell]
+    rows = [[grid[(c, lk)] for lk in range(1, 6)] for c in range(5, 0, -1)]
+    return rows, unplaced, recorded_later(others, as_of)
 
 
 # --- The BAF pack ------------------------------------------------------------------------------

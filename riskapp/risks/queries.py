@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import functools
 from dataclasses import dataclass
+from operator import attrgetter
 from datetime import date
 from types import SimpleNamespace
 
@@ -454,14 +455,19 @@ def movement_page(register_id: int | None, fy: int, *, page: int, per_page: int,
 
 
 class ListPagination(Pagination):
-    """A page of rows already read (`items_of` is the whole list): for lists worked out in
-    Python, such as the register as at a past day."""
+    """A page of rows already read: `items_of` is the whole list (worked out in Python), or
+    the page itself with `total` the count of the whole (paged in SQL, as `record.as_at.
+    page_at` does for the register as at a past day)."""
 
     def _query_items(self) -> list:
         rows = self._query_args["items_of"]
+        if self._query_args.get("total") is not None:
+            return rows
         return rows[self._query_offset:self._query_offset + self.per_page]
 
     def _query_count(self) -> int:
+        if self._query_args.get("total") is not None:
+            return self._query_args["total"]
         return len(self._query_args["items_of"])
 
 
@@ -472,46 +478,101 @@ def movement_page_as_at(register_id: int | None, fy: int, as_of: date, *, page: 
     register's risks open then, under their references then, with the reviews known then;
     months after `as_of` left blank. Also how many of them riskapp recorded only after
     `as_of` (shown as first recorded, by the days their reviews were held)."""
-    from ..record.as_at import held_as_at, recorded_later, risks_at
-    # The risks first (one statement), then the reviews of the page's risks only.
-    risks = [r for r in risks_at(register_id, as_of) if r.status == "Open"]
+    from ..record.as_at import held_as_at, page_at, recorded_later, register_at
+    # The page of risks in SQL (a count and the page), then the reviews of the page only.
+    items, total, others = page_at(
+        register_at(register_id, as_of), where=[lambda c: c.status == "Open"],
+        keep=lambda r: r.status == "Open", order=lambda c: (c.reference,),
+        key=attrgetter("reference"), start=(page - 1) * per_page, size=per_page)
     pagination = ListPagination(page=page, per_page=per_page, max_per_page=None,
-                                error_out=False, items_of=risks)
+                                error_out=False, items_of=items, total=total)
     rows = [(r.reference, scoring.movement(
         [scoring.ScorePoint(s.recorded_on, s.consequence, s.likelihood) for s in r.reviews],
         fy, as_of)) for r in held_as_at(pagination.items, as_of, with_children=False)]
-    return pagination, rows, recorded_later(risks, as_of)
+    return pagination, rows, recorded_later(others, as_of)
+
+
+def _list_page_in_sql(filters: RiskFilters, as_of: date, *, page: int, per_page: int
+                      ) -> tuple[Pagination, list]:
+    """`list_page_as_at` by reference or score, filtered by register, status, owner, lead or
+    directorate only: counted, sorted and paged in SQL (`record.as_at.page_at`); and the
+    risks read in Python that were chosen (only they can be "recorded later")."""
+    from ..record.as_at import latest_review_then, latest_reviews_at, page_at, register_at
+    equal = [(name, value) for name, value in (
+        ("status", filters.status), ("owner_id", filters.owner_id),
+        ("lead_id", filters.lead_id), ("directorate_id", filters.directorate_id))
+        if value is not None]
+    register = register_at(filters.register_id, as_of)
+    order, key, extra = (lambda c: (c.reference,)), attrgetter("reference"), ()
+    if filters.sort == "score":
+        # The score then: the latest review held by the day, else the risk's own.
+        def score_then(c):
+            return func.coalesce(
+                latest_review_then(c.id, as_of, lambda s: s.consequence * s.likelihood),
+                c.current_consequence * c.current_likelihood)
+        # The few others' scores then, read as `latest_reviews_at` reads them.
+        found = latest_reviews_at(register.others, as_of)
+        others_score = {r.id: c * lk for r in register.others for c, lk in [
+            found.get(r.id, (r.current_consequence, r.current_likelihood))[:2]]}
+
+        def key(r):
+            return -others_score.get(r.id, getattr(r, "score_then", 0)), r.reference
+
+        def order(c):
+            return score_then(c).desc(), c.reference
+        extra = (lambda c: score_then(c).label("score_then"),)
+    items, total, others = page_at(
+        register, where=[(lambda c, n=n, v=v: c[n] == v) for n, v in equal],
+        keep=lambda r: all(getattr(r, n) == v for n, v in equal), order=order, key=key,
+        start=(page - 1) * per_page, size=per_page, extra=extra)
+    return ListPagination(page=page, per_page=per_page, max_per_page=None, error_out=False,
+                          items_of=items, total=total), others
 
 
 def list_page_as_at(filters: RiskFilters, as_of: date, bands, *, page: int, per_page: int
                     ) -> tuple[Pagination, int]:
     """The risk list as riskapp held the register at the end of `as_of` (the version store):
-    the risks on it then (`record.as_at.risks_at`, one statement), narrowed by the list's
-    filters as they stood then, sorted, and only the page's rows made; and how many of the
-    risks riskapp recorded only after `as_of`. The score in force then is read for every
-    risk only when a filter or the sort needs it (one window query), else for the page.
+    the risks on it then, narrowed by the list's filters as they stood then, sorted, and only
+    the page's rows made; and how many of the risks riskapp recorded only after `as_of`.
+
+    By reference or score, filtered by register, status, owner, lead or directorate: counted,
+    sorted and paged in SQL (`record.as_at.page_at`; the score then, a correlated lookup of
+    the latest review held by the day), and the score in force read for the page only. Other
+    filters and sorts: the risks on the register then (`record.as_at.risks_at`, one
+    statement) narrowed and sorted here, the score then read for every risk only when a
+    filter or the sort needs it (one window query).
     `bands` (ordered): a risk recorded later is next due from its last review held by
     `as_of`, at its own or its band's frequency, not from the date it was recorded with."""
     from ..record.as_at import end_of_day, latest_reviews_at, links_at, recorded_later, risks_at
-    risks = [r for r in risks_at(filters.register_id, as_of)
-             if (filters.status is None or r.status == filters.status)
-             and (filters.owner_id is None or r.owner_id == filters.owner_id)
-             and (filters.lead_id is None or r.lead_id == filters.lead_id)
-             and (filters.directorate_id is None or r.directorate_id == filters.directorate_id)]
-    if filters.committee_id is not None:
-        links = links_at(risks, as_of)
-        risks = [r for r in risks if filters.committee_id in links.get(r.id, ())]
-    if filters.q:
-        # Words as typed, in the reference, title or description then (the live list's
-        # search index holds today's text only).
-        words = filters.q.casefold().split()
-        risks = [r for r in risks if all(
-            w in f"{r.reference} {r.title} {r.description or ''}".casefold() for w in words)]
     limits = dict(db.session.execute(select(AppetiteLevel.id, AppetiteLevel.max_score)).all())
     needs_scores = (filters.band is not None or filters.above_appetite
                     or filters.sort in ("score", "review") or (filters.view == "current" and (
                         filters.consequence is not None or filters.likelihood is not None)))
-    scores = latest_reviews_at(risks, as_of) if needs_scores else {}
+    in_sql = (filters.sort in ("reference", "score") and filters.committee_id is None
+              and not filters.q and filters.band is None and not filters.above_appetite
+              and filters.consequence is None and filters.likelihood is None)
+    names = dict(db.session.execute(select(User.id, User.name)).all())
+    if in_sql:
+        pagination, chosen = _list_page_in_sql(filters, as_of, page=page, per_page=per_page)
+    else:
+        risks = [r for r in risks_at(filters.register_id, as_of)
+                 if (filters.status is None or r.status == filters.status)
+                 and (filters.owner_id is None or r.owner_id == filters.owner_id)
+                 and (filters.lead_id is None or r.lead_id == filters.lead_id)
+                 and (filters.directorate_id is None
+                      or r.directorate_id == filters.directorate_id)]
+        if filters.committee_id is not None:
+            links = links_at(risks, as_of)
+            risks = [r for r in risks if filters.committee_id in links.get(r.id, ())]
+        if filters.q:
+            # Words as typed, in the reference, title or description then (the live list's
+            # search index holds today's text only).
+            words = filters.q.casefold().split()
+            risks = [r for r in risks if all(
+                w in f"{r.reference} {r.title} {r.description or ''}".casefold()
+                for w in words)]
+        chosen = risks
+    scores = latest_reviews_at(chosen, as_of) if needs_scores and not in_sql else {}
 
     def current(r) -> tuple[int, int]:
         return scores.get(r.id, (r.current_consequence, r.current_likelihood))[:2]
@@ -520,22 +581,6 @@ def list_page_as_at(filters: RiskFilters, as_of: date, bands, *, page: int, per_
         c, lk = current(r)
         return scoring.is_above_appetite(c * lk, limits.get(r.appetite_level_id))
 
-    if filters.band is not None:
-        risks = [r for r in risks
-                 if filters.band.min_score <= current(r)[0] * current(r)[1]
-                 <= filters.band.max_score]
-    if filters.above_appetite:
-        risks = [r for r in risks if above(r)]
-    if filters.consequence is not None or filters.likelihood is not None:
-        def position(r):
-            if filters.view == "initial":
-                return r.initial_consequence, r.initial_likelihood
-            if filters.view == "target":
-                return r.target_consequence, r.target_likelihood
-            return current(r)
-        risks = [r for r in risks if
-                 (filters.consequence is None or position(r)[0] == filters.consequence) and
-                 (filters.likelihood is None or position(r)[1] == filters.likelihood)]
     cutoff = end_of_day(as_of)
 
     def next_review(r) -> date | None:
@@ -548,19 +593,38 @@ def list_page_as_at(filters: RiskFilters, as_of: date, bands, *, page: int, per_
         band = scoring.band_for(current(r)[0] * current(r)[1], bands)
         return scoring.next_review_date(
             scores[r.id][2], r.review_frequency_months or (band.review_months if band else 3))
-    names = dict(db.session.execute(select(User.id, User.name)).all())
-    if filters.sort == "score":
-        risks.sort(key=lambda r: (-current(r)[0] * current(r)[1], r.reference))
-    elif filters.sort == "title":
-        risks.sort(key=lambda r: (r.title, r.reference))
-    elif filters.sort == "review":
-        risks.sort(key=lambda r: (next_review(r) is None, next_review(r) or as_of,
-                                  r.reference))
-    elif filters.sort == "owner":
-        risks.sort(key=lambda r: (names.get(r.owner_id, ""), r.reference))
-    pagination = ListPagination(page=page, per_page=per_page, max_per_page=None,
-                                error_out=False, items_of=risks)
-    if not needs_scores:
+
+    if not in_sql:
+        risks = chosen
+        if filters.band is not None:
+            risks = [r for r in risks
+                     if filters.band.min_score <= current(r)[0] * current(r)[1]
+                     <= filters.band.max_score]
+        if filters.above_appetite:
+            risks = [r for r in risks if above(r)]
+        if filters.consequence is not None or filters.likelihood is not None:
+            def position(r):
+                if filters.view == "initial":
+                    return r.initial_consequence, r.initial_likelihood
+                if filters.view == "target":
+                    return r.target_consequence, r.target_likelihood
+                return current(r)
+            risks = [r for r in risks if
+                     (filters.consequence is None or position(r)[0] == filters.consequence)
+                     and (filters.likelihood is None or position(r)[1] == filters.likelihood)]
+        if filters.sort == "score":
+            risks.sort(key=lambda r: (-current(r)[0] * current(r)[1], r.reference))
+        elif filters.sort == "title":
+            risks.sort(key=lambda r: (r.title, r.reference))
+        elif filters.sort == "review":
+            risks.sort(key=lambda r: (next_review(r) is None, next_review(r) or as_of,
+                                      r.reference))
+        elif filters.sort == "owner":
+            risks.sort(key=lambda r: (names.get(r.owner_id, ""), r.reference))
+        pagination = ListPagination(page=page, per_page=per_page, max_per_page=None,
+                                    error_out=False, items_of=risks)
+        chosen = risks
+    if in_sql or not needs_scores:
         scores = latest_reviews_at(pagination.items, as_of)
     pagination.items = [SimpleNamespace(
         reference=r.reference, title=r.title, owner_name=names.get(r.owner_id, ""),
@@ -569,7 +633,7 @@ def list_page_as_at(filters: RiskFilters, as_of: date, bands, *, page: int, per_
         target_likelihood=r.target_likelihood, status=r.status,
         next_review_date=next_review(r), above_appetite=above(r))
         for r in pagination.items]
-    return pagination, recorded_later(risks, as_of)
+    return pagination, recorded_later(chosen, as_of)
 
 
 PERSON_FIELDS = ("owner_id", "lead_id", "assignee_id")
