@@ -269,26 +269,31 @@ def page_at(register: RegisterAt, *, where=(), keep=None, order, key, start: int
 
     Returns the page's rows (held ones and others alike: every column of `held` and `extra`;
     others carry what `keep`/`key` gave them), how many risks are chosen in all, and the
-    chosen `others` (the pages say how many were recorded later). Two statements: a count and
-    the page; with no `others` chosen, OFFSET and LIMIT in SQL, else the first `start + size`
-    held rows merged with the others."""
+    chosen `others` (the pages say how many were recorded later). One statement, the page and
+    the count together (a count apart for a page past the end); with no `others` chosen,
+    OFFSET and LIMIT in SQL, else the first `start + size` held rows merged with the others."""
     held = register.held
     conditions = [w(held.c) for w in where]
     others = [r for r in register.others if keep is None or keep(r)]
-    total = db.session.scalar(select(func.count()).select_from(held).where(*conditions))
-    # The ids of the page sorted first, then only their rows read whole: sorting every
-    # risk's whole row (its description) was most of the statement on PostgreSQL.
-    chosen = select(held.c.id).where(*conditions).order_by(*order(held.c))
+    # The ids of the page sorted first (with how many there are in all, counted in the same
+    # pass), then only their rows read whole: sorting every risk's whole row (its
+    # description) was most of the statement on PostgreSQL.
+    chosen = (select(held.c.id, func.count().over().label("chosen_in_all"))
+              .where(*conditions).order_by(*order(held.c)))
     if not others:
         chosen = chosen.offset(start).limit(size)
     else:
         chosen = chosen.limit(start + size)
     chosen = chosen.subquery("chosen")
-    stmt = (select(held, *[e(held.c) for e in extra])
-            .where(held.c.id.in_(select(chosen.c.id))).order_by(*order(held.c)))
+    stmt = (select(held, chosen.c.chosen_in_all, *[e(held.c) for e in extra])
+            .join(chosen, chosen.c.id == held.c.id).order_by(*order(held.c)))
+    page = list(db.session.execute(stmt))
+    # A page past the end has no row to carry the count: count apart then.
+    total = (page[0].chosen_in_all if page else
+             db.session.scalar(select(func.count()).select_from(held).where(*conditions)))
     if not others:
-        return list(db.session.execute(stmt)), total, others
-    rows = list(heapq.merge(db.session.execute(stmt), sorted(others, key=key), key=key))
+        return page, total, others
+    rows = list(heapq.merge(page, sorted(others, key=key), key=key))
     return rows[start:start + size], total + len(others), others
 
 

@@ -96,6 +96,11 @@ def test_every_page_of_the_risk_list_by_reference_and_by_score_as_at_a_day(app):
             recorded_later.add(later_count)
         assert shown == expected, sort
         assert recorded_later == {1}
+        # A page past the end: no rows, the count all the same.
+        pagination, _ = queries.list_page_as_at(
+            queries.RiskFilters(register_id=crr.id, status="Open", sort=sort), DAY, bands,
+            page=9, per_page=3)
+        assert pagination.items == [] and pagination.total == 7
 
 
 def test_the_list_shows_the_score_then_of_risks_read_either_way(app):
@@ -147,3 +152,8 @@ def test_the_api_list_as_at_a_day_pages_in_sql_with_the_others_merged(app, clien
         assert body["total"] == 7, body
         shown += [item["ref"] for item in body["items"]]
     assert shown == by_reference
+    # Only risks riskapp held then (no others chosen: paged by OFFSET in SQL), and past the end.
+    for page, shown in ((1, 1), (9, 0)):
+        body = client.get(f"/api/v1/risks?register=CRR&as_of={DAY}&status=Closed&page={page}"
+                          "&per_page=2").get_json()
+        assert body["total"] == 1 and len(body["items"]) == shown, body
