@@ -1,6 +1,7 @@
 """Statements that load what the risk pages show, each in a fixed number of queries."""
 from __future__ import annotations
 
+import dataclasses
 import functools
 from dataclasses import dataclass
 from operator import attrgetter
@@ -492,41 +493,143 @@ def movement_page_as_at(register_id: int | None, fy: int, as_of: date, *, page: 
     return pagination, rows, recorded_later(others, as_of)
 
 
-def _list_page_in_sql(filters: RiskFilters, as_of: date, *, page: int, per_page: int
-                      ) -> tuple[Pagination, list]:
-    """`list_page_as_at` by reference or score, filtered by register, status, owner, lead or
-    directorate only: counted, sorted and paged in SQL (`record.as_at.page_at`); and the
-    risks read in Python that were chosen (only they can be "recorded later")."""
-    from ..record.as_at import latest_review_then, latest_reviews_at, page_at, register_at
-    equal = [(name, value) for name, value in (
-        ("status", filters.status), ("owner_id", filters.owner_id),
-        ("lead_id", filters.lead_id), ("directorate_id", filters.directorate_id))
-        if value is not None]
-    register = register_at(filters.register_id, as_of)
-    order, key, extra = (lambda c: (c.reference,)), attrgetter("reference"), ()
+def _current_then(r, scores) -> tuple[int, int]:
+    """A risk's (consequence, likelihood) then: its latest review held by the day (`scores`,
+    from `record.as_at.latest_reviews_at`), else its own."""
+    return scores.get(r.id, (r.current_consequence, r.current_likelihood))[:2]
+
+
+def _next_review_then(r, scores, as_of: date, cutoff, bands) -> date | None:
+    """As held then; a risk recorded later: from its last review held by the day, at its own
+    or its band's frequency (the date it was recorded with is later than the day)."""
+    if r.learnt_at < cutoff or r.status != "Open":
+        return r.next_review_date
+    if r.id not in scores:
+        return None
+    consequence, likelihood = _current_then(r, scores)
+    band = scoring.band_for(consequence * likelihood, bands)
+    return scoring.next_review_date(
+        scores[r.id][2], r.review_frequency_months or (band.review_months if band else 3))
+
+
+#: What the risk list as at a day reads of each risk (with `record.as_at.PLACING`): what it
+#: filters, sorts and shows; not the descriptions, which made every row wide.
+AS_AT_LIST_COLUMNS = ("title", "owner_id", "lead_id", "directorate_id", "appetite_level_id",
+                      "current_consequence", "current_likelihood", "initial_consequence",
+                      "initial_likelihood", "target_consequence", "target_likelihood",
+                      "next_review_date", "review_frequency_months")
+
+
+def _list_page_in_sql(filters: RiskFilters, as_of: date, bands, names: dict, limits: dict, *,
+                      page: int, per_page: int) -> tuple[Pagination, list]:
+    """`list_page_as_at` without a committee or words filter: filtered, counted, sorted and
+    paged in SQL (`record.as_at.page_at`; the score then, a correlated lookup of the latest
+    review held by the day), the few risks read in Python (moved since, recorded later) tested
+    and sorted alike and merged in. Also the chosen ones of those (only they can be "recorded
+    later")."""
+    from ..record.as_at import (end_of_day, latest_review_then, latest_reviews_at, page_at,
+                                register_at)
+    register = register_at(filters.register_id, as_of, columns=AS_AT_LIST_COLUMNS)
+    cutoff = end_of_day(as_of)
+    others = {r.id for r in register.others}
+    # The others' scores then, read as for a whole register (few rows).
+    others_scores = latest_reviews_at(register.others, as_of) if others else {}
+
+    def then(c, of_review, own):
+        """SQL: `of_review` (of the review versions' columns) of the latest review held by
+        the day, else `own` (the risk's own column)."""
+        return func.coalesce(latest_review_then(c.id, as_of, of_review), own)
+
+    def score_sql(c):
+        return then(c, lambda s: s.consequence * s.likelihood,
+                    c.current_consequence * c.current_likelihood)
+
+    def score(r) -> int:
+        if r.id in others:
+            consequence, likelihood = _current_then(r, others_scores)
+            return consequence * likelihood
+        return r.score_then
+
+    where, tests = [], []
+    for name, value in (("status", filters.status), ("owner_id", filters.owner_id),
+                        ("lead_id", filters.lead_id), ("directorate_id", filters.directorate_id)):
+        if value is not None:
+            where.append(lambda c, name=name, value=value: c[name] == value)
+            tests.append(lambda r, name=name, value=value: getattr(r, name) == value)
+    # The score then, and the position then (consequence * 10 + likelihood, as the heatmap
+    # numbers its cells) for a heatmap position filter, worked out once per risk chosen so
+    # far, in a MATERIALIZED CTE: put in a WHERE, PostgreSQL misjudged how many rows it keeps
+    # and nested its joins (1.1 s at 5,000 risks, not 40 ms).
+    position_then = filters.view not in ("initial", "target") and (
+        filters.consequence is not None or filters.likelihood is not None)
+    held, scored = register.held, []
+    if filters.sort == "score" or filters.band is not None or filters.above_appetite:
+        scored.append(score_sql(held.c).label("score_then"))
+    if position_then:
+        scored.append(then(held.c, lambda s: s.consequence * 10 + s.likelihood,
+                           held.c.current_consequence * 10 + held.c.current_likelihood)
+                      .label("position_then"))
+    if scored:
+        register = dataclasses.replace(register, held=select(held, *scored).where(
+            *[w(held.c) for w in where]).cte("scored").prefix_with("MATERIALIZED"))
+    if filters.band is not None:
+        low, high = filters.band.min_score, filters.band.max_score
+        where.append(lambda c: c.score_then.between(low, high))
+        tests.append(lambda r: low <= score(r) <= high)
+    if filters.above_appetite:
+        where.append(lambda c: c.score_then > select(AppetiteLevel.max_score).where(
+            AppetiteLevel.id == c.appetite_level_id).scalar_subquery())
+        tests.append(lambda r: scoring.is_above_appetite(score(r),
+                                                         limits.get(r.appetite_level_id)))
+    for wanted, part in ((filters.consequence, 0), (filters.likelihood, 1)):
+        if wanted is None:
+            continue
+        if filters.view in ("initial", "target"):
+            name = f"{filters.view}_{('consequence', 'likelihood')[part]}"
+            where.append(lambda c, name=name, wanted=wanted: c[name] == wanted)
+            tests.append(lambda r, name=name, wanted=wanted: getattr(r, name) == wanted)
+        elif part == 0:
+            where.append(lambda c, wanted=wanted: c.position_then.between(wanted * 10,
+                                                                         wanted * 10 + 9))
+        else:
+            where.append(lambda c, wanted=wanted: c.position_then % 10 == wanted)
+        if filters.view not in ("initial", "target"):
+            tests.append(lambda r, part=part, wanted=wanted:
+                         _current_then(r, others_scores)[part] == wanted)
+    # Each sort twice: in SQL (`order`) and in Python for merging the others (`key`).
     if filters.sort == "score":
-        # The score then: the latest review held by the day, else the risk's own.
-        def score_then(c):
-            return func.coalesce(
-                latest_review_then(c.id, as_of, lambda s: s.consequence * s.likelihood),
-                c.current_consequence * c.current_likelihood)
-        # The few others' scores then, read as `latest_reviews_at` reads them.
-        found = latest_reviews_at(register.others, as_of)
-        others_score = {r.id: c * lk for r in register.others for c, lk in [
-            found.get(r.id, (r.current_consequence, r.current_likelihood))[:2]]}
+        def order(c):
+            return c.score_then.desc(), c.reference
 
         def key(r):
-            return -others_score.get(r.id, getattr(r, "score_then", 0)), r.reference
-
+            return -score(r), r.reference
+    elif filters.sort == "title":
         def order(c):
-            return score_then(c).desc(), c.reference
-        extra = (lambda c: score_then(c).label("score_then"),)
-    items, total, others = page_at(
-        register, where=[(lambda c, n=n, v=v: c[n] == v) for n, v in equal],
-        keep=lambda r: all(getattr(r, n) == v for n, v in equal), order=order, key=key,
-        start=(page - 1) * per_page, size=per_page, extra=extra)
+            return c.title, c.reference
+        key = attrgetter("title", "reference")
+    elif filters.sort == "owner":
+        def order(c):
+            name = select(User.name).where(User.id == c.owner_id).scalar_subquery()
+            return func.coalesce(name, ""), c.reference
+
+        def key(r):
+            return names.get(r.owner_id, ""), r.reference
+    elif filters.sort == "review":
+        def order(c):
+            return c.next_review_date.is_(None), c.next_review_date, c.reference
+
+        def key(r):
+            due = _next_review_then(r, others_scores, as_of, cutoff, bands)
+            return due is None, due or as_of, r.reference
+    else:
+        def order(c):
+            return (c.reference,)
+        key = attrgetter("reference")
+    items, total, chosen = page_at(
+        register, where=where, keep=lambda r: all(test(r) for test in tests), order=order,
+        key=key, start=(page - 1) * per_page, size=per_page)
     return ListPagination(page=page, per_page=per_page, max_per_page=None, error_out=False,
-                          items_of=items, total=total), others
+                          items_of=items, total=total), chosen
 
 
 def list_page_as_at(filters: RiskFilters, as_of: date, bands, *, page: int, per_page: int
@@ -535,105 +638,104 @@ def list_page_as_at(filters: RiskFilters, as_of: date, bands, *, page: int, per_
     the risks on it then, narrowed by the list's filters as they stood then, sorted, and only
     the page's rows made; and how many of the risks riskapp recorded only after `as_of`.
 
-    By reference or score, filtered by register, status, owner, lead or directorate: counted,
-    sorted and paged in SQL (`record.as_at.page_at`; the score then, a correlated lookup of
-    the latest review held by the day), and the score in force read for the page only. Other
-    filters and sorts: the risks on the register then (`record.as_at.risks_at`, one
+    Without a committee or words filter, in SQL (`_list_page_in_sql`), the score then read
+    for the page only. With one: the risks on the register then (`record.as_at.risks_at`, one
     statement) narrowed and sorted here, the score then read for every risk only when a
     filter or the sort needs it (one window query).
     `bands` (ordered): a risk recorded later is next due from its last review held by
     `as_of`, at its own or its band's frequency, not from the date it was recorded with."""
-    from ..record.as_at import end_of_day, latest_reviews_at, links_at, recorded_later, risks_at
+    from ..record.as_at import end_of_day, latest_reviews_at, recorded_later
     limits = dict(db.session.execute(select(AppetiteLevel.id, AppetiteLevel.max_score)).all())
+    names = dict(db.session.execute(select(User.id, User.name)).all())
+    cutoff = end_of_day(as_of)
+    if filters.committee_id is None and not filters.q:
+        pagination, chosen = _list_page_in_sql(filters, as_of, bands, names, limits, page=page,
+                                               per_page=per_page)
+        scores = latest_reviews_at(pagination.items, as_of)
+    else:
+        pagination, chosen, scores = _list_page_in_python(filters, as_of, bands, names, limits,
+                                                          page=page, per_page=per_page)
+
+    def above(r) -> bool:
+        consequence, likelihood = _current_then(r, scores)
+        return scoring.is_above_appetite(consequence * likelihood,
+                                         limits.get(r.appetite_level_id))
+
+    pagination.items = [SimpleNamespace(
+        reference=r.reference, title=r.title, owner_name=names.get(r.owner_id, ""),
+        lead_name=names.get(r.lead_id), current_consequence=_current_then(r, scores)[0],
+        current_likelihood=_current_then(r, scores)[1],
+        target_consequence=r.target_consequence, target_likelihood=r.target_likelihood,
+        status=r.status, next_review_date=_next_review_then(r, scores, as_of, cutoff, bands),
+        above_appetite=above(r))
+        for r in pagination.items]
+    return pagination, recorded_later(chosen, as_of)
+
+
+def _list_page_in_python(filters: RiskFilters, as_of: date, bands, names: dict, limits: dict,
+                         *, page: int, per_page: int) -> tuple[Pagination, list, dict]:
+    """`list_page_as_at` with a committee or words filter: the whole register then read and
+    narrowed here (committee links then and words as typed have no SQL form here). Also the
+    risks chosen, and the scores then of the page's risks (of every risk when a filter or the
+    sort needed them)."""
+    from ..record.as_at import end_of_day, latest_reviews_at, links_at, risks_at
+    risks = [r for r in risks_at(filters.register_id, as_of)
+             if (filters.status is None or r.status == filters.status)
+             and (filters.owner_id is None or r.owner_id == filters.owner_id)
+             and (filters.lead_id is None or r.lead_id == filters.lead_id)
+             and (filters.directorate_id is None or r.directorate_id == filters.directorate_id)]
+    if filters.committee_id is not None:
+        links = links_at(risks, as_of)
+        risks = [r for r in risks if filters.committee_id in links.get(r.id, ())]
+    if filters.q:
+        # Words as typed, in the reference, title or description then (the live list's
+        # search index holds today's text only).
+        words = filters.q.casefold().split()
+        risks = [r for r in risks if all(
+            w in f"{r.reference} {r.title} {r.description or ''}".casefold() for w in words)]
     needs_scores = (filters.band is not None or filters.above_appetite
                     or filters.sort in ("score", "review") or (filters.view == "current" and (
                         filters.consequence is not None or filters.likelihood is not None)))
-    in_sql = (filters.sort in ("reference", "score") and filters.committee_id is None
-              and not filters.q and filters.band is None and not filters.above_appetite
-              and filters.consequence is None and filters.likelihood is None)
-    names = dict(db.session.execute(select(User.id, User.name)).all())
-    if in_sql:
-        pagination, chosen = _list_page_in_sql(filters, as_of, page=page, per_page=per_page)
-    else:
-        risks = [r for r in risks_at(filters.register_id, as_of)
-                 if (filters.status is None or r.status == filters.status)
-                 and (filters.owner_id is None or r.owner_id == filters.owner_id)
-                 and (filters.lead_id is None or r.lead_id == filters.lead_id)
-                 and (filters.directorate_id is None
-                      or r.directorate_id == filters.directorate_id)]
-        if filters.committee_id is not None:
-            links = links_at(risks, as_of)
-            risks = [r for r in risks if filters.committee_id in links.get(r.id, ())]
-        if filters.q:
-            # Words as typed, in the reference, title or description then (the live list's
-            # search index holds today's text only).
-            words = filters.q.casefold().split()
-            risks = [r for r in risks if all(
-                w in f"{r.reference} {r.title} {r.description or ''}".casefold()
-                for w in words)]
-        chosen = risks
-    scores = latest_reviews_at(chosen, as_of) if needs_scores and not in_sql else {}
-
-    def current(r) -> tuple[int, int]:
-        return scores.get(r.id, (r.current_consequence, r.current_likelihood))[:2]
-
-    def above(r) -> bool:
-        c, lk = current(r)
-        return scoring.is_above_appetite(c * lk, limits.get(r.appetite_level_id))
-
+    scores = latest_reviews_at(risks, as_of) if needs_scores else {}
     cutoff = end_of_day(as_of)
 
-    def next_review(r) -> date | None:
-        """As held then; a risk recorded later: from its last review held by the day, at its
-        own or its band's frequency (the date it was recorded with is later than the day)."""
-        if r.learnt_at < cutoff or r.status != "Open":
-            return r.next_review_date
-        if r.id not in scores:
-            return None
-        band = scoring.band_for(current(r)[0] * current(r)[1], bands)
-        return scoring.next_review_date(
-            scores[r.id][2], r.review_frequency_months or (band.review_months if band else 3))
+    def current(r) -> tuple[int, int]:
+        return _current_then(r, scores)
 
-    if not in_sql:
-        risks = chosen
-        if filters.band is not None:
-            risks = [r for r in risks
-                     if filters.band.min_score <= current(r)[0] * current(r)[1]
-                     <= filters.band.max_score]
-        if filters.above_appetite:
-            risks = [r for r in risks if above(r)]
-        if filters.consequence is not None or filters.likelihood is not None:
-            def position(r):
-                if filters.view == "initial":
-                    return r.initial_consequence, r.initial_likelihood
-                if filters.view == "target":
-                    return r.target_consequence, r.target_likelihood
-                return current(r)
-            risks = [r for r in risks if
-                     (filters.consequence is None or position(r)[0] == filters.consequence)
-                     and (filters.likelihood is None or position(r)[1] == filters.likelihood)]
-        if filters.sort == "score":
-            risks.sort(key=lambda r: (-current(r)[0] * current(r)[1], r.reference))
-        elif filters.sort == "title":
-            risks.sort(key=lambda r: (r.title, r.reference))
-        elif filters.sort == "review":
-            risks.sort(key=lambda r: (next_review(r) is None, next_review(r) or as_of,
-                                      r.reference))
-        elif filters.sort == "owner":
-            risks.sort(key=lambda r: (names.get(r.owner_id, ""), r.reference))
-        pagination = ListPagination(page=page, per_page=per_page, max_per_page=None,
-                                    error_out=False, items_of=risks)
-        chosen = risks
-    if in_sql or not needs_scores:
+    def next_review(r) -> date | None:
+        return _next_review_then(r, scores, as_of, cutoff, bands)
+
+    if filters.band is not None:
+        risks = [r for r in risks
+                 if filters.band.min_score <= current(r)[0] * current(r)[1]
+                 <= filters.band.max_score]
+    if filters.above_appetite:
+        risks = [r for r in risks if scoring.is_above_appetite(
+            current(r)[0] * current(r)[1], limits.get(r.appetite_level_id))]
+    if filters.consequence is not None or filters.likelihood is not None:
+        def position(r):
+            if filters.view == "initial":
+                return r.initial_consequence, r.initial_likelihood
+            if filters.view == "target":
+                return r.target_consequence, r.target_likelihood
+            return current(r)
+        risks = [r for r in risks if
+                 (filters.consequence is None or position(r)[0] == filters.consequence) and
+                 (filters.likelihood is None or position(r)[1] == filters.likelihood)]
+    if filters.sort == "score":
+        risks.sort(key=lambda r: (-current(r)[0] * current(r)[1], r.reference))
+    elif filters.sort == "title":
+        risks.sort(key=lambda r: (r.title, r.reference))
+    elif filters.sort == "review":
+        risks.sort(key=lambda r: (next_review(r) is None, next_review(r) or as_of,
+                                  r.reference))
+    elif filters.sort == "owner":
+        risks.sort(key=lambda r: (names.get(r.owner_id, ""), r.reference))
+    pagination = ListPagination(page=page, per_page=per_page, max_per_page=None,
+                                error_out=False, items_of=risks)
+    if not needs_scores:
         scores = latest_reviews_at(pagination.items, as_of)
-    pagination.items = [SimpleNamespace(
-        reference=r.reference, title=r.title, owner_name=names.get(r.owner_id, ""),
-        lead_name=names.get(r.lead_id), current_consequence=current(r)[0],
-        current_likelihood=current(r)[1], target_consequence=r.target_consequence,
-        target_likelihood=r.target_likelihood, status=r.status,
-        next_review_date=next_review(r), above_appetite=above(r))
-        for r in pagination.items]
-    return pagination, recorded_later(chosen, as_of)
+    return pagination, risks, scores
 
 
 PERSON_FIELDS = ("owner_id", "lead_id", "assignee_id")
