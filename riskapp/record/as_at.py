@@ -321,6 +321,30 @@ def latest_review_then(risk_id, as_of: date, value):
             .order_by(t.c.recorded_on.desc(), t.c.id.desc()).limit(1).scalar_subquery())
 
 
+def linked_then(risk_id, committee_id: int, as_of: date):
+    """An EXISTS condition: the risk `risk_id` (a column) was linked to the committee at the
+    end of `as_of`, judged as `links_as_at` judges it: by the latest change of that link made
+    before then (Continuum never ends a link's earlier version row), which must not be its
+    removal."""
+    versions = db.metadata.tables[risk_committees.name + "_version"]
+    tx = versioning_manager.transaction_cls.__table__
+    cutoff = end_of_day(as_of)
+    change, later = versions.alias("link_change"), versions.alias("link_later")
+    made, later_made = tx.alias("link_made"), tx.alias("link_later_made")
+    changed_since = (select(later.c.risk_id)
+                     .join(later_made, later_made.c.id == later.c.transaction_id)
+                     .where(later.c.risk_id == change.c.risk_id,
+                            later.c.committee_id == change.c.committee_id,
+                            later_made.c.issued_at < cutoff,
+                            or_(later_made.c.issued_at > made.c.issued_at,
+                                (later_made.c.issued_at == made.c.issued_at)
+                                & (later.c.transaction_id > change.c.transaction_id))))
+    return (select(change.c.risk_id).join(made, made.c.id == change.c.transaction_id)
+            .where(change.c.risk_id == risk_id, change.c.committee_id == committee_id,
+                   made.c.issued_at < cutoff, change.c.operation_type != DELETED,
+                   ~changed_since.exists())).exists()
+
+
 def _recorded_later(as_of: date, where: list, columns=None) -> list:
     """Risks riskapp first recorded after `as_of` but opened by then: each as it stood at the
     end of the day riskapp first recorded it. One statement finds them (the earliest version
@@ -632,6 +656,6 @@ def first_day_held() -> date | None:
 
 
 __all__ = ["RiskAsAt", "register_as_at", "risk_as_at", "risks_at", "held_as_at", "scores_at",
-           "RegisterAt", "register_at", "page_at", "latest_review_then",
+           "RegisterAt", "register_at", "page_at", "latest_review_then", "linked_then",
            "children_at", "links_at", "known_on", "latest_reviews_at", "recorded_later",
            "end_of_day", "first_day_held", "as_at_error"]

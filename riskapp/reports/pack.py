@@ -20,7 +20,7 @@ from sqlalchemy.orm import joinedload, selectinload
 from ..auth.models import Directorate, User
 from ..committees.models import Committee
 from ..extensions import db
-from ..record.as_at import (RiskAsAt, held_as_at, latest_review_then, links_at,
+from ..record.as_at import (RiskAsAt, held_as_at, latest_review_then, linked_then, links_at,
                              recorded_later, register_at, risks_at, scores_at)
 from ..risks.models import Action, Control, Register, Risk, risk_committees
 from ..risks.queries import position_columns
@@ -153,48 +153,33 @@ def heatmap_as_at(selection: Selection, view: str, bands: Sequence[scoring.Band]
                   per_cell: int = REFERENCES_PER_CELL
                   ) -> tuple[list[list[HeatmapCell]], HeatmapCell, int]:
     """The heatmap of `selection` as riskapp held it at the end of `as_of` (the version store):
-    the risks open then, each at its position then (current: the latest review held by then,
-    one window query; not every review read); and how many of them riskapp recorded only
-    after that day (shown as first recorded, by their business dates)."""
+    the risks open then, each at its position then; and how many of them riskapp recorded only
+    after that day (shown as first recorded, by their business dates). The risks riskapp held
+    then placed, counted and ranked in one statement, as the live heatmap is (the score then:
+    a correlated lookup of the latest review held by the day; committee links then, the latest
+    change of each); the few others (moved register since, recorded later) placed here and
+    merged in."""
     grid = {(c, lk): HeatmapCell(c, lk, scoring.band_for(c * lk, bands))
             for c in range(1, 6) for lk in range(1, 6)}
     unplaced = HeatmapCell(None, None, None)
-    if selection.committee is None:
-        return _heatmap_as_at_in_sql(selection, view, as_of, per_cell, grid, unplaced)
-    risks = selected_as_at(selection, as_of)
-    scores = scores_at(risks, as_of) if view == "current" else {}
-    for risk in risks:
-        c, lk = {"current": scores.get(risk.id, (risk.current_consequence,
-                                                 risk.current_likelihood)),
-                 "initial": (risk.initial_consequence, risk.initial_likelihood),
-                 "target": (risk.target_consequence, risk.target_likelihood)}[view]
-        target = grid.get((c, lk), unplaced) if c is not None and lk is not None else unplaced
-        target.count += 1
-        if len(target.risks) < per_cell:
-            target.risks.append(risk)
-    rows = [[grid[(c, lk)] for lk in range(1, 6)] for c in range(5, 0, -1)]
-    return rows, unplaced, recorded_later(risks, as_of)
-
-
-def _heatmap_as_at_in_sql(selection: Selection, view: str, as_of: date, per_cell: int,
-                          grid: dict, unplaced: HeatmapCell
-                          ) -> tuple[list[list[HeatmapCell]], HeatmapCell, int]:
-    """`heatmap_as_at` without a committee filter (committee links then are read in Python):
-    the risks riskapp held then placed, counted and ranked in one statement, as the live
-    heatmap is (the score then: a correlated lookup of the latest review held by the day);
-    the few others (moved register, recorded later) placed here and merged in."""
     register = register_at(selection.register.id if selection.register else None, as_of)
     held = register.held
+    others_links = (links_at(register.others, as_of)
+                    if selection.committee is not None and register.others else {})
 
     def wanted(r) -> bool:
         return (r.status == "Open"
                 and (selection.directorate is None or r.directorate_id == selection.directorate.id)
-                and (selection.owner is None or r.owner_id == selection.owner.id))
+                and (selection.owner is None or r.owner_id == selection.owner.id)
+                and (selection.committee is None
+                     or selection.committee.id in others_links.get(r.id, ())))
     conditions = [held.c.status == "Open"]
     if selection.directorate is not None:
         conditions.append(held.c.directorate_id == selection.directorate.id)
     if selection.owner is not None:
         conditions.append(held.c.owner_id == selection.owner.id)
+    if selection.committee is not None:
+        conditions.append(linked_then(held.c.id, selection.committee.id, as_of))
     # One number a position (consequence * 10 + likelihood), as the live heatmap partitions:
     # NULL, one partition, wherever either score is missing.
     if view == "current":

@@ -522,13 +522,13 @@ AS_AT_LIST_COLUMNS = ("title", "owner_id", "lead_id", "directorate_id", "appetit
 
 def _list_page_in_sql(filters: RiskFilters, as_of: date, bands, names: dict, limits: dict, *,
                       page: int, per_page: int) -> tuple[Pagination, list]:
-    """`list_page_as_at` without a committee or words filter: filtered, counted, sorted and
+    """`list_page_as_at` without a words filter: filtered, counted, sorted and
     paged in SQL (`record.as_at.page_at`; the score then, a correlated lookup of the latest
     review held by the day), the few risks read in Python (moved since, recorded later) tested
     and sorted alike and merged in. Also the chosen ones of those (only they can be "recorded
     later")."""
-    from ..record.as_at import (end_of_day, latest_review_then, latest_reviews_at, page_at,
-                                register_at)
+    from ..record.as_at import (end_of_day, latest_review_then, latest_reviews_at, linked_then,
+                                links_at, page_at, register_at)
     register = register_at(filters.register_id, as_of, columns=AS_AT_LIST_COLUMNS)
     cutoff = end_of_day(as_of)
     others = {r.id for r in register.others}
@@ -556,6 +556,11 @@ def _list_page_in_sql(filters: RiskFilters, as_of: date, bands, names: dict, lim
         if value is not None:
             where.append(lambda c, name=name, value=value: c[name] == value)
             tests.append(lambda r, name=name, value=value: getattr(r, name) == value)
+    if filters.committee_id is not None:
+        committee = filters.committee_id
+        where.append(lambda c: linked_then(c.id, committee, as_of))
+        others_links = links_at(register.others, as_of) if others else {}
+        tests.append(lambda r: committee in others_links.get(r.id, ()))
     # The score then, and the position then (consequence * 10 + likelihood, as the heatmap
     # numbers its cells) for a heatmap position filter, worked out once per risk chosen so
     # far, in a MATERIALIZED CTE: put in a WHERE, PostgreSQL misjudged how many rows it keeps
@@ -638,8 +643,8 @@ def list_page_as_at(filters: RiskFilters, as_of: date, bands, *, page: int, per_
     the risks on it then, narrowed by the list's filters as they stood then, sorted, and only
     the page's rows made; and how many of the risks riskapp recorded only after `as_of`.
 
-    Without a committee or words filter, in SQL (`_list_page_in_sql`), the score then read
-    for the page only. With one: the risks on the register then (`record.as_at.risks_at`, one
+    Without a words filter, in SQL (`_list_page_in_sql`), the score then read for the page
+    only. With one: the risks on the register then (`record.as_at.risks_at`, one
     statement) narrowed and sorted here, the score then read for every risk only when a
     filter or the sort needs it (one window query).
     `bands` (ordered): a risk recorded later is next due from its last review held by
@@ -648,7 +653,7 @@ def list_page_as_at(filters: RiskFilters, as_of: date, bands, *, page: int, per_
     limits = dict(db.session.execute(select(AppetiteLevel.id, AppetiteLevel.max_score)).all())
     names = dict(db.session.execute(select(User.id, User.name)).all())
     cutoff = end_of_day(as_of)
-    if filters.committee_id is None and not filters.q:
+    if not filters.q:
         pagination, chosen = _list_page_in_sql(filters, as_of, bands, names, limits, page=page,
                                                per_page=per_page)
         scores = latest_reviews_at(pagination.items, as_of)
@@ -674,8 +679,8 @@ def list_page_as_at(filters: RiskFilters, as_of: date, bands, *, page: int, per_
 
 def _list_page_in_python(filters: RiskFilters, as_of: date, bands, names: dict, limits: dict,
                          *, page: int, per_page: int) -> tuple[Pagination, list, dict]:
-    """`list_page_as_at` with a committee or words filter: the whole register then read and
-    narrowed here (committee links then and words as typed have no SQL form here). Also the
+    """`list_page_as_at` with a words filter: the whole register then read and narrowed here
+    (words as typed, Python's `casefold`, have no SQL form the same). Also the
     risks chosen, and the scores then of the page's risks (of every risk when a filter or the
     sort needed them)."""
     from ..record.as_at import end_of_day, latest_reviews_at, links_at, risks_at

@@ -212,3 +212,55 @@ def test_the_heatmap_as_at_a_day_links_each_count_to_the_risks_there_then(app, c
     assert "2 open risks match the filters at the end of 1 Jun 2024" in listed
     shown = re.findall(r'href="/risks/(CRR\d{4})\?as_of=2024-06-01"', listed)
     assert sorted(set(shown)) == there
+
+
+def _linked_to_audit(crr, later):
+    """An audit committee's links on DAY: two risks linked before it, one linked before it and
+    unlinked since (linked then), one linked and unlinked before it (not then), one linked
+    since (not then); the risk recorded later linked when riskapp first recorded it (so
+    linked as first recorded)."""
+    from riskapp.committees.models import Committee
+    audit = Committee(name="Audit and Risk Committee")
+    db.session.add(audit)
+    by_title = {r.title: r for r in db.session.scalars(db.select(Risk).where(
+        Risk.register_id == crr.id))}
+    for title in ("Cyber attack", "Estates backlog", "Workforce gaps", "Ambulance handovers"):
+        by_title[title].committees.append(audit)
+    db.session.flush()
+    date_learnt(db.session, datetime(2024, 1, 20, 12, 0))
+    db.session.commit()
+    by_title["Ambulance handovers"].committees.remove(audit)  # unlinked before DAY
+    db.session.flush()
+    date_learnt(db.session, datetime(2024, 3, 1, 12, 0))
+    db.session.commit()
+    by_title["Workforce gaps"].committees.remove(audit)
+    by_title["Budget shortfall"].committees.append(audit)
+    later.committees.append(audit)
+    db.session.commit()
+    return audit
+
+
+def test_a_committee_filter_as_at_a_day_goes_by_the_links_then_in_sql(app):
+    crr, later, _, _ = _register()
+    audit = _linked_to_audit(crr, later)
+    bands = ordered_bands()
+    names = dict(db.session.execute(db.select(User.id, User.name)).all())
+    limits = dict(db.session.execute(db.select(AppetiteLevel.id, AppetiteLevel.max_score)).all())
+    for sort in ("reference", "score"):
+        filters = queries.RiskFilters(register_id=crr.id, committee_id=audit.id, status="Open",
+                                      sort=sort)
+        expected, _, _ = queries._list_page_in_python(filters, DAY, bands, names, limits,
+                                                      page=1, per_page=50)
+        expected = [r.reference for r in expected.items]
+        titles = {r.reference: r.title for r in risks_at(crr.id, DAY)}
+        assert sorted(titles[ref] for ref in expected) == sorted(
+            ["Cyber attack", "Estates backlog", "Workforce gaps", later.title])
+        pagination, recorded_later = queries.list_page_as_at(filters, DAY, bands, page=1,
+                                                            per_page=50)
+        assert [r.reference for r in pagination.items] == expected, sort
+        assert recorded_later == 1
+    rows, _, recorded_later = heatmap_as_at(Selection(register=crr, committee=audit),
+                                            "current", bands, DAY)
+    shown = sorted(r.reference for row in rows for cell in row for r in cell.risks)
+    assert shown == sorted(expected) and recorded_later == 1
+    assert sum(cell.count for row in rows for cell in row) == 4
