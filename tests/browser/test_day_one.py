@@ -160,6 +160,10 @@ def test_the_first_administrator_sets_the_organisation_up_through_the_pages(
     header = page.locator("header")
     expect(header).to_contain_text("NHS Anytown Integrated Care Board")
     expect(header.locator("img.app-header__organisation-logo")).to_be_visible()
+    # Visible is not loaded: wait for the browser to have fetched and decoded the picture.
+    page.wait_for_function("() => { const logo = document.querySelector("
+                           "'.app-header__organisation-logo');"
+                           " return logo !== null && logo.complete && logo.naturalWidth > 0; }")
     assert page.evaluate("document.querySelector('.app-header__organisation-logo')"
                          ".naturalWidth") == 240
     _no_serious_axe(page, "/settings/organisation", axe)
