@@ -61,7 +61,9 @@ fi
 workers=${RISKAPP_TEST_WORKERS:-$(nproc)}
 parallel=()
 # --dist loadfile keeps each test file on one worker, so a file's tests run in their order.
-[ "$workers" -gt 1 ] && parallel=(-n "$workers" --dist loadfile)
+# --no-loadscope-reorder hands the files out in the order collected, which puts the long live
+# test first (tests/conftest.py), not last (xdist's default order: files with most tests first).
+[ "$workers" -gt 1 ] && parallel=(-n "$workers" --dist loadfile --no-loadscope-reorder)
 
 # Each pass deselects (never skips) what belongs to the other, so CI skips nothing.
 echo "== Tests on SQLite"

@@ -195,6 +195,6 @@ def pytest_report_header(config):
 
 def pytest_collection_modifyitems(config, items):
     """The live load test (minutes of work on a 5,000-risk register) goes first: run in
-    parallel (pytest-xdist hands out test files in this order), it then overlaps the rest of
-    the suite instead of being the last thing everyone waits for."""
+    parallel (scripts/test.sh has pytest-xdist hand out test files in this order), it then
+    overlaps the rest of the suite instead of being the last thing everyone waits for."""
     items[:] = sorted(items, key=lambda item: item.get_closest_marker("live_load") is None)
