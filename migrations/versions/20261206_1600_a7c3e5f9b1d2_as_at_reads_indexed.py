@@ -5,7 +5,7 @@ from an index, not every risk version.
 
 Revision ID: a7c3e5f9b1d2
 Revises: f1c2d3e4a5b6
-Create Date: 2026-12-07 15:00:00
+Create Date: 2026-12-06 16:00:00
 
 """
 from alembic import op
