@@ -44,6 +44,11 @@ PAGES = [
     ("API committees", "/api/v1/committees", "manager"),
     ("API meetings", "/api/v1/meetings", "manager"),
     ("API meeting quoracy", "/api/v1/meetings/{meeting}/quoracy", "manager"),
+    # Judged and paged in SQL (committee evidence, in the 2nd line, judged apart).
+    ("assurance map, a line's state", "/assurance/map?register={register}&line=2&state=missing",
+     "manager"),
+    ("assurance map, any line's state", "/assurance/map?register={register}&state=expired",
+     "manager"),
     # As at a past day: paged in SQL from the version store (issues 14 and 18).
     ("risk list as at a month ago", "/risks/?register={register}&as_of={month_ago}", "manager"),
     ("risk list as at a month ago by score",

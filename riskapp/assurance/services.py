@@ -13,9 +13,9 @@ from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from operator import attrgetter
-from datetime import date, timedelta
+from datetime import date, datetime, time, timedelta, timezone
 
-from sqlalchemy import func, select
+from sqlalchemy import and_, func, or_, select
 
 from ..committees.models import Committee
 from ..extensions import db
@@ -25,6 +25,7 @@ from ..rules import assurance as rules
 from ..rules import scoring
 from ..record.as_at import (FEW, RiskAsAt, children_at, ever_in, page_at, recorded_later,
                             register_at, scores_at)
+from . import line_states
 from .held import MAP_COLUMNS, covers_at, map_facts, open_risks
 from .models import AssuranceRule
 
@@ -467,40 +468,28 @@ JUDGED = ("line", "assured_on", "valid_until", "positive", "answered_by_action_i
 
 def _judged_by_state(filters: MapFilters, page: int, per_page: int, bands, rule_list
                      ) -> MapPage:
-    """A page of the map filtered by a line's state (and band): every open risk's verdict
-    in the lines asked about, from its assurances of those lines only (no controls, links or
-    gaps), committee evidence only when the 2nd line is asked about; then only the page's
-    risks read and mapped in full."""
+    """A page of the map filtered by a line's state (and band). Today: judged and paged in
+    SQL (`_by_state_today`). As at a past day: every risk open then judged from its
+    assurances of the lines asked about, from the record (no controls, links or gaps),
+    committee evidence only when the 2nd line is asked about; then only the page's risks
+    read and mapped in full."""
+    if not filters.as_at and filters.state:
+        return _by_state_today(filters, page, per_page, bands, rule_list)
     day = filters.day
     # A band alone (as at a past day: the band then) needs no assurances at all.
     lines = () if not filters.state else (filters.line,) if filters.line else rules.LINES
-    held = []
-    if filters.as_at:
-        held = open_risks(filters.register.id, day, columns=MAP_COLUMNS)
-        # The score then only matters to a band filter (the page's rows read their own).
-        scores = scores_at(held, day) if filters.band else {}
-        risks = [(r.id, r.reference, r.title,
-                  *scores.get(r.id, (r.current_consequence, r.current_likelihood)))
-                 for r in held]
-        found = children_at(Assurance, held, day, lambda c: c.line.in_(lines),
-                            columns=JUDGED) if lines else {}
-        by_risk = {risk_id: [rules.AssuranceFact(str(a.id), a.line, "", a.assured_on,
-                                                 a.valid_until, a.positive) for a in rows]
-                   for risk_id, rows in found.items()}
-        scope = ever_in(filters.register.id) if len(held) >= FEW else [r.id for r in held]
-    else:
-        stmt = _register_risks(filters, bands)
-        risks = db.session.execute(stmt).all()
-        scope = stmt.with_only_columns(Risk.id).order_by(None)
-        by_risk = defaultdict(list)
-        found = db.session.execute(
-            select(Assurance.id, Assurance.risk_id, Assurance.line, Assurance.source,
-                   Assurance.assured_on, Assurance.valid_until, Assurance.positive)
-            .where(Assurance.risk_id.in_(scope), Assurance.line.in_(lines))
-            .order_by(Assurance.id)) if lines else ()
-        for aid, risk_id, line, source, given, until, positive in found:
-            by_risk[risk_id].append(rules.AssuranceFact(str(aid), line, source, given, until,
-                                                        positive))
+    held = open_risks(filters.register.id, day, columns=MAP_COLUMNS)
+    # The score then only matters to a band filter (the page's rows read their own).
+    scores = scores_at(held, day) if filters.band else {}
+    risks = [(r.id, r.reference, r.title,
+              *scores.get(r.id, (r.current_consequence, r.current_likelihood)))
+             for r in held]
+    found = children_at(Assurance, held, day, lambda c: c.line.in_(lines),
+                        columns=JUDGED) if lines else {}
+    by_risk = {risk_id: [rules.AssuranceFact(str(a.id), a.line, "", a.assured_on,
+                                             a.valid_until, a.positive) for a in rows]
+               for risk_id, rows in found.items()}
+    scope = ever_in(filters.register.id) if len(held) >= FEW else [r.id for r in held]
     items = {}
     if 2 in lines and risks:
         items = committee_items(scope, day, 2 * rules.valid_months(rule_list)[2])
@@ -517,6 +506,80 @@ def _judged_by_state(filters: MapFilters, page: int, per_page: int, bands, rule_
                             for line in lines):
             chosen.append(risk)
     return _page_of_chosen(filters, chosen, held, page, per_page, bands, rule_list)
+
+
+def _by_state_today(filters: MapFilters, page: int, per_page: int, bands, rule_list
+                    ) -> MapPage:
+    """A page of today's map filtered by a line's state (any line when none is given) and
+    band: the register's open risks judged in SQL (`line_states`), counted and paged there
+    in register order, then only the page's risks read and mapped in full.
+
+    Committee evidence counts as 2nd-line assurance but comes from meetings' quoracy, which
+    only Python works out. So when the 2nd line is asked about, the few risks that have any
+    evidence by the day are judged here instead, from their assurances and evidence as
+    `line_cell` does, and the SQL takes them as judged: exact by construction."""
+    day, months = filters.day, rules.valid_months(rule_list)
+    lines = (filters.line,) if filters.line else rules.LINES
+    stmt = _register_risks(filters, bands)
+    scope = stmt.with_only_columns(Risk.id).order_by(None)
+    stmt, in_state = line_states.in_state(stmt, filters.state, lines, day, months, scope)
+    if 2 in lines:
+        evidence = _committee_evidence(scope, day, months)
+        if evidence:
+            chosen = _judged_with_evidence(evidence, filters.state, lines, day, months)
+            in_state = or_(and_(Risk.id.not_in(list(evidence)), in_state),
+                           Risk.id.in_(chosen))
+    stmt = stmt.where(in_state)
+    # The count in the page's own statement: one pass over the register, not two.
+    start = (page - 1) * per_page
+    found = db.session.execute(stmt.add_columns(func.count().over())
+                               .limit(per_page).offset(start)).all()
+    total = found[0][-1] if found else (
+        db.session.scalar(select(func.count()).select_from(stmt.order_by(None).subquery()))
+        if start else 0)
+    shown = [tuple(row[:-1]) for row in found]
+    return MapPage(filters, risk_rows(shown, day, rule_list, bands), total, page, per_page,
+                   rule_list)
+
+
+def _committee_evidence(scope, day: date, months: dict[int, int]
+                        ) -> dict[int, tuple[rules.AssuranceFact, ...]]:
+    """The committee evidence by the day of the risks in `scope` (a SELECT of their ids) that
+    have any. Only the risks discussed at a held meeting whose minutes were approved by the
+    day, within the time committee_items looks back, can have any: those few are found in
+    SQL first (a day or two early, for the time of day and the clocks), then judged."""
+    look_back = 2 * months[2]
+    since = rules.add_months(day, -look_back) - timedelta(days=2)
+    candidates = list(db.session.scalars(
+        select(agenda_item_risks.c.risk_id).distinct()
+        .join(AgendaItem, AgendaItem.id == agenda_item_risks.c.item_id)
+        .join(Meeting, Meeting.id == AgendaItem.meeting_id)
+        .where(agenda_item_risks.c.risk_id.in_(scope), Meeting.status == "Held",
+               Meeting.minutes_status == "approved", Meeting.minutes_approved_on <= day,
+               Meeting.starts_at >= datetime.combine(since, time.min, tzinfo=timezone.utc))))
+    if not candidates:
+        return {}
+    items = committee_items(candidates, day, look_back)
+    found = {risk_id: tuple(o.fact for o in outcomes if o.fact is not None)
+             for risk_id, outcomes in items.items()}
+    return {risk_id: facts for risk_id, facts in found.items() if facts}
+
+
+def _judged_with_evidence(evidence: dict[int, tuple[rules.AssuranceFact, ...]], state: str,
+                          lines, day: date, months: dict[int, int]) -> list[int]:
+    """Which of the risks with committee evidence are in `state` in any of `lines`, judged
+    from their assurances of those lines and their evidence, as the map's rows are."""
+    recorded: dict[int, list[rules.AssuranceFact]] = defaultdict(list)
+    for aid, risk_id, line, given, until, positive in db.session.execute(
+            select(Assurance.id, Assurance.risk_id, Assurance.line, Assurance.assured_on,
+                   Assurance.valid_until, Assurance.positive)
+            .where(Assurance.risk_id.in_(list(evidence)), Assurance.line.in_(lines))
+            .order_by(Assurance.id)):
+        recorded[risk_id].append(rules.AssuranceFact(str(aid), line, "", given, until,
+                                                     positive))
+    return [risk_id for risk_id, facts in evidence.items()
+            if any(rules.line_cell(line, (*recorded[risk_id], *facts), day, months).state
+                   == state for line in lines)]
 
 
 def _judged_for_gaps(filters: MapFilters, page: int, per_page: int, bands, rule_list

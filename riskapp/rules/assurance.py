@@ -206,6 +206,21 @@ def valid_until(a: AssuranceFact, months: dict[int, int]) -> date | None:
     return add_months(a.given_on, months.get(a.line, DEFAULT_VALID_MONTHS)) - timedelta(days=1)
 
 
+def earliest_date_current_on(day: date, months: int) -> date:
+    """The earliest date an assurance can carry and still be current on `day`, when it stays
+    current for `months` months from its date (no end date of its own): the first g with
+    add_months(g, months) - 1 day >= `day`. A date on or after it is current on `day`, one
+    before it is not (add_months never goes backwards as its date moves on), so a database
+    can judge "current" by comparing dates. Month ends clamp: 31 Jan + 1 month is 28 Feb,
+    so on 27 Feb an assurance of 28 Jan is as current as one of 31 Jan."""
+    wanted = day + timedelta(days=1)
+    # No date before this one reaches `wanted`; clamping can leave it a few days short.
+    given = add_months(wanted, -months)
+    while add_months(given, months) < wanted:
+        given += timedelta(days=1)
+    return given
+
+
 def is_current(a: AssuranceFact, day: date, months: dict[int, int]) -> bool:
     until = valid_until(a, months)
     return until is None or day <= until

@@ -1,4 +1,4 @@
-from datetime import date
+from datetime import date, timedelta
 
 import pytest
 
@@ -17,6 +17,34 @@ RULES = [
     Rule(5, 1, "current"),
     Rule(6, 1, "negative_answered"),
 ]
+
+
+@pytest.mark.parametrize("day, months, earliest", [
+    (date(2027, 3, 27), 1, date(2027, 2, 28)),   # valid until 27 Mar: from 28 Feb
+    (date(2027, 3, 30), 1, date(2027, 3, 1)),    # 28 Feb + 1 month is 28 Mar: too soon
+    (date(2027, 2, 27), 1, date(2027, 1, 28)),   # 28-31 Jan + 1 month: all 28 Feb
+    (date(2027, 2, 28), 1, date(2027, 2, 1)),    # 31 Jan is no longer current on 28 Feb
+    (date(2028, 2, 28), 12, date(2027, 3, 1)),   # leap year: 28 Feb 2027 ran to 27 Feb 2028
+    (date(2028, 2, 27), 12, date(2027, 2, 28)),
+    (date(2026, 12, 31), 12, date(2026, 1, 1)),  # across the year end
+    (date(2026, 12, 6), 6, date(2026, 6, 7)),
+    (date(2026, 1, 5), 60, date(2021, 1, 6)),    # the longest rule: five years
+])
+def test_earliest_date_current_on(day, months, earliest):
+    assert ar.earliest_date_current_on(day, months) == earliest
+
+
+@pytest.mark.parametrize("months", [1, 2, 6, 11, 12, 13, 24, 60])
+def test_earliest_date_current_on_splits_current_from_expired(months):
+    """Every day of four years (two of them leap): the earliest date is current on the day
+    and the day before it is not, as `valid_until` and `is_current` judge them."""
+    day = date(2026, 1, 1)
+    while day < date(2030, 1, 1):
+        earliest = ar.earliest_date_current_on(day, months)
+        for given, current in ((earliest, True), (earliest - timedelta(days=1), False)):
+            fact = A("a", 2, "s", given, None, True)
+            assert ar.is_current(fact, day, {2: months}) is current, (day, months, given)
+        day += timedelta(days=1)
 
 
 @pytest.mark.parametrize("given, explicit, line, until", [
