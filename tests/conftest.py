@@ -192,7 +192,6 @@ def pytest_report_header(config):
     return f"riskapp test database: {TEST_DATABASE_URL.split('@')[-1]}"
 
 
-
 def pytest_collection_modifyitems(config, items):
     """The live load test (minutes of work on a 5,000-risk register) goes first: run in
     parallel (scripts/test.sh has pytest-xdist hand out test files in this order), it then
